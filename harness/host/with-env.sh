@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Entry point of the README's two commands (npm test, npm run matrix). On a bare machine it sets up
+# what is missing first -- Node >= 22.22, npm dependencies, the Docker engine, the base image --
+# then runs the job with that Node. Quiet when everything is already there.
+#
+#   with-env.sh test      typecheck, unit tests, and the conformance suites
+#   with-env.sh matrix    the conformance matrix only, then the reports
+#   with-env.sh cli ARGS  the conformance CLI (list, run, report)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+job="${1:?usage: with-env.sh test|matrix|cli [args]}"; shift
+
+# Node first: everything else runs on it.
+node_line=$(bash harness/host/bootstrap.sh --no-docker)
+export PATH="${node_line#NODE_BIN=}:$PATH"
+
+# Docker: in CI its absence is an error; locally the container suites skip with one loud line.
+if ! bash harness/host/bootstrap.sh >/dev/null; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "with-env: ERROR: no Docker engine and the bootstrap could not provide one (see above); CI cannot run the conformance suites." >&2
+    exit 1
+  fi
+  echo "with-env: WARNING: no Docker engine; the container suites will be skipped." >&2
+fi
+
+# npm dependencies, installed from the lockfile when missing or older than it.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+case "$job" in
+  test)
+    node_modules/.bin/tsc -p tsconfig.json --noEmit
+    exec node_modules/.bin/vitest run "$@"
+    ;;
+  matrix) exec node harness/cli/main.ts run "$@" ;;
+  cli) exec node harness/cli/main.ts "$@" ;;
+  *) echo "with-env: unknown job '$job'" >&2; exit 2 ;;
+esac

@@ -1,0 +1,139 @@
+// Turns cells and cases into vitest suites: one describe per cell (named with every axis), one test
+// per case. Both directions share this one code path:
+//   ts-client: a peer server container per cell; our client runs each case against it.
+//   ts-server: our server per cell; the peer client container runs the cell's cases once and
+//              reports TAP; each test then checks its own case's line (and what our server saw).
+import { afterAll, beforeAll, describe, inject, it, type TestContext } from 'vitest';
+import type { CaseCoordinates, Cell } from '../matrix/axes.ts';
+import { cellTitle } from '../matrix/naming.ts';
+import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts';
+import { runClient, startServer, type RunningServer } from '../docker/containers.ts';
+import type { PeerDescriptor } from '../docker/peers.ts';
+import { freePort, LOOPBACK } from '../net/ports.ts';
+import { parseTap, type TapResult } from '../tap/parse.ts';
+
+export interface ConformanceCase {
+  readonly id: string;
+}
+
+export interface TsServer {
+  readonly port: number;
+  /** Problems our server saw while handling a case (e.g. a request value that differs from the case). */
+  problemsFor(caseId: string): readonly string[];
+  close(): Promise<void>;
+}
+
+export interface CellDriver<C extends ConformanceCase> {
+  /** The cases that run in this cell (already filtered by direction and capability). */
+  cases(cell: Cell): readonly C[];
+  /** Runs one case with our client against a server listening on the port; throws on a mismatch. */
+  runClientCase(cell: Cell, port: number, testCase: C): Promise<void>;
+  /** Starts our server for the cell on the port. */
+  startServer(cell: Cell, port: number): Promise<TsServer>;
+}
+
+export interface CellSuiteOptions<C extends ConformanceCase> {
+  readonly cells: readonly Cell[];
+  readonly driver: CellDriver<C>;
+  readonly peerFor: (cell: Cell) => PeerDescriptor;
+  /** Seconds a peer client may take for a whole cell. */
+  readonly clientTimeoutSeconds?: number;
+}
+
+/** The uniform command line every peer understands after "server" or "client". */
+export function peerArguments(cell: Cell, port: number): string[] {
+  return ['--transport', cell.transport, '--protocol', cell.protocol, '--server-kind', cell.serverKind,
+    '--host', LOOPBACK, '--port', String(port)];
+}
+
+function caseGlob(): RegExp | undefined {
+  const glob = process.env['CONFORMANCE_CASE'];
+  if (!glob) return undefined;
+  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOptions<C>): void {
+  const context = inject('conformance');
+  const knownFailures = loadKnownFailures();
+  const glob = caseGlob();
+  for (const cell of options.cells) {
+    const peer = options.peerFor(cell);
+    const cases = options.driver.cases(cell).filter((c) => !glob || glob.test(c.id));
+    if (cases.length === 0) continue;
+    describe.skipIf(!context.docker)(cellTitle(cell), () => {
+      const image = (): string => {
+        const tag = context.images[peer.folder];
+        if (!tag) throw new Error(`no image was built for peer ${peer.folder} in this run`);
+        return tag;
+      };
+      const state: { server?: RunningServer; ours?: TsServer; port: number; tap?: Map<string, TapResult>; clientOutput: string } =
+        { port: 0, clientOutput: '' };
+
+      beforeAll(async () => {
+        state.port = await freePort();
+        if (cell.direction === 'ts-client') {
+          state.server = await startServer({
+            image: image(), peer: peer.folder, port: state.port, startupSeconds: peer.startupSeconds,
+            args: peerArguments(cell, state.port),
+          });
+        } else {
+          state.ours = await options.driver.startServer(cell, state.port);
+          const run = await runClient({
+            image: image(), peer: peer.folder, timeoutSeconds: options.clientTimeoutSeconds ?? 300,
+            args: [...peerArguments(cell, state.port), '--cases', cases.map((c) => c.id).join(',')],
+          });
+          state.tap = parseTap(run.stdout);
+          state.clientOutput = `exit code ${run.exitCode}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
+        }
+      });
+
+      afterAll(async () => {
+        await state.server?.stop();
+        await state.ours?.close();
+      });
+
+      for (const testCase of cases) {
+        const coordinates: CaseCoordinates = { ...cell, case: testCase.id };
+        const known = knownFailureFor(coordinates, knownFailures);
+        const test = known ? it.fails : it;
+        test(testCase.id, async (ctx: TestContext) => {
+          ctx.task.meta.conformance = { coordinates, knownFailure: known?.id };
+          if (cell.direction === 'ts-client') {
+            try {
+              await options.driver.runClientCase(cell, state.port, testCase);
+            } catch (error) {
+              throw await withPeerLog(error, state.server);
+            }
+          } else {
+            const line = state.tap?.get(testCase.id);
+            if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${state.clientOutput}`);
+            const problems = state.ours?.problemsFor(testCase.id) ?? [];
+            if (!line.ok || problems.length > 0) {
+              throw new Error([
+                line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
+                ...problems.map((p) => `our server: ${p}`),
+                state.clientOutput,
+              ].join('\n'));
+            }
+          }
+        });
+      }
+    });
+  }
+}
+
+function tail(text: string, lines: number): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+async function withPeerLog(error: unknown, server: RunningServer | undefined): Promise<Error> {
+  const base = error instanceof Error ? error : new Error(String(error));
+  if (server) base.message += `\n--- peer server log (tail) ---\n${await server.logTail(40)}`;
+  return base;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    conformance?: { coordinates: CaseCoordinates; knownFailure: string | undefined };
+  }
+}

@@ -1,0 +1,69 @@
+// Runs once per test run, in the main vitest process, before any worker starts:
+// checks the Docker engine, sweeps containers of crashed runs, builds (or reuses) the peer images,
+// and removes this run's containers at the end, after a failure and on Ctrl-C.
+import type { TestProject } from 'vitest/node';
+import { configureReaper, probeEngine } from '../docker/engine.ts';
+import { removeRunContainersSync, sweepOrphans } from '../docker/containers.ts';
+import { ensurePeerImage } from '../docker/images.ts';
+import { loadPeers } from '../docker/peers.ts';
+import { filterFromEnv } from '../matrix/cells.ts';
+
+const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  process.env['CONFORMANCE_RUN_ID'] = runId;
+  process.env['CONFORMANCE_OWNER_PID'] = String(process.pid);
+
+  const engine = await probeEngine();
+  if (!engine.ok) {
+    const line = `Docker is unreachable: ${engine.reason}`;
+    if (process.env['CI'] === 'true') throw new Error(`${line}. CI needs the engine: run harness/host/bootstrap.sh first.`);
+    log(`!!! ${line} -- SKIPPING every container suite (unit tests still run) !!!`);
+    project.provide('conformance', { docker: false, skipReason: line, runId, ownerPid: process.pid, images: {}, ryukDisabled: true });
+    return () => undefined;
+  }
+
+  const notice = await configureReaper();
+  if (notice) log(notice);
+  const swept = await sweepOrphans();
+  if (swept > 0) log(`removed ${swept} container(s) left by an earlier run that crashed`);
+
+  const cleanup = (): void => { removeRunContainersSync(runId); };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const removed = removeRunContainersSync(runId);
+    log(`${signal}: removed ${removed} container(s) of this run`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const filter = filterFromEnv();
+  const images: Record<string, string> = {};
+  for (const peer of loadPeers()) {
+    if (filter.family && filter.family !== peer.family) continue;
+    if (filter.peer && filter.peer !== peer.id) continue;
+    images[peer.folder] = (await ensurePeerImage(peer, log)).tag;
+  }
+  project.provide('conformance', {
+    docker: true, skipReason: '', runId, ownerPid: process.pid, images,
+    ryukDisabled: process.env['TESTCONTAINERS_RYUK_DISABLED'] === 'true',
+  });
+  return cleanup;
+}
+
+export interface ConformanceContext {
+  readonly docker: boolean;
+  readonly skipReason: string;
+  readonly runId: string;
+  readonly ownerPid: number;
+  /** Peer folder -> image tag built for this run. */
+  readonly images: Readonly<Record<string, string>>;
+  readonly ryukDisabled: boolean;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    conformance: ConformanceContext;
+  }
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
+export default defineConfig({
+  test: {
+    reporters: ['default', ['junit', { outputFile: 'reports/junit/vitest.xml', suiteName: 'conformance' }]],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'conformance',
+          include: ['suites/**/*.test.ts'],
+          globalSetup: ['harness/vitest/global-setup.ts'],
+          setupFiles: ['harness/vitest/worker-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          // Two cores: one file per worker, each file owns its peer containers.
+          maxWorkers: 2,
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
