@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { ConformanceResultsReporter } from './harness/results/reporter.ts';
 
 // Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
 export default defineConfig({
   test: {
-    reporters: ['default', ['junit', { outputFile: 'reports/junit/vitest.xml', suiteName: 'conformance' }]],
+    // [results] One results model renders every report: the reporter writes reports/results.json and,
+    // from it, JUnit (reports/junit/), matrix.md, matrix.html and the index (see reports/README.md).
+    reporters: ['default', new ConformanceResultsReporter()],
     projects: [
       {
         test: {

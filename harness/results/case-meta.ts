@@ -1,0 +1,42 @@
+// What a conformance test carries in vitest's task meta, for the results reporter to read.
+// define-cells.ts sets it when the test is defined (so skipped tests carry it too) and adds to it
+// while the test runs.
+import type { CaseCoordinates } from '../matrix/axes.ts';
+import type { PeerRun } from './model.ts';
+import type { SerializedErrorLike } from './failure-detail.ts';
+
+export interface ConformanceMeta {
+  coordinates: CaseCoordinates;
+  /** Id of the suites/known-failures.json entry that matched this case. */
+  knownFailure: string | undefined;
+  /** Id of the suites/known-flaky.json entry that matched this case. */
+  knownFlaky?: string | undefined;
+  /** For an expected failure: the error the case failed with (the test itself then passes). */
+  observed?: SerializedErrorLike;
+  /** Wire bytes a transport recorded for this case, when it did not attach them to the error. */
+  wire?: unknown;
+  /** Repository-relative log files of the cell. */
+  logs?: { tap?: string; peer?: string };
+  peerRun?: PeerRun;
+}
+
+/** Thrown when a case matched by a known-failure entry passes: the entry is stale. */
+export class StaleKnownFailureError extends Error {
+  override readonly name = 'StaleKnownFailureError';
+  readonly entryId: string;
+  constructor(entryId: string, reason: string, caseTitle: string) {
+    super(`unexpected pass: known-failure entry "${entryId}" is stale -- ${caseTitle} passed, but the entry says it fails ` +
+      `because: ${reason}. Remove or narrow the entry in suites/known-failures.json.`);
+    this.entryId = entryId;
+  }
+}
+
+/** Thrown when a case runs longer than its per-case timeout. */
+export class CaseTimeoutError extends Error {
+  override readonly name = 'CaseTimeoutError';
+  readonly timeoutMs: number;
+  constructor(caseTitle: string, timeoutMs: number) {
+    super(`timeout: ${caseTitle} did not finish within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}

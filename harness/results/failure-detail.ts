@@ -1,0 +1,89 @@
+// Turns an error as vitest hands it to reporters (serialized: message, stack, expected, actual, and
+// any own fields such as `wire`) into the model's FailureDetail. The peer log tail that
+// define-cells.ts appends to messages is split out so the reports can show it on its own.
+import type { FailureDetail, WireTrace } from './model.ts';
+
+/** What define-cells.ts writes before a peer log inside an error message. */
+export const PEER_LOG_MARKERS = ['--- peer server log (tail) ---', '--- peer client stderr (tail) ---'] as const;
+
+/** The subset of vitest's SerializedError / TestError this module reads. */
+export interface SerializedErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly stack?: unknown;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly wire?: unknown;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+function hexOf(bytes: unknown): string | undefined {
+  if (typeof bytes === 'string') {
+    const compact = bytes.replace(/\s+/g, '').toLowerCase();
+    return /^([0-9a-f]{2})*$/.test(compact) ? compact : undefined;
+  }
+  if (bytes instanceof Uint8Array || (Array.isArray(bytes) && bytes.every((b) => Number.isInteger(b) && b >= 0 && b < 256))) {
+    return Array.from(bytes as ArrayLike<number>, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  // A Buffer or Uint8Array after structured serialization: {"0": 1, "1": 2, ...} or {type: "Buffer", data: [...]}.
+  if (bytes && typeof bytes === 'object' && !Array.isArray(bytes)) {
+    const record = bytes as Record<string, unknown>;
+    if (Array.isArray(record['data'])) return hexOf(record['data']);
+    const keys = Object.keys(record);
+    if (keys.length > 0 && keys.every((k, i) => k === String(i))) return hexOf(keys.map((k) => record[k]));
+  }
+  return undefined;
+}
+
+/**
+ * Accepts the shapes a transport may attach as `wire`: a hex string, bytes, or a list of
+ * {label|direction, hex|bytes}. Anything unreadable is dropped rather than guessed at.
+ */
+export function normalizeWire(wire: unknown): WireTrace[] | undefined {
+  if (wire === undefined || wire === null) return undefined;
+  const single = hexOf(wire);
+  if (single !== undefined) return [{ label: 'wire', hex: single }];
+  if (!Array.isArray(wire)) return undefined;
+  const traces: WireTrace[] = [];
+  wire.forEach((entry: unknown, index) => {
+    if (!entry || typeof entry !== 'object') return;
+    const record = entry as Record<string, unknown>;
+    const hex = hexOf(record['hex'] ?? record['bytes']);
+    if (hex === undefined) return;
+    const label = text(record['label'] ?? record['direction']) ?? `frame ${index + 1}`;
+    traces.push({ label, hex });
+  });
+  return traces.length > 0 ? traces : undefined;
+}
+
+function splitPeerLog(message: string): { message: string; peerLogTail?: string } {
+  let cut = -1;
+  for (const marker of PEER_LOG_MARKERS) {
+    const at = message.indexOf(marker);
+    if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+  }
+  if (cut < 0) return { message };
+  return { message: message.slice(0, cut).trimEnd(), peerLogTail: message.slice(cut).trim() };
+}
+
+export function failureDetail(error: SerializedErrorLike, extraWire?: unknown): FailureDetail {
+  const raw = text(error.message) ?? String(error.name ?? 'unknown error');
+  const { message, peerLogTail } = splitPeerLog(raw);
+  const summary = (message.split('\n').find((line) => line.trim() !== '') ?? raw).trim();
+  const expected = text(error.expected);
+  const actual = text(error.actual);
+  const wire = normalizeWire(error.wire) ?? normalizeWire(extraWire);
+  const stack = text(error.stack);
+  return {
+    summary, message,
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
+    ...(peerLogTail !== undefined ? { peerLogTail } : {}),
+    ...(wire !== undefined ? { wire } : {}),
+    ...(stack !== undefined ? { stack } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseCoordinates } from '../matrix/axes.ts';
+import type { KnownFailure } from '../matrix/known-failures.ts';
+import { judge, unmatchedEntries } from './gate.ts';
+import type { CaseResult, Outcome } from './model.ts';
+
+const coordinates: CaseCoordinates = {
+  family: 'thrift', direction: 'ts-server', client: 'java', server: 'ours', peer: 'java',
+  implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'ours', case: 'echo-i64',
+};
+
+function result(outcome: Outcome, extra: Partial<CaseResult> = {}): CaseResult {
+  return { coordinates, cellId: 'c', title: 't', outcome, durationMs: 1, attempts: 1, logs: {}, ...extra };
+}
+
+const matching: KnownFailure = { id: 'java-i64', match: { peer: 'java', case: 'echo-*' }, reason: 'r', evidence: 'e' };
+const elsewhere: KnownFailure = { id: 'py-only', match: { peer: 'python' }, reason: 'gone', evidence: 'e' };
+
+describe('the known-failure gate', () => {
+  it('passes a run of passes, expected failures and skips', () => {
+    expect(judge([result('pass'), result('expected-failure'), result('skipped', { skipReason: 'x' })], [], [])).toEqual({ ok: true, problems: [] });
+  });
+
+  it('fails on failures, timeouts and unexpected passes, naming the stale entry and its reason', () => {
+    const verdict = judge([
+      result('fail', { failure: { summary: 'boom', message: 'boom' } }),
+      result('timeout'),
+      result('unexpected-pass', { knownFailure: { id: 'java-i64', reason: 'java loses precision' } }),
+    ], [], []);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toHaveLength(3);
+    expect(verdict.problems[2]).toContain('"java-i64"');
+    expect(verdict.problems[2]).toContain('java loses precision');
+  });
+
+  it('reports entries that matched no case as stale', () => {
+    const stale = unmatchedEntries([result('expected-failure')], [matching, elsewhere], [{ id: 'flaky-x', match: { case: 'nope' }, reason: 'slow' }]);
+    expect(stale.map((s) => s.id)).toEqual(['py-only', 'flaky-x']);
+    const verdict = judge([], stale, []);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems[0]).toContain('STALE ENTRY "py-only"');
+  });
+
+  it('fails on errors outside any test', () => {
+    expect(judge([], [], ['worker crashed\nstack']).problems).toEqual(['ERROR outside any test: worker crashed']);
+  });
+});

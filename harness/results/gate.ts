@@ -1,0 +1,36 @@
+// The known-failure gate: the run fails on an unexpected failure, a timeout, an unexpected pass
+// (a stale known-failure entry), an error outside any test, and -- in a full run only -- on a
+// known-failure or known-flaky entry that matched no case at all (stale as well).
+import { matchesEntry, type KnownFailure } from '../matrix/known-failures.ts';
+import type { KnownFlaky } from './known-flaky.ts';
+import type { CaseResult, GateVerdict, StaleEntry } from './model.ts';
+
+export function unmatchedEntries(
+  results: readonly CaseResult[],
+  knownFailures: readonly KnownFailure[],
+  knownFlaky: readonly KnownFlaky[],
+): StaleEntry[] {
+  const unmatched = (file: string, entries: readonly { id: string; reason: string; match: KnownFailure['match'] }[]): StaleEntry[] =>
+    entries
+      .filter((entry) => !results.some((r) => matchesEntry({ ...entry, evidence: '' }, r.coordinates)))
+      .map((entry) => ({ file, id: entry.id, reason: entry.reason }));
+  return [...unmatched('suites/known-failures.json', knownFailures), ...unmatched('suites/known-flaky.json', knownFlaky)];
+}
+
+export function judge(results: readonly CaseResult[], stale: readonly StaleEntry[], unhandledErrors: readonly string[]): GateVerdict {
+  const problems: string[] = [];
+  for (const result of results) {
+    const summary = result.failure?.summary ?? '';
+    if (result.outcome === 'fail') problems.push(`FAIL ${result.title}: ${summary}`);
+    if (result.outcome === 'timeout') problems.push(`TIMEOUT ${result.title}: ${summary}`);
+    if (result.outcome === 'unexpected-pass') {
+      problems.push(`UNEXPECTED PASS ${result.title}: known-failure entry "${result.knownFailure?.id}" is stale ` +
+        `(its reason: ${result.knownFailure?.reason}); remove or narrow it in suites/known-failures.json`);
+    }
+  }
+  for (const entry of stale) {
+    problems.push(`STALE ENTRY "${entry.id}" in ${entry.file} matched no case in this full run (its reason: ${entry.reason}); remove it`);
+  }
+  for (const error of unhandledErrors) problems.push(`ERROR outside any test: ${error.split('\n')[0]}`);
+  return { ok: problems.length === 0, problems };
+}

@@ -1,0 +1,128 @@
+// The results model: every cell x case outcome of a run as plain data. The vitest reporter writes it
+// to reports/results.json; every other report (JUnit, matrix.md, matrix.html, index) is rendered
+// from that file alone, so a report can be re-rendered without re-running anything.
+import type { CaseCoordinates, Family, Language } from '../matrix/axes.ts';
+import type { CellFilter } from '../matrix/cells.ts';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/**
+ * pass / fail: an ordinary case. expected-failure: a case matched by suites/known-failures.json
+ * that failed as the entry says. unexpected-pass: such a case passed (the entry is stale).
+ * skipped: did not run (the reason is always given). timeout: the case or its cell ran out of time.
+ */
+export type Outcome = 'pass' | 'fail' | 'expected-failure' | 'unexpected-pass' | 'skipped' | 'timeout';
+
+export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'expected-failure', 'unexpected-pass', 'skipped', 'timeout'];
+
+/** Outcomes that fail the run (the known-failure gate). */
+export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['fail', 'unexpected-pass', 'timeout']);
+
+/** Bytes seen on the wire, as lowercase hex; label says which way and what ("sent request"). */
+export interface WireTrace {
+  readonly label: string;
+  readonly hex: string;
+}
+
+export interface FailureDetail {
+  /** The first line of the error, what a person reads first. */
+  readonly summary: string;
+  /** The whole message (peer log tails and peer client stderr stripped out into their own fields). */
+  readonly message: string;
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly peerLogTail?: string;
+  readonly wire?: readonly WireTrace[];
+  readonly stack?: string;
+}
+
+/** Commands and files that let a person look at, or redo, one cell by hand. */
+export interface PeerRun {
+  readonly image: string;
+  readonly role: 'server' | 'client';
+  /** Arguments after the image name (role first), exactly as the harness ran them. */
+  readonly args: readonly string[];
+  /** The server container, when one was started (left running with --keep). */
+  readonly containerId?: string;
+}
+
+export interface CaseResult {
+  readonly coordinates: CaseCoordinates;
+  /** Stable, file-name-safe id of the cell (see cell-id.ts). */
+  readonly cellId: string;
+  /** Every axis, as in test names: "avro | ours -> python | http | mail | http.server | mail-send-ascii". */
+  readonly title: string;
+  readonly outcome: Outcome;
+  /** Present exactly when outcome is "skipped". */
+  readonly skipReason?: string;
+  readonly durationMs: number;
+  /** Attempts made (1 + retries). Retries are counted here and reported, never hidden. */
+  readonly attempts: number;
+  readonly knownFailure?: { readonly id: string; readonly reason: string; readonly upstream?: string };
+  readonly knownFlaky?: { readonly id: string; readonly reason: string };
+  /** For fail / timeout / unexpected-pass: what went wrong; for expected-failure: what was observed. */
+  readonly failure?: FailureDetail;
+  /** Repository-relative paths: the peer client's raw TAP, the peer server's log. */
+  readonly logs: { readonly tap?: string; readonly peer?: string };
+  readonly peerRun?: PeerRun;
+}
+
+export interface VersionedImplementation {
+  readonly family: Family;
+  readonly id: string;
+  readonly language: Language;
+  /** Where it is declared: containers/<folder> or impls/<folder>. */
+  readonly source: string;
+  readonly versions: Readonly<Record<string, string>>;
+}
+
+/** A known-failure or known-flaky entry that matched no case in a full run: stale, fails the run. */
+export interface StaleEntry {
+  readonly file: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface RunInfo {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly gitRevision: string;
+  readonly gitDirty: boolean;
+  readonly node: string;
+  readonly ci: boolean;
+  /** True when no axis filter, case glob or test-name filter narrowed the run. */
+  readonly full: boolean;
+  readonly filter: CellFilter;
+  readonly caseGlob?: string;
+  /** vitest's own verdict, before the known-failure gate. */
+  readonly vitestState: 'passed' | 'failed' | 'interrupted';
+  /** Why the container suites were skipped, when they were (e.g. no Docker engine). */
+  readonly skipReason?: string;
+}
+
+export interface GateVerdict {
+  readonly ok: boolean;
+  /** One line per problem, each naming the case or entry. */
+  readonly problems: readonly string[];
+}
+
+export interface RunResults {
+  readonly schema: typeof RESULTS_SCHEMA_VERSION;
+  readonly run: RunInfo;
+  readonly references: readonly VersionedImplementation[];
+  readonly implementations: readonly VersionedImplementation[];
+  readonly results: readonly CaseResult[];
+  readonly staleEntries: readonly StaleEntry[];
+  /** Errors outside any test (a crashed worker, a failing global setup). */
+  readonly unhandledErrors: readonly string[];
+  readonly gate: GateVerdict;
+}
+
+export type OutcomeCounts = Record<Outcome, number>;
+
+export function countOutcomes(results: readonly CaseResult[]): OutcomeCounts {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
+  for (const result of results) counts[result.outcome] += 1;
+  return counts;
+}

@@ -1,0 +1,142 @@
+// The vitest reporter that builds the results model. Registered in vitest.config.ts beside
+// 'default'; at the end of every run that includes the conformance project -- passed, failed or
+// interrupted -- it writes reports/results.json, renders every report from that file, prints the
+// known-failure gate's verdict and makes the run fail when the gate does.
+import type { SerializedError } from 'vitest';
+import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
+import { loadKnownFailures } from '../matrix/known-failures.ts';
+import { filterFromEnv } from '../matrix/cells.ts';
+import { renderAll } from '../reports/render.ts';
+import type { ConformanceMeta } from './case-meta.ts';
+import { classify, type ClassifyContext } from './classify.ts';
+import { reportsDir, resultsFile, writeResults } from './files.ts';
+import { judge, unmatchedEntries } from './gate.ts';
+import { gitRevision } from './git-revision.ts';
+import { loadKnownFlaky } from './known-flaky.ts';
+import { RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from './model.ts';
+import { loadImplementations, loadReferencePeers, versioned } from './references.ts';
+
+export const CONFORMANCE_PROJECT = 'conformance';
+
+function errorLine(error: { message?: unknown; name?: unknown; stack?: unknown }): string {
+  return String(error.message ?? error.name ?? error.stack ?? 'unknown error');
+}
+
+export class ConformanceResultsReporter implements Reporter {
+  private vitest: Vitest | undefined;
+  private startedAt = new Date();
+  private narrowedByFiles = false;
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+    this.startedAt = new Date();
+  }
+
+  async onTestRunStart(specifications: ReadonlyArray<TestSpecification>): Promise<void> {
+    this.startedAt = new Date();
+    const project = this.conformanceProject();
+    if (!project) return;
+    // A run given only some suite files is not a full run: unmatched entries are then not stale.
+    const selected = specifications.filter((s) => s.project.name === CONFORMANCE_PROJECT).length;
+    const all = (await project.globTestFiles()).testFiles.length;
+    this.narrowedByFiles = selected < all;
+  }
+
+  async onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+    reason: 'passed' | 'failed' | 'interrupted',
+  ): Promise<void> {
+    const project = this.conformanceProject();
+    if (!project) return; // e.g. `vitest run --project unit`: leave the last matrix alone.
+    const results = this.build(testModules.filter((m) => m.project.name === CONFORMANCE_PROJECT), unhandledErrors, reason);
+    const path = resultsFile();
+    writeResults(results, path);
+    const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
+    try {
+      const written = await renderAll(reportsDir());
+      log(`${results.results.length} case result(s) -> ${path}; rendered ${written.length} report file(s)`);
+    } catch (error) {
+      log(`rendering the reports failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+    if (!results.gate.ok) {
+      for (const problem of results.gate.problems) log(problem);
+      log(`known-failure gate: FAILED (${results.gate.problems.length} problem(s))`);
+      process.exitCode = 1;
+    }
+  }
+
+  private conformanceProject(): ReturnType<Vitest['getProjectByName']> | undefined {
+    return this.vitest?.projects.find((p) => p.name === CONFORMANCE_PROJECT);
+  }
+
+  private build(modules: readonly TestModule[], unhandled: ReadonlyArray<SerializedError>, reason: RunResults['run']['vitestState']): RunResults {
+    const knownFailures = loadKnownFailures();
+    const knownFlaky = loadKnownFlaky();
+    const provided = this.conformanceProject()?.getProvidedContext().conformance;
+    const context: ClassifyContext = {
+      knownFailures: new Map(knownFailures.map((e) => [e.id, e])),
+      knownFlaky: new Map(knownFlaky.map((e) => [e.id, e])),
+      ...(provided && !provided.docker ? { runSkipReason: provided.skipReason } : {}),
+    };
+    const results: CaseResult[] = [];
+    const unhandledErrors = unhandled.map(errorLine);
+    for (const module of modules) {
+      for (const error of module.errors()) unhandledErrors.push(`${module.relativeModuleId}: ${errorLine(error)}`);
+      for (const test of module.children.allTests()) {
+        const result = this.caseResult(test, context);
+        if (result) results.push(result);
+      }
+    }
+    const filter = filterFromEnv();
+    const caseGlob = process.env['CONFORMANCE_CASE'] || undefined;
+    const full = Object.keys(filter).length === 0 && !caseGlob && !this.vitest?.config.testNamePattern && !this.narrowedByFiles;
+    // Entries only go stale for lack of a match when every case had its chance to match.
+    const stale = full && reason !== 'interrupted' ? unmatchedEntries(results, knownFailures, knownFlaky) : [];
+    const finishedAt = new Date();
+    const git = gitRevision();
+    return {
+      schema: RESULTS_SCHEMA_VERSION,
+      run: {
+        startedAt: this.startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - this.startedAt.getTime(),
+        gitRevision: git.revision,
+        gitDirty: git.dirty,
+        node: process.version,
+        ci: process.env['CI'] === 'true',
+        full,
+        filter,
+        ...(caseGlob ? { caseGlob } : {}),
+        vitestState: reason,
+        ...(context.runSkipReason ? { skipReason: context.runSkipReason } : {}),
+      },
+      references: versioned(loadReferencePeers()),
+      implementations: versioned(loadImplementations()),
+      results,
+      staleEntries: stale,
+      unhandledErrors,
+      gate: judge(results, stale, unhandledErrors),
+    };
+  }
+
+  private caseResult(test: TestCase, context: ClassifyContext): CaseResult | undefined {
+    const meta = test.meta().conformance as ConformanceMeta | undefined;
+    if (!meta) return undefined;
+    const result = test.result();
+    const diagnostic = test.diagnostic();
+    const parentErrors = test.parent.type === 'suite' ? test.parent.errors() : [];
+    return classify({
+      meta,
+      state: result.state,
+      errors: result.errors ?? [],
+      ...(result.state === 'skipped' && result.note ? { skipNote: result.note } : {}),
+      suiteErrors: parentErrors,
+      durationMs: diagnostic?.duration ?? 0,
+      attempts: (diagnostic?.retryCount ?? 0) + 1,
+    }, context);
+  }
+}
+
+export default ConformanceResultsReporter;
