@@ -33,6 +33,10 @@ export function peersOf(family: Family): PeerDescriptor[] {
   return loadPeers().filter((peer) => peer.family === family);
 }
 
+export function findPeer(folder: string): PeerDescriptor | undefined {
+  return loadPeers().find((p) => p.folder === folder);
+}
+
 export function peerByFolder(folder: string): PeerDescriptor {
   const peer = loadPeers().find((p) => p.folder === folder);
   if (!peer) throw new Error(`no reference peer "${folder}" under containers/`);

@@ -11,6 +11,13 @@ import { runClient, startServer, type RunningServer } from '../docker/containers
 import type { PeerDescriptor } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { parseTap, type TapResult } from '../tap/parse.ts';
+// [results] meta for the results reporter, timeouts, known-flaky retries, saved TAP and peer logs.
+import type { ConformanceMeta } from '../results/case-meta.ts';
+import { runCase } from '../results/case-runner.ts';
+import { peerLogPath, savePeerLog, saveTap } from '../results/cell-artifacts.ts';
+import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
+import type { PeerRun } from '../results/model.ts';
+import { caseTimeoutMs, cellTimeoutSeconds, keepContainers } from '../results/run-options.ts';
 
 export interface ConformanceCase {
   readonly id: string;
@@ -36,6 +43,8 @@ export interface CellSuiteOptions<C extends ConformanceCase> {
   readonly cells: readonly Cell[];
   readonly driver: CellDriver<C>;
   readonly peerFor: (cell: Cell) => PeerDescriptor;
+  /** Why there may be no cells (said in the one skipped test that stands in for them). */
+  readonly emptyReason?: string;
   /** Seconds a peer client may take for a whole cell. */
   readonly clientTimeoutSeconds?: number;
 }
@@ -56,6 +65,13 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
   const context = inject('conformance');
   const knownFailures = loadKnownFailures();
   const glob = caseGlob();
+  const knownFlaky = loadKnownFlaky();
+  const timeoutMs = caseTimeoutMs();
+  const clientSeconds = options.clientTimeoutSeconds ?? cellTimeoutSeconds();
+  if (options.cells.length === 0) {
+    // Said out loud rather than an empty file: the peer or the filter leaves no cell here.
+    it.skip(`no cells: ${options.emptyReason ?? 'the filter or the declared capabilities leave none in this file'}`, () => undefined);
+  }
   for (const cell of options.cells) {
     const peer = options.peerFor(cell);
     const cases = options.driver.cases(cell).filter((c) => !glob || glob.test(c.id));
@@ -66,8 +82,10 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
         if (!tag) throw new Error(`no image was built for peer ${peer.folder} in this run`);
         return tag;
       };
-      const state: { server?: RunningServer; ours?: TsServer; port: number; tap?: Map<string, TapResult>; clientOutput: string } =
-        { port: 0, clientOutput: '' };
+      const state: {
+        server?: RunningServer; ours?: TsServer; port: number; tap?: Map<string, TapResult>; clientOutput: string;
+        tapPath?: string; peerRun?: PeerRun;
+      } = { port: 0, clientOutput: '' };
 
       beforeAll(async () => {
         state.port = await freePort();
@@ -76,28 +94,41 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
             image: image(), peer: peer.folder, port: state.port, startupSeconds: peer.startupSeconds,
             args: peerArguments(cell, state.port),
           });
+          state.peerRun = { image: image(), role: 'server', args: ['server', ...peerArguments(cell, state.port)], containerId: state.server.id };
         } else {
           state.ours = await options.driver.startServer(cell, state.port);
-          const run = await runClient({
-            image: image(), peer: peer.folder, timeoutSeconds: options.clientTimeoutSeconds ?? 300,
-            args: [...peerArguments(cell, state.port), '--cases', cases.map((c) => c.id).join(',')],
-          });
+          const clientArgs = [...peerArguments(cell, state.port), '--cases', cases.map((c) => c.id).join(',')];
+          state.peerRun = { image: image(), role: 'client', args: ['client', ...clientArgs] };
+          const run = await runClient({ image: image(), peer: peer.folder, timeoutSeconds: clientSeconds, args: clientArgs });
+          state.tapPath = saveTap(cell, run.stdout);
           state.tap = parseTap(run.stdout);
           state.clientOutput = `exit code ${run.exitCode}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
         }
-      });
+      }, clientSeconds * 1000 + 60_000);
 
       afterAll(async () => {
-        await state.server?.stop();
+        if (state.server) savePeerLog(cell, await state.server.logTail(100_000).catch((e: unknown) => `log unavailable: ${String(e)}`));
+        if (!keepContainers()) await state.server?.stop();
         await state.ours?.close();
       });
 
       for (const testCase of cases) {
         const coordinates: CaseCoordinates = { ...cell, case: testCase.id };
         const known = knownFailureFor(coordinates, knownFailures);
-        const test = known ? it.fails : it;
-        test(testCase.id, async (ctx: TestContext) => {
-          ctx.task.meta.conformance = { coordinates, knownFailure: known?.id };
+        const flaky = knownFlakyFor(coordinates, knownFlaky);
+        const defined: ConformanceMeta = { coordinates, knownFailure: known?.id, knownFlaky: flaky?.id };
+        // Meta given at definition reaches the reporter even when the case is skipped. A known
+        // failure runs through runCase's inversion (not it.fails) so that an unexpected pass names
+        // the stale entry and its reason; our timeout fires before vitest's.
+        const testOptions = { meta: { conformance: defined }, timeout: timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
+        it(testCase.id, testOptions, async (ctx: TestContext) => {
+          const meta: ConformanceMeta = {
+            ...defined,
+            logs: cell.direction === 'ts-client' ? { peer: peerLogPath(cell) } : state.tapPath ? { tap: state.tapPath } : {},
+            ...(state.peerRun ? { peerRun: state.peerRun } : {}),
+          };
+          ctx.task.meta.conformance = meta;
+          await runCase({ title: `${cellTitle(cell)} | ${testCase.id}`, timeoutMs, known, meta, body: async () => {
           if (cell.direction === 'ts-client') {
             try {
               await options.driver.runClientCase(cell, state.port, testCase);
@@ -116,7 +147,7 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
               ].join('\n'));
             }
           }
-        });
+          } });
       }
     });
   }
@@ -134,6 +165,7 @@ async function withPeerLog(error: unknown, server: RunningServer | undefined): P
 
 declare module 'vitest' {
   interface TaskMeta {
-    conformance?: { coordinates: CaseCoordinates; knownFailure: string | undefined };
+    // [results] the fields beyond coordinates and knownFailure are optional (see harness/results/case-meta.ts).
+    conformance?: ConformanceMeta;
   }
 }

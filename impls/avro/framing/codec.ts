@@ -1,0 +1,25 @@
+// What every Avro framing offers, so that one stream client and one stream server serve them all.
+export interface Frame {
+  /** Netty framing's serial; undefined for standard framing (answers come back in order). */
+  readonly serial: number | undefined;
+  readonly payload: Buffer;
+}
+
+export interface FrameDecoder {
+  /** Feeds bytes; returns every message completed by them. Throws FramingError on bad input. */
+  push(chunk: Buffer): Frame[];
+  /** Bytes received but not yet part of a complete message. */
+  readonly pending: number;
+  /** Framing-level bytes to send back (SASL negotiation answers); empty for other framings. */
+  takeReplies?(): Buffer[];
+}
+
+export interface FrameCodec {
+  readonly name: string;
+  /** Whether answers carry the request's serial (several calls may be in flight). */
+  readonly matchesBySerial: boolean;
+  encode(payload: Buffer, serial: number): Buffer;
+  decoder(): FrameDecoder;
+  /** Bytes a client sends once, right after connecting (SASL's START); none for other framings. */
+  readonly clientPreamble?: Buffer;
+}
