@@ -18,6 +18,7 @@ import { peerLogPath, savePeerLog, saveTap } from '../results/cell-artifacts.ts'
 import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
 import type { PeerRun } from '../results/model.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, keepContainers } from '../results/run-options.ts';
+import { tapSkipReason } from '../results/tap-skip.ts';
 
 export interface ConformanceCase {
   readonly id: string;
@@ -84,7 +85,7 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
       };
       const state: {
         server?: RunningServer; ours?: TsServer; port: number; tap?: Map<string, TapResult>; clientOutput: string;
-        tapPath?: string; peerRun?: PeerRun;
+        tapPath?: string; peerRun?: PeerRun; tapText?: string;
       } = { port: 0, clientOutput: '' };
 
       beforeAll(async () => {
@@ -101,6 +102,7 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
           state.peerRun = { image: image(), role: 'client', args: ['client', ...clientArgs] };
           const run = await runClient({ image: image(), peer: peer.folder, timeoutSeconds: clientSeconds, args: clientArgs });
           state.tapPath = saveTap(cell, run.stdout);
+          state.tapText = run.stdout;
           state.tap = parseTap(run.stdout);
           state.clientOutput = `exit code ${run.exitCode}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
         }
@@ -128,26 +130,33 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
             ...(state.peerRun ? { peerRun: state.peerRun } : {}),
           };
           ctx.task.meta.conformance = meta;
-          await runCase({ title: `${cellTitle(cell)} | ${testCase.id}`, timeoutMs, known, meta, body: async () => {
-          if (cell.direction === 'ts-client') {
-            try {
-              await options.driver.runClientCase(cell, state.port, testCase);
-            } catch (error) {
-              throw await withPeerLog(error, state.server);
-            }
-          } else {
-            const line = state.tap?.get(testCase.id);
-            if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${state.clientOutput}`);
-            const problems = state.ours?.problemsFor(testCase.id) ?? [];
-            if (!line.ok || problems.length > 0) {
-              throw new Error([
-                line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
-                ...problems.map((p) => `our server: ${p}`),
-                state.clientOutput,
-              ].join('\n'));
-            }
-          }
-          } });
+          // A case the peer client cannot run is a skip with its reason, never a pass.
+          const skipped = state.tapText !== undefined ? tapSkipReason(state.tapText, testCase.id) : undefined;
+          if (skipped !== undefined) ctx.skip(skipped);
+          await runCase({
+            title: `${cellTitle(cell)} | ${testCase.id}`, timeoutMs, known, meta,
+            body: async () => {
+              if (cell.direction === 'ts-client') {
+                try {
+                  await options.driver.runClientCase(cell, state.port, testCase);
+                } catch (error) {
+                  throw await withPeerLog(error, state.server);
+                }
+              } else {
+                const line = state.tap?.get(testCase.id);
+                if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${state.clientOutput}`);
+                const problems = state.ours?.problemsFor(testCase.id) ?? [];
+                if (!line.ok || problems.length > 0) {
+                  throw new Error([
+                    line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
+                    ...problems.map((p) => `our server: ${p}`),
+                    state.clientOutput,
+                  ].join('\n'));
+                }
+              }
+            },
+          });
+        });
       }
     });
   }

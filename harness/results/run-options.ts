@@ -1,0 +1,41 @@
+// Options the CLI hands to a test run through the environment (next to CONFORMANCE_FILTER and
+// CONFORMANCE_CASE, which harness/matrix and define-cells.ts read). One place defines the names.
+export const ENV = {
+  filter: 'CONFORMANCE_FILTER',
+  caseGlob: 'CONFORMANCE_CASE',
+  /** Milliseconds one case may take (default 60 000). */
+  caseTimeoutMs: 'CONFORMANCE_CASE_TIMEOUT_MS',
+  /** Seconds one cell's setup (peer server start, or the whole peer client run) may take (default 300). */
+  cellTimeoutSeconds: 'CONFORMANCE_CELL_TIMEOUT_S',
+  /** "1": transports record wire bytes for every case, not only on failure. */
+  trace: 'CONFORMANCE_TRACE',
+  /** "1": leave peer containers running after the run (removed by the next run's sweep). */
+  keep: 'CONFORMANCE_KEEP',
+} as const;
+
+export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
+export const DEFAULT_CELL_TIMEOUT_SECONDS = 300;
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${raw}: expected a positive number`);
+  return value;
+}
+
+export function caseTimeoutMs(): number {
+  return positive(ENV.caseTimeoutMs, DEFAULT_CASE_TIMEOUT_MS);
+}
+
+export function cellTimeoutSeconds(): number {
+  return positive(ENV.cellTimeoutSeconds, DEFAULT_CELL_TIMEOUT_SECONDS);
+}
+
+export function keepContainers(): boolean {
+  return process.env[ENV.keep] === '1';
+}
+
+export function traceWire(): boolean {
+  return process.env[ENV.trace] === '1';
+}
