@@ -150,12 +150,33 @@ class Handlers:
         raise avro.errors.AvroException(f"no handler for message {name!r}")
 
 
+class DroppedSystemError(Exception):
+    """avro's Responder failed a request outside the handler and sent no error for it (see below)."""
+
+
 class ConformanceResponder(avro.ipc.Responder):
     def __init__(self, protocol, oneway, handlers):
         super().__init__(protocol)
         self.oneway = oneway
         self.handlers = handlers
         self.invoked = None
+        self.dropped = None
+
+    def respond(self, call_request, handshaken=False):
+        """The library's response bytes; raises DroppedSystemError where the library has none.
+
+        When avro 1.12.2's respond() fails outside the handler (undecodable request, unknown message
+        name, a response that does not fit its schema), it writes the system error into a throwaway
+        buffer and returns only what it had written before: the handshake response, or nothing. For
+        an empty message name (a "ping") that handshake-only answer is the intended one (Java answers
+        the same). For anything else the answer is truncated, so we do not pass it on: the server
+        reports the error it dropped and closes the connection, as for any bad input.
+        """
+        self.dropped = None
+        response = super().respond(call_request)
+        if self.dropped is not None and message_name(call_request, handshaken) != "":
+            raise DroppedSystemError(str(self.dropped))
+        return response
 
     def invoke(self, local_message, request):
         self.invoked = local_message.name
@@ -171,7 +192,21 @@ class ConformanceResponder(avro.ipc.Responder):
             encoder.write_long(index)
             avro.io.DatumWriter(writers_schema.schemas[index]).write(error_exception.datum, encoder)
         else:
+            if writers_schema is avro.ipc.SYSTEM_ERROR_SCHEMA:
+                self.dropped = error_exception  # the path whose output respond() discards
             super().write_error(writers_schema, error_exception, encoder)
+
+
+def message_name(call_request, handshaken):
+    """The message name of a call request, or None when the request does not decode that far."""
+    try:
+        decoder = avro.io.BinaryDecoder(io.BytesIO(call_request))
+        if not handshaken:
+            avro.ipc.HANDSHAKE_RESPONDER_READER.read(decoder)
+        avro.ipc.META_READER.read(decoder)
+        return decoder.read_utf8()
+    except Exception:
+        return None
 
 
 class ConnectionResponder(ConformanceResponder):
@@ -194,11 +229,11 @@ class ConnectionResponder(ConformanceResponder):
         self.remote = remote
         return remote
 
-    def respond(self, call_request):
+    def respond(self, call_request, handshaken=False):
         """The response bytes, or None when nothing must be sent back."""
         was_connected = self.remote is not None
         self.invoked = None
-        response = super().respond(call_request)
+        response = super().respond(call_request, handshaken=was_connected)
         if was_connected and self.invoked in self.oneway:
             return None
         return response
