@@ -41,5 +41,39 @@ export function parseType(schema: unknown, options: TypeOptions): avsc.Type {
     registry: options.registry,
     wrapUnions: true,
     logicalTypes: { decimal: DecimalType },
+    // avsc takes "long" from the registry only when written as a bare name; the object form
+    // ({"type": "long", "logicalType": "timestamp-micros"}) would get avsc's own number-based
+    // long and lose precision, so it gets ours too.
+    typeHook: (schema: unknown, opts: unknown) => {
+      const attrs = schema as { type?: unknown; logicalType?: unknown } | null;
+      if (typeof attrs !== 'object' || attrs === null) return undefined;
+      if (attrs.type === 'long') return options.registry['long'];
+      if (attrs.type === 'map') return new SafeMapType(schema, opts) as unknown as avsc.Type;
+      return undefined;
+    },
   } as unknown as Partial<avsc.ForSchemaOptions>);
+}
+
+// avsc 5 decodes a map into a plain object with `obj[key] = value`, so a key named "__proto__"
+// sets the object's prototype instead of adding an entry: the entry is silently lost (seen
+// against every peer with the echo-map-proto-key case). Our map types read with
+// defineProperty instead. Only our types change: avsc's own services, tested as a separate
+// implementation, keep avsc's behaviour.
+interface Tap { readLong(): number; skipLong(): void; readString(): string }
+
+class SafeMapType extends (avsc.types.MapType as unknown as new (schema: unknown, opts: unknown) => { valuesType: { _read(tap: Tap): unknown } }) {
+  _read(tap: Tap): Record<string, unknown> {
+    const map: Record<string, unknown> = {};
+    for (let n = tap.readLong(); n !== 0; n = tap.readLong()) {
+      if (n < 0) {
+        n = -n;
+        tap.skipLong(); // the block's size in bytes: not needed when every entry is read
+      }
+      while (n-- > 0) {
+        const key = tap.readString();
+        Object.defineProperty(map, key, { value: this.valuesType._read(tap), enumerable: true, writable: true, configurable: true });
+      }
+    }
+    return map;
+  }
 }

@@ -10,6 +10,8 @@ import {
 } from '../../impls/avro/index.ts';
 import type { Cell } from '../../harness/matrix/axes.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
+import { nettyCodec } from '../../impls/avro/framing/netty.ts';
+import { standardCodec } from '../../impls/avro/framing/standard.ts';
 import { loadProtocol, type AvroCase, type CallStep } from './catalogue.ts';
 import { mismatch, outcomeOf, requestFromNotation } from './expectations.ts';
 import { show } from './notation.ts';
@@ -131,14 +133,15 @@ export async function runClientCase(cell: Cell, port: number, testCase: AvroCase
         for (const value of [10, 11, 12]) check((await echoInt(client, value)) === value, `echoInt(${value}) failed`);
         const nones = client.handshakes.filter((h) => h.response.match === 'NONE').length;
         check(nones <= 1, `NONE answered ${nones} times`);
-        const hashOnWire = countOccurrences(trace.sentBytes, protocol.hash);
-        if (cell.transport === 'http') {
-          check(client.handshakes.length === 3 + nones, `stateless: expected ${3 + nones} handshakes for 3 calls, saw ${client.handshakes.length}`);
-          check(hashOnWire === 3 + nones, `stateless: our hash should be on the wire ${3 + nones} times, found ${hashOnWire}`);
-        } else {
-          check(client.handshakes.length === 1 + nones, `stateful: expected ${1 + nones} handshakes for 3 calls, saw ${client.handshakes.length}`);
-          check(hashOnWire === 1 + nones, `stateful: our hash should be on the wire ${1 + nones} times (first call only), found ${hashOnWire}`);
-        }
+        // On the bytes: a request payload that starts with our protocol hash (HandshakeRequest's
+        // first field, clientHash) carries a handshake; a bare call starts with its metadata map.
+        const payloads = requestPayloads(cell, trace.sentBytes);
+        const withHandshake = payloads.filter((p) => p.subarray(0, 16).equals(protocol.hash)).length;
+        const expected = (cell.transport === 'http' ? 3 : 1) + nones;
+        const what = cell.transport === 'http' ? 'stateless: every request' : 'stateful: the first call only (and its resend after NONE)';
+        check(payloads.length === 3 + nones, `expected ${3 + nones} request payloads on the wire, decoded ${payloads.length}`);
+        check(withHandshake === expected, `${what} should carry a handshake: expected ${expected} of ${payloads.length} requests to, found ${withHandshake}`);
+        check(client.handshakes.length === expected, `expected ${expected} handshakes for 3 calls, the client recorded ${client.handshakes.length}`);
       });
     }
     case 'handshake-v2-added-field':
@@ -196,10 +199,17 @@ function u32(value: number): Buffer {
   return b;
 }
 
-function countOccurrences(haystack: Buffer, needle: Buffer): number {
-  let count = 0;
-  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) count++;
-  return count;
+/** Splits the bytes our client sent back into request payloads, with the cell's own framing. */
+function requestPayloads(cell: Cell, sent: Buffer): Buffer[] {
+  const codec = cell.transport === 'netty' ? nettyCodec() : standardCodec();
+  // SASL: the START frame (status, mechanism, initial response) precedes standard framing.
+  let bytes = sent;
+  if (cell.transport === 'sasl') {
+    const mechanism = sent.readUInt32BE(1);
+    const initial = sent.readUInt32BE(5 + mechanism);
+    bytes = sent.subarray(9 + mechanism + initial);
+  }
+  return codec.decoder().push(bytes).map((frame) => frame.payload);
 }
 
 /**
