@@ -23,7 +23,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           // Two cores: one file per worker, each file owns its peer containers.
-          maxWorkers: 2,
+          // [results] the CLI's --jobs and --retries arrive as CONFORMANCE_JOBS / CONFORMANCE_RETRIES.
+          maxWorkers: Number(process.env['CONFORMANCE_JOBS'] ?? 2),
+          retry: Number(process.env['CONFORMANCE_RETRIES'] ?? 0),
           fileParallelism: true,
         },
       },

@@ -29,7 +29,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const swept = await sweepOrphans();
   if (swept > 0) log(`removed ${swept} container(s) left by an earlier run that crashed`);
 
-  const cleanup = (): void => { removeRunContainersSync(runId); };
+  // [results] --keep (CONFORMANCE_KEEP=1) leaves the containers for a person to inspect; the next run's sweep removes them.
+  const cleanup = (): void => { if (process.env['CONFORMANCE_KEEP'] !== '1') removeRunContainersSync(runId); };
   const onSignal = (signal: NodeJS.Signals): void => {
     const removed = removeRunContainersSync(runId);
     log(`${signal}: removed ${removed} container(s) of this run`);

@@ -1,0 +1,47 @@
+// For --keep: the exact commands to look at, or redo, each failing cell by hand, read from
+// results.json (the image, the peer's arguments and the kept container are recorded there).
+import type { CaseResult, RunResults } from '../results/model.ts';
+import { AXIS_FLAGS } from './args.ts';
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The CLI line that re-runs one cell, narrowed to the case when only one failed (globs take no lists). */
+function cliCommand(result: CaseResult, onlyCase: string | undefined): string {
+  const c = result.coordinates;
+  const flags = Object.entries(AXIS_FLAGS)
+    .filter(([flag]) => flag !== 'implementation' && flag !== 'peer') // implied by client and server
+    .map(([flag, axis]) => `--${flag} ${quote(String(c[axis]))}`);
+  return ['node harness/cli/main.ts run', ...flags, ...(onlyCase ? [`--case ${quote(onlyCase)}`] : []), '--keep'].join(' ');
+}
+
+export function reproduceCommands(run: RunResults): string[] {
+  const failing = run.results.filter((r) => r.outcome === 'fail' || r.outcome === 'timeout' || r.outcome === 'unexpected-pass');
+  const byCell = new Map<string, CaseResult[]>();
+  for (const r of failing) byCell.set(r.cellId, [...(byCell.get(r.cellId) ?? []), r]);
+  const lines: string[] = [];
+  for (const results of byCell.values()) {
+    const first = results[0] as CaseResult;
+    const c = first.coordinates;
+    const cases = results.map((r) => r.coordinates.case);
+    lines.push(`# ${c.direction} | ${first.title.split(' | ').slice(0, -1).join(' | ')}: ${cases.join(', ')}`);
+    const peer = first.peerRun;
+    if (peer?.containerId) {
+      lines.push(`docker logs ${peer.containerId}              # the peer server, left running`);
+      lines.push(`docker rm -f ${peer.containerId}             # when done (the next run also sweeps it)`);
+    }
+    if (peer) {
+      const args = peer.role === 'client'
+        ? peer.args.map((a, i) => (peer.args[i - 1] === '--cases' ? cases.join(',') : a))
+        : peer.args;
+      lines.push(`docker run --rm --network host ${peer.image} ${args.map(quote).join(' ')}`
+        + (peer.role === 'client' ? '   # the peer client; needs our server on that port (run the next line with --keep)' : '   # the peer server by hand'));
+    }
+    lines.push(cliCommand(first, cases.length === 1 ? cases[0] : undefined));
+    if (first.logs.tap) lines.push(`cat ${first.logs.tap}`);
+    if (first.logs.peer) lines.push(`cat ${first.logs.peer}`);
+    lines.push('');
+  }
+  return lines;
+}
