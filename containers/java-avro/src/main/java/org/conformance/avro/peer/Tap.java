@@ -1,0 +1,59 @@
+package org.conformance.avro.peer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+
+/**
+ * TAP 13 on stdout. Diagnostics are YAML whose scalars are written as JSON (JSON is YAML flow
+ * syntax), so any text, control characters included, survives one line per key.
+ */
+final class Tap {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final PrintStream out;
+  private int number;
+
+  Tap(PrintStream out) {
+    this.out = out;
+    out.println("TAP version 13");
+  }
+
+  void plan(int count) {
+    out.println("1.." + count);
+    out.flush();
+  }
+
+  void ok(String id) {
+    out.println("ok " + ++number + " - " + id);
+    out.flush();
+  }
+
+  void skip(String id, String why) {
+    out.println("ok " + ++number + " - " + id + " # SKIP " + why.replace('\n', ' '));
+    out.flush();
+  }
+
+  void notOk(String id, ConformanceClient.Failure failure) {
+    out.println("not ok " + ++number + " - " + id);
+    out.println("  ---");
+    out.println("  message: " + json(JSON.getNodeFactory().textNode(failure.getMessage())));
+    if (failure.expected != null) out.println("  expected: " + json(failure.expected));
+    if (failure.actual != null) out.println("  actual: " + json(failure.actual));
+    out.println("  ...");
+    out.flush();
+  }
+
+  void comment(String text) {
+    out.println("# " + text.replace('\n', ' '));
+    out.flush();
+  }
+
+  private static String json(JsonNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      return "\"<unprintable: " + e.getOriginalMessage() + ">\"";
+    }
+  }
+}
