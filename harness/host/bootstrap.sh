@@ -9,6 +9,8 @@
 #      cannot be pulled), tagged with its official name so the Dockerfiles stay normal.
 #
 # Usage: bootstrap.sh [--no-docker]   (--no-docker: only Node; for unit tests without containers)
+#        bootstrap.sh --chromium    [results] only a headless browser for the matrix.html test: prints
+#                                   CHROMIUM_BIN=<path> (CHROME_BIN, a browser on PATH, or Debian's chromium)
 set -euo pipefail
 
 NODE_MIN_MAJOR=22
@@ -78,6 +80,28 @@ ensure_base_image() {
   rm -rf "$root"
   log "made $BASE_IMAGE locally"
 }
+
+# [results] The matrix.html browser test's only need; nothing else calls it.
+ensure_chromium() {
+  local candidate
+  for candidate in "${CHROME_BIN:-}" chromium chromium-browser google-chrome-stable google-chrome; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 && "$(command -v "$candidate")" --version >/dev/null 2>&1; then
+      echo "CHROMIUM_BIN=$(command -v "$candidate")"; return
+    fi
+  done
+  [ "$(id -u)" = 0 ] || die "no headless browser found (chromium, google-chrome, CHROME_BIN) and installing Debian's chromium needs root"
+  command -v apt-get >/dev/null 2>&1 || die "no headless browser found and no apt-get to install chromium"
+  log "installing Debian's chromium for the matrix.html browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq chromium >&2 || die "apt-get could not install chromium"
+  echo "CHROMIUM_BIN=$(command -v chromium)"
+}
+
+if [ "${1:-}" = "--chromium" ]; then
+  ensure_chromium
+  exit 0
+fi
 
 ensure_node
 if [ "${1:-}" != "--no-docker" ]; then
