@@ -133,7 +133,7 @@ export async function sweepOrphans(): Promise<number> {
   ], { reject: false });
   const orphans = listed.stdout.split('\n').filter(Boolean)
     .map((line) => line.split(' '))
-    .filter(([, pid]) => !ownerAlive(pid))
+    .filter(([, pid]) => pid !== undefined && pid !== "" && !ownerAlive(pid))
     .map(([id]) => id as string);
   if (orphans.length > 0) await execa('docker', ['rm', '-f', ...orphans], { reject: false });
   return orphans.length;

@@ -31,6 +31,8 @@ export interface AvroCase {
   readonly expect?: Expectation;
   readonly then?: { readonly message: string; readonly request: Record<string, Json>; readonly response: Json };
   readonly calls?: readonly CallStep[];
+  /** Also judged by what our server saw of the peer client's handshakes (ts-server direction). */
+  readonly observe?: 'first-contact' | 'stateful-handshake-once';
 }
 
 export const DATA_DIR = join(REPO_ROOT, 'suites', 'avro', 'data');

@@ -37,8 +37,8 @@ export async function startOurServer(cell: Cell, port: number, cases: readonly A
     problemsFor: (caseId) => {
       const testCase = cases.find((c) => c.id === caseId);
       if (!testCase) return [`unknown case ${caseId}`];
-      if (testCase.kind === 'server-observation') return observe(caseId, handshakes);
-      return requestProblems(protocol, testCase, seen);
+      const observed = testCase.observe ? observe(testCase.observe, handshakes) : [];
+      return [...requestProblems(protocol, testCase, seen), ...observed];
     },
     close: () => server.close(),
   };
@@ -61,11 +61,11 @@ function requestProblems(protocol: Protocol, testCase: AvroCase, seen: readonly 
   return problems;
 }
 
-function observe(caseId: string, handshakes: readonly { request: HandshakeRequest; response: HandshakeResponse }[]): string[] {
+function observe(observation: string, handshakes: readonly { request: HandshakeRequest; response: HandshakeResponse }[]): string[] {
   const summary = handshakes.map((h) => `${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ');
   const [first, second] = handshakes;
-  switch (caseId) {
-    case 'observed-first-contact': {
+  switch (observation) {
+    case 'first-contact': {
       if (!first) return ['the reference client made no handshake at all'];
       const problems: string[] = [];
       if (first.request.clientProtocol === null && first.response.match !== 'NONE') problems.push(`a first handshake without protocol text should be answered NONE (ours answered ${first.response.match})`);
@@ -75,11 +75,11 @@ function observe(caseId: string, handshakes: readonly { request: HandshakeReques
       }
       return problems;
     }
-    case 'observed-stateful-handshake-once': {
+    case 'stateful-handshake-once': {
       const accepted = handshakes.filter((h) => h.response.match !== 'NONE').length;
       return accepted === 1 ? [] : [`a stateful client should complete exactly one handshake per connection; saw ${accepted} accepted (${summary})`];
     }
     default:
-      return [`no observation named ${caseId}`];
+      return [`no observation named ${observation}`];
   }
 }
