@@ -32,9 +32,12 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new CaseFailure(message);
 }
 
+/** Every byte our clients send and receive during the current case: the dump in a failure report. */
+let caseTrace = new WireTrace(256 * 1024);
+
 /** A fresh client per case, closed afterwards: cases do not share connection state. */
 async function withClient<T>(cell: Cell, port: number, protocol: Protocol, options: ConnectOptions, body: (client: AvroClient) => Promise<T>): Promise<T> {
-  const client = await connectClient(urlFor(cell, port), protocol, { timeoutMs: 20_000, ...options });
+  const client = await connectClient(urlFor(cell, port), protocol, { timeoutMs: 20_000, recorder: caseTrace, ...options });
   try {
     return await body(client);
   } finally {
@@ -57,7 +60,22 @@ function unseenVariant(protocol: Protocol): Protocol {
 
 const HASH_HEX = (b: Buffer | null | undefined): string => (b ? b.toString('hex') : 'null');
 
+/** Runs one case; a failure carries the bytes our client exchanged with the peer (hex in reports). */
 export async function runClientCase(cell: Cell, port: number, testCase: AvroCase): Promise<void> {
+  caseTrace = new WireTrace(256 * 1024);
+  try {
+    await runProcedure(cell, port, testCase);
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    Object.assign(failure, { wire: [
+      { label: `sent by our client (${caseTrace.totals.sent} bytes)`, bytes: caseTrace.sentBytes },
+      { label: `received from ${cell.server} (${caseTrace.totals.received} bytes)`, bytes: caseTrace.receivedBytes },
+    ] });
+    throw failure;
+  }
+}
+
+async function runProcedure(cell: Cell, port: number, testCase: AvroCase): Promise<void> {
   const protocol = loadProtocol(testCase.protocol);
   const echoInt = (client: AvroClient, value: number): Promise<unknown> => client.call('echoInt', { value });
   switch (testCase.kind) {
@@ -128,8 +146,8 @@ export async function runClientCase(cell: Cell, port: number, testCase: AvroCase
       });
     }
     case 'handshake-count': {
-      const trace = new WireTrace(1 << 20);
-      return withClient(cell, port, protocol, { recorder: trace }, async (client) => {
+      const trace = caseTrace;
+      return withClient(cell, port, protocol, {}, async (client) => {
         for (const value of [10, 11, 12]) check((await echoInt(client, value)) === value, `echoInt(${value}) failed`);
         const nones = client.handshakes.filter((h) => h.response.match === 'NONE').length;
         check(nones <= 1, `NONE answered ${nones} times`);
