@@ -22,10 +22,21 @@ function errorLine(error: { message?: unknown; name?: unknown; stack?: unknown }
   return String(error.message ?? error.name ?? error.stack ?? 'unknown error');
 }
 
+export interface ResultsReporterOptions {
+  /** Defaults: suites/known-failures.json and suites/known-flaky.json (tests point these at fixtures). */
+  readonly knownFailuresFile?: string;
+  readonly knownFlakyFile?: string;
+}
+
 export class ConformanceResultsReporter implements Reporter {
+  private readonly options: ResultsReporterOptions;
   private vitest: Vitest | undefined;
   private startedAt = new Date();
   private narrowedByFiles = false;
+
+  constructor(options: ResultsReporterOptions = {}) {
+    this.options = options;
+  }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
@@ -72,8 +83,8 @@ export class ConformanceResultsReporter implements Reporter {
   }
 
   private build(modules: readonly TestModule[], unhandled: ReadonlyArray<SerializedError>, reason: RunResults['run']['vitestState']): RunResults {
-    const knownFailures = loadKnownFailures();
-    const knownFlaky = loadKnownFlaky();
+    const knownFailures = loadKnownFailures(this.options.knownFailuresFile);
+    const knownFlaky = loadKnownFlaky(this.options.knownFlakyFile);
     const provided = this.conformanceProject()?.getProvidedContext().conformance;
     const context: ClassifyContext = {
       knownFailures: new Map(knownFailures.map((e) => [e.id, e])),

@@ -1,0 +1,84 @@
+// Runs a fixture conformance run (fixtures/gate-run) through vitest with the results reporter and
+// checks results.json and the gate end to end: every outcome, the stale entries, the exit code.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVitest } from 'vitest/node';
+import { ENV } from './run-options.ts';
+import type { CaseResult, RunResults } from './model.ts';
+import { ConformanceResultsReporter } from './reporter.ts';
+
+const fixture = new URL('./fixtures/gate-run/', import.meta.url).pathname;
+const reports = mkdtempSync(join(tmpdir(), 'conformance-gate-run-'));
+let results: RunResults;
+let exitCode: typeof process.exitCode;
+const saved: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  // A full run: nothing in the environment may narrow it.
+  for (const name of [ENV.filter, ENV.caseGlob, 'CONFORMANCE_REPORTS_DIR']) saved[name] = process.env[name];
+  delete process.env[ENV.filter];
+  delete process.env[ENV.caseGlob];
+  process.env['CONFORMANCE_REPORTS_DIR'] = reports;
+  const before = process.exitCode;
+  const vitest = await startVitest('test', [], {
+    config: false, root: fixture, name: 'conformance', include: ['*.fixture-test.ts'], watch: false, run: true,
+    reporters: [new ConformanceResultsReporter({
+      knownFailuresFile: join(fixture, 'known-failures.json'), knownFlakyFile: join(fixture, 'known-flaky.json'),
+    })],
+  });
+  await vitest.close();
+  exitCode = process.exitCode;
+  process.exitCode = before; // the fixture run is meant to fail; this test's own process is not
+  results = JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')) as RunResults;
+}, 120_000);
+
+afterAll(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function byCase(id: string): CaseResult {
+  const found = results.results.find((r) => r.coordinates.case === id);
+  if (!found) throw new Error(`no result for ${id}`);
+  return found;
+}
+
+describe('the results reporter on a fixture run', () => {
+  it('records every case with its outcome', () => {
+    expect(Object.fromEntries(results.results.map((r) => [r.coordinates.case, r.outcome]))).toEqual({
+      passes: 'pass', fails: 'fail', 'known-and-fails': 'expected-failure', 'known-but-passes': 'unexpected-pass',
+      hangs: 'timeout', flaky: 'pass', skipped: 'skipped',
+    });
+  });
+
+  it('keeps failure detail, the wire bytes, the known-failure evidence, retries and log paths', () => {
+    expect(byCase('fails').failure).toMatchObject({ summary: 'response differs', expected: 'a', actual: 'b', peerLogTail: expect.stringContaining('Traceback'), wire: [{ label: 'wire', hex: '0a0b' }] });
+    expect(byCase('known-and-fails')).toMatchObject({ knownFailure: { id: 'documented-bug', reason: 'the peer answers with the wrong error' }, failure: { summary: 'as documented' } });
+    expect(byCase('flaky')).toMatchObject({ attempts: 2, knownFlaky: { id: 'first-attempt-slow' } });
+    expect(byCase('passes').logs).toEqual({ peer: 'reports/logs/fixture.log' });
+    expect(byCase('skipped').skipReason).toBeTruthy();
+  });
+
+  it('fails the gate on the failure, the timeout, the unexpected pass (naming entry and reason) and the unmatched entry', () => {
+    expect(results.run.full).toBe(true);
+    expect(results.staleEntries).toEqual([{ file: 'suites/known-failures.json', id: 'matches-nothing', reason: 'a peer that no longer exists' }]);
+    expect(results.gate.ok).toBe(false);
+    const problems = results.gate.problems.join('\n');
+    expect(problems).toMatch(/^FAIL .*\| fails: response differs$/m);
+    expect(problems).toMatch(/^TIMEOUT .*\| hangs: timeout: hangs did not finish within 300 ms$/m);
+    expect(problems).toMatch(/UNEXPECTED PASS .*known-but-passes: known-failure entry "fixed-long-ago" is stale \(its reason: the peer used to drop the last byte\)/);
+    expect(problems).toContain('STALE ENTRY "matches-nothing"');
+    expect(results.gate.problems).toHaveLength(4);
+    expect(byCase('known-but-passes').failure?.summary).toContain('"fixed-long-ago" is stale');
+    expect(exitCode).toBe(1);
+  });
+
+  it('renders the reports from the results it wrote', () => {
+    expect(readFileSync(join(reports, 'matrix.md'), 'utf8')).toContain('❌ 2/6 ✗1 ⏱1 ‼1 ⚑1 ↻1 ⊘1');
+    expect(readFileSync(join(reports, 'junit', 'conformance-avro.xml'), 'utf8')).toContain('type="unexpected-pass"');
+  });
+});
