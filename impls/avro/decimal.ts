@@ -63,8 +63,10 @@ export class DecimalType extends avsc.types.LogicalType {
     return decimalToBytes(value.unscaled);
   }
 
+  /** Reads a writer's decimal of the same scale, or its plain bytes (a writer without the logical type). */
   override _resolve(type: avsc.Type): ((value: unknown) => unknown) | undefined {
-    if (type instanceof DecimalType && type.scale === this.scale) return (value) => value;
+    if (type instanceof DecimalType) return type.scale === this.scale ? (value) => value : undefined;
+    if (type.typeName === 'bytes') return (value) => decimalFromBytes(value as Buffer, this.scale);
     return undefined;
   }
 }

@@ -9,7 +9,8 @@ import { DecimalType } from './decimal.ts';
 
 export type AvroType = avsc.Type;
 
-function bigintLong(): avsc.Type {
+/** A long type holding BigInt, over the whole signed 64-bit range. */
+export function bigintLong(): avsc.Type {
   return avsc.types.LongType.__with({
     fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
     toBuffer: (value: bigint) => {
@@ -36,7 +37,15 @@ export function newRegistry(): Record<string, avsc.Type> {
 }
 
 export function parseType(schema: unknown, options: TypeOptions): avsc.Type {
-  return avsc.Type.forSchema(schema as avsc.Schema, {
+  return avsc.Type.forSchema(schema as avsc.Schema, typeOptions(options, true) as Partial<avsc.ForSchemaOptions>);
+}
+
+/**
+ * The avsc options behind our types. `safeMaps` false keeps avsc's own map reading: that is how
+ * the avsc 5 services implementation is tested (its behaviour, not ours).
+ */
+export function typeOptions(options: TypeOptions, safeMaps: boolean): object {
+  return {
     namespace: options.namespace,
     registry: options.registry,
     wrapUnions: true,
@@ -48,10 +57,10 @@ export function parseType(schema: unknown, options: TypeOptions): avsc.Type {
       const attrs = schema as { type?: unknown; logicalType?: unknown } | null;
       if (typeof attrs !== 'object' || attrs === null) return undefined;
       if (attrs.type === 'long') return options.registry['long'];
-      if (attrs.type === 'map') return new SafeMapType(schema, opts) as unknown as avsc.Type;
+      if (attrs.type === 'map' && safeMaps) return new SafeMapType(schema, opts) as unknown as avsc.Type;
       return undefined;
     },
-  } as unknown as Partial<avsc.ForSchemaOptions>);
+  };
 }
 
 // avsc 5 decodes a map into a plain object with `obj[key] = value`, so a key named "__proto__"

@@ -5,8 +5,10 @@ import { peersOf, REPO_ROOT } from '../../harness/docker/peers.ts';
 import type { Capabilities, Cell } from '../../harness/matrix/axes.ts';
 import { crossCells, filterFromEnv, matchesFilter } from '../../harness/matrix/cells.ts';
 
+/** The TypeScript implementations under test: our stack and avsc 5's services. */
 export function typescriptAvro(): Capabilities[] {
-  return [JSON.parse(readFileSync(join(REPO_ROOT, 'impls', 'avro', 'capabilities.json'), 'utf8')) as Capabilities];
+  return ['avro', 'avsc-services'].map((folder) =>
+    JSON.parse(readFileSync(join(REPO_ROOT, 'impls', folder, 'capabilities.json'), 'utf8')) as Capabilities);
 }
 
 export function avroCells(peer: string): Cell[] {

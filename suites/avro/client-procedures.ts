@@ -18,6 +18,7 @@ import { show } from './notation.ts';
 
 const SCHEME: Record<string, string> = { http: 'http', tcp: 'tcp', netty: 'netty', sasl: 'avro' };
 
+
 export function urlFor(cell: Cell, port: number): string {
   const scheme = SCHEME[cell.transport];
   if (!scheme) throw new Error(`no Avro URL scheme for transport ${cell.transport}`);

@@ -1,9 +1,10 @@
-// Our server for the ts-server direction: serves the cell's protocol with the shared semantics,
+// The TypeScript server for the ts-server direction (ours, or avsc 5's services): serves the cell's protocol with the shared semantics,
 // records every handshake and request, and afterwards says, per case, what it saw wrong.
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { TsServer } from '../../harness/vitest/define-cells.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
-import { listen, type Protocol } from '../../impls/avro/index.ts';
+import { listen, type Handlers, type Protocol } from '../../impls/avro/index.ts';
+import { listenAvsc } from '../../impls/avsc-services/index.ts';
 import type { HandshakeRequest, HandshakeResponse } from '../../impls/avro/handshake.ts';
 import { loadProtocol, type AvroCase } from './catalogue.ts';
 import { urlFor } from './client-procedures.ts';
@@ -26,18 +27,21 @@ export async function startOurServer(cell: Cell, port: number, cases: readonly A
     seen.push({ message: name, parameters });
     return handler(parameters, context);
   }]));
-  const server = await listen(urlFor(cell, port), protocol, handlers, {
-    events: {
-      handshake: (request, response) => handshakes.push({ request, response }),
-      systemError: (message) => systemErrors.push(message),
-    },
-  });
+  const server = cell.implementation === 'avsc5'
+    ? await listenAvsc(urlFor(cell, port), JSON.parse(protocol.text) as object, handlers as Handlers)
+    : await listen(urlFor(cell, port), protocol, handlers, {
+      events: {
+        handshake: (request, response) => handshakes.push({ request, response }),
+        systemError: (message) => systemErrors.push(message),
+      },
+    });
   return {
     port: server.port,
     problemsFor: (caseId) => {
       const testCase = cases.find((c) => c.id === caseId);
       if (!testCase) return [`unknown case ${caseId}`];
-      const observed = testCase.observe ? observe(testCase.observe, handshakes) : [];
+      // Handshake observations need our responder's events; avsc's server does not expose them.
+      const observed = testCase.observe && cell.implementation === 'ours' ? observe(testCase.observe, handshakes) : [];
       return [...requestProblems(protocol, testCase, seen), ...observed];
     },
     close: () => server.close(),
