@@ -599,6 +599,10 @@ def parse_args(argv):
 
 
 def main(argv):
+    # [datafile] Avro object container files: a role of its own, with its own options (datafile.py).
+    if argv[:1] == ["datafile"]:
+        import datafile
+        return datafile.main(argv[1:])
     args = parse_args(argv)
     # As PID 1 in a container, SIGTERM is ignored unless handled: make `docker stop` quick.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,0 +1,104 @@
+// The block codecs of the Avro specification: null, deflate (raw RFC 1951, no zlib header),
+// snappy (raw snappy followed by the big-endian CRC32 of the uncompressed data) and zstandard.
+// Every decompressor takes a limit on the uncompressed size and refuses beyond it.
+import zlib from 'node:zlib';
+import { DataFileError } from './errors.ts';
+import { snappyCompress, snappyDecompress } from './snappy.ts';
+
+export interface Codec {
+  readonly name: string;
+  compress(data: Buffer): Buffer;
+  /** Decompresses one block; maxBytes bounds the uncompressed size. */
+  decompress(data: Buffer, maxBytes: number): Buffer;
+}
+
+function bounded<T>(codec: string, maxBytes: number, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || (error instanceof RangeError && /maxOutputLength|too large/i.test(error.message))) {
+      throw new DataFileError('limit', `${codec} block inflates beyond the limit of ${maxBytes} bytes`, { cause: error });
+    }
+    throw new DataFileError('codec', `${codec} block does not decompress: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const nullCodec: Codec = {
+  name: 'null',
+  compress: (data) => data,
+  decompress: (data) => data,
+};
+
+const deflateCodec: Codec = {
+  name: 'deflate',
+  compress: (data) => zlib.deflateRawSync(data),
+  decompress: (data, maxBytes) => bounded('deflate', maxBytes, () => zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) })),
+};
+
+const snappyCodec: Codec = {
+  name: 'snappy',
+  compress: (data) => {
+    const compressed = snappyCompress(data);
+    const out = Buffer.allocUnsafe(compressed.length + 4);
+    compressed.copy(out, 0);
+    out.writeUInt32BE(zlib.crc32(data), compressed.length);
+    return out;
+  },
+  decompress: (data, maxBytes) => {
+    if (data.length < 4) throw new DataFileError('codec', `snappy block of ${data.length} bytes has no room for its CRC32`);
+    const body = data.subarray(0, data.length - 4);
+    const expected = data.readUInt32BE(data.length - 4);
+    let out: Buffer;
+    try {
+      out = snappyDecompress(body, maxBytes);
+    } catch (error) {
+      const limit = /limit/.test((error as Error).message);
+      throw new DataFileError(limit ? 'limit' : 'codec', (error as Error).message, { cause: error });
+    }
+    const actual = zlib.crc32(out);
+    if (actual !== expected) {
+      throw new DataFileError('codec', `snappy block checksum mismatch: CRC32 ${hex32(actual)} of the data, ${hex32(expected)} in the file`);
+    }
+    return out;
+  },
+};
+
+function hex32(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+type ZstdZlib = {
+  zstdCompressSync?: (data: Buffer) => Buffer;
+  zstdDecompressSync?: (data: Buffer, options: { maxOutputLength: number }) => Buffer;
+};
+const zstd = zlib as unknown as ZstdZlib;
+
+/** Node's built-in zstd (node:zlib, Node >= 22.15 / 23.8); absent on older Node. */
+export const ZSTD_AVAILABLE = typeof zstd.zstdCompressSync === 'function' && typeof zstd.zstdDecompressSync === 'function';
+
+const zstandardCodec: Codec = {
+  name: 'zstandard',
+  compress: (data) => {
+    if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
+    return zstd.zstdCompressSync(data);
+  },
+  decompress: (data, maxBytes) => {
+    const decompress = zstd.zstdDecompressSync;
+    if (!decompress) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
+    return bounded('zstandard', maxBytes, () => decompress(data, { maxOutputLength: Math.max(1, maxBytes) }));
+  },
+};
+
+export const CODECS: Readonly<Record<string, Codec>> = Object.freeze({
+  null: nullCodec,
+  deflate: deflateCodec,
+  snappy: snappyCodec,
+  ...(ZSTD_AVAILABLE ? { zstandard: zstandardCodec } : {}),
+});
+
+export function codecNamed(name: string, codecs: Readonly<Record<string, Codec>> = CODECS): Codec {
+  const codec = Object.hasOwn(codecs, name) ? codecs[name] : undefined;
+  if (!codec) throw new DataFileError('unknown-codec', `codec "${name}" is not supported (known: ${Object.keys(codecs).join(', ')})`);
+  return codec;
+}

@@ -1,0 +1,160 @@
+// Reads Avro object container files: header, then blocks of (count, size, data, sync), each block
+// decompressed with the header's codec and decoded record by record with avsc, optionally into a
+// reader's schema. Bad files fail with a DataFileError naming what and where; every length and
+// count is checked against limits before it is used, so no file makes the reader hang or allocate
+// without bound.
+import { DataFileError } from './errors.ts';
+import { codecNamed, CODECS, type Codec } from './codecs.ts';
+import { readHeader, SYNC_SIZE, type Header } from './header.ts';
+import { readPlan, type AvroType } from './schema.ts';
+import { ByteSource } from './source.ts';
+
+export interface ReaderLimits {
+  /** Largest block (as stored, compressed) accepted. */
+  readonly maxBlockBytes: number;
+  /** Largest record count one block may declare. */
+  readonly maxBlockCount: number;
+  /** Largest block after decompression. */
+  readonly maxUncompressedBytes: number;
+  /** Largest header (magic, metadata, sync). */
+  readonly maxHeaderBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReaderLimits = Object.freeze({
+  maxBlockBytes: 64 * 1024 * 1024,
+  maxBlockCount: 10_000_000,
+  maxUncompressedBytes: 256 * 1024 * 1024,
+  maxHeaderBytes: 16 * 1024 * 1024,
+});
+
+export interface ReaderOptions {
+  /** Read records into this schema (Avro schema resolution); default: the writer's schema. */
+  readonly readerSchema?: unknown;
+  readonly limits?: Partial<ReaderLimits>;
+  readonly codecs?: Readonly<Record<string, Codec>>;
+}
+
+interface Decodable {
+  decode(buf: Buffer, pos: number, resolver?: unknown): { value: unknown; offset: number };
+}
+
+export class DataFileReader {
+  readonly header: Header;
+  readonly writerType: AvroType;
+  readonly readerType: AvroType;
+  readonly limits: ReaderLimits;
+  private readonly source: ByteSource;
+  private readonly codec: Codec;
+  private readonly resolver: unknown;
+  private blockIndex = 0;
+
+  private constructor(source: ByteSource, options: ReaderOptions) {
+    this.source = source;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    try {
+      this.header = readHeader(source, this.limits);
+      this.codec = codecNamed(this.header.codec, options.codecs ?? CODECS);
+      const plan = readPlan(this.header.schema, options.readerSchema);
+      this.writerType = plan.writerType;
+      this.readerType = plan.readerType;
+      this.resolver = plan.resolver;
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+  }
+
+  static open(path: string, options: ReaderOptions = {}): DataFileReader {
+    return new DataFileReader(ByteSource.ofFile(path), options);
+  }
+
+  static fromBuffer(data: Buffer, options: ReaderOptions = {}): DataFileReader {
+    return new DataFileReader(ByteSource.ofBuffer(data), options);
+  }
+
+  /** Number of blocks read so far. */
+  get blocksRead(): number {
+    return this.blockIndex;
+  }
+
+  /** The next block's decompressed data and declared count, or undefined at the end of the file. */
+  nextBlock(): { count: number; data: Buffer; offset: number } | undefined {
+    const source = this.source;
+    if (source.atEnd()) return undefined;
+    const offset = source.offset;
+    const block = this.blockIndex;
+    const where = `block ${block} (offset ${offset})`;
+    const count = source.readLong(`the record count of ${where}`, 'bad-block');
+    if (count < 0n) throw new DataFileError('bad-block', `${where} declares a negative record count ${count}`);
+    if (count > BigInt(this.limits.maxBlockCount)) throw new DataFileError('limit', `${where} declares ${count} records, beyond the limit of ${this.limits.maxBlockCount}`);
+    const size = source.readLong(`the byte size of ${where}`, 'bad-block');
+    if (size < 0n) throw new DataFileError('bad-block', `${where} declares a negative size ${size}`);
+    if (size > BigInt(this.limits.maxBlockBytes)) throw new DataFileError('limit', `${where} declares ${size} bytes, beyond the limit of ${this.limits.maxBlockBytes}`);
+    const stored = source.read(Number(size), `the data of ${where} (${size} bytes declared)`);
+    // A copy: the source's view is only valid until its next read (the sync marker below).
+    const compressed = Buffer.from(stored);
+    const sync = source.read(SYNC_SIZE, `the sync marker after ${where}`);
+    if (!sync.equals(this.header.sync)) {
+      throw new DataFileError('bad-sync', `${where}: sync marker ${sync.toString('hex')} differs from the header's ${this.header.sync.toString('hex')} (corrupt or misaligned block)`);
+    }
+    const data = this.codec.name === 'null'
+      ? (compressed.length > this.limits.maxUncompressedBytes
+        ? (() => { throw new DataFileError('limit', `${where} holds ${compressed.length} bytes, beyond the limit of ${this.limits.maxUncompressedBytes}`); })()
+        : compressed)
+      : this.decompress(compressed, where);
+    this.blockIndex++;
+    return { count: Number(count), data, offset };
+  }
+
+  private decompress(data: Buffer, where: string): Buffer {
+    try {
+      return this.codec.decompress(data, this.limits.maxUncompressedBytes);
+    } catch (error) {
+      if (error instanceof DataFileError) throw new DataFileError(error.kind, `${where}: ${error.message.replace(/^[a-z-]+: /, '')}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Every record of the file, in order. */
+  *records(): Generator<unknown, void, undefined> {
+    const type = this.readerType as unknown as Decodable;
+    for (let block = this.nextBlock(); block; block = this.nextBlock()) {
+      const { count, data } = block;
+      const where = `block ${this.blockIndex - 1} (offset ${block.offset})`;
+      let pos = 0;
+      for (let i = 0; i < count; i++) {
+        if (pos >= data.length && data.length > 0) {
+          throw new DataFileError('bad-block', `${where} declares ${count} records but its ${data.length} bytes hold only ${i}`);
+        }
+        let decoded: { value: unknown; offset: number };
+        try {
+          decoded = type.decode(data, pos, this.resolver);
+        } catch (error) {
+          throw new DataFileError('bad-data', `${where}, record ${i}: does not decode: ${(error as Error).message}`, { cause: error });
+        }
+        if (decoded.offset < 0) {
+          throw new DataFileError('bad-block', `${where} declares ${count} records but its ${data.length} bytes end inside record ${i}`);
+        }
+        pos = decoded.offset;
+        yield decoded.value;
+      }
+      if (pos !== data.length) {
+        throw new DataFileError('bad-block', `${where} declares ${count} records but ${data.length - pos} of its ${data.length} bytes are left after them`);
+      }
+    }
+  }
+
+  close(): void {
+    this.source.close();
+  }
+}
+
+/** Reads a whole file into an array (tests and small files). */
+export function readAll(path: string, options: ReaderOptions = {}): { header: Header; records: unknown[] } {
+  const reader = DataFileReader.open(path, options);
+  try {
+    return { header: reader.header, records: [...reader.records()] };
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,172 @@
+// Raw Snappy (the block format of google/snappy's format_description.txt, without framing), as
+// Avro's "snappy" codec uses it. Written here rather than taken from npm so that decompression of
+// a hostile block is bounded: the declared length is checked against a limit before anything is
+// allocated, and every literal and copy is checked against both buffers.
+
+const FRAGMENT = 65536;           // snappy compresses independent 64 KiB fragments (2-byte offsets)
+const HASH_BITS = 14;
+const MIN_MATCH = 4;
+
+export class SnappyError extends Error {
+  override readonly name = 'SnappyError';
+}
+
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) { n = Math.floor(n / 128); length++; }
+  return length;
+}
+
+function writeVarint(out: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    out[pos++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[pos++] = n;
+  return pos;
+}
+
+function emitLiteral(out: Buffer, pos: number, input: Uint8Array, from: number, to: number): number {
+  const n = to - from - 1;
+  if (n < 0) return pos;
+  if (n < 60) {
+    out[pos++] = n << 2;
+  } else if (n < 0x100) {
+    out[pos++] = 60 << 2; out[pos++] = n;
+  } else if (n < 0x10000) {
+    out[pos++] = 61 << 2; out[pos++] = n & 0xff; out[pos++] = n >>> 8;
+  } else if (n < 0x1000000) {
+    out[pos++] = 62 << 2; out[pos++] = n & 0xff; out[pos++] = (n >>> 8) & 0xff; out[pos++] = n >>> 16;
+  } else {
+    out[pos++] = 63 << 2; out.writeUInt32LE(n, pos); pos += 4;
+  }
+  out.set(input.subarray(from, to), pos);
+  return pos + (to - from);
+}
+
+function emitCopy(out: Buffer, pos: number, offset: number, length: number): number {
+  // Long matches go out as 64-byte copies, leaving at least 4 bytes for the last one.
+  while (length >= 68) {
+    out[pos++] = (63 << 2) | 2; out[pos++] = offset & 0xff; out[pos++] = offset >>> 8;
+    length -= 64;
+  }
+  if (length > 64) {
+    out[pos++] = (59 << 2) | 2; out[pos++] = offset & 0xff; out[pos++] = offset >>> 8;
+    length -= 60;
+  }
+  if (length < 12 && offset < 2048) {
+    out[pos++] = ((offset >>> 8) << 5) | ((length - 4) << 2) | 1;
+    out[pos++] = offset & 0xff;
+  } else {
+    out[pos++] = ((length - 1) << 2) | 2; out[pos++] = offset & 0xff; out[pos++] = offset >>> 8;
+  }
+  return pos;
+}
+
+export function maxCompressedLength(length: number): number {
+  return 32 + length + Math.ceil(length / 6);
+}
+
+/** Compresses input into one raw snappy block. */
+export function snappyCompress(input: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(maxCompressedLength(input.length));
+  let pos = writeVarint(out, 0, input.length);
+  const table = new Int32Array(1 << HASH_BITS);
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  for (let start = 0; start < input.length; start += FRAGMENT) {
+    const end = Math.min(start + FRAGMENT, input.length);
+    table.fill(-1);
+    let literalStart = start;
+    let i = start;
+    while (i + MIN_MATCH <= end) {
+      const word = view.getUint32(i, true);
+      const hash = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+      const candidate = table[hash] as number;
+      table[hash] = i;
+      if (candidate >= start && view.getUint32(candidate, true) === word) {
+        let length = MIN_MATCH;
+        while (i + length < end && input[candidate + length] === input[i + length]) length++;
+        pos = emitLiteral(out, pos, input, literalStart, i);
+        pos = emitCopy(out, pos, i - candidate, length);
+        i += length;
+        literalStart = i;
+      } else {
+        i++;
+      }
+    }
+    pos = emitLiteral(out, pos, input, literalStart, end);
+  }
+  return out.subarray(0, pos);
+}
+
+/** The uncompressed length a block declares (its leading varint), without decompressing. */
+export function snappyDeclaredLength(input: Uint8Array): number {
+  let value = 0;
+  let multiplier = 1;
+  for (let i = 0; i < 5; i++) {
+    if (i >= input.length) throw new SnappyError('snappy: block ends inside its length');
+    const byte = input[i] as number;
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return value;
+    multiplier *= 128;
+  }
+  throw new SnappyError('snappy: length varint longer than 5 bytes');
+}
+
+/** Decompresses one raw snappy block; refuses a declared length beyond maxLength before allocating. */
+export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
+  const length = snappyDeclaredLength(input);
+  if (length > maxLength) throw new SnappyError(`snappy: block declares ${length} uncompressed bytes, limit ${maxLength}`);
+  let pos = varintLength(length);
+  const out = Buffer.allocUnsafe(length);
+  let o = 0;
+  while (pos < input.length) {
+    const tag = input[pos++] as number;
+    const kind = tag & 3;
+    if (kind === 0) {
+      let n = tag >>> 2;
+      if (n >= 60) {
+        const extra = n - 59;
+        if (pos + extra > input.length) throw new SnappyError(`snappy: literal length runs past the block at byte ${pos}`);
+        n = 0;
+        for (let k = 0; k < extra; k++) n += (input[pos + k] as number) * 2 ** (8 * k);
+        pos += extra;
+      }
+      n += 1;
+      if (pos + n > input.length) throw new SnappyError(`snappy: literal of ${n} bytes runs past the block at byte ${pos}`);
+      if (o + n > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
+      out.set(input.subarray(pos, pos + n), o);
+      pos += n;
+      o += n;
+      continue;
+    }
+    let copyLength: number;
+    let offset: number;
+    if (kind === 1) {
+      if (pos + 1 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      copyLength = ((tag >>> 2) & 7) + 4;
+      offset = ((tag >>> 5) << 8) | (input[pos] as number);
+      pos += 1;
+    } else if (kind === 2) {
+      if (pos + 2 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      copyLength = (tag >>> 2) + 1;
+      offset = (input[pos] as number) | ((input[pos + 1] as number) << 8);
+      pos += 2;
+    } else {
+      if (pos + 4 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      copyLength = (tag >>> 2) + 1;
+      offset = ((input[pos] as number) | ((input[pos + 1] as number) << 8) | ((input[pos + 2] as number) << 16)) + (input[pos + 3] as number) * 2 ** 24;
+      pos += 4;
+    }
+    if (offset === 0 || offset > o) throw new SnappyError(`snappy: copy offset ${offset} at output byte ${o} points outside the output`);
+    if (o + copyLength > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
+    if (offset >= copyLength) {
+      out.copyWithin(o, o - offset, o - offset + copyLength);
+      o += copyLength;
+    } else {
+      for (let k = 0; k < copyLength; k++, o++) out[o] = out[o - offset] as number;
+    }
+  }
+  if (o !== length) throw new SnappyError(`snappy: block declares ${length} bytes but yields ${o}`);
+  return out;
+}
