@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { ENV } from './run-options.ts';
@@ -14,6 +15,11 @@ const reports = mkdtempSync(join(tmpdir(), 'conformance-gate-run-'));
 let results: RunResults;
 let exitCode: typeof process.exitCode;
 const saved: Record<string, string | undefined> = {};
+// The nested runs' own console output (including the broken setup's error) is not this test's output.
+const quiet = (): { stdout: Writable; stderr: Writable } => {
+  const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
+  return { stdout: sink(), stderr: sink() };
+};
 
 beforeAll(async () => {
   // A full run: nothing in the environment may narrow it.
@@ -27,7 +33,7 @@ beforeAll(async () => {
     reporters: [new ConformanceResultsReporter({
       knownFailuresFile: join(fixture, 'known-failures.json'), knownFlakyFile: join(fixture, 'known-flaky.json'),
     })],
-  });
+  }, {}, quiet());
   await vitest.close();
   exitCode = process.exitCode;
   process.exitCode = before; // the fixture run is meant to fail; this test's own process is not
@@ -76,6 +82,25 @@ describe('the results reporter on a fixture run', () => {
     expect(byCase('known-but-passes').failure?.summary).toContain('"fixed-long-ago" is stale');
     expect(exitCode).toBe(1);
   });
+
+  it('never calls entries stale, nor the run passed, when the global setup broke before any case', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'conformance-gate-broken-'));
+    process.env['CONFORMANCE_REPORTS_DIR'] = broken;
+    const before = process.exitCode;
+    const vitest = await startVitest('test', [], {
+      config: false, root: fixture, name: 'conformance', include: ['*.fixture-test.ts'], watch: false, run: true,
+      globalSetup: [join(fixture, 'broken-setup.ts')],
+      reporters: [new ConformanceResultsReporter({ knownFailuresFile: join(fixture, 'known-failures.json'), knownFlakyFile: join(fixture, 'known-flaky.json') })],
+    }, {}, quiet());
+    await vitest.close();
+    process.exitCode = before;
+    process.env['CONFORMANCE_REPORTS_DIR'] = reports;
+    const run = JSON.parse(readFileSync(join(broken, 'results.json'), 'utf8')) as RunResults;
+    expect(run.results).toEqual([]);
+    expect(run.staleEntries).toEqual([]);
+    expect(run.gate.ok).toBe(false);
+    expect(run.gate.problems.join('\n')).toMatch(/outside any test: vitest failed the run but no conformance case failed/);
+  }, 60_000);
 
   it('renders the reports from the results it wrote', () => {
     expect(readFileSync(join(reports, 'matrix.md'), 'utf8')).toContain('❌ 2/6 ✗1 ⏱1 ‼1 ⚑1 ↻1 ⊘1');

@@ -13,7 +13,7 @@ import { reportsDir, resultsFile, writeResults } from './files.ts';
 import { judge, unmatchedEntries } from './gate.ts';
 import { gitRevision } from './git-revision.ts';
 import { loadKnownFlaky } from './known-flaky.ts';
-import { RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from './model.ts';
+import { FAILING_OUTCOMES, RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from './model.ts';
 import { loadImplementations, loadReferencePeers, versioned } from './references.ts';
 
 export const CONFORMANCE_PROJECT = 'conformance';
@@ -63,7 +63,11 @@ export class ConformanceResultsReporter implements Reporter {
     const results = this.build(testModules.filter((m) => m.project.name === CONFORMANCE_PROJECT), unhandledErrors, reason);
     const path = resultsFile();
     writeResults(results, path);
-    const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
+    // Through vitest's logger, so the lines go where the run's output goes.
+    const log = (line: string): void => {
+      if (this.vitest) this.vitest.logger.error(`conformance: ${line}`);
+      else process.stderr.write(`conformance: ${line}\n`);
+    };
     try {
       const written = await renderAll(reportsDir());
       log(`${results.results.length} case result(s) -> ${path}; rendered ${written.length} report file(s)`);
@@ -103,8 +107,17 @@ export class ConformanceResultsReporter implements Reporter {
     const filter = filterFromEnv();
     const caseGlob = process.env['CONFORMANCE_CASE'] || undefined;
     const full = Object.keys(filter).length === 0 && !caseGlob && !this.vitest?.config.testNamePattern && !this.narrowedByFiles;
-    // Entries only go stale for lack of a match when every case had its chance to match.
-    const stale = full && reason !== 'interrupted' ? unmatchedEntries(results, knownFailures, knownFlaky) : [];
+    // Entries only go stale for lack of a match when every case had its chance to match: not in a
+    // filtered run, an interrupted one, or one where something outside the cases broke.
+    const stale = full && reason !== 'interrupted' && unhandledErrors.length === 0 && results.length > 0
+      ? unmatchedEntries(results, knownFailures, knownFlaky) : [];
+    // A global setup that throws (e.g. a peer image that does not build) reaches no reporter hook
+    // as an error; vitest's verdict is then the only trace of it, and it must not read as a pass.
+    if (reason !== 'passed' && !results.some((r) => FAILING_OUTCOMES.has(r.outcome)) && unhandledErrors.length === 0) {
+      unhandledErrors.push(reason === 'interrupted'
+        ? 'the run was interrupted before every case finished'
+        : 'vitest failed the run but no conformance case failed: a unit test, the global setup (e.g. a peer image that did not build) or a suite file that did not load; see the run log');
+    }
     const finishedAt = new Date();
     const git = gitRevision();
     return {
