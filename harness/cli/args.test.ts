@@ -24,7 +24,6 @@ describe('parseCli', () => {
   it('rejects what it does not understand', () => {
     expect(() => parseCli([])).toThrow(/usage/);
     expect(() => parseCli(['lsit'])).toThrow(/unknown command "lsit"/);
-    expect(() => parseCli(['run', '--family', 'grpc'])).toThrow(/expected avro or thrift/);
     expect(() => parseCli(['run', '--jobs', '0'])).toThrow(/--jobs 0/);
     expect(() => parseCli(['run', '--colour'])).toThrow();
   });

@@ -28,7 +28,8 @@ async function main(options: CliOptions): Promise<number> {
     case 'list': {
       const cells = listCells(options.filter, options.caseGlob);
       process.stdout.write(options.json ? `${JSON.stringify(cells, null, 2)}\n` : formatList(cells));
-      return 0;
+      // Exit 1 when a filter selects nothing: usually a misspelt value.
+      return cells.length > 0 ? 0 : 1;
     }
     case 'report':
       return report();

@@ -28,8 +28,9 @@ export function reproduceCommands(run: RunResults): string[] {
     lines.push(`# ${c.direction} | ${first.title.split(' | ').slice(0, -1).join(' | ')}: ${cases.join(', ')}`);
     const peer = first.peerRun;
     if (peer?.containerId) {
-      lines.push(`docker logs ${peer.containerId}              # the peer server, left running`);
-      lines.push(`docker rm -f ${peer.containerId}             # when done (the next run also sweeps it)`);
+      const id = peer.containerId.slice(0, 12);
+      lines.push(`docker logs ${id}     # the peer server, left running`);
+      lines.push(`docker rm -f ${id}    # when done (the next run also sweeps it)`);
     }
     if (peer) {
       const args = peer.role === 'client'
