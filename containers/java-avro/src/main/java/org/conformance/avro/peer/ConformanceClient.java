@@ -65,6 +65,8 @@ final class ConformanceClient {
 
   void run(List<String> ids) {
     tap.plan(ids.size());
+    tap.comment("java-avro client (Avro " + org.apache.avro.Schema.class.getPackage().getImplementationVersion() + "): " + options.transport
+        + " to " + options.serverKind + " at " + options.host + ":" + options.port + ", protocol " + protocol.getName());
     for (String id : ids) {
       JsonNode testCase = catalogue.get(id);
       if (testCase == null) {

@@ -54,9 +54,10 @@ final class Options {
     require(port, "--port");
     if (role.equals("client")) require(cases, "--cases");
     String expectedKind = Transports.serverKind(transport);
-    // The server kind is fixed by the transport here; a different one means the harness and
-    // peer.json disagree, which must not pass silently.
-    if (serverKind != null && !serverKind.equals(expectedKind))
+    // A server's kind is fixed by the transport here; a different one means the harness and
+    // peer.json disagree, which must not pass silently. A client gets the kind of the server it
+    // talks to (e.g. "ours" for the TypeScript server) and only shows it in its output.
+    if (role.equals("server") && serverKind != null && !serverKind.equals(expectedKind))
       throw new IllegalArgumentException("transport " + transport + " is served by " + expectedKind + ", not " + serverKind);
     int portNumber;
     try {
@@ -66,7 +67,8 @@ final class Options {
     }
     List<String> ids = cases == null ? List.of()
         : new ArrayList<>(Arrays.stream(cases.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
-    return new Options(role, transport, protocol, serverKind == null ? expectedKind : serverKind, host, portNumber, ids);
+    return new Options(role, transport, protocol, serverKind == null ? (role.equals("server") ? expectedKind : "unknown") : serverKind,
+        host, portNumber, ids);
   }
 
   private static void require(String value, String option) {
