@@ -28,7 +28,7 @@ import org.apache.avro.ipc.generic.GenericRequestor;
  */
 final class ConformanceClient {
   /** How long one call may take before the case fails; the harness allows minutes per cell. */
-  private static final int CALL_TIMEOUT_MILLIS = Integer.getInteger("conformance.callTimeoutMillis", 20_000);
+  private static final int CALL_TIMEOUT_MILLIS = Integer.getInteger("conformance.callTimeoutMillis", 10_000);
 
   private final Options options;
   private final Protocol protocol;

@@ -21,6 +21,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    // [datafile] Avro object container files: a role of its own, with its own options (DataFiles.java).
+    if (args.length > 0 && args[0].equals("datafile")) {
+      System.exit(DataFiles.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      return;
+    }
     trustIpcHandshakeClasses();
     Options options;
     Protocol protocol;
