@@ -95,7 +95,7 @@ def _load_records(path):
         return json.load(f)
 
 
-def write(schema, codec, records, out, block_size=None, meta=None):
+def write(schema, codec, records, out, block_size=None, meta=None, repeat=1):
     parsed = _parse_schema_file(schema)
     if block_size is not None:
         # The library's block size is the module constant SYNC_INTERVAL, read on every append.
@@ -105,9 +105,11 @@ def write(schema, codec, records, out, block_size=None, meta=None):
         writer = avro.datafile.DataFileWriter(f, avro.io.DatumWriter(), parsed, codec=codec)
         for key, value in (meta or {}).items():
             writer.set_meta(key, value.encode("utf-8"))
-        for record in _load_records(records):
-            writer.append(values.to_python(parsed, record))
-            count += 1
+        converted = [values.to_python(parsed, record) for record in _load_records(records)]
+        for _ in range(repeat):  # the benchmark writes the same records many times
+            for record in converted:
+                writer.append(record)
+                count += 1
         writer.close()
     return count
 
@@ -126,14 +128,15 @@ def append(records, out):
     return count
 
 
-def read(path, emit, reader_schema=None):
+def read(path, emit, reader_schema=None, render=True):
     readers = _parse_schema_file(reader_schema) if reader_schema else None
     count = 0
     with open(path, "rb") as f:
         reader = avro.datafile.DataFileReader(f, avro.io.DatumReader(readers_schema=readers))
         schema = readers or avro.schema.parse(reader.get_meta("avro.schema").decode("utf-8"))
         for record in reader:
-            emit(json.dumps(notation(schema, record), ensure_ascii=False, allow_nan=False))
+            if render:
+                emit(json.dumps(notation(schema, record), ensure_ascii=False, allow_nan=False))
             count += 1
         reader.close()
     return count
@@ -169,9 +172,11 @@ def batch(jobs_path):
         try:
             op = job["op"]
             if op == "write":
-                count = write(job["schema"], job["codec"], job["records"], job["out"], job.get("blockSize"), job.get("meta"))
+                count = write(job["schema"], job["codec"], job["records"], job["out"], job.get("blockSize"), job.get("meta"), job.get("repeat", 1))
             elif op == "append":
                 count = append(job["records"], job["out"])
+            elif op == "read" and job.get("discard"):
+                count = read(job["in"], lambda line: None, job.get("readerSchema"), render=False)
             elif op == "read":
                 count, error = run_read_to(job["in"], job["out"], job.get("readerSchema"))
             else:

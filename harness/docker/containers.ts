@@ -83,6 +83,10 @@ export interface ClientStart {
   /** Arguments after "client". */
   readonly args: readonly string[];
   readonly timeoutSeconds: number;
+  /** [datafile] The entrypoint role, "client" unless given (the data-file suite runs "datafile"). */
+  readonly role?: string;
+  /** [datafile] Host directories bind-mounted at the same path inside the container. */
+  readonly mounts?: readonly string[];
 }
 
 /**
@@ -92,8 +96,9 @@ export interface ClientStart {
 export async function runClient(start: ClientStart): Promise<ClientRun> {
   const created = await execa('docker', [
     'create', '--network', 'host',
-    ...Object.entries(labels('client', start.peer)).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    start.image, 'client', ...start.args,
+    ...Object.entries(labels(start.role ?? 'client', start.peer)).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...(start.mounts ?? []).flatMap((dir) => ['--volume', `${dir}:${dir}`]),
+    start.image, start.role ?? 'client', ...start.args,
   ]);
   const id = created.stdout.trim();
   try {

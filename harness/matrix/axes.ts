@@ -1,9 +1,11 @@
 // The axes of the conformance matrix. Everything here is plain data so that the TypeScript side,
 // the reports and the reference peers (through their peer.json) agree on the same words.
 
-export type Family = 'avro' | 'thrift';
+// [datafile] 'avro-datafile': Avro object container files, writer x reader (suites/datafile).
+export type Family = 'avro' | 'thrift' | 'avro-datafile';
 export type Language = 'typescript' | 'python' | 'java';
-export type Direction = 'ts-client' | 'ts-server';
+// [datafile] data-file cells say which side is ours: see suites/datafile/data/README.md.
+export type Direction = 'ts-client' | 'ts-server' | 'ts-writes' | 'ts-reads' | 'ts-only' | 'references';
 
 /** One way an implementation can take part: a transport and a protocol, and for servers a kind. */
 export interface Offer {

@@ -1,0 +1,30 @@
+// The jobs every data-file participant runs, as data: the same JSON list goes to the reference
+// peers (`datafile batch --jobs FILE`) and to our in-process runner. Paths are absolute and the
+// work directory is mounted at the same path in the peer containers. `repeat` (write the records
+// that many times over) and `discard` (decode without rendering) serve the benchmark.
+export type Job =
+  | { readonly op: 'write'; readonly schema: string; readonly codec: string; readonly records: string; readonly out: string; readonly blockSize?: number; readonly meta?: Readonly<Record<string, string>>; readonly repeat?: number }
+  | { readonly op: 'append'; readonly records: string; readonly out: string }
+  | { readonly op: 'read'; readonly in: string; readonly out: string; readonly readerSchema?: string; readonly discard?: boolean };
+
+/** One job's outcome as a participant reports it. */
+export interface JobResult {
+  readonly ok: boolean;
+  readonly error: string | null;
+  readonly records: number;
+  readonly seconds: number;
+}
+
+export function parseJobResults(stdout: string, count: number, failure: string): JobResult[] {
+  const results: (JobResult | undefined)[] = new Array<JobResult | undefined>(count).fill(undefined);
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as JobResult & { job: number };
+      if (Number.isInteger(parsed.job) && parsed.job >= 0 && parsed.job < count) results[parsed.job] = parsed;
+    } catch {
+      // not a result line (a peer's stray output): ignored, the job then counts as unreported
+    }
+  }
+  return results.map((r) => r ?? { ok: false, error: `no result reported: ${failure}`, records: 0, seconds: 0 });
+}
