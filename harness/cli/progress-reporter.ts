@@ -11,16 +11,25 @@ function conformanceMeta(test: TestCase): ConformanceMeta | undefined {
   return test.meta().conformance as ConformanceMeta | undefined;
 }
 
+/** The error of the cell's setup, when it failed (vitest then marks the cell's cases skipped). */
+function setupError(test: TestCase): string | undefined {
+  const error = test.parent.type === 'suite' ? test.parent.errors()[0] : undefined;
+  return error ? String(error.message ?? 'failed').split('\n')[0] : undefined;
+}
+
 function verdictOf(test: TestCase, meta: ConformanceMeta): CaseVerdict {
   const state = test.result().state;
   if (state === 'failed') return 'failed';
   if (state === 'passed') return meta.knownFailure ? 'expected-failure' : 'passed';
+  // As in the results model (classify.ts): a case whose cell setup failed did not pass by skipping.
+  if (setupError(test) !== undefined) return meta.knownFailure ? 'expected-failure' : 'failed';
   return 'skipped';
 }
 
 export class ProgressReporter implements Reporter {
   private readonly tracker = new ProgressTracker();
   private readonly seen = new Set<string>();
+  private readonly setupReported = new Set<string>();
   private readonly tty: boolean;
   private readonly out: NodeJS.WriteStream;
   private timer: NodeJS.Timeout | undefined;
@@ -67,11 +76,16 @@ export class ProgressReporter implements Reporter {
     if (!meta || this.seen.has(test.id) || test.result().state === 'pending') return;
     this.seen.add(test.id);
     const verdict = verdictOf(test, meta);
-    if (verdict === 'failed') {
+    const id = cellId(meta.coordinates);
+    const setup = setupError(test);
+    if (verdict === 'failed' && setup === undefined) {
       const first = String(test.result().errors?.[0]?.message ?? 'failed').split('\n')[0];
       this.print(`  ✗ ${meta.coordinates.direction} | ${cellTitle(meta.coordinates)} | ${meta.coordinates.case}: ${first}`);
+    } else if (setup !== undefined && !this.setupReported.has(id)) {
+      this.setupReported.add(id); // once per cell, not once per case
+      this.print(`  ✗ ${meta.coordinates.direction} | ${cellTitle(meta.coordinates)}: cell setup failed: ${setup}`);
     }
-    const line = this.tracker.caseDone(cellId(meta.coordinates), verdict);
+    const line = this.tracker.caseDone(id, verdict);
     if (line) this.print(line);
     this.redraw();
   }
