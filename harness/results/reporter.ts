@@ -2,6 +2,8 @@
 // 'default'; at the end of every run that includes the conformance project -- passed, failed or
 // interrupted -- it writes reports/results.json, renders every report from that file, prints the
 // known-failure gate's verdict and makes the run fail when the gate does.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { loadKnownFailures } from '../matrix/known-failures.ts';
@@ -47,6 +49,8 @@ export class ConformanceResultsReporter implements Reporter {
     this.startedAt = new Date();
     const project = this.conformanceProject();
     if (!project) return;
+    // Raw evidence is per run: TAP and peer logs of an earlier run must not sit beside this one's.
+    for (const folder of ['tap', 'logs']) rmSync(join(reportsDir(), folder), { recursive: true, force: true });
     // A run given only some suite files is not a full run: unmatched entries are then not stale.
     const selected = specifications.filter((s) => s.project.name === CONFORMANCE_PROJECT).length;
     const all = (await project.globTestFiles()).testFiles.length;
