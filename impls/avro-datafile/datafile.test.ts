@@ -1,0 +1,84 @@
+// Unit checks of the container format pieces that the cross-language suite cannot aim at
+// precisely: snappy round trips, limits against hostile counts and sizes, appends.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataFileError, DataFileReader, DataFileWriter, readAll } from './index.ts';
+import { snappyCompress, snappyDecompress } from './snappy.ts';
+import { longBytes } from './varint.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'avro-datafile-'));
+const SCHEMA = { type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }] };
+const SYNC = Buffer.alloc(16, 0xab);
+
+function kindOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof DataFileError ? error.kind : `not a DataFileError: ${String(error)}`;
+  }
+  return 'no error';
+}
+
+describe('snappy', () => {
+  it('round-trips random, repetitive and empty data', () => {
+    const random = Buffer.alloc(200_000);
+    for (let i = 0; i < random.length; i++) random[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
+    const repetitive = Buffer.from('abcabcabcabd'.repeat(20_000));
+    for (const data of [random, repetitive, Buffer.alloc(0), Buffer.from('x')]) {
+      expect(snappyDecompress(snappyCompress(data), data.length).equals(data)).toBe(true);
+    }
+    expect(snappyCompress(repetitive).length).toBeLessThan(repetitive.length / 10);
+  });
+
+  it('refuses a declared length beyond the limit before allocating', () => {
+    expect(() => snappyDecompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), 1 << 20)).toThrow(/limit/);
+  });
+});
+
+describe('data files', () => {
+  const path = join(dir, 'good.avro');
+  const writer = DataFileWriter.create(path, SCHEMA, { codec: 'deflate', blockSize: 30, syncMarker: SYNC });
+  for (let n = 0; n < 10; n++) writer.append({ n: BigInt(n), s: `record ${n}` });
+  writer.close();
+
+  it('appends with the file\'s own schema, codec and sync marker', () => {
+    const copy = join(dir, 'appended.avro');
+    writeFileSync(copy, readFileSync(path));
+    const more = DataFileWriter.appendTo(copy);
+    expect(more.codec.name).toBe('deflate');
+    expect(more.sync.equals(SYNC)).toBe(true);
+    more.append({ n: 10n, s: 'record 10' });
+    more.close();
+    const { records } = readAll(copy);
+    expect(records).toHaveLength(11);
+    expect((records[10] as { n: bigint }).n).toBe(10n);
+  });
+
+  it('refuses a block count beyond the limit and a size beyond the limit, without reading them', () => {
+    const header = readFileSync(path).subarray(0, readFileSync(path).indexOf(SYNC) + 16);
+    const hugeCount = Buffer.concat([header, longBytes(2 ** 52), longBytes(4), Buffer.alloc(4), SYNC]);
+    writeFileSync(join(dir, 'count.avro'), hugeCount);
+    expect(kindOf(() => readAll(join(dir, 'count.avro')))).toBe('limit');
+    writeFileSync(join(dir, 'size.avro'), Buffer.concat([header, longBytes(1), longBytes(2 ** 50)]));
+    expect(kindOf(() => readAll(join(dir, 'size.avro')))).toBe('limit');
+    writeFileSync(join(dir, 'negative.avro'), Buffer.concat([header, longBytes(-1), longBytes(4)]));
+    expect(kindOf(() => readAll(join(dir, 'negative.avro')))).toBe('bad-block');
+  });
+
+  it('refuses a block that inflates beyond the uncompressed limit', () => {
+    const big = join(dir, 'big.avro');
+    const w = DataFileWriter.create(big, SCHEMA, { codec: 'deflate', blockSize: 1 << 20 });
+    w.append({ n: 1n, s: 'z'.repeat(1 << 20) });
+    w.close();
+    expect(kindOf(() => readAll(big, { limits: { maxUncompressedBytes: 1 << 16 } }))).toBe('limit');
+  });
+
+  it('reads a file given as a buffer, and says where a header is cut', () => {
+    const data = readFileSync(path);
+    const reader = DataFileReader.fromBuffer(data);
+    expect([...reader.records()]).toHaveLength(10);
+    expect(kindOf(() => DataFileReader.fromBuffer(data.subarray(0, 20)))).toBe('truncated');
+  });
+});
