@@ -142,6 +142,7 @@ def main():
             'unknown': call('noSuchMessage'),
             'ping': call(''),
             'lastNote': call('lastNote'),
+            'echoNull': call('echoNull'),  # a null parameter encodes to zero bytes
         }
         # First a ping to learn the server's hash, then the probe with that hash: match BOTH, so
         # the answer is not padded with the server's whole protocol text.
