@@ -16,6 +16,11 @@ describe('failureDetail', () => {
     expect(detail.wire).toBeUndefined();
   });
 
+  it('lifts the TAP diagnostic message of a peer client\'s "not ok" into the summary', () => {
+    const detail = failureDetail({ message: "peer client: not ok\n  message: 'double differs'\n  expected: Infinity\n  actual: null\nexit code 0" });
+    expect(detail.summary).toBe('peer client: not ok: double differs');
+  });
+
   it('renders non-string expected values as JSON', () => {
     expect(failureDetail({ message: 'm', expected: { a: 1 } }).expected).toContain('"a": 1');
   });

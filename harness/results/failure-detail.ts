@@ -73,7 +73,10 @@ function splitPeerLog(message: string): { message: string; peerLogTail?: string 
 export function failureDetail(error: SerializedErrorLike, extraWire?: unknown): FailureDetail {
   const raw = text(error.message) ?? String(error.name ?? 'unknown error');
   const { message, peerLogTail } = splitPeerLog(raw);
-  const summary = (message.split('\n').find((line) => line.trim() !== '') ?? raw).trim();
+  let summary = (message.split('\n').find((line) => line.trim() !== '') ?? raw).trim();
+  // A peer client's "not ok" says little; its TAP diagnostic's message line says what went wrong.
+  const tapMessage = /^\s*message:\s*(.+)$/m.exec(message)?.[1];
+  if (/\bnot ok$/.test(summary) && tapMessage) summary = `${summary}: ${tapMessage.trim().replace(/^(['"])(.*)\1$/, '$2')}`;
   const expected = text(error.expected);
   const actual = text(error.actual);
   const wire = normalizeWire(error.wire) ?? normalizeWire(extraWire);
