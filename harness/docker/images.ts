@@ -4,10 +4,10 @@
 // The build context is staged: the peer folder plus the shared data folders it names (protocols,
 // IDL, case catalogues) under spec/, so that peers read exactly the files the TypeScript side reads.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { execa } from 'execa';
+import { dirname, join, relative } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { GenericContainer } from 'testcontainers';
 import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor } from './peers.ts';
 
@@ -20,11 +20,31 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/**
+ * The files of a repository folder that belong in a build context: in a git checkout, the tracked
+ * ones and the untracked ones git does not ignore (so local build output such as target/ neither
+ * enters the image nor changes its hash); elsewhere, every file.
+ */
+function contextFiles(folder: string): string[] {
+  const listed = execaSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', folder],
+    { cwd: REPO_ROOT, reject: false });
+  if (listed.exitCode !== 0) return filesUnder(join(REPO_ROOT, folder)).map((file) => relative(REPO_ROOT, file));
+  return String(listed.stdout).split('\0').filter((name) => name !== '' && statSync(join(REPO_ROOT, name), { throwIfNoEntry: false })?.isFile());
+}
+
+function copyInto(dir: string, from: string, to: string): void {
+  for (const file of contextFiles(from)) {
+    const target = join(dir, to, relative(from, file));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(join(REPO_ROOT, file), target);
+  }
+}
+
 /** Copies the peer folder and its shared data into a fresh directory: the exact build context. */
 function stageContext(peer: PeerDescriptor): string {
   const dir = mkdtempSync(join(tmpdir(), `conformance-${peer.folder}-`));
-  cpSync(join(CONTAINERS_DIR, peer.folder), dir, { recursive: true });
-  for (const shared of peer.shared) cpSync(join(REPO_ROOT, shared), join(dir, 'spec', shared), { recursive: true });
+  copyInto(dir, relative(REPO_ROOT, join(CONTAINERS_DIR, peer.folder)), '.');
+  for (const shared of peer.shared) copyInto(dir, shared, join('spec', shared));
   return dir;
 }
 

@@ -33,7 +33,10 @@ export async function runAvscClientCase(cell: Cell, port: number, testCase: Avro
     if (testCase.kind === 'sequence') {
       for (const step of testCase.calls ?? []) await runStep(client, cell, testCase, step);
     } else if (testCase.kind === 'oneway') {
-      await runStep(client, cell, testCase, { message: testCase.message ?? '', request: testCase.request ?? {}, expect: { response: null } });
+      const message = testCase.message ?? '';
+      const protocol = loadProtocol(testCase.protocol);
+      const sent = await outcomeOf(client.call(message, requestFromNotation(protocol, message, testCase.request ?? {})));
+      if (!sent.ok) throw new Error(`one-way ${message} failed: ${String(sent.error)}`);
       const then = testCase.then;
       if (then) await runStep(client, cell, testCase, { message: then.message, request: then.request, expect: { response: then.response } });
     } else {

@@ -3,8 +3,8 @@
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { TsServer } from '../../harness/vitest/define-cells.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
-import { listen, type Handlers, type Protocol } from '../../impls/avro/index.ts';
-import { listenAvsc } from '../../impls/avsc-services/index.ts';
+import { listen, type Protocol } from '../../impls/avro/index.ts';
+import { startAvscServer } from './avsc-server.ts';
 import type { HandshakeRequest, HandshakeResponse } from '../../impls/avro/handshake.ts';
 import { loadProtocol, type AvroCase } from './catalogue.ts';
 import { urlFor } from './client-procedures.ts';
@@ -12,7 +12,7 @@ import { requestFromNotation } from './expectations.ts';
 import { avroEquals, show } from './notation.ts';
 import { handlersFor } from './semantics.ts';
 
-interface Seen {
+export interface Seen {
   readonly message: string;
   readonly parameters: Record<string, unknown>;
 }
@@ -28,7 +28,7 @@ export async function startOurServer(cell: Cell, port: number, cases: readonly A
     return handler(parameters, context);
   }]));
   const server = cell.implementation === 'avsc5'
-    ? await listenAvsc(urlFor(cell, port), JSON.parse(protocol.text) as object, handlers as Handlers)
+    ? await startAvscServer(urlFor(cell, port), protocol, seen)
     : await listen(urlFor(cell, port), protocol, handlers, {
       events: {
         handshake: (request, response) => handshakes.push({ request, response }),
@@ -42,7 +42,8 @@ export async function startOurServer(cell: Cell, port: number, cases: readonly A
       if (!testCase) return [`unknown case ${caseId}`];
       // Handshake observations need our responder's events; avsc's server does not expose them.
       const observed = testCase.observe && cell.implementation === 'ours' ? observe(testCase.observe, handshakes) : [];
-      return [...requestProblems(protocol, testCase, seen), ...observed];
+      const crashed = 'crash' in server && server.crash() ? [`the avsc server crashed: ${server.crash()}`] : [];
+      return [...crashed, ...requestProblems(protocol, testCase, seen), ...observed];
     },
     close: () => server.close(),
   };

@@ -61,12 +61,22 @@ export class StandardFrameDecoder implements FrameDecoder {
   }
 }
 
-/** Decodes one complete body (an HTTP request or response) that must hold exactly one message. */
+/**
+ * Decodes one complete body (an HTTP request or response) that must hold exactly one message.
+ *
+ * Extra zero-length frames after the message are accepted: Java's HttpTransceiver writes every
+ * buffer of its request as a frame, empty ones included, so a call whose parameters encode to
+ * nothing (echoNull(null), a message without parameters) ends in two terminators. Java's own
+ * server stops at the first and ignores the rest; so do we. Anything non-empty after the
+ * message is still an error.
+ */
 export function decodeStandardBody(body: Buffer, limits: Limits = DEFAULT_LIMITS): Buffer {
-  const messages = new StandardFrameDecoder(limits).push(body);
-  const [first] = messages;
+  const decoder = new StandardFrameDecoder(limits);
+  const messages = decoder.push(body);
+  const [first, ...rest] = messages;
   if (!first) throw new FramingError(`body of ${body.length} bytes holds no complete framed message (truncated?)`);
-  if (messages.length > 1) throw new FramingError('body holds more than one framed message');
+  if (rest.some((message) => message.payload.length > 0)) throw new FramingError('body holds more than one framed message');
+  if (decoder.pending > 0) throw new FramingError(`body has ${decoder.pending} bytes after its framed message`);
   return first.payload;
 }
 
