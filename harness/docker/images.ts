@@ -82,3 +82,15 @@ export async function ensurePeerImage(peer: PeerDescriptor, log: (line: string) 
     rmSync(context, { recursive: true, force: true });
   }
 }
+
+/**
+ * Removes this peer's images of earlier build contexts (hash tags other than the current one), so
+ * that editing a peer does not pile up images. Hand-made tags (e.g. :dev) are left alone, and an
+ * image a container still uses simply stays.
+ */
+export async function pruneOldPeerImages(peer: PeerDescriptor, current: string): Promise<number> {
+  const listed = await execa('docker', ['images', `${IMAGE_REPOSITORY}/${peer.folder}`, '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
+  const old = String(listed.stdout).split('\n').filter((tag) => /:[0-9a-f]{16}$/.test(tag) && tag !== current);
+  if (old.length > 0) await execa('docker', ['rmi', ...old], { reject: false });
+  return old.length;
+}

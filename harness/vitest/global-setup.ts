@@ -4,7 +4,7 @@
 import type { TestProject } from 'vitest/node';
 import { configureReaper, probeEngine } from '../docker/engine.ts';
 import { removeRunContainersSync, sweepOrphans } from '../docker/containers.ts';
-import { ensurePeerImage } from '../docker/images.ts';
+import { ensurePeerImage, pruneOldPeerImages } from '../docker/images.ts';
 import { loadPeers } from '../docker/peers.ts';
 import { filterFromEnv } from '../matrix/cells.ts';
 
@@ -44,7 +44,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   for (const peer of loadPeers()) {
     if (filter.family && filter.family !== peer.family) continue;
     if (filter.peer && filter.peer !== peer.id) continue;
-    images[peer.folder] = (await ensurePeerImage(peer, log)).tag;
+    const image = await ensurePeerImage(peer, log);
+    images[peer.folder] = image.tag;
+    if (image.built) await pruneOldPeerImages(peer, image.tag);
   }
   project.provide('conformance', {
     docker: true, skipReason: '', runId, ownerPid: process.pid, images,
