@@ -41,7 +41,7 @@ function records(): unknown[] {
     const payload = Buffer.alloc(40 + (next() % 40));
     for (let k = 0; k < payload.length; k++) payload[k] = next() & 0xff;
     out.push({
-      id: String(BigInt(next()) * 4294967296n + BigInt(next())), user: `user-${next() % 5000}@example.org`, score: (next() % 100000) / 7,
+      id: String(BigInt.asIntN(64, BigInt(next()) * 4294967296n + BigInt(next()))), user: `user-${next() % 5000}@example.org`, score: (next() % 100000) / 7,
       count: next() % 1000, tags: ['alpha', 'beta', 'gamma'].slice(0, next() % 4), payload: { $hex: payload.toString('hex') },
       note: i % 3 === 0 ? null : { string: `note ${i} ${'x'.repeat(next() % 30)}` },
     });
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   writeFileSync(schemaPath, JSON.stringify(schema));
   writeFileSync(recordsPath, JSON.stringify(records()));
   // Size of one repetition, measured with our null-codec writer.
-  runOurJobs([{ op: 'write', schema: schemaPath, codec: 'null', records: recordsPath, out: join(root, 'probe.avro') }]);
+  const probe = runOurJobs([{ op: 'write', schema: schemaPath, codec: 'null', records: recordsPath, out: join(root, 'probe.avro') }]).results[0];
+  if (!probe?.ok) throw new Error(`bench records do not fit the schema: ${probe?.error ?? ''}`);
   const perRepeat = statSync(join(root, 'probe.avro')).size;
   const repeat = Math.max(1, Math.round((TARGET_MB * 1e6) / perRepeat));
   const images: Record<string, string> = {};
