@@ -78,12 +78,21 @@ export function protocolClass(name: BaseProtocol, limits: Limits): ProtocolClass
     override readMessageBegin(): MessageBegin {
       const begin = super.readMessageBegin();
       const fname: unknown = begin.fname;
-      return Buffer.isBuffer(fname) ? { ...begin, fname: fname.toString('utf8') } : begin;
+      // npm's compact reader returns the varint seqid unsigned (-1 reads as 4294967295); it is an i32.
+      return { ...begin, fname: Buffer.isBuffer(fname) ? fname.toString('utf8') : begin.fname, rseqid: begin.rseqid | 0 };
     }
     // npm's binary and compact writers hand-roll IEEE 754 and lose the sign of -0.0 (and its
     // compact reader rounds through arithmetic): doubles go through Node's exact Buffer codecs.
     override writeDouble(value: number): void {
-      if (name === 'json') { super.writeDouble(value); return; }
+      if (name === 'json') {
+        // npm's JSON writer emits the raw JS number: bare NaN / Infinity (not JSON) and "0" for
+        // -0.0. Thrift's JSON protocol quotes the special values; -0.0 keeps its sign.
+        const special = Number.isNaN(value) ? '"NaN"' : value === Infinity ? '"Infinity"' : value === -Infinity ? '"-Infinity"'
+          : Object.is(value, -0) ? '-0.0' : undefined;
+        if (special === undefined) super.writeDouble(value);
+        else (this as unknown as { tstack: unknown[] }).tstack.push(special);
+        return;
+      }
       const bytes = Buffer.alloc(8);
       if (name === 'compact') bytes.writeDoubleLE(value); else bytes.writeDoubleBE(value);
       this.trans.write(bytes);
