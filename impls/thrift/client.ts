@@ -137,8 +137,18 @@ export class ThriftClientConnection {
     this.socket?.write(this.options.transport === 'framed' ? frame(message) : message);
   }
 
-  /** One message per POST, with Content-Length (Python's http.server does not de-chunk). */
+  /**
+   * One message per POST, with Content-Length (Python's http.server does not de-chunk). POSTs go
+   * out one after another: a one-way call resolves once written, and the call after it must not
+   * overtake it on another HTTP connection (seen: Jetty ran lastNote before notify).
+   */
   private post(message: Buffer): void {
+    this.httpQueue = this.httpQueue.then(() => new Promise<void>((done) => this.postNow(message, done)));
+  }
+
+  private httpQueue: Promise<void> = Promise.resolve();
+
+  private postNow(message: Buffer, done: () => void): void {
     const request = httpRequest({
       host: this.options.host, port: this.options.port, path: this.options.httpPath ?? '/thrift', method: 'POST',
       headers: { 'content-type': 'application/x-thrift', accept: 'application/x-thrift', 'content-length': message.length },
@@ -146,6 +156,7 @@ export class ThriftClientConnection {
       const parts: Buffer[] = [];
       response.on('data', (chunk: Buffer) => parts.push(chunk));
       response.on('end', () => {
+        done();
         const body = Buffer.concat(parts);
         if (response.statusCode !== 200) {
           this.fail(new ConnectionClosed(`HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 200)}`));
@@ -160,7 +171,10 @@ export class ThriftClientConnection {
         }
       });
     });
-    request.on('error', (error) => this.fail(new ConnectionClosed(`HTTP request failed: ${error.message}`)));
+    request.on('error', (error) => {
+      done();
+      this.fail(new ConnectionClosed(`HTTP request failed: ${error.message}`));
+    });
     request.end(message);
   }
 
