@@ -18,7 +18,12 @@ function write(dir: string, file: RenderedFile): string {
   return file.path;
 }
 
-/** Returns the paths written, relative to dir. Throws when a TAP file could not be converted. */
+/**
+ * Returns the paths written, relative to dir. Throws when a TAP file could not be converted.
+ * Only junit/ is cleared here (and tap/, logs/ by the reporter when a run starts); everything else
+ * in dir is left alone and indexed as found, notably screenshots/matrix.png, which the unit
+ * project's browser test writes earlier in the same `npm test` and nothing here can re-create.
+ */
 export async function renderAll(dir: string): Promise<string[]> {
   const run = readResults(resultsFile(dir));
   // junit/ is entirely generated: clear it so no file from an earlier run is published again.

@@ -1,6 +1,6 @@
 // Runs a fixture conformance run (fixtures/gate-run) through vitest with the results reporter and
 // checks results.json and the gate end to end: every outcome, the stale entries, the exit code.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +12,7 @@ import { ConformanceResultsReporter } from './reporter.ts';
 
 const fixture = new URL('./fixtures/gate-run/', import.meta.url).pathname;
 const reports = mkdtempSync(join(tmpdir(), 'conformance-gate-run-'));
+const SCREENSHOT = Buffer.from('\x89PNG fixture', 'latin1');
 let results: RunResults;
 let exitCode: typeof process.exitCode;
 const saved: Record<string, string | undefined> = {};
@@ -27,6 +28,9 @@ beforeAll(async () => {
   delete process.env[ENV.filter];
   delete process.env[ENV.caseGlob];
   process.env['CONFORMANCE_REPORTS_DIR'] = reports;
+  // What the unit project's browser test leaves before the reporter renders (see render.ts).
+  mkdirSync(join(reports, 'screenshots'));
+  writeFileSync(join(reports, 'screenshots', 'matrix.png'), SCREENSHOT);
   const before = process.exitCode;
   const vitest = await startVitest('test', [], {
     config: false, root: fixture, name: 'conformance', include: ['*.fixture-test.ts'], watch: false, run: true,
@@ -105,5 +109,13 @@ describe('the results reporter on a fixture run', () => {
   it('renders the reports from the results it wrote', () => {
     expect(readFileSync(join(reports, 'matrix.md'), 'utf8')).toContain('❌ 2/6 ✗1 ⏱1 ‼1 ⚑1 ↻1 ⊘1');
     expect(readFileSync(join(reports, 'junit', 'conformance-avro.xml'), 'utf8')).toContain('type="unexpected-pass"');
+  });
+
+  it('keeps the browser test\'s screenshot through the run and lists it in the index', () => {
+    const png = join(reports, 'screenshots', 'matrix.png');
+    expect(existsSync(png) && readFileSync(png).equals(SCREENSHOT)).toBe(true);
+    const index = JSON.parse(readFileSync(join(reports, 'index.json'), 'utf8')) as { files: { path: string; kind: string }[] };
+    expect(index.files).toContainEqual({ path: 'screenshots/matrix.png', kind: expect.stringMatching(/screenshot/), bytes: SCREENSHOT.length });
+    expect(readFileSync(join(reports, 'index.md'), 'utf8')).toContain('[screenshots/matrix.png](screenshots/matrix.png)');
   });
 });
