@@ -5,7 +5,8 @@ import { ConformanceResultsReporter } from './harness/results/reporter.ts';
 export default defineConfig({
   test: {
     // [results] One results model renders every report: the reporter writes reports/results.json and,
-    // from it, JUnit (reports/junit/), matrix.md, matrix.html and the index (see reports/README.md).
+    // from it, JUnit (reports/junit/), matrix.md, matrix.html and the index (see reports/README.md);
+    // it also writes the unit project's JUnit (reports/junit/unit.xml), beside vitest's own output.
     reporters: ['default', new ConformanceResultsReporter()],
     projects: [
       {

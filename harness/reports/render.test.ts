@@ -7,6 +7,7 @@ import { writeResults } from '../results/files.ts';
 import { FIXTURE_TAP, fixtureResults } from './fixture-results.ts';
 import { validateJunit } from './junit-validate.ts';
 import { renderAll } from './render.ts';
+import { renderUnitJunit, UNIT_JUNIT, type UnitFile } from './unit-junit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-reports-'));
 let written: string[] = [];
@@ -84,5 +85,39 @@ describe('validateJunit', () => {
     expect(() => validateJunit('<testsuite name="a" tests="2"><testcase name="x"/></testsuite>')).toThrow(/tests=2, has 1/);
     expect(() => validateJunit('<testsuite name="a"><testcase name="a & b"/></testsuite>')).toThrow(/bare '&'/);
     expect(() => validateJunit('<html/>')).toThrow(/root element/);
+  });
+});
+
+describe('the unit tests\' JUnit (junit/unit.xml)', () => {
+  const files: UnitFile[] = [
+    { file: 'harness/a.test.ts', errors: [], tests: [
+      { name: 'a > passes', state: 'passed', durationMs: 12, errors: [] },
+      { name: 'a > fails', state: 'failed', durationMs: 3, errors: ['AssertionError: expected 1 to be 2\n    at a.test.ts:3:9'] },
+      { name: 'a > skips', state: 'skipped', durationMs: 0, errors: [], skipNote: 'no Chromium' },
+      { name: 'a > never ran', state: 'pending', durationMs: 0, errors: [] },
+    ] },
+    { file: 'harness/broken.test.ts', errors: ['SyntaxError: Unexpected token'], tests: [] },
+  ];
+
+  it('is valid JUnit: a suite per file, a failing testcase for an error outside any test', () => {
+    const summary = validateJunit(renderUnitJunit(files, { startedAt: '2026-01-02T03:04:05.000Z', durationMs: 1500 }));
+    expect(summary).toMatchObject({ suites: 2, tests: 5, failures: 2, skipped: 2 });
+    expect(summary.testcaseNames).toContain('harness/broken.test.ts (outside any test)');
+  });
+
+  it('survives renderAll, which clears every other file of junit/, and is indexed', async () => {
+    const at = mkdtempSync(join(tmpdir(), 'conformance-reports-unit-'));
+    mkdirSync(join(at, 'tap'));
+    const tap = join(at, 'tap', 'avro.java-to-ours.socket.conformance.default.tap');
+    writeFileSync(tap, FIXTURE_TAP);
+    writeResults(fixtureResults(tap), join(at, 'results.json'));
+    mkdirSync(join(at, 'junit'));
+    writeFileSync(join(at, UNIT_JUNIT), renderUnitJunit(files, { startedAt: '2026-01-02T03:04:05.000Z', durationMs: 1500 }));
+    writeFileSync(join(at, 'junit', 'conformance-gone.xml'), '<testsuites/>');
+    await renderAll(at);
+    expect(readdirSync(join(at, 'junit')).sort()).toEqual(['conformance-avro.xml', 'conformance-thrift.xml', 'tap-avro_java-to-ours_socket_conformance_default.xml', 'unit.xml']);
+    const index = JSON.parse(readFileSync(join(at, 'index.json'), 'utf8')) as { files: { path: string; kind: string }[] };
+    expect(index.files.find((f) => f.path === UNIT_JUNIT)?.kind).toMatch(/unit tests/);
+    expect(index.files.find((f) => f.path === 'junit/conformance-avro.xml')?.kind).toMatch(/results model/);
   });
 });

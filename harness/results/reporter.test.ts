@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { ENV } from './run-options.ts';
 import type { CaseResult, RunResults } from './model.ts';
+import { validateJunit } from '../reports/junit-validate.ts';
 import { ConformanceResultsReporter } from './reporter.ts';
 
 const fixture = new URL('./fixtures/gate-run/', import.meta.url).pathname;
@@ -32,8 +33,13 @@ beforeAll(async () => {
   mkdirSync(join(reports, 'screenshots'));
   writeFileSync(join(reports, 'screenshots', 'matrix.png'), SCREENSHOT);
   const before = process.exitCode;
+  // Two projects, as in vitest.config.ts: the unit project's tests go to junit/unit.xml.
   const vitest = await startVitest('test', [], {
-    config: false, root: fixture, name: 'conformance', include: ['*.fixture-test.ts'], watch: false, run: true,
+    config: false, root: fixture, watch: false, run: true,
+    projects: [
+      { test: { name: 'unit', include: ['*.fixture-unit.ts'] } },
+      { test: { name: 'conformance', include: ['*.fixture-test.ts'] } },
+    ],
     reporters: [new ConformanceResultsReporter({
       knownFailuresFile: join(fixture, 'known-failures.json'), knownFlakyFile: join(fixture, 'known-flaky.json'),
     })],
@@ -90,6 +96,9 @@ describe('the results reporter on a fixture run', () => {
   it('never calls entries stale, nor the run passed, when the global setup broke before any case', async () => {
     const broken = mkdtempSync(join(tmpdir(), 'conformance-gate-broken-'));
     process.env['CONFORMANCE_REPORTS_DIR'] = broken;
+    // An earlier run's unit JUnit: this run has no unit tests, so it must not be published with it.
+    mkdirSync(join(broken, 'junit'));
+    writeFileSync(join(broken, 'junit', 'unit.xml'), '<testsuites/>');
     const before = process.exitCode;
     const vitest = await startVitest('test', [], {
       config: false, root: fixture, name: 'conformance', include: ['*.fixture-test.ts'], watch: false, run: true,
@@ -104,11 +113,23 @@ describe('the results reporter on a fixture run', () => {
     expect(run.staleEntries).toEqual([]);
     expect(run.gate.ok).toBe(false);
     expect(run.gate.problems.join('\n')).toMatch(/outside any test: vitest failed the run but no conformance case failed/);
+    expect(existsSync(join(broken, 'junit', 'unit.xml'))).toBe(false);
   }, 60_000);
 
   it('renders the reports from the results it wrote', () => {
     expect(readFileSync(join(reports, 'matrix.md'), 'utf8')).toContain('❌ 2/6 ✗1 ⏱1 ‼1 ⚑1 ↻1 ⊘1');
     expect(readFileSync(join(reports, 'junit', 'conformance-avro.xml'), 'utf8')).toContain('type="unexpected-pass"');
+  });
+
+  it('writes the unit project\'s tests to junit/unit.xml, valid JUnit, and indexes it', () => {
+    const unit = validateJunit(readFileSync(join(reports, 'junit', 'unit.xml'), 'utf8'));
+    expect(unit).toMatchObject({ suites: 1, tests: 4, failures: 1, skipped: 1 });
+    expect(unit.testcaseNames).toEqual(['fixture unit > passes', 'fixture unit > fails <on purpose>', 'fixture unit > is skipped', 'fixture unit > nested > passes too']);
+    expect(readFileSync(join(reports, 'junit', 'unit.xml'), 'utf8')).toMatch(/<failure type="failed" message="AssertionError: expected 'a &amp; b' to be 'a'/);
+    // Only the conformance project's cases are in the model.
+    expect(results.results.every((r) => r.coordinates.family === 'avro')).toBe(true);
+    const index = JSON.parse(readFileSync(join(reports, 'index.json'), 'utf8')) as { files: { path: string; kind: string }[] };
+    expect(index.files.find((f) => f.path === 'junit/unit.xml')?.kind).toMatch(/unit tests/);
   });
 
   it('keeps the browser test\'s screenshot through the run and lists it in the index', () => {

@@ -1,14 +1,16 @@
 // The vitest reporter that builds the results model. Registered in vitest.config.ts beside
 // 'default'; at the end of every run that includes the conformance project -- passed, failed or
-// interrupted -- it writes reports/results.json, renders every report from that file, prints the
-// known-failure gate's verdict and makes the run fail when the gate does.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+// interrupted -- it writes reports/results.json and the unit tests' JUnit (junit/unit.xml), renders
+// every report from results.json, prints the known-failure gate's verdict and makes the run fail
+// when the gate does.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { loadKnownFailures } from '../matrix/known-failures.ts';
 import { filterFromEnv } from '../matrix/cells.ts';
 import { renderAll } from '../reports/render.ts';
+import { renderUnitJunit, UNIT_JUNIT, unitFiles } from '../reports/unit-junit.ts';
 import type { ConformanceMeta } from './case-meta.ts';
 import { classify, type ClassifyContext } from './classify.ts';
 import { reportsDir, resultsFile, writeResults } from './files.ts';
@@ -73,6 +75,7 @@ export class ConformanceResultsReporter implements Reporter {
       else process.stderr.write(`conformance: ${line}\n`);
     };
     try {
+      this.writeUnitJunit(testModules, results.run);
       const written = await renderAll(reportsDir());
       log(`${results.results.length} case result(s) -> ${path}; rendered ${written.length} report file(s)`);
     } catch (error) {
@@ -86,6 +89,18 @@ export class ConformanceResultsReporter implements Reporter {
       log(`known-failure gate: FAILED (${results.gate.problems.length} problem(s))`);
       process.exitCode = 1;
     }
+  }
+
+  /** reports/junit/unit.xml for this run's unit tests; removed when the run had none (npm test -- suites/...). */
+  private writeUnitJunit(testModules: ReadonlyArray<TestModule>, run: RunResults['run']): void {
+    const path = join(reportsDir(), UNIT_JUNIT);
+    const files = unitFiles(testModules);
+    if (files.length === 0) {
+      rmSync(path, { force: true });
+      return;
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, renderUnitJunit(files, run));
   }
 
   private conformanceProject(): ReturnType<Vitest['getProjectByName']> | undefined {
