@@ -20,14 +20,14 @@ import type { Protocol } from './protocol.ts';
 import { AvroResponder, type Handlers, type ResponderEvents } from './responder.ts';
 import { socketClientTransport } from './socket/transport.ts';
 import { serveSocket } from './socket/handler.ts';
-import type { WireRecorder } from './transport.ts';
+import type { ConnectionRecorders, WireRecorder } from '../wire/recorder.ts';
 
 export { AvroClient, type ClientOptions } from './client.ts';
 export { AvroResponder, type Handlers, type CallContext } from './responder.ts';
 export { parseProtocol, type Protocol } from './protocol.ts';
 export { AvroRemoteError, AvroSystemError, AvroTransportError, raise } from './errors.ts';
 export { DEFAULT_LIMITS, FramingError, type Limits } from './limits.ts';
-export { WireTrace, type WireRecorder } from './transport.ts';
+export { WireTrace, ServerWireLog, type WireRecorder, type ConnectionRecorders } from '../wire/recorder.ts';
 export type { ListeningServer } from './http/handler.ts';
 
 export const SCHEMES = ['http', 'tcp', 'netty', 'avro'] as const;
@@ -67,6 +67,8 @@ export interface ListenOptions {
   readonly limits?: Limits;
   readonly events?: ResponderEvents;
   readonly log?: (line: string) => void;
+  /** Records every connection's bytes (see impls/wire/recorder.ts). */
+  readonly recorders?: ConnectionRecorders;
 }
 
 export interface AvroServer extends ListeningServer {
@@ -78,7 +80,7 @@ export async function listen(address: string, protocol: Protocol, handlers: Hand
   const scheme = schemeOf(url);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const responder = new AvroResponder(protocol, handlers, options.events);
-  const where = { host: url.hostname, port: Number(url.port), log: options.log };
+  const where = { host: url.hostname, port: Number(url.port), log: options.log, recorders: options.recorders };
   const server = scheme === 'http'
     ? await serveHttp(responder, { ...where, limits })
     : await serveSocket(responder, { ...where, codec: socketCodec(scheme, 'server', limits) });

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import avsc from 'avsc';
 import { AvroRemoteError, AvroSystemError, AvroTransportError, type Handlers } from '../avro/index.ts';
 import { newRegistry, typeOptions } from '../avro/types.ts';
+import { recordStream, type WireRecorder } from '../wire/recorder.ts';
 
 export const AVSC_VERSION = '5.7.9';
 
@@ -41,19 +42,34 @@ export interface AvscCaller {
 }
 
 /** http://host:port/ (stateless) or netty://host:port (stateful, Netty framing). */
-export async function connectAvsc(address: string, protocolJson: object, timeoutMs = 10_000): Promise<AvscCaller> {
+export interface AvscConnectOptions {
+  readonly timeoutMs?: number;
+  /** Told every byte of avsc's channels (HTTP: the bodies), for wire dumps. */
+  readonly recorder?: WireRecorder;
+}
+
+export async function connectAvsc(address: string, protocolJson: object, options: AvscConnectOptions = {}): Promise<AvscCaller> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const recorder = options.recorder;
   const url = new URL(address);
   const client = service(protocolJson).createClient({ strictTypes: true, timeout: timeoutMs });
   let socket: Socket | undefined;
   if (url.protocol === 'http:') {
-    client.createChannel((cb: (err: unknown, readable?: IncomingMessage) => void) =>
-      httpRequest({ method: 'POST', host: url.hostname, port: url.port, path: url.pathname, headers: { 'Content-Type': 'avro/binary' } },
-        (res) => cb(null, res)).on('error', (err) => cb(err)));
+    client.createChannel((cb: (err: unknown, readable?: IncomingMessage) => void) => {
+      const request = httpRequest({ method: 'POST', host: url.hostname, port: url.port, path: url.pathname, headers: { 'Content-Type': 'avro/binary' } },
+        (res) => {
+          if (recorder) res.on('data', (chunk: Buffer) => recorder.received(chunk));
+          cb(null, res);
+        }).on('error', (err) => cb(err));
+      if (recorder) recordStream(request, recorder); // a request is only written to: this records the body
+      return request;
+    });
   } else if (url.protocol === 'netty:') {
     socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host: url.hostname, port: Number(url.port) }, () => resolve(s));
       s.once('error', reject);
     });
+    if (recorder) recordStream(socket, recorder);
     client.createChannel(socket);
   } else {
     throw new Error(`avsc services speak http:// and netty:// only, not ${url.protocol}`);

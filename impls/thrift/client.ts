@@ -9,6 +9,7 @@ import { frame, MessageStream } from './message-stream.ts';
 import { multiplexedClass, protocolClass, protocolPair, type BaseProtocol } from './protocols.ts';
 import { generated, Thrift, type ProtocolClass, type ServiceClient, type ServiceName } from './runtime.ts';
 import { InputBuffer, OutputCollector } from './transports.ts';
+import type { WireRecorder } from '../wire/recorder.ts';
 
 export interface ClientOptions {
   readonly transport: 'buffered' | 'framed' | 'http';
@@ -21,6 +22,8 @@ export interface ClientOptions {
   readonly limits?: Partial<Limits>;
   /** Writes requests in this protocol instead of the axis's (for the mismatched-pair case). */
   readonly writeProtocolOverride?: BaseProtocol;
+  /** Told every byte written and read (HTTP: the bodies). */
+  readonly recorder?: WireRecorder;
 }
 
 export class ClientTimeout extends Error {
@@ -118,6 +121,7 @@ export class ThriftClientConnection {
       });
       socket.on('close', () => this.fail(new ConnectionClosed('the server closed the connection')));
       socket.on('data', (chunk: Buffer) => {
+        this.options.recorder?.received(chunk);
         try {
           this.stream?.push(chunk);
         } catch (error) {
@@ -134,7 +138,9 @@ export class ThriftClientConnection {
       this.post(message);
       return;
     }
-    this.socket?.write(this.options.transport === 'framed' ? frame(message) : message);
+    const bytes = this.options.transport === 'framed' ? frame(message) : message;
+    this.options.recorder?.sent(bytes);
+    this.socket?.write(bytes);
   }
 
   /**
@@ -154,7 +160,10 @@ export class ThriftClientConnection {
       headers: { 'content-type': 'application/x-thrift', accept: 'application/x-thrift', 'content-length': message.length },
     }, (response) => {
       const parts: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => parts.push(chunk));
+      response.on('data', (chunk: Buffer) => {
+        this.options.recorder?.received(chunk);
+        parts.push(chunk);
+      });
       response.on('end', () => {
         done();
         const body = Buffer.concat(parts);
@@ -175,6 +184,7 @@ export class ThriftClientConnection {
       done();
       this.fail(new ConnectionClosed(`HTTP request failed: ${error.message}`));
     });
+    this.options.recorder?.sent(message);
     request.end(message);
   }
 

@@ -7,6 +7,7 @@ import { frame, MessageStream } from './message-stream.ts';
 import { multiplexedClass, protocolClass, protocolPair } from './protocols.ts';
 import { Thrift, type MessageBegin, type Protocol, type ProtocolClass } from './runtime.ts';
 import { InputBuffer, OutputCollector } from './transports.ts';
+import type { WireRecorder } from '../wire/recorder.ts';
 
 export interface RawOptions {
   readonly transport: 'buffered' | 'framed' | 'http';
@@ -15,6 +16,8 @@ export interface RawOptions {
   readonly port: number;
   readonly httpPath?: string;
   readonly limits?: Partial<Limits>;
+  /** Told every byte written and read (HTTP: the bodies). */
+  readonly recorder?: WireRecorder;
 }
 
 /** Encodes one message with the axis's request protocol (multiplexed names included). */
@@ -103,6 +106,7 @@ export class RawExchange {
       socket.once('error', (error) => { reject(error); this.deliver(error); });
       socket.on('close', () => this.deliver(new Error('the server closed the connection')));
       socket.on('data', (chunk: Buffer) => {
+        this.options.recorder?.received(chunk);
         try { stream.push(chunk); } catch (error) { this.deliver(error as Error); socket.destroy(); }
       });
     });
@@ -115,15 +119,18 @@ export class RawExchange {
         headers: { 'content-type': 'application/x-thrift', 'content-length': message.length },
       }, (response) => {
         const parts: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => parts.push(chunk));
+        response.on('data', (chunk: Buffer) => { this.options.recorder?.received(chunk); parts.push(chunk); });
         response.on('end', () => this.deliver(response.statusCode === 200
           ? Buffer.concat(parts) : new Error(`HTTP ${response.statusCode}: ${Buffer.concat(parts).toString('utf8').slice(0, 200)}`)));
       });
       request.on('error', (error) => this.deliver(error));
+      this.options.recorder?.sent(message);
       request.end(message);
       return;
     }
-    this.socket?.write(this.options.transport === 'framed' ? frame(message) : message);
+    const bytes = this.options.transport === 'framed' ? frame(message) : message;
+    this.options.recorder?.sent(bytes);
+    this.socket?.write(bytes);
   }
 
   /** The next answer, or the error that ended the exchange, within timeoutMs. */

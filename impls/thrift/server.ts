@@ -8,6 +8,7 @@ import { frame, MessageStream } from './message-stream.ts';
 import { protocolClass, protocolPair } from './protocols.ts';
 import { Thrift, type Processor, type ProtocolClass } from './runtime.ts';
 import { InputBuffer, OutputCollector } from './transports.ts';
+import type { ConnectionRecorders } from '../wire/recorder.ts';
 
 export interface ServerOptions {
   readonly transport: 'buffered' | 'framed' | 'http';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   readonly limits?: Partial<Limits>;
   /** Called with a reason whenever a connection or request is refused. */
   readonly onReject?: (reason: string) => void;
+  /** Records every connection's bytes (HTTP: each exchange's bodies). */
+  readonly recorders?: ConnectionRecorders;
 }
 
 export interface RunningThriftServer {
@@ -69,11 +72,16 @@ function startSocket(options: ServerOptions): Promise<RunningThriftServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    const recorder = options.recorders?.connection(`${socket.remoteAddress}:${socket.remotePort}`);
     const send = (message: Buffer): void => {
-      if (!socket.destroyed) socket.write(framing === 'framed' ? frame(message) : message);
+      if (socket.destroyed) return;
+      const bytes = framing === 'framed' ? frame(message) : message;
+      recorder?.sent(bytes);
+      socket.write(bytes);
     };
     const stream = new MessageStream(framing, codec.limits, (data) => dispatch(codec, options.processor, data, send).used);
     socket.on('data', (chunk: Buffer) => {
+      recorder?.received(chunk);
       try {
         stream.push(chunk);
       } catch (error) {
@@ -93,6 +101,7 @@ function startHttp(options: ServerOptions): Promise<RunningThriftServer> {
   const codec = codecFor(options);
   const path = options.httpPath ?? '/thrift';
   const server = createHttpServer((request: IncomingMessage, response: ServerResponse) => {
+    const recorder = options.recorders?.connection(`${request.socket.remoteAddress}:${request.socket.remotePort}`);
     const refuse = (status: number, reason: string): void => {
       options.onReject?.(`HTTP ${status}: ${reason}`);
       if (!response.headersSent) response.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
@@ -110,7 +119,10 @@ function startHttp(options: ServerOptions): Promise<RunningThriftServer> {
       if (size > codec.limits.maxMessageSize) {
         refuse(413, `body exceeds ${codec.limits.maxMessageSize} bytes`);
         request.destroy();
-      } else parts.push(chunk);
+      } else {
+        recorder?.received(chunk);
+        parts.push(chunk);
+      }
     });
     request.on('end', () => {
       if (response.writableEnded) return;
@@ -118,6 +130,7 @@ function startHttp(options: ServerOptions): Promise<RunningThriftServer> {
       const reply = (message: Buffer): void => {
         if (response.writableEnded) return;
         response.writeHead(200, { 'content-type': 'application/x-thrift', 'content-length': message.length });
+        recorder?.sent(message);
         response.end(message);
       };
       try {

@@ -6,12 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { decodeStandardBody, encodeStandard } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { AvroResponder } from '../responder.ts';
+import type { ConnectionRecorders } from '../../wire/recorder.ts';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly limits?: Limits;
   readonly log?: (line: string) => void;
+  /** Records each exchange's request and response bodies. */
+  readonly recorders?: ConnectionRecorders;
 }
 
 export interface ListeningServer {
@@ -23,6 +26,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
   const limits = options.limits ?? DEFAULT_LIMITS;
   const log = options.log ?? (() => undefined);
   const server: Server = createServer((req, res) => {
+    const recorder = options.recorders?.connection(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
     const fail = (status: number, text: string): void => {
       log(`HTTP ${status}: ${text}`);
       res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' }).end(text);
@@ -38,6 +42,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
         return;
       }
       chunks.push(chunk);
+      recorder?.received(chunk);
     });
     req.on('end', () => {
       let payload: Buffer;
@@ -48,6 +53,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       }
       responder.respond(payload).then((answer) => {
         const body = encodeStandard(answer ?? Buffer.alloc(0));
+        recorder?.sent(body);
         res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': body.length }).end(body);
       }, (error: unknown) => fail(500, String(error)));
     });

@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { AvroTransportError } from '../errors.ts';
 import { decodeStandardBody, encodeStandard } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
-import type { ClientTransport, WireRecorder } from '../transport.ts';
+import type { ClientTransport } from '../transport.ts';
+import type { WireRecorder } from '../../wire/recorder.ts';
 
 export interface HttpClientOptions {
   readonly limits?: Limits;

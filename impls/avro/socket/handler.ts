@@ -6,12 +6,15 @@ import type { AddressInfo } from 'node:net';
 import type { FrameCodec } from '../framing/codec.ts';
 import type { AvroResponder } from '../responder.ts';
 import type { ListeningServer } from '../http/handler.ts';
+import type { ConnectionRecorders } from '../../wire/recorder.ts';
 
 export interface SocketServerOptions {
   readonly host: string;
   readonly port: number;
   readonly codec: FrameCodec;
   readonly log?: (line: string) => void;
+  /** Records what each connection reads and writes. */
+  readonly recorders?: ConnectionRecorders;
 }
 
 export async function serveSocket(responder: AvroResponder, options: SocketServerOptions): Promise<ListeningServer> {
@@ -23,24 +26,30 @@ export async function serveSocket(responder: AvroResponder, options: SocketServe
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (error) => log(`connection error: ${error.message}`));
     const connection = responder.newConnection();
+    const recorder = options.recorders?.connection(`${socket.remoteAddress}:${socket.remotePort}`);
+    const write = (bytes: Buffer): void => {
+      recorder?.sent(bytes);
+      socket.write(bytes);
+    };
     const decoder = options.codec.decoder();
     // Standard framing has no serials, so answers must leave in request order.
     let queue: Promise<unknown> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
+      recorder?.received(chunk);
       let frames;
       try {
         frames = decoder.push(chunk);
       } catch (error) {
-        for (const reply of decoder.takeReplies?.() ?? []) socket.write(reply);
+        for (const reply of decoder.takeReplies?.() ?? []) write(reply);
         log(`closing connection: bad ${options.codec.name} framing: ${(error as Error).message}`);
         socket.destroy();
         return;
       }
-      for (const reply of decoder.takeReplies?.() ?? []) socket.write(reply);
+      for (const reply of decoder.takeReplies?.() ?? []) write(reply);
       for (const frame of frames) {
         const answer = responder.respond(frame.payload, connection);
         queue = queue.then(() => answer).then((payload) => {
-          if (payload !== undefined && !socket.destroyed) socket.write(options.codec.encode(payload, frame.serial ?? 0));
+          if (payload !== undefined && !socket.destroyed) write(options.codec.encode(payload, frame.serial ?? 0));
         }, (error: unknown) => {
           log(`closing connection: ${String(error)}`);
           socket.destroy();

@@ -4,7 +4,8 @@
 import { connect, type Socket } from 'node:net';
 import { AvroTransportError } from '../errors.ts';
 import type { FrameCodec, FrameDecoder } from '../framing/codec.ts';
-import type { ClientTransport, WireRecorder } from '../transport.ts';
+import type { ClientTransport } from '../transport.ts';
+import type { WireRecorder } from '../../wire/recorder.ts';
 
 export interface SocketClientOptions {
   readonly host: string;

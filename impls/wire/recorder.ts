@@ -1,0 +1,153 @@
+// Wire recording, shared by every transport of ours (Avro and Thrift, client and server side):
+// the bytes a transport wrote to and read from the network, so that a failing conformance case
+// can show them as a hex dump (what one would otherwise need Wireshark for).
+//
+// Socket transports record what they write and read on the socket, framing included; HTTP
+// transports record the request and response bodies (the headers are node's business).
+
+/** Told about every chunk of bytes a transport sends or receives. Must not keep the caller waiting. */
+export interface WireRecorder {
+  sent(bytes: Buffer): void;
+  received(bytes: Buffer): void;
+}
+
+/** A server asks for one recorder per accepted connection (or HTTP exchange). */
+export interface ConnectionRecorders {
+  connection(peer: string): WireRecorder;
+}
+
+/** Keeps the first keepBytes of each direction and counts the rest: bounded memory, exact totals. */
+export class WireTrace implements WireRecorder {
+  private readonly out: Buffer[] = [];
+  private readonly in: Buffer[] = [];
+  private outBytes = 0;
+  private inBytes = 0;
+
+  private readonly keepBytes: number;
+
+  constructor(keepBytes = 64 * 1024) {
+    this.keepBytes = keepBytes;
+  }
+
+  sent(bytes: Buffer): void {
+    if (this.outBytes < this.keepBytes) this.out.push(Buffer.from(bytes.subarray(0, this.keepBytes - this.outBytes)));
+    this.outBytes += bytes.length;
+  }
+
+  received(bytes: Buffer): void {
+    if (this.inBytes < this.keepBytes) this.in.push(Buffer.from(bytes.subarray(0, this.keepBytes - this.inBytes)));
+    this.inBytes += bytes.length;
+  }
+
+  get sentBytes(): Buffer {
+    return Buffer.concat(this.out);
+  }
+
+  get receivedBytes(): Buffer {
+    return Buffer.concat(this.in);
+  }
+
+  get totals(): { sent: number; received: number } {
+    return { sent: this.outBytes, received: this.inBytes };
+  }
+}
+
+/**
+ * Wall-clock milliseconds to the microsecond. Date.now() only counts whole milliseconds, and a
+ * case on loopback often takes less than one; the peers stamp case starts with the same clock.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+interface Chunk {
+  readonly at: number;
+  readonly connection: number;
+  readonly direction: 'sent' | 'received';
+  readonly bytes: Buffer;
+}
+
+/** The bytes of one connection within a time window, for a report. */
+export interface ConnectionBytes {
+  readonly connection: number;
+  readonly peer: string;
+  readonly sent: Buffer;
+  readonly received: Buffer;
+}
+
+/**
+ * A server's time-stamped record of every connection it accepted, so that the bytes of one case
+ * can be cut out afterwards by the case's start and end times. Bounded: once maxBytes are kept,
+ * later chunks are only counted (see dropped).
+ */
+export class ServerWireLog implements ConnectionRecorders {
+  private readonly chunks: Chunk[] = [];
+  private readonly peers: string[] = [];
+  private kept = 0;
+  private droppedBytes = 0;
+
+  private readonly maxBytes: number;
+  private readonly clock: () => number;
+
+  constructor(maxBytes = 16 * 1024 * 1024, clock: () => number = wallClockMs) {
+    this.maxBytes = maxBytes;
+    this.clock = clock;
+  }
+
+  connection(peer: string): WireRecorder {
+    const id = this.peers.push(peer);
+    const add = (direction: Chunk['direction'], bytes: Buffer): void => {
+      if (this.kept + bytes.length > this.maxBytes) {
+        this.droppedBytes += bytes.length;
+        return;
+      }
+      this.kept += bytes.length;
+      this.chunks.push({ at: this.clock(), connection: id, direction, bytes: Buffer.from(bytes) });
+    };
+    return { sent: (bytes) => add('sent', bytes), received: (bytes) => add('received', bytes) };
+  }
+
+  /** Bytes that arrived after maxBytes were reached and are not in the log. */
+  get dropped(): number {
+    return this.droppedBytes;
+  }
+
+  /** Every connection's bytes recorded at or after fromMs and before toMs, in connection order. */
+  between(fromMs: number, toMs: number): ConnectionBytes[] {
+    const byConnection = new Map<number, { sent: Buffer[]; received: Buffer[] }>();
+    for (const chunk of this.chunks) {
+      if (chunk.at < fromMs || chunk.at >= toMs) continue;
+      let entry = byConnection.get(chunk.connection);
+      if (!entry) byConnection.set(chunk.connection, (entry = { sent: [], received: [] }));
+      entry[chunk.direction].push(chunk.bytes);
+    }
+    return [...byConnection.entries()].map(([connection, entry]) => ({
+      connection, peer: this.peers[connection - 1] ?? '?', sent: Buffer.concat(entry.sent), received: Buffer.concat(entry.received),
+    }));
+  }
+}
+
+/** One recorder that tells several (e.g. the harness's case dump and a procedure's own check). */
+export function teeRecorder(...recorders: readonly WireRecorder[]): WireRecorder {
+  return {
+    sent: (bytes) => { for (const r of recorders) r.sent(bytes); },
+    received: (bytes) => { for (const r of recorders) r.received(bytes); },
+  };
+}
+
+/**
+ * Records a stream we do not own the code of (avsc's channels): every chunk written to it and
+ * read from it. Wraps write() and adds a 'data' listener; the stream's own readers are unaffected.
+ */
+export function recordStream(stream: NodeJS.ReadWriteStream | NodeJS.WritableStream, recorder: WireRecorder): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  (stream as { write: (chunk: unknown, ...rest: unknown[]) => boolean }).write = (chunk, ...rest) => {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) recorder.sent(Buffer.from(chunk));
+    return write(chunk, ...rest);
+  };
+  if ('on' in stream && 'read' in stream) {
+    stream.on('data', (chunk: unknown) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) recorder.received(Buffer.from(chunk));
+    });
+  }
+}
