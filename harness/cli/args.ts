@@ -30,9 +30,10 @@ export const USAGE = `usage: conformance <list|run|report> [options]
   report    re-render every report from reports/results.json
 
 filters (any combination; exact values, see \`list\`):
-  --family F (avro, thrift, ...)  --direction D (ts-client, ts-server, ...)  --implementation ID  --peer ID
+  --family F (avro, thrift, avro-datafile)  --direction D (ts-client, ts-server, ...)  --implementation ID  --peer ID
   --client ID  --server ID  --transport T  --protocol P  --server-kind K
   --case GLOB           case ids, '*' matches anything (e.g. 'echo-long-*')
+  (avro-datafile: --client is the writer, --server the reader, --transport the codec, --protocol the schema set)
 
 run options:
   --jobs N              test files run in parallel (default 2)

@@ -1,5 +1,6 @@
 // What `list` prints: the cells (crossCells over impls/*/capabilities.json and containers/*/peer.json)
-// and, per cell, the cases of suites/<family>/data/cases.json that apply to it. Starts nothing.
+// and, per cell, the cases of suites/<family>/data/cases.json that apply to it; for the data-file
+// matrix (family avro-datafile), the cells and cases suites/datafile defines. Starts nothing.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../docker/peers.ts';
@@ -7,6 +8,9 @@ import type { Cell, Family } from '../matrix/axes.ts';
 import { crossCells, matchesFilter, type CellFilter } from '../matrix/cells.ts';
 import { knownFailureFor, loadKnownFailures, type KnownFailure } from '../matrix/known-failures.ts';
 import { loadImplementations, loadReferencePeers } from '../results/references.ts';
+// [datafile] the data-file matrix's cells are computed by its suite, not crossed from capabilities.
+import { ALL_PARTICIPANTS, datafileCells } from '../../suites/datafile/cells.ts';
+import { schemaFiles } from '../../suites/datafile/sets.ts';
 
 /** The fields of a catalogue case that restrict where it runs (both families use these names). */
 export interface CatalogueCase {
@@ -30,6 +34,7 @@ export interface ListedCell {
   readonly cases: readonly ListedCase[];
 }
 
+/** The families whose cells come from capabilities and a cases.json; the data-file matrix is listed apart. */
 export const FAMILIES: readonly Family[] = ['avro', 'thrift'];
 
 export function loadCatalogue(family: Family): CatalogueCase[] {
@@ -50,11 +55,23 @@ export function globRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
+/** The data-file matrix (suites/datafile/cells.ts) with every participant it knows, whether or not its image exists. */
+function listDatafileCells(filter: CellFilter, glob: RegExp | undefined, knownFailures: readonly KnownFailure[]): ListedCell[] {
+  if (filter.family && filter.family !== 'avro-datafile') return [];
+  return datafileCells(ALL_PARTICIPANTS, schemaFiles(), filter, (id) => !glob || glob.test(id)).map(({ cell, cases }) => ({
+    cell,
+    cases: cases.map((c) => {
+      const known = knownFailureFor(c.coordinates, [...knownFailures]);
+      return { id: c.coordinates.case, kind: c.kind, ...(known ? { knownFailure: known.id } : {}) };
+    }),
+  }));
+}
+
 export function listCells(filter: CellFilter, caseGlob?: string, knownFailures: readonly KnownFailure[] = loadKnownFailures()): ListedCell[] {
   const ours = loadImplementations();
   const peers = loadReferencePeers();
   const glob = caseGlob ? globRegExp(caseGlob) : undefined;
-  return FAMILIES.flatMap((family) => {
+  const rpc = FAMILIES.flatMap((family) => {
     const catalogue = loadCatalogue(family);
     return crossCells(family, ours, peers)
       .filter((cell) => matchesFilter(cell, filter))
@@ -67,4 +84,5 @@ export function listCells(filter: CellFilter, caseGlob?: string, knownFailures: 
       }))
       .filter((listed) => listed.cases.length > 0);
   });
+  return [...rpc, ...listDatafileCells(filter, glob, knownFailures)];
 }

@@ -5,8 +5,10 @@ import type { TestProject } from 'vitest/node';
 import { configureReaper, probeEngine } from '../docker/engine.ts';
 import { removeRunContainersSync, sweepOrphans } from '../docker/containers.ts';
 import { ensurePeerImage, pruneOldPeerImages } from '../docker/images.ts';
-import { loadPeers } from '../docker/peers.ts';
-import { filterFromEnv } from '../matrix/cells.ts';
+import { loadPeers, type PeerDescriptor } from '../docker/peers.ts';
+import { filterFromEnv, type CellFilter } from '../matrix/cells.ts';
+// [datafile] which peers write and read data files (the Avro peers' `datafile` role).
+import { PEER_FOLDERS as DATAFILE_PEER_FOLDERS } from '../../suites/datafile/plan.ts';
 
 const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
 
@@ -42,8 +44,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const filter = filterFromEnv();
   const images: Record<string, string> = {};
   for (const peer of loadPeers()) {
-    if (filter.family && filter.family !== peer.family) continue;
-    if (filter.peer && filter.peer !== peer.id) continue;
+    if (!mayTakePart(peer, filter)) continue;
     const image = await ensurePeerImage(peer, log);
     images[peer.folder] = image.tag;
     if (image.built) await pruneOldPeerImages(peer, image.tag);
@@ -53,6 +54,18 @@ export default async function setup(project: TestProject): Promise<() => void> {
     ryukDisabled: process.env['TESTCONTAINERS_RYUK_DISABLED'] === 'true',
   });
   return cleanup;
+}
+
+/**
+ * Whether the filter can select a cell this peer takes part in: its own family's, or for a peer
+ * with a data-file role the data-file matrix's, where a reference-to-reference cell's peer axis
+ * names both sides ("python+java").
+ */
+export function mayTakePart(peer: PeerDescriptor, filter: CellFilter): boolean {
+  const datafile = Object.values(DATAFILE_PEER_FOLDERS).includes(peer.folder);
+  if (filter.family && filter.family !== peer.family && !(datafile && filter.family === 'avro-datafile')) return false;
+  if (filter.peer && filter.peer !== peer.id && !(datafile && filter.peer.split('+').includes(peer.id))) return false;
+  return true;
 }
 
 export interface ConformanceContext {
