@@ -26,6 +26,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 import traceback
 
 import avro.errors
@@ -539,6 +540,9 @@ def run_client(args, protocol, oneway):
     print(f"1..{len(ids)}", flush=True)
     client = None
     for number, case_id in enumerate(ids, 1):
+        # When the case starts, on the host's clock (containers share it): the harness cuts its
+        # server's wire log by these.
+        print(f"# case {case_id} begins {time.time_ns() / 1e6:.3f}", flush=True)
         case = catalogue.get(case_id)
         if case is not None and case["protocol"] != args.protocol:
             print(f"ok {number} - {case_id} # SKIP case is for protocol {case['protocol']}, this run is {args.protocol}", flush=True)

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseCoordinates } from './axes.ts';
 import { REPO_ROOT } from '../docker/peers.ts';
+import { globRegExp } from './glob.ts';
 
 export type AxisPattern = Partial<Record<keyof CaseCoordinates, string>>;
 
@@ -26,8 +27,7 @@ export function loadKnownFailures(path = KNOWN_FAILURES_FILE): KnownFailure[] {
 }
 
 function globMatches(pattern: string, value: string): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${escaped}$`).test(value);
+  return globRegExp(pattern).test(value);
 }
 
 export function matchesEntry(entry: KnownFailure, coordinates: CaseCoordinates): boolean {

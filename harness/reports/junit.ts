@@ -3,7 +3,7 @@
 // failures are passing testcases that say so; unexpected passes and timeouts are failures.
 import type { Family } from '../matrix/axes.ts';
 import { cellTitle } from '../matrix/naming.ts';
-import type { CaseResult, FailureDetail, RunResults } from '../results/model.ts';
+import type { CaseResult, FailureDetail, RunResults, WireDump } from '../results/model.ts';
 import { attributes, escapeText } from './xml.ts';
 
 export interface RenderedFile {
@@ -22,12 +22,16 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
+function wireLines(wire: readonly WireDump[] | undefined): string[] {
+  return (wire ?? []).map((trace) => `wire (${trace.label}): ${trace.hex}`);
+}
+
 function failureBody(detail: FailureDetail | undefined): string {
   if (!detail) return '';
   const parts = [detail.message];
   if (detail.expected !== undefined) parts.push(`expected: ${detail.expected}`);
   if (detail.actual !== undefined) parts.push(`actual: ${detail.actual}`);
-  for (const trace of detail.wire ?? []) parts.push(`wire (${trace.label}): ${trace.hex}`);
+  parts.push(...wireLines(detail.wire));
   if (detail.peerLogTail) parts.push(detail.peerLogTail);
   return parts.join('\n');
 }
@@ -53,9 +57,12 @@ function testcase(result: CaseResult): string {
   })}>\n${properties(result)}`;
   let body = '';
   switch (result.outcome) {
-    case 'pass':
-      if (result.attempts > 1) body = `      <system-out>${escapeText(`passed after ${result.attempts - 1} retr${result.attempts === 2 ? 'y' : 'ies'}`)}</system-out>\n`;
+    case 'pass': {
+      // Retries are never hidden; with --trace the case's bytes go along.
+      const notes = [...(result.attempts > 1 ? [`passed after ${result.attempts - 1} retr${result.attempts === 2 ? 'y' : 'ies'}`] : []), ...wireLines(result.wire)];
+      if (notes.length > 0) body = `      <system-out>${escapeText(notes.join('\n'))}</system-out>\n`;
       break;
+    }
     case 'skipped':
       body = `      <skipped${attributes({ message: result.skipReason ?? 'skipped' })}/>\n`;
       break;

@@ -35,7 +35,12 @@
       text: data.gate.ok ? 'Gate passed' : 'Gate failed: ' + data.gate.problems.length + ' problem(s)' }));
     header.appendChild(el('p', { className: 'meta', id: 'run-info', text: 'Run ' + run.startedAt + ' · revision ' + run.gitRevision +
       (run.gitDirty ? ' (uncommitted changes)' : '') + ' · ' + Math.round(run.durationMs / 1000) + ' s · Node ' + run.node +
-      ' · ' + (run.full ? 'full run' : 'filtered run') + (run.skipReason ? ' · container suites skipped: ' + run.skipReason : '') }));
+      ' · ' + (run.full ? 'full run' : 'filtered run') + (run.skipReason ? ' · container suites skipped: ' + run.skipReason : '') +
+      (run.trace ? ' · wire traced for every case' : '') }));
+    if (run.injectFault) {
+      header.appendChild(el('p', { className: 'verdict-fail', id: 'injected-fault', text: 'Fault injected on purpose: cases matching "' +
+        run.injectFault + '" ran through a proxy that inverts one byte of each connection (harness/wire/fault-proxy.ts).' }));
+    }
     var table = el('table', { id: 'versions' }, [el('tr', {}, ['family', 'implementation', 'language', 'versions', 'declared in'].map(function (h) { return el('th', { text: h }); }))]);
     data.implementations.concat(data.references).forEach(function (v) {
       var versions = Object.keys(v.versions).map(function (k) { return k + ' ' + v.versions[k]; }).join(', ') || '—';
@@ -149,8 +154,9 @@
         el('div', {}, [el('strong', { text: 'expected' }), el('pre', { className: 'expected', text: f.expected === undefined ? '' : f.expected })]),
         el('div', {}, [el('strong', { text: 'actual' }), el('pre', { className: 'actual', text: f.actual === undefined ? '' : f.actual })])]));
     }
-    (f.wire || []).forEach(function (w) {
-      parts.push(el('div', { className: 'wire' }, [el('strong', { text: 'wire: ' + w.label + ' (' + w.hex.length / 2 + ' bytes)' }), el('pre', { className: 'hexdump', text: hexdump(w.hex) })]));
+    // A failure's own dump; otherwise, with --trace, the bytes of a case that did not fail.
+    (f.wire || r.wire || []).forEach(function (w) {
+      parts.push(el('div', { className: 'wire' }, [el('strong', { text: 'wire: ' + w.label }), el('pre', { className: 'hexdump', text: hexdump(w.hex) })]));
     });
     if (f.peerLogTail) parts.push(el('div', {}, [el('strong', { text: 'peer log (tail)' }), el('pre', { className: 'peer-log', text: f.peerLogTail })]));
     var logs = Object.keys(r.logs || {}).map(function (k) { return k + ': ' + r.logs[k]; });

@@ -13,7 +13,7 @@ export interface ConformanceMeta {
   knownFlaky?: string | undefined;
   /** For an expected failure: the error the case failed with (the test itself then passes). */
   observed?: SerializedErrorLike;
-  /** Wire bytes a transport recorded for this case, when it did not attach them to the error. */
+  /** With --trace: the case's wire dumps (label + hex), whatever its outcome. */
   wire?: unknown;
   /** Repository-relative log files of the cell. */
   logs?: { tap?: string; peer?: string };

@@ -3,7 +3,7 @@ import type { KnownFailure } from '../matrix/known-failures.ts';
 import { cellTitle } from '../matrix/naming.ts';
 import type { ConformanceMeta } from './case-meta.ts';
 import { cellId } from './cell-id.ts';
-import { failureDetail, type SerializedErrorLike } from './failure-detail.ts';
+import { failureDetail, normalizeWire, type SerializedErrorLike } from './failure-detail.ts';
 import type { KnownFlaky } from './known-flaky.ts';
 import type { CaseResult, Outcome } from './model.ts';
 
@@ -59,6 +59,7 @@ function outcomeOf(observed: ObservedCase): { outcome: Outcome; error?: Serializ
 
 export function classify(observed: ObservedCase, context: ClassifyContext): CaseResult {
   const { coordinates } = observed.meta;
+  const traced = normalizeWire(observed.meta.wire);
   const verdict = outcomeOf(observed);
   const knownFailure = observed.meta.knownFailure !== undefined ? context.knownFailures.get(observed.meta.knownFailure) : undefined;
   const knownFlaky = observed.meta.knownFlaky !== undefined ? context.knownFlaky.get(observed.meta.knownFlaky) : undefined;
@@ -83,8 +84,9 @@ export function classify(observed: ObservedCase, context: ClassifyContext): Case
     ...(observed.meta.knownFlaky !== undefined ? {
       knownFlaky: { id: observed.meta.knownFlaky, reason: knownFlaky?.reason ?? '(entry not found in suites/known-flaky.json)' },
     } : {}),
-    ...(verdict.error ? { failure: failureDetail(verdict.error, observed.meta.wire) } : {}),
+    ...(verdict.error ? { failure: failureDetail(verdict.error) } : {}),
     logs: { ...observed.meta.logs },
     ...(observed.meta.peerRun ? { peerRun: observed.meta.peerRun } : {}),
+    ...(traced ? { wire: traced } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Turns an error as vitest hands it to reporters (serialized: message, stack, expected, actual, and
 // any own fields such as `wire`) into the model's FailureDetail. The peer log tail that
 // define-cells.ts appends to messages is split out so the reports can show it on its own.
-import type { FailureDetail, WireTrace } from './model.ts';
+import type { FailureDetail, WireDump } from './model.ts';
 
 /** What define-cells.ts writes before a peer log inside an error message. */
 export const PEER_LOG_MARKERS = ['--- peer server log (tail) ---', '--- peer client stderr (tail) ---'] as const;
@@ -43,12 +43,13 @@ function hexOf(bytes: unknown): string | undefined {
  * Accepts the shapes a transport may attach as `wire`: a hex string, bytes, or a list of
  * {label|direction, hex|bytes}. Anything unreadable is dropped rather than guessed at.
  */
-export function normalizeWire(wire: unknown): WireTrace[] | undefined {
+export function normalizeWire(wire: unknown): WireDump[] | undefined {
   if (wire === undefined || wire === null) return undefined;
+  if (Array.isArray(wire) && wire.length === 0) return undefined;
   const single = hexOf(wire);
   if (single !== undefined) return [{ label: 'wire', hex: single }];
   if (!Array.isArray(wire)) return undefined;
-  const traces: WireTrace[] = [];
+  const traces: WireDump[] = [];
   wire.forEach((entry: unknown, index) => {
     if (!entry || typeof entry !== 'object') return;
     const record = entry as Record<string, unknown>;
@@ -70,7 +71,7 @@ function splitPeerLog(message: string): { message: string; peerLogTail?: string 
   return { message: message.slice(0, cut).trimEnd(), peerLogTail: message.slice(cut).trim() };
 }
 
-export function failureDetail(error: SerializedErrorLike, extraWire?: unknown): FailureDetail {
+export function failureDetail(error: SerializedErrorLike): FailureDetail {
   const raw = text(error.message) ?? String(error.name ?? 'unknown error');
   const { message, peerLogTail } = splitPeerLog(raw);
   let summary = (message.split('\n').find((line) => line.trim() !== '') ?? raw).trim();
@@ -79,7 +80,7 @@ export function failureDetail(error: SerializedErrorLike, extraWire?: unknown): 
   if (/\bnot ok$/.test(summary) && tapMessage) summary = `${summary}: ${tapMessage.trim().replace(/^(['"])(.*)\1$/, '$2')}`;
   const expected = text(error.expected);
   const actual = text(error.actual);
-  const wire = normalizeWire(error.wire) ?? normalizeWire(extraWire);
+  const wire = normalizeWire(error.wire);
   const stack = text(error.stack);
   return {
     summary, message,

@@ -19,7 +19,7 @@ export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'expected-failure',
 export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['fail', 'unexpected-pass', 'timeout']);
 
 /** Bytes seen on the wire, as lowercase hex; label says which way and what ("sent request"). */
-export interface WireTrace {
+export interface WireDump {
   readonly label: string;
   readonly hex: string;
 }
@@ -32,7 +32,7 @@ export interface FailureDetail {
   readonly expected?: string;
   readonly actual?: string;
   readonly peerLogTail?: string;
-  readonly wire?: readonly WireTrace[];
+  readonly wire?: readonly WireDump[];
   readonly stack?: string;
 }
 
@@ -65,6 +65,8 @@ export interface CaseResult {
   /** Repository-relative paths: the peer client's raw TAP, the peer server's log. */
   readonly logs: { readonly tap?: string; readonly peer?: string };
   readonly peerRun?: PeerRun;
+  /** With --trace: the bytes of the case whatever its outcome (a failure also carries them in failure.wire). */
+  readonly wire?: readonly WireDump[];
 }
 
 export interface VersionedImplementation {
@@ -95,6 +97,10 @@ export interface RunInfo {
   readonly full: boolean;
   readonly filter: CellFilter;
   readonly caseGlob?: string;
+  /** --trace: every case's bytes were recorded. */
+  readonly trace?: boolean;
+  /** --inject-fault GLOB: these cases ran through the byte-breaking proxy, on purpose. */
+  readonly injectFault?: string;
   /** vitest's own verdict, before the known-failure gate. */
   readonly vitestState: 'passed' | 'failed' | 'interrupted';
   /** Why the container suites were skipped, when they were (e.g. no Docker engine). */

@@ -17,6 +17,7 @@ import { reportsDir, resultsFile, writeResults } from './files.ts';
 import { judge, unmatchedEntries } from './gate.ts';
 import { gitRevision } from './git-revision.ts';
 import { loadKnownFlaky } from './known-flaky.ts';
+import { injectFaultGlob, traceWire } from './run-options.ts';
 import { FAILING_OUTCOMES, RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from './model.ts';
 import { loadImplementations, loadReferencePeers, versioned } from './references.ts';
 
@@ -154,6 +155,8 @@ export class ConformanceResultsReporter implements Reporter {
         full,
         filter,
         ...(caseGlob ? { caseGlob } : {}),
+        ...(traceWire() ? { trace: true } : {}),
+        ...(injectFaultGlob() ? { injectFault: injectFaultGlob() } : {}),
         vitestState: reason,
         ...(context.runSkipReason ? { skipReason: context.runSkipReason } : {}),
       },

@@ -11,6 +11,8 @@ export const ENV = {
   trace: 'CONFORMANCE_TRACE',
   /** "1": leave peer containers running after the run (removed by the next run's sweep). */
   keep: 'CONFORMANCE_KEEP',
+  /** A case glob: those ts-client cases run through harness/wire/fault-proxy.ts, which breaks a byte. */
+  injectFault: 'CONFORMANCE_INJECT_FAULT',
 } as const;
 
 export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
@@ -38,4 +40,9 @@ export function keepContainers(): boolean {
 
 export function traceWire(): boolean {
   return process.env[ENV.trace] === '1';
+}
+
+/** The case glob whose ts-client cases get a wire fault injected, if any. */
+export function injectFaultGlob(): string | undefined {
+  return process.env[ENV.injectFault] || undefined;
 }

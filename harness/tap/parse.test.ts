@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTap } from './parse.ts';
+import { caseWindows, parseTap } from './parse.ts';
 
 describe('parseTap', () => {
   it('reads ok and not ok lines with their diagnostics', () => {
@@ -15,5 +15,14 @@ describe('parseTap', () => {
 
   it('finds nothing in output that is not TAP', () => {
     expect(parseTap('Traceback (most recent call last):\n  oops').size).toBe(0);
+  });
+
+  it('cuts the run into case windows from the peer\'s "# case <id> begins <ms>" comments', () => {
+    const text = ['TAP version 13', '1..2', '# case echo-int begins 1000', 'ok 1 - echo-int', '# case ping begins 1250.125', 'ok 2 - ping'].join('\n');
+    expect(parseTap(text).size).toBe(2);
+    expect(caseWindows(text)).toEqual(new Map([
+      ['echo-int', { from: 1000, to: 1250.125 }],
+      ['ping', { from: 1250.125, to: Number.POSITIVE_INFINITY }],
+    ]));
   });
 });

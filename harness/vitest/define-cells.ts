@@ -10,14 +10,19 @@ import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts'
 import { runClient, startServer, type RunningServer } from '../docker/containers.ts';
 import type { PeerDescriptor } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
-import { parseTap, type TapResult } from '../tap/parse.ts';
+import { caseWindows, parseTap, type TapResult } from '../tap/parse.ts';
+import { globRegExp } from '../matrix/glob.ts';
+// [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
+import { ServerWireLog, WireTrace, type ConnectionRecorders, type WireRecorder } from '../../impls/wire/recorder.ts';
+import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
+import { startFaultProxy } from '../wire/fault-proxy.ts';
 // [results] meta for the results reporter, timeouts, known-flaky retries, saved TAP and peer logs.
 import type { ConformanceMeta } from '../results/case-meta.ts';
 import { runCase } from '../results/case-runner.ts';
 import { peerLogPath, savePeerLog, saveTap } from '../results/cell-artifacts.ts';
 import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
-import type { PeerRun } from '../results/model.ts';
-import { caseTimeoutMs, cellTimeoutSeconds, keepContainers } from '../results/run-options.ts';
+import type { PeerRun, WireDump } from '../results/model.ts';
+import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire } from '../results/run-options.ts';
 import { tapSkipReason } from '../results/tap-skip.ts';
 
 export interface ConformanceCase {
@@ -34,10 +39,13 @@ export interface TsServer {
 export interface CellDriver<C extends ConformanceCase> {
   /** The cases that run in this cell (already filtered by direction and capability). */
   cases(cell: Cell): readonly C[];
-  /** Runs one case with our client against a server listening on the port; throws on a mismatch. */
-  runClientCase(cell: Cell, port: number, testCase: C): Promise<void>;
-  /** Starts our server for the cell on the port. */
-  startServer(cell: Cell, port: number): Promise<TsServer>;
+  /**
+   * Runs one case with our client against a server listening on the port; throws on a mismatch.
+   * Every transport the case opens is given the recorder (the case's wire dump).
+   */
+  runClientCase(cell: Cell, port: number, testCase: C, recorder: WireRecorder): Promise<void>;
+  /** Starts our server for the cell on the port, recording every connection with the recorders. */
+  startServer(cell: Cell, port: number, recorders: ConnectionRecorders): Promise<TsServer>;
 }
 
 export interface CellSuiteOptions<C extends ConformanceCase> {
@@ -58,8 +66,13 @@ export function peerArguments(cell: Cell, port: number): string[] {
 
 function caseGlob(): RegExp | undefined {
   const glob = process.env['CONFORMANCE_CASE'];
-  if (!glob) return undefined;
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return glob ? globRegExp(glob) : undefined;
+}
+
+/** Error plus the wire dumps, in the shape failure-detail.ts reads (kept on expected failures too). */
+function withWire(error: unknown, wire: readonly WireDump[]): unknown {
+  if (wire.length > 0 && error instanceof Error) Object.assign(error, { wire });
+  return error;
 }
 
 export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOptions<C>): void {
@@ -68,15 +81,20 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
   const glob = caseGlob();
   const knownFlaky = loadKnownFlaky();
   const timeoutMs = caseTimeoutMs();
+  const tracing = traceWire();
+  const faultGlob = injectFaultGlob();
+  const faulty = faultGlob ? globRegExp(faultGlob) : undefined;
   const clientSeconds = options.clientTimeoutSeconds ?? cellTimeoutSeconds();
   if (options.cells.length === 0) {
     // Said out loud rather than an empty file: the peer or the filter leaves no cell here.
     it.skip(`no cells: ${options.emptyReason ?? 'the filter or the declared capabilities leave none in this file'}`, () => undefined);
   }
+  let defined = 0;
   for (const cell of options.cells) {
     const peer = options.peerFor(cell);
     const cases = options.driver.cases(cell).filter((c) => !glob || glob.test(c.id));
     if (cases.length === 0) continue;
+    defined += 1;
     describe.skipIf(!context.docker)(cellTitle(cell), () => {
       const image = (): string => {
         const tag = context.images[peer.folder];
@@ -85,7 +103,8 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
       };
       const state: {
         server?: RunningServer; ours?: TsServer; port: number; tap?: Map<string, TapResult>; clientOutput: string;
-        tapPath?: string; peerRun?: PeerRun; tapText?: string;
+        tapPath?: string; peerRun?: PeerRun; tapText?: string; serverWire?: ServerWireLog;
+        windows?: Map<string, { from: number; to: number }>;
       } = { port: 0, clientOutput: '' };
 
       beforeAll(async () => {
@@ -97,13 +116,15 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
           });
           state.peerRun = { image: image(), role: 'server', args: ['server', ...peerArguments(cell, state.port)], containerId: state.server.id };
         } else {
-          state.ours = await options.driver.startServer(cell, state.port);
+          state.serverWire = new ServerWireLog();
+          state.ours = await options.driver.startServer(cell, state.port, state.serverWire);
           const clientArgs = [...peerArguments(cell, state.port), '--cases', cases.map((c) => c.id).join(',')];
           state.peerRun = { image: image(), role: 'client', args: ['client', ...clientArgs] };
           const run = await runClient({ image: image(), peer: peer.folder, timeoutSeconds: clientSeconds, args: clientArgs });
           state.tapPath = saveTap(cell, run.stdout);
           state.tapText = run.stdout;
           state.tap = parseTap(run.stdout);
+          state.windows = caseWindows(run.stdout);
           state.clientOutput = `exit code ${run.exitCode}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
         }
       }, clientSeconds * 1000 + 60_000);
@@ -137,21 +158,31 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
             title: `${cellTitle(cell)} | ${testCase.id}`, timeoutMs, known, meta,
             body: async () => {
               if (cell.direction === 'ts-client') {
+                const trace = new WireTrace(DUMP_BYTES);
+                // An injected fault puts the breaking proxy between our client and the peer.
+                const proxy = faulty?.test(testCase.id) ? await startFaultProxy(state.port, DUMP_BYTES) : undefined;
+                const wire = (): WireDump[] => [...clientDumps(trace, cell.server), ...(proxy ? faultDumps(proxy.trace, proxy.faults, cell.server) : [])];
                 try {
-                  await options.driver.runClientCase(cell, state.port, testCase);
+                  await options.driver.runClientCase(cell, proxy?.port ?? state.port, testCase, trace);
                 } catch (error) {
-                  throw await withPeerLog(error, state.server);
+                  throw withWire(await withPeerLog(error, state.server), wire());
+                } finally {
+                  await proxy?.close();
+                  if (tracing) meta.wire = wire();
                 }
               } else {
+                const window = state.windows?.get(testCase.id);
+                const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), cell.client) : []);
+                if (tracing) meta.wire = wire();
                 const line = state.tap?.get(testCase.id);
                 if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${state.clientOutput}`);
                 const problems = state.ours?.problemsFor(testCase.id) ?? [];
                 if (!line.ok || problems.length > 0) {
-                  throw new Error([
+                  throw withWire(new Error([
                     line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
                     ...problems.map((p) => `our server: ${p}`),
                     state.clientOutput,
-                  ].join('\n'));
+                  ].join('\n')), wire());
                 }
               }
             },
@@ -159,6 +190,10 @@ export function defineCellSuites<C extends ConformanceCase>(options: CellSuiteOp
         });
       }
     });
+  }
+  if (options.cells.length > 0 && defined === 0) {
+    // A file without tests is an error in vitest; say instead that the case glob left nothing here.
+    it.skip(`no cases: the case glob ${process.env['CONFORMANCE_CASE'] ?? ''} matches none in this file's ${options.cells.length} cell(s)`, () => undefined);
   }
 }
 

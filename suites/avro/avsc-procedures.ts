@@ -3,6 +3,7 @@
 // handshake and wire procedures need our client's handshake records and raw sockets.
 import type { Cell } from '../../harness/matrix/axes.ts';
 import { connectAvsc, type AvscCaller } from '../../impls/avsc-services/index.ts';
+import type { WireRecorder } from '../../impls/wire/recorder.ts';
 import { loadProtocol, type AvroCase, type CallStep } from './catalogue.ts';
 import { urlFor } from './client-procedures.ts';
 import { mismatch, outcomeOf, requestFromNotation } from './expectations.ts';
@@ -24,11 +25,11 @@ async function runStep(client: AvscCaller, cell: Cell, testCase: AvroCase, step:
   if (problem) throw new Error(`${step.message}: ${problem}`);
 }
 
-export async function runAvscClientCase(cell: Cell, port: number, testCase: AvroCase): Promise<void> {
+export async function runAvscClientCase(cell: Cell, port: number, testCase: AvroCase, recorder: WireRecorder): Promise<void> {
   const hung = hungCells.get(JSON.stringify(cell));
   if (hung) throw new Error(`an earlier call of this cell got no answer (${hung}); not waiting again`);
   const protocolJson = JSON.parse(loadProtocol(testCase.protocol).text) as object;
-  const client = await connectAvsc(urlFor(cell, port).replace(/^tcp:/, 'netty:'), protocolJson);
+  const client = await connectAvsc(urlFor(cell, port).replace(/^tcp:/, 'netty:'), protocolJson, { recorder });
   try {
     if (testCase.kind === 'sequence') {
       for (const step of testCase.calls ?? []) await runStep(client, cell, testCase, step);

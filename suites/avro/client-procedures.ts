@@ -5,9 +5,10 @@ import { connect as tcpConnect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
-  AvroSystemError, AvroTransportError, connectClient, parseProtocol, WireTrace,
+  AvroSystemError, AvroTransportError, connectClient, parseProtocol,
   type AvroClient, type ConnectOptions, type Protocol,
 } from '../../impls/avro/index.ts';
+import { teeRecorder, WireTrace, type WireRecorder } from '../../impls/wire/recorder.ts';
 import type { Cell } from '../../harness/matrix/axes.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
 import { nettyCodec } from '../../impls/avro/framing/netty.ts';
@@ -33,12 +34,15 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new CaseFailure(message);
 }
 
-/** Every byte our clients send and receive during the current case: the dump in a failure report. */
-let caseTrace = new WireTrace(256 * 1024);
+/**
+ * The harness's recorder for the current case (cases run one after another in a file): every
+ * connection the case opens reports to it, and the harness turns it into the case's wire dump.
+ */
+let caseRecorder: WireRecorder = { sent: () => undefined, received: () => undefined };
 
 /** A fresh client per case, closed afterwards: cases do not share connection state. */
 async function withClient<T>(cell: Cell, port: number, protocol: Protocol, options: ConnectOptions, body: (client: AvroClient) => Promise<T>): Promise<T> {
-  const client = await connectClient(urlFor(cell, port), protocol, { timeoutMs: 20_000, recorder: caseTrace, ...options });
+  const client = await connectClient(urlFor(cell, port), protocol, { timeoutMs: 20_000, recorder: caseRecorder, ...options });
   try {
     return await body(client);
   } finally {
@@ -61,19 +65,10 @@ function unseenVariant(protocol: Protocol): Protocol {
 
 const HASH_HEX = (b: Buffer | null | undefined): string => (b ? b.toString('hex') : 'null');
 
-/** Runs one case; a failure carries the bytes our client exchanged with the peer (hex in reports). */
-export async function runClientCase(cell: Cell, port: number, testCase: AvroCase): Promise<void> {
-  caseTrace = new WireTrace(256 * 1024);
-  try {
-    await runProcedure(cell, port, testCase);
-  } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    Object.assign(failure, { wire: [
-      { label: `sent by our client (${caseTrace.totals.sent} bytes)`, bytes: caseTrace.sentBytes },
-      { label: `received from ${cell.server} (${caseTrace.totals.received} bytes)`, bytes: caseTrace.receivedBytes },
-    ] });
-    throw failure;
-  }
+/** Runs one case; every byte our client exchanges with the peer goes to the recorder. */
+export async function runClientCase(cell: Cell, port: number, testCase: AvroCase, recorder: WireRecorder): Promise<void> {
+  caseRecorder = recorder;
+  await runProcedure(cell, port, testCase);
 }
 
 async function runProcedure(cell: Cell, port: number, testCase: AvroCase): Promise<void> {
@@ -147,8 +142,9 @@ async function runProcedure(cell: Cell, port: number, testCase: AvroCase): Promi
       });
     }
     case 'handshake-count': {
-      const trace = caseTrace;
-      return withClient(cell, port, protocol, {}, async (client) => {
+      // This case checks the bytes themselves, so it keeps its own copy of what was sent.
+      const trace = new WireTrace(1024 * 1024);
+      return withClient(cell, port, protocol, { recorder: teeRecorder(caseRecorder, trace) }, async (client) => {
         for (const value of [10, 11, 12]) check((await echoInt(client, value)) === value, `echoInt(${value}) failed`);
         const nones = client.handshakes.filter((h) => h.response.match === 'NONE').length;
         check(nones <= 1, `NONE answered ${nones} times`);
@@ -240,13 +236,14 @@ async function sendRaw(cell: Cell, port: number, bytes: Buffer): Promise<void> {
     await new Promise<void>((resolve) => {
       const req = httpRequest({ host: LOOPBACK, port, method: 'POST', path: '/', timeout: 3_000,
         headers: { 'Content-Type': 'avro/binary', 'Content-Length': bytes.length } }, (res) => {
-        res.resume();
+        res.on('data', (chunk: Buffer) => caseRecorder.received(chunk));
         res.on('end', resolve);
         res.on('error', () => resolve());
       });
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve());
       req.on('close', () => resolve());
+      caseRecorder.sent(bytes);
       req.end(bytes);
     });
     return;
@@ -255,10 +252,11 @@ async function sendRaw(cell: Cell, port: number, bytes: Buffer): Promise<void> {
     ? Buffer.concat([Buffer.from([0]), u32(9), Buffer.from('ANONYMOUS'), u32(0)])
     : cell.transport === 'netty' ? Buffer.concat([u32(1), u32(1)]) : Buffer.alloc(0);
   await new Promise<void>((resolve) => {
-    const socket = tcpConnect({ host: LOOPBACK, port }, () => socket.write(Buffer.concat([preamble, bytes])));
+    const request = Buffer.concat([preamble, bytes]);
+    const socket = tcpConnect({ host: LOOPBACK, port }, () => { caseRecorder.sent(request); socket.write(request); });
     const done = (): void => { clearTimeout(timer); socket.destroy(); resolve(); };
     const timer = setTimeout(done, 3_000);
-    socket.on('data', () => undefined);
+    socket.on('data', (chunk: Buffer) => caseRecorder.received(chunk));
     socket.on('close', done);
     socket.on('error', done);
   });

@@ -8,6 +8,6 @@ import { startOurServer } from './our-server.ts';
 
 export const avroDriver: CellDriver<AvroCase> = {
   cases: (cell) => casesForCell(cell).filter((c) => cell.implementation !== 'avsc5' || AVSC_KINDS.includes(c.kind)),
-  runClientCase: (cell, port, testCase) => (cell.implementation === 'avsc5' ? runAvscClientCase : runClientCase)(cell, port, testCase),
-  startServer: (cell, port) => startOurServer(cell, port, casesForCell(cell)),
+  runClientCase: (cell, port, testCase, recorder) => (cell.implementation === 'avsc5' ? runAvscClientCase : runClientCase)(cell, port, testCase, recorder),
+  startServer: (cell, port, recorders) => startOurServer(cell, port, casesForCell(cell), recorders),
 };

@@ -3,7 +3,7 @@
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { TsServer } from '../../harness/vitest/define-cells.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
-import { listen, type Protocol } from '../../impls/avro/index.ts';
+import { listen, type ConnectionRecorders, type Protocol } from '../../impls/avro/index.ts';
 import { startAvscServer } from './avsc-server.ts';
 import type { HandshakeRequest, HandshakeResponse } from '../../impls/avro/handshake.ts';
 import { loadProtocol, type AvroCase } from './catalogue.ts';
@@ -17,7 +17,8 @@ export interface Seen {
   readonly parameters: Record<string, unknown>;
 }
 
-export async function startOurServer(cell: Cell, port: number, cases: readonly AvroCase[]): Promise<TsServer> {
+/** recorders: told every connection's bytes (ours only: avsc's server runs in a worker thread). */
+export async function startOurServer(cell: Cell, port: number, cases: readonly AvroCase[], recorders: ConnectionRecorders): Promise<TsServer> {
   const protocol = loadProtocol(cell.protocol);
   const handshakes: { request: HandshakeRequest; response: HandshakeResponse }[] = [];
   const seen: Seen[] = [];
@@ -30,6 +31,7 @@ export async function startOurServer(cell: Cell, port: number, cases: readonly A
   const server = cell.implementation === 'avsc5'
     ? await startAvscServer(urlFor(cell, port), protocol, seen)
     : await listen(urlFor(cell, port), protocol, handlers, {
+      recorders,
       events: {
         handshake: (request, response) => handshakes.push({ request, response }),
         systemError: (message) => systemErrors.push(message),

@@ -37,11 +37,11 @@ function processorFor(protocol: string): Processor {
 export const thriftDriver: CellDriver<ThriftCase> = {
   cases: (cell) => casesForCell(loadCases(), cell),
   runClientCase,
-  async startServer(cell, port): Promise<TsServer> {
+  async startServer(cell, port, recorders): Promise<TsServer> {
     const rejected: string[] = [];
     const server = await startThriftServer({
       transport: cell.transport as 'buffered' | 'framed' | 'http', protocol: cell.protocol, host: LOOPBACK, port,
-      processor: processorFor(cell.protocol), onReject: (reason) => rejected.push(reason),
+      processor: processorFor(cell.protocol), onReject: (reason) => rejected.push(reason), recorders,
     });
     return {
       port: server.port,

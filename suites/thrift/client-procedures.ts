@@ -13,13 +13,20 @@ import { frame } from '../../impls/thrift/message-stream.ts';
 import { asCall, type CallSpec, type ThriftCase } from './cases.ts';
 import { canonical, canonicalOf, toGenerated, type Json } from './notation.ts';
 import { fieldType, Idl, returnType } from './idl.ts';
+import type { WireRecorder } from '../../impls/wire/recorder.ts';
 
 const idl = Idl.load();
 
 type Transport = ClientOptions['transport'];
 
+/**
+ * The harness's recorder for the current case (cases run one after another in a file): every
+ * connection the case opens reports to it, and the harness turns it into the case's wire dump.
+ */
+let caseRecorder: WireRecorder = { sent: () => undefined, received: () => undefined };
+
 export function clientOptions(cell: Cell, port: number, extra: Partial<ClientOptions> = {}): ClientOptions {
-  return { transport: cell.transport as Transport, protocol: cell.protocol, host: LOOPBACK, port, timeoutMs: 30_000, ...extra };
+  return { transport: cell.transport as Transport, protocol: cell.protocol, host: LOOPBACK, port, timeoutMs: 30_000, recorder: caseRecorder, ...extra };
 }
 
 const APP_ERROR_NAMES = new Map(Object.entries(Thrift.TApplicationExceptionType).map(([name, value]) => [value, name]));
@@ -164,6 +171,7 @@ async function raw(cell: Cell, port: number, c: ThriftCase): Promise<void> {
   const received = await new Promise<Buffer>((resolve, reject) => {
     const parts: Buffer[] = [];
     const socket = netConnect({ host: LOOPBACK, port }, () => {
+      caseRecorder.sent(payload);
       socket.write(payload);
       if (c.halfClose) socket.end();
     });
@@ -171,7 +179,7 @@ async function raw(cell: Cell, port: number, c: ThriftCase): Promise<void> {
       socket.destroy();
       reject(new Error(`the server kept the connection open for ${seconds} s after bad input (received ${Buffer.concat(parts).toString('hex') || 'nothing'})`));
     }, seconds * 1000);
-    socket.on('data', (chunk: Buffer) => parts.push(chunk));
+    socket.on('data', (chunk: Buffer) => { caseRecorder.received(chunk); parts.push(chunk); });
     socket.on('error', () => undefined); // a reset is a close
     socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(parts)); });
   });
@@ -268,7 +276,8 @@ async function wrongSeqid(cell: Cell, c: ThriftCase): Promise<void> {
   }
 }
 
-export async function runClientCase(cell: Cell, port: number, c: ThriftCase): Promise<void> {
+export async function runClientCase(cell: Cell, port: number, c: ThriftCase, recorder: WireRecorder): Promise<void> {
+  caseRecorder = recorder;
   switch (c.kind) {
     case 'call': return withConnection(cell, port, (connection) => checkedCall(connection, asCall(c)));
     case 'oneway': return withConnection(cell, port, async (connection) => {

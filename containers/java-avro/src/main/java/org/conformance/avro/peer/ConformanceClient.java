@@ -68,6 +68,7 @@ final class ConformanceClient {
     tap.comment("java-avro client (Avro " + org.apache.avro.Schema.class.getPackage().getImplementationVersion() + "): " + options.transport
         + " to " + options.serverKind + " at " + options.host + ":" + options.port + ", protocol " + protocol.getName());
     for (String id : ids) {
+      tap.begin(id);
       JsonNode testCase = catalogue.get(id);
       if (testCase == null) {
         tap.notOk(id, new Failure("no case \"" + id + "\" in cases.json", null, null));

@@ -24,6 +24,12 @@ final class Tap {
     out.flush();
   }
 
+  /** When a case starts, on the host's clock (containers share it), in ms to the µs: the harness cuts its server's wire log by these. */
+  void begin(String id) {
+    out.println("# case " + id + " begins " + Clock.epochMillis());
+    out.flush();
+  }
+
   void ok(String id) {
     out.println("ok " + ++number + " - " + id);
     out.flush();
@@ -47,6 +53,14 @@ final class Tap {
   void comment(String text) {
     out.println("# " + text.replace('\n', ' '));
     out.flush();
+  }
+
+  /** Wall-clock milliseconds with three decimals (cases on loopback often take less than a millisecond). */
+  private static final class Clock {
+    static String epochMillis() {
+      java.time.Instant now = java.time.Instant.now();
+      return String.format("%d.%03d", now.toEpochMilli(), now.getNano() / 1000 % 1000);
+    }
   }
 
   private static String json(JsonNode node) {
