@@ -13,6 +13,8 @@ export interface CliOptions {
   readonly cellTimeoutSeconds?: number;
   readonly retries?: number;
   readonly trace: boolean;
+  /** Case glob: those ts-client cases run through the fault proxy (harness/wire/fault-proxy.ts). */
+  readonly injectFault?: string;
   readonly keep: boolean;
   readonly json: boolean;
 }
@@ -40,7 +42,9 @@ run options:
   --case-timeout S      seconds one case may take (default 60)
   --cell-timeout S      seconds one cell's setup / peer client run may take (default 300)
   --retries N           extra attempts for every failing case (counted and reported)
-  --trace               ask the TypeScript transports to record wire bytes for every case
+  --trace               record every case's wire bytes (reports show them for passing cases too)
+  --inject-fault GLOB   on purpose, break one byte per connection of the ts-client cases matching GLOB:
+                        shows what a wire-level failure looks like in the reports (the run fails)
   --keep                leave peer containers running; print commands to reproduce failing cells
 list options:
   --json                machine-readable output
@@ -62,7 +66,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options: {
       ...Object.fromEntries(Object.keys(AXIS_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       case: { type: 'string' }, jobs: { type: 'string' }, 'case-timeout': { type: 'string' }, 'cell-timeout': { type: 'string' },
-      retries: { type: 'string' }, trace: { type: 'boolean' }, keep: { type: 'boolean' }, json: { type: 'boolean' },
+      retries: { type: 'string' }, trace: { type: 'boolean' }, 'inject-fault': { type: 'string' }, keep: { type: 'boolean' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,6 +87,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const cellTimeoutSeconds = positiveNumber('cell-timeout', text('cell-timeout'), false);
   const retries = positiveNumber('retries', text('retries'), true);
   const caseGlob = text('case');
+  const injectFault = text('inject-fault');
   return {
     command,
     // Values are checked by matching, not here: suites may add families and directions (see `list`).
@@ -92,6 +97,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     ...(caseTimeoutSeconds !== undefined ? { caseTimeoutSeconds } : {}),
     ...(cellTimeoutSeconds !== undefined ? { cellTimeoutSeconds } : {}),
     ...(retries !== undefined ? { retries } : {}),
+    ...(injectFault !== undefined ? { injectFault } : {}),
     trace: values['trace'] === true,
     keep: values['keep'] === true,
     json: values['json'] === true,

@@ -15,6 +15,7 @@ export function runEnvironment(options: CliOptions): Record<string, string> {
   if (options.caseTimeoutSeconds !== undefined) env[ENV.caseTimeoutMs] = String(Math.round(options.caseTimeoutSeconds * 1000));
   if (options.cellTimeoutSeconds !== undefined) env[ENV.cellTimeoutSeconds] = String(options.cellTimeoutSeconds);
   if (options.trace) env[ENV.trace] = '1';
+  if (options.injectFault) env[ENV.injectFault] = options.injectFault;
   if (options.keep) env[ENV.keep] = '1';
   if (options.jobs !== undefined) env['CONFORMANCE_JOBS'] = String(options.jobs);
   if (options.retries !== undefined) env['CONFORMANCE_RETRIES'] = String(options.retries);

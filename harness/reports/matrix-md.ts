@@ -31,6 +31,7 @@ export function renderMatrixMarkdown(run: RunResults): string {
   lines.push(`Run ${info.startedAt} · revision \`${info.gitRevision.slice(0, 12)}\`${info.gitDirty ? ' (uncommitted changes)' : ''} · ` +
     `${formatDuration(info.durationMs)} · Node ${info.node} · ${info.full ? 'full run' : `filtered run (${md(JSON.stringify({ ...info.filter, ...(info.caseGlob ? { case: info.caseGlob } : {}) }))})`}`);
   if (info.skipReason) lines.push('', `> **Container suites skipped:** ${md(info.skipReason)}`);
+  if (info.injectFault) lines.push('', `> **Fault injected on purpose** into the cases matching \`${md(info.injectFault)}\` (harness/wire/fault-proxy.ts): their failures are the point.`);
   lines.push('', '| family | implementation | language | versions | declared in |', '|---|---|---|---|---|',
     ...versionsLine(run.implementations), ...versionsLine(run.references), '');
 
