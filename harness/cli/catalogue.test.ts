@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '../matrix/axes.ts';
-import { appliesTo, globRegExp, listCells } from './catalogue.ts';
+import { appliesTo, listCells } from './catalogue.ts';
+import { globRegExp } from '../matrix/glob.ts';
 
 const cell: Cell = {
   family: 'avro', direction: 'ts-server', client: 'python', server: 'ours', peer: 'python',

@@ -11,6 +11,7 @@ import { loadImplementations, loadReferencePeers } from '../results/references.t
 // [datafile] the data-file matrix's cells are computed by its suite, not crossed from capabilities.
 import { ALL_PARTICIPANTS, datafileCells } from '../../suites/datafile/cells.ts';
 import { schemaFiles } from '../../suites/datafile/sets.ts';
+import { globRegExp } from '../matrix/glob.ts';
 
 /** The fields of a catalogue case that restrict where it runs (both families use these names). */
 export interface CatalogueCase {
@@ -51,9 +52,6 @@ export function appliesTo(c: CatalogueCase, cell: Cell): boolean {
     && (!c.transports || c.transports.includes(cell.transport));
 }
 
-export function globRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
 
 /** The data-file matrix (suites/datafile/cells.ts) with every participant it knows, whether or not its image exists. */
 function listDatafileCells(filter: CellFilter, glob: RegExp | undefined, knownFailures: readonly KnownFailure[]): ListedCell[] {

@@ -17,7 +17,8 @@ const KINDS: readonly [RegExp, string][] = [
   [/^junit\/conformance-.*\.xml$/, 'JUnit rendered from the results model'],
   [/^tap\/.*\.tap$/, 'raw TAP printed by a reference client (ts-server direction)'],
   [/^logs\/.*\.log$/, 'reference peer server log of a cell'],
-  [/^screenshots\/.*\.png$/, 'screenshot of matrix.html taken by the browser test'],
+  [/^screenshots\/.*\.png$/, 'screenshot of matrix.html taken by a browser test'],
+  [/^work\/$/, 'data-file suite scratch folder (files written and read by the peers), listed as one entry'],
 ];
 
 function kindOf(path: string): string {
@@ -25,13 +26,20 @@ function kindOf(path: string): string {
 }
 
 export function indexEntries(dir: string): IndexEntry[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((name) => join(dir, name))
     .filter((path) => statSync(path).isFile())
     .map((path) => relative(dir, path))
-    .filter((path) => path !== 'index.json' && path !== 'index.md')
-    .sort()
+    .filter((path) => path !== 'index.json' && path !== 'index.md');
+  // The data-file scratch folder holds thousands of small files: one line for all of them.
+  const scratch = files.filter((path) => path.startsWith('work/'));
+  const listed = files.filter((path) => !path.startsWith('work/'))
     .map((path) => ({ path, kind: kindOf(path), bytes: statSync(join(dir, path)).size }));
+  if (scratch.length > 0) {
+    const bytes = scratch.reduce((sum, path) => sum + statSync(join(dir, path)).size, 0);
+    listed.push({ path: 'work/', kind: `${kindOf('work/')} (${scratch.length} files)`, bytes });
+  }
+  return listed.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 export function renderIndexMarkdown(entries: readonly IndexEntry[]): string {

@@ -7,6 +7,7 @@
 import { beforeAll, describe, inject, it, type TestContext } from 'vitest';
 import type { CaseCoordinates } from '../../harness/matrix/axes.ts';
 import { filterFromEnv } from '../../harness/matrix/cells.ts';
+import { globRegExp } from '../../harness/matrix/glob.ts';
 import { cellTitle } from '../../harness/matrix/naming.ts';
 import { knownFailureFor, loadKnownFailures } from '../../harness/matrix/known-failures.ts';
 import type { ConformanceMeta } from '../../harness/results/case-meta.ts';
@@ -22,7 +23,7 @@ const context = inject('conformance');
 const known = loadKnownFailures();
 const files = schemaFiles();
 const glob = process.env[ENV.caseGlob];
-const caseRegExp = glob ? new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) : undefined;
+const caseRegExp = glob ? globRegExp(glob) : undefined;
 // Participants: ours, and every reference peer whose image this run built (the global setup builds
 // those the filter can select); then only those the selected cells need.
 const available = [OURS, ...Object.entries(PEER_FOLDERS).filter(([, folder]) => context.images[folder]).map(([id]) => id)];
