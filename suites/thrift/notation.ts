@@ -40,8 +40,12 @@ function mapKey(idl: Idl, t: IdlType, v: Json): string {
   return String(value);
 }
 
-/** Notation -> generated value. */
-export function toGenerated(idl: Idl, t: IdlType, v: Json): unknown {
+/**
+ * Notation -> generated value. Struct fields the notation leaves out are unset, as the notation
+ * says; with idlDefaults they keep the IDL default the generated constructor fills in (what a
+ * generated client sends, and what a server's reader fills in for a field not sent).
+ */
+export function toGenerated(idl: Idl, t: IdlType, v: Json, idlDefaults = false): unknown {
   if (v === null) return null;
   switch (t.typeId) {
     case 'bool': case 'i8': case 'i16': case 'i32': return v;
@@ -61,19 +65,19 @@ export function toGenerated(idl: Idl, t: IdlType, v: Json): unknown {
       const unknown = Object.keys(given).filter((k) => !spec.fields.some((f) => f.name === k));
       if (unknown.length > 0) throw new Error(`${t.class} has no fields ${unknown.join(', ')}`);
       const fields: Record<string, unknown> = {};
-      for (const f of spec.fields) if (f.name in given) fields[f.name] = toGenerated(idl, fieldType(f), given[f.name] ?? null);
+      for (const f of spec.fields) if (f.name in given) fields[f.name] = toGenerated(idl, fieldType(f), given[f.name] ?? null, idlDefaults);
       const instance = new (structClass(spec.name))(fields);
       // The constructor filled in IDL defaults; the notation says exactly which fields are set.
-      for (const f of spec.fields) if (!(f.name in given)) instance[f.name] = null;
+      if (!idlDefaults) for (const f of spec.fields) if (!(f.name in given)) instance[f.name] = null;
       return instance;
     }
-    case 'list': case 'set': return (v as Json[]).map((x) => toGenerated(idl, elemType(t), x));
+    case 'list': case 'set': return (v as Json[]).map((x) => toGenerated(idl, elemType(t), x, idlDefaults));
     case 'map': {
       const out: Record<string, unknown> = {};
       for (const [k, x] of v as [Json, Json][]) {
         // defineProperty: a key such as "__proto__" must become an own entry, not the prototype.
         Object.defineProperty(out, mapKey(idl, keyType(t), k), {
-          value: toGenerated(idl, valueType(t), x), enumerable: true, writable: true, configurable: true,
+          value: toGenerated(idl, valueType(t), x, idlDefaults), enumerable: true, writable: true, configurable: true,
         });
       }
       return out;
@@ -134,6 +138,6 @@ export function canonical(idl: Idl, t: IdlType, v: unknown): Json {
 }
 
 /** Notation -> canonical JSON, through the generated value (so defaults and enums resolve alike). */
-export function canonicalOf(idl: Idl, t: IdlType, v: Json): Json {
-  return canonical(idl, t, toGenerated(idl, t, v));
+export function canonicalOf(idl: Idl, t: IdlType, v: Json, idlDefaults = false): Json {
+  return canonical(idl, t, toGenerated(idl, t, v, idlDefaults));
 }
