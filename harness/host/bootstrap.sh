@@ -84,6 +84,12 @@ ensure_base_image() {
 # [results] The matrix.html browser test's only need; nothing else calls it.
 ensure_chromium() {
   local candidate
+  # Two browser tests may ask at once (the matrix.html test and suites/self-check): one installs,
+  # the other waits for it and then finds the browser.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>/tmp/avro-thrift-conformance-chromium.lock
+    flock -w 900 9 || die "timed out waiting for another chromium installation"
+  fi
   for candidate in "${CHROME_BIN:-}" chromium chromium-browser google-chrome-stable google-chrome; do
     [ -n "$candidate" ] || continue
     if command -v "$candidate" >/dev/null 2>&1 && "$(command -v "$candidate")" --version >/dev/null 2>&1; then
@@ -94,7 +100,7 @@ ensure_chromium() {
   command -v apt-get >/dev/null 2>&1 || die "no headless browser found and no apt-get to install chromium"
   log "installing Debian's chromium for the matrix.html browser test"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 && apt-get install -y -qq chromium >&2 || die "apt-get could not install chromium"
+  apt-get update -qq >&2 && apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium >&2 || die "apt-get could not install chromium"
   echo "CHROMIUM_BIN=$(command -v chromium)"
 }
 
