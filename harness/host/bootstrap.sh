@@ -12,6 +12,9 @@
 #        bootstrap.sh --chromium    [results] only a headless browser for the matrix.html test: prints
 #                                   CHROMIUM_BIN=<path> (CHROME_BIN, a browser on PATH, or Debian's chromium)
 set -euo pipefail
+# dockerd and debootstrap live in /usr/sbin, which a CI shell's PATH may leave out.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
+export PATH
 
 NODE_MIN_MAJOR=22
 NODE_MIN_MINOR=22
