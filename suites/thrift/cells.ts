@@ -10,7 +10,7 @@ import { startOurServer } from './our-server.ts';
 import type { CellDriver } from '../../harness/vitest/define-cells.ts';
 
 export function ourCapabilities(): Capabilities {
-  return JSON.parse(readFileSync(new URL('../../impls/thrift/capabilities.json', import.meta.url), 'utf8')) as Capabilities;
+  return JSON.parse(readFileSync(new URL('../../impls/npm-thrift/capabilities.json', import.meta.url), 'utf8')) as Capabilities;
 }
 
 /** The cells of one peer (by peer.json id), after the CLI's filter. */

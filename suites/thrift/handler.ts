@@ -1,6 +1,6 @@
 // The server semantics of data/README.md, for our server (the TypeScript side of ts-server cells).
-import { ExactInt64, i64ToBigInt } from '../../impls/thrift/int64.ts';
-import { generated, type StructClass } from '../../impls/thrift/runtime.ts';
+import { ExactInt64, i64ToBigInt } from '../../impls/npm-thrift/int64.ts';
+import { generated, type StructClass } from '../../impls/npm-thrift/runtime.ts';
 
 function type(name: string): StructClass {
   return generated.types[name] as StructClass;

@@ -55,7 +55,7 @@ export class Idl {
   }
 
   static load(): Idl {
-    return new Idl(JSON.parse(readFileSync(new URL('../../impls/thrift/gen/conformance.json', import.meta.url), 'utf8')) as IdlJson);
+    return new Idl(JSON.parse(readFileSync(new URL('../../impls/npm-thrift/gen/conformance.json', import.meta.url), 'utf8')) as IdlJson);
   }
 
   fn(service: string, name: string): IdlFunction {

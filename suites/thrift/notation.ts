@@ -1,8 +1,8 @@
 // The value notation of suites/thrift/data/README.md, both ways: notation -> the values the
 // generated js:node code takes, and generated values -> a canonical JSON form that compares
 // bit-exactly (doubles by bits, i64 as exact decimal strings, sets and maps order-free).
-import { ExactInt64, i64ToBigInt } from '../../impls/thrift/int64.ts';
-import { generated, type StructClass } from '../../impls/thrift/runtime.ts';
+import { ExactInt64, i64ToBigInt } from '../../impls/npm-thrift/int64.ts';
+import { generated, type StructClass } from '../../impls/npm-thrift/runtime.ts';
 import { elemType, fieldType, keyType, valueType, type Idl, type IdlType } from './idl.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,6 +1,6 @@
 // What our Thrift server checks about the arguments it decoded (no peer needed: the seen calls are given).
 import { describe, expect, it } from 'vitest';
-import { ExactInt64 } from '../../impls/thrift/int64.ts';
+import { ExactInt64 } from '../../impls/npm-thrift/int64.ts';
 import { loadCases, type ThriftCase } from './cases.ts';
 import { argumentProblems } from './our-server.ts';
 

@@ -5,10 +5,10 @@
 import type { Cell } from '../../harness/matrix/axes.ts';
 import { LOOPBACK } from '../../harness/net/ports.ts';
 import type { TsServer } from '../../harness/vitest/define-cells.ts';
-import { MultiplexedProcessor } from '../../impls/thrift/multiplexed-processor.ts';
-import { protocolPair } from '../../impls/thrift/protocols.ts';
-import { generated, type Processor } from '../../impls/thrift/runtime.ts';
-import { startThriftServer } from '../../impls/thrift/server.ts';
+import { MultiplexedProcessor } from '../../impls/npm-thrift/multiplexed-processor.ts';
+import { protocolPair } from '../../impls/npm-thrift/protocols.ts';
+import { generated, type Processor } from '../../impls/npm-thrift/runtime.ts';
+import { startThriftServer } from '../../impls/npm-thrift/server.ts';
 import type { ConnectionRecorders } from '../../impls/wire/recorder.ts';
 import type { CallSpec, ThriftCase } from './cases.ts';
 import { conformanceHandler, secondaryHandler } from './handler.ts';

@@ -21,8 +21,9 @@ typedef i64 Millis
 typedef map<string, string> Labels
 typedef list<Point> Polyline
 
-// uuid is not here: Debian's thrift-compiler 0.19.0 parses it, but its py and js generators stop
-// with "compiler error: unhandled type" (see README.md), so no generated Python or Node code could use it.
+// uuid (Thrift 0.19+): 16 bytes on the wire in binary and compact, the canonical string in JSON.
+// Any 16 bytes are a valid uuid; cases send values that are not RFC 4122 on purpose. Debian's
+// thrift-compiler 0.19.0 cannot generate py or js code for it (see README.md, "uuid").
 
 // ---- structs ------------------------------------------------------------------------------------
 
@@ -104,6 +105,45 @@ struct Deep {
   5: list<Choice> choices,
 }
 
+// Every uuid position: a plain field, an optional one, list and set elements, map keys.
+struct Tagged {
+  1: uuid id,
+  2: optional uuid parent,
+  3: list<uuid> trail,
+  4: map<uuid, string> names,
+  5: set<uuid> seen,
+}
+
+// Schema evolution. Every server knows Evolving; EvolvingV2 is "the same struct in a newer release
+// of the IDL": field 1 plus a field of every type. A client may write an EvolvingV2 where an
+// Evolving is declared ($as in the value notation), and evolvedAnswer's servers write an
+// EvolvingV2 in place of the declared Evolving: the reader must skip every field it does not know.
+struct Evolving {
+  1: i32 id,
+}
+
+struct EvolvingV2 {
+  1: i32 id,
+  2: bool flag,
+  3: i8 tiny,
+  4: i16 small,
+  5: i32 medium,
+  6: i64 large,
+  7: double real,
+  8: string text,
+  9: binary blob,
+  10: uuid tag,
+  11: Color color,
+  12: Point point,
+  13: Choice choice,
+  14: list<uuid> tags,
+  15: set<string> names,
+  16: map<i64, Point> byId,
+  17: list<list<i32>> nested,
+  18: Empty nothing,
+  19: map<uuid, list<binary>> blobsByTag,
+}
+
 // ---- exceptions ---------------------------------------------------------------------------------
 
 exception ConformanceError {
@@ -171,6 +211,21 @@ service Conformance {
   // One-way: remembers note; lastNote answers the last note remembered ("" if none).
   oneway void notify(1: string note),
   string lastNote(),
+
+  // uuid: echoes, unchanged.
+  uuid echoUuid(1: uuid value),
+  Tagged echoTagged(1: Tagged value),
+
+  // Unknown fields in a request: answers Evolving{id: value.id}, whatever else arrived.
+  Evolving echoEvolving(1: Evolving value),
+  // Unknown fields in an answer: the server writes EvolvingV2 with the fixed values of README.md
+  // ("evolvedAnswer") and id, in place of the declared Evolving.
+  Evolving evolvedAnswer(1: i32 id),
+
+  // Raises TApplicationException{type, message} itself: it reaches the client as it was raised.
+  void failApplication(1: i32 type, 2: string message),
+  // One-way, and raises an undeclared exception: nothing is answered; the connection carries on.
+  oneway void failOneway(1: string reason),
 }
 
 // A second service, registered beside Conformance under the multiplexed protocols only, so that

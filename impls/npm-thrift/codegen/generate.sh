@@ -2,8 +2,8 @@
 # Generates the TypeScript side's Thrift code from suites/thrift/data/conformance.thrift with the
 # same compiler the reference peers use (Debian trixie's thrift-compiler 0.19.0, in a container).
 #
-#   generate.sh           write impls/thrift/gen/ (committed: unit tests and typecheck need no Docker)
-#   generate.sh --check   regenerate into a scratch folder and fail if impls/thrift/gen/ differs
+#   generate.sh           write impls/npm-thrift/gen/ (committed: unit tests and typecheck need no Docker)
+#   generate.sh --check   regenerate into a scratch folder and fail if impls/npm-thrift/gen/ differs
 #
 # Generator choice: 0.19's plain `js:node` output calls `thrift.Q`, which npm thrift 0.24 no longer
 # has (every async call would throw); `js:node,es6` emits native Promises and classes and only
@@ -11,14 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 IDL=suites/thrift/data/conformance.thrift
-OUT=impls/thrift/gen
+OUT=impls/npm-thrift/gen
 GENERATOR=js:node,es6
 
-dockerfile=impls/thrift/codegen/Dockerfile
+dockerfile=impls/npm-thrift/codegen/Dockerfile
 tag="avro-thrift-conformance/thrift-compiler:$(sha256sum "$dockerfile" | cut -c1-16)"
 if ! docker image inspect "$tag" >/dev/null 2>&1; then
   echo "generate:thrift: building $tag" >&2
-  docker build -q -t "$tag" -f "$dockerfile" impls/thrift/codegen >/dev/null
+  docker build -q -t "$tag" -f "$dockerfile" impls/npm-thrift/codegen >/dev/null
 fi
 
 scratch=$(mktemp -d)
