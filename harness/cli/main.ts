@@ -1,61 +1,130 @@
-// The conformance CLI: list | run | report (usage in args.ts). Run with node (type stripping):
+// The conformance CLI: list | run | test | report (usage in args.ts). Run with node (type stripping):
 //   node harness/cli/main.ts list --family avro --direction ts-server
+// It never calls process.exit after writing: the exit code is set and Node ends when stdout is
+// flushed, so `list --json | jq` gets the whole document however large it is.
 import { existsSync } from 'node:fs';
+import { execa } from 'execa';
 import { renderAll } from '../reports/render.ts';
 import { readResults, reportsDir, resultsFile } from '../results/files.ts';
-import { parseCli, type CliOptions } from './args.ts';
+import { loadImplementations, resolveImplementationSpec } from '../contract/load.ts';
+import { AXIS_FLAGS, parseCli, USAGE, UsageError, type CliOptions } from './args.ts';
+import { axisValues, filterProblems, versionProblems } from './axis-values.ts';
 import { listCells } from './catalogue.ts';
 import { formatList } from './list.ts';
 import { reproduceCommands } from './reproduce.ts';
-import { runMatrix } from './run.ts';
+import { runVitest } from './run.ts';
+import { superviseVitest } from './supervise.ts';
+import { newRunId } from './run.ts';
+import { REPO_ROOT } from '../docker/peers.ts';
+import type { Cell } from '../matrix/axes.ts';
 
-async function report(): Promise<number> {
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', resolve);
+  });
+}
+
+const flagOf = (axis: keyof Cell): string =>
+  (Object.entries(AXIS_FLAGS).find(([, a]) => a === axis)?.[0] ?? axis);
+
+async function report(options: CliOptions): Promise<number> {
+  if (options.merge) {
+    // One report from the shards' blob reports: the results reporter judges the whole run.
+    return superviseVitest({
+      args: ['run', `--merge-reports=${options.merge}`, '--reporter', './harness/results/reporter.ts'],
+      env: {}, runId: newRunId(), writesResults: true,
+    });
+  }
   const file = resultsFile();
   if (!existsSync(file)) {
-    process.stderr.write(`conformance: no ${file}; run \`conformance run\` (or npm run matrix) first\n`);
+    await write(process.stderr, `conformance: no ${file}; run \`npm run matrix\` (or conformance run) first\n`);
     return 1;
   }
   const written = await renderAll(reportsDir());
-  process.stdout.write(`rendered from ${file}:\n${written.map((w) => `  reports/${w}`).join('\n')}\n`);
+  await write(process.stdout, `rendered from ${file}:\n${written.map((w) => `  reports/${w}`).join('\n')}\n`);
   const run = readResults(file);
-  for (const problem of run.gate.problems) process.stdout.write(`  ${problem}\n`);
-  process.stdout.write(`gate: ${run.gate.ok ? 'passed' : `FAILED (${run.gate.problems.length} problem(s))`}\n`);
+  for (const problem of run.gate.problems) await write(process.stdout, `  ${problem}\n`);
+  await write(process.stdout, `gate: ${run.gate.ok ? 'passed' : `FAILED (${run.gate.problems.length} problem(s))`}\n`);
   return run.gate.ok ? 0 : 1;
 }
 
-async function main(options: CliOptions): Promise<number> {
-  switch (options.command) {
-    case 'list': {
-      const cells = listCells(options.filter, options.caseGlob);
-      process.stdout.write(options.json ? `${JSON.stringify(cells, null, 2)}\n` : formatList(cells));
-      // Exit 1 when a filter selects nothing: usually a misspelt value.
-      return cells.length > 0 ? 0 : 1;
+/** Typecheck and lint before the tests: a failing step stops `test` with its own output. */
+async function checks(): Promise<number> {
+  for (const [what, command, args] of [
+    ['typecheck', 'node_modules/.bin/tsc', ['-p', 'tsconfig.json', '--noEmit']],
+    ['lint', 'node_modules/.bin/biome', ['check', '.']],
+  ] as const) {
+    const started = Date.now();
+    const result = await execa(command, [...args], { cwd: REPO_ROOT, reject: false, stdio: 'inherit' });
+    if (result.exitCode !== 0) {
+      await write(process.stderr, `conformance: ${what} failed (exit ${result.exitCode}); the tests did not run\n`);
+      return result.exitCode ?? 1;
     }
-    case 'report':
-      return report();
-    case 'run': {
-      const code = await runMatrix(options);
-      if (existsSync(resultsFile())) {
-        const run = readResults();
-        process.stdout.write(`reports: ${reportsDir()}/matrix.md, matrix.html, junit/, results.json\n`);
-        if (options.keep) {
-          const lines = reproduceCommands(run);
-          process.stdout.write(lines.length > 0 ? `\nReproduce the failing cells by hand (containers kept):\n${lines.join('\n')}\n` : '\nNo failing cell to reproduce.\n');
-        }
-      }
-      return code;
-    }
+    await write(process.stderr, `conformance: ${what} passed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  return 0;
 }
 
-let options: CliOptions;
-try {
-  options = parseCli(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    const parsed = parseCli(argv);
+    if (parsed === 'help') {
+      await write(process.stdout, USAGE);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    await write(process.stderr, `${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (options.command === 'report') return report(options);
+
+  // What is under test: in-tree ids stay ids, paths and packages become absolute module paths.
+  let implementations: string[];
+  try {
+    implementations = options.implementations.map((spec) => resolveImplementationSpec(spec) ?? spec);
+    const loaded = await loadImplementations(implementations.length > 0 ? implementations : undefined);
+    const problems = [...filterProblems(options.filter, axisValues(loaded), flagOf), ...versionProblems(options.versions)];
+    if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  } catch (error) {
+    await write(process.stderr, `conformance: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (implementations.length > 0) process.env['CONFORMANCE_IMPLEMENTATIONS'] = JSON.stringify(implementations);
+
+  const cells = await listCells(options.filter, { caseGlob: options.caseGlob, ...(options.versions ? { versions: options.versions } : {}) });
+  const cases = cells.reduce((sum, c) => sum + c.cases.length, 0);
+  if (options.command === 'list') {
+    await write(process.stdout, options.json ? `${JSON.stringify(cells, null, 2)}\n` : formatList(cells));
+    if (cases === 0) await write(process.stderr, 'conformance: the options select no case (see `list` without them, and --help)\n');
+    return cases > 0 ? 0 : 1;
+  }
+  // An empty selection is an error, never a green run.
+  if (cases === 0 && (options.command === 'run' || Object.keys(options.filter).length > 0 || options.caseGlob)) {
+    await write(process.stderr, 'conformance: the options select no case, so nothing would be tested; see `conformance list` with the same options\n');
+    return 1;
+  }
+  if (options.command === 'test') {
+    const checked = await checks();
+    if (checked !== 0) return checked;
+  }
+  const code = await runVitest(options, implementations);
+  if (options.command === 'run' && existsSync(resultsFile()) && !options.shard) {
+    const run = readResults();
+    await write(process.stdout, `reports: ${reportsDir()}/matrix.md, matrix.html, junit/, results.json\n`);
+    if (options.keep) {
+      const lines = reproduceCommands(run);
+      await write(process.stdout, lines.length > 0 ? `\nReproduce the failing cells by hand (containers kept):\n${lines.join('\n')}\n` : '\nNo failing cell to reproduce.\n');
+    }
+  }
+  return code;
 }
-main(options).then((code) => process.exit(code), (error: unknown) => {
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
   process.stderr.write(`conformance: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exitCode = 1;
 });

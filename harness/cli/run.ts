@@ -1,14 +1,18 @@
-// `conformance run`: hands the filters and options to the test run through the environment, runs
-// vitest programmatically (project "conformance") with the results reporter and the progress
-// reporter, and returns the exit code. The results reporter writes reports/ on every run.
-import { startVitest } from 'vitest/node';
-import { ConformanceResultsReporter } from '../results/reporter.ts';
+// `conformance run` and `conformance test`: hand the filters and options to the test run through
+// the environment and run vitest under the supervisor (supervise.ts). run: the conformance project
+// with the results and progress reporters; test: every project with vitest's default reporter
+// beside the results reporter (vitest.config.ts). --shard I/N runs one part and leaves a blob report
+// for `report --merge`.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { ENV } from '../results/run-options.ts';
+import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
+import { reportsDir } from '../results/files.ts';
 import type { CliOptions } from './args.ts';
-import { ProgressReporter } from './progress-reporter.ts';
+import { superviseVitest } from './supervise.ts';
 
 /** Environment for the run; vitest.config.ts reads CONFORMANCE_JOBS and CONFORMANCE_RETRIES. */
-export function runEnvironment(options: CliOptions): Record<string, string> {
+export function runEnvironment(options: CliOptions, implementations: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   if (Object.keys(options.filter).length > 0) env[ENV.filter] = JSON.stringify(options.filter);
   if (options.caseGlob) env[ENV.caseGlob] = options.caseGlob;
@@ -17,23 +21,33 @@ export function runEnvironment(options: CliOptions): Record<string, string> {
   if (options.trace) env[ENV.trace] = '1';
   if (options.injectFault) env[ENV.injectFault] = options.injectFault;
   if (options.keep) env[ENV.keep] = '1';
+  if (options.versions) env[ENV.versions] = options.versions;
+  if (implementations.length > 0) env[IMPLEMENTATIONS_ENV] = JSON.stringify(implementations);
   if (options.jobs !== undefined) env['CONFORMANCE_JOBS'] = String(options.jobs);
   if (options.retries !== undefined) env['CONFORMANCE_RETRIES'] = String(options.retries);
+  if (options.shard) env['CONFORMANCE_SHARD'] = `${options.shard.index}/${options.shard.count}`;
   return env;
 }
 
-export async function runMatrix(options: CliOptions): Promise<number> {
-  const env = runEnvironment(options);
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+export const BLOB_DIR = (): string => join(reportsDir(), 'blob');
+
+export async function runVitest(options: CliOptions, implementations: readonly string[]): Promise<number> {
+  const env = runEnvironment(options, implementations);
   // Cleared first so that nothing left in the caller's shell narrows the run silently.
-  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES']) delete process.env[name];
-  Object.assign(process.env, env);
+  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD']) delete process.env[name];
   for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);
-  const vitest = await startVitest('test', [], {
-    run: true,
-    watch: false,
-    project: ['conformance'],
-    reporters: [new ConformanceResultsReporter(), new ProgressReporter()],
-  });
-  await vitest.close();
-  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  const args = ['run'];
+  if (options.command === 'run') {
+    args.push('--project', 'conformance', '--reporter', './harness/results/reporter.ts', '--reporter', './harness/cli/progress-reporter.ts');
+  }
+  if (options.shard) {
+    args.push(`--shard=${options.shard.index}/${options.shard.count}`, '--reporter=blob',
+      `--outputFile.blob=${join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}.json`)}`);
+  }
+  if (options.command === 'test') args.push(...options.files);
+  return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard });
 }

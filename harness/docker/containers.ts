@@ -31,42 +31,86 @@ export async function containerLogs(id: string, tailLines = 60): Promise<string>
   return result.all ?? '';
 }
 
+export interface ContainerState {
+  readonly running: boolean;
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly error: string;
+}
+
+/** What happened to a container, in one line (exit code, the signal it means, OOM). */
+export function describeState(state: ContainerState): string {
+  if (state.running) return 'still running';
+  const signal = state.exitCode > 128 ? ` (signal ${state.exitCode - 128}${state.exitCode === 137 ? ', SIGKILL' : state.exitCode === 143 ? ', SIGTERM' : ''})` : '';
+  return `exited with code ${state.exitCode}${signal}${state.oomKilled ? ', killed for lack of memory (OOMKilled)' : ''}${state.error ? `, docker: ${state.error}` : ''}`;
+}
+
+export async function containerState(id: string): Promise<ContainerState | undefined> {
+  const inspected = await execa('docker', ['inspect', '--format', '{{.State.Running}}|{{.State.ExitCode}}|{{.State.OOMKilled}}|{{.State.Error}}', id], { reject: false });
+  if (inspected.exitCode !== 0) return undefined;
+  const [running, exitCode, oom, error] = String(inspected.stdout).trim().split('|');
+  return { running: running === 'true', exitCode: Number(exitCode), oomKilled: oom === 'true', error: error ?? '' };
+}
+
 export interface RunningServer {
   readonly id: string;
-  readonly port: number;
+  /** Listener keys the peer could not start, with its reason (its FAILED lines). */
+  readonly failed: ReadonlyMap<string, string>;
   logTail(lines?: number): Promise<string>;
+  /** The log lines of one listener (prefixed "[key] " by the peer), and the unprefixed ones. */
+  logOf(key: string, lines?: number): Promise<string>;
+  state(): Promise<ContainerState | undefined>;
   stop(): Promise<void>;
 }
 
 export interface ServerStart {
   readonly image: string;
   readonly peer: string;
-  /** Arguments after "server"; the port must be among them. */
-  readonly args: readonly string[];
-  readonly port: number;
+  /** The plan file, inside the run directory. */
+  readonly plan: string;
+  /** The run directory, bind-mounted at the same path. */
+  readonly runDir: string;
   readonly startupSeconds: number;
 }
 
-/** Starts a peer server and waits until it prints READY (it does so once it is listening). */
+/**
+ * Starts a peer server plan (containers/README.md) and waits until it prints READY, i.e. every
+ * listener it could start accepts connections. Listeners it could not start are in `failed`.
+ */
 export async function startServer(start: ServerStart): Promise<RunningServer> {
   let container: StartedTestContainer;
   try {
     container = await new GenericContainer(start.image)
       .withNetworkMode('host')
       .withLabels(labels('server', start.peer))
-      .withCommand(['server', ...start.args])
-      .withWaitStrategy(Wait.forLogMessage(/^READY\b/m))
+      .withBindMounts([{ source: start.runDir, target: start.runDir, mode: 'rw' }])
+      .withCommand(['server', '--plan', start.plan])
+      .withWaitStrategy(Wait.forLogMessage(/^READY$/m))
       .withStartupTimeout(start.startupSeconds * 1000)
       .start();
   } catch (error) {
-    throw new Error(`peer ${start.peer} server (${start.args.join(' ')}) did not become ready: ${describe(error)}`);
+    throw new Error(`peer ${start.peer} server (plan ${start.plan}) did not become ready: ${describe(error)}`);
+  }
+  const id = container.getId();
+  const stdout = await execa('docker', ['logs', id], { reject: false });
+  const failed = new Map<string, string>();
+  for (const line of String(stdout.stdout).split('\n')) {
+    const match = /^FAILED (\S+) ?(.*)$/.exec(line);
+    if (match?.[1]) failed.set(match[1], match[2] ?? '');
   }
   return {
-    id: container.getId(),
-    port: start.port,
-    logTail: (lines) => containerLogs(container.getId(), lines),
+    id,
+    failed,
+    logTail: (lines) => containerLogs(id, lines),
+    logOf: async (key, lines = 60) => {
+      const all = await containerLogs(id, 100_000);
+      const prefix = `[${key}] `;
+      return all.split('\n').filter((line) => line.startsWith(prefix) || !line.startsWith('[')).slice(-lines).join('\n');
+    },
+    state: () => containerState(id),
     stop: async () => {
-      await container.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);
+      // No graceful stop: nothing in a peer needs it, and waiting for one costs seconds per container.
+      await execa('docker', ['rm', '-f', id], { reject: false });
     },
   };
 }
@@ -75,23 +119,25 @@ export interface ClientRun {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** How the container ended when it did not exit by itself with 0 (timeout, signal, OOM). */
+  readonly ending?: string;
 }
 
 export interface ClientStart {
   readonly image: string;
   readonly peer: string;
-  /** Arguments after "client". */
+  /** Arguments after the role (e.g. ["--plan", file]). */
   readonly args: readonly string[];
   readonly timeoutSeconds: number;
-  /** [datafile] The entrypoint role, "client" unless given (the data-file suite runs "datafile"). */
+  /** The entrypoint role, "client" unless given (the data-file suite runs "datafile"). */
   readonly role?: string;
-  /** [datafile] Host directories bind-mounted at the same path inside the container. */
+  /** Host directories bind-mounted at the same path inside the container (the run directory). */
   readonly mounts?: readonly string[];
 }
 
 /**
- * Runs a peer client to completion (it drives a list of cases against one of our servers and
- * prints TAP on stdout) and returns its output. The container is removed afterwards.
+ * Runs a peer client to completion (it drives a plan's cells against our servers and prints TAP
+ * on stdout) and returns its output. The container is removed afterwards.
  */
 export async function runClient(start: ClientStart): Promise<ClientRun> {
   const created = await execa('docker', [
@@ -107,10 +153,12 @@ export async function runClient(start: ClientStart): Promise<ClientRun> {
     if (waited.timedOut) {
       await execa('docker', ['kill', id], { reject: false });
       const logs = await execa('docker', ['logs', id], { reject: false });
-      return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n[client timed out after ${start.timeoutSeconds} s]` };
+      return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n[client timed out after ${start.timeoutSeconds} s]`, ending: `killed after its ${start.timeoutSeconds} s timeout` };
     }
     const logs = await execa('docker', ['logs', id], { reject: false });
-    return { exitCode: Number(waited.stdout.trim()), stdout: logs.stdout, stderr: logs.stderr };
+    const exitCode = Number(waited.stdout.trim());
+    const state = exitCode === 0 ? undefined : await containerState(id);
+    return { exitCode, stdout: logs.stdout, stderr: logs.stderr, ...(state ? { ending: describeState(state) } : {}) };
   } finally {
     await execa('docker', ['rm', '-f', id], { reject: false });
   }

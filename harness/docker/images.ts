@@ -1,5 +1,6 @@
-// Peer images: built through testcontainers from containers/<peer>/Dockerfile, tagged by a hash of
-// the build context, so an unchanged peer is never rebuilt.
+// Peer images: built through testcontainers from containers/<peer>/Dockerfile, one per release
+// (the release's build arguments), tagged by a hash of the build context and those arguments, so
+// an unchanged peer release is never rebuilt.
 //
 // The build context is staged: the peer folder plus the shared data folders it names (protocols,
 // IDL, case catalogues) under spec/, so that peers read exactly the files the TypeScript side reads.
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { GenericContainer } from 'testcontainers';
-import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor } from './peers.ts';
+import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor, type PeerRelease } from './peers.ts';
 
 export const IMAGE_REPOSITORY = 'avro-thrift-conformance';
 
@@ -48,8 +49,9 @@ function stageContext(peer: PeerDescriptor): string {
   return dir;
 }
 
-function hashContext(dir: string): string {
+function hashContext(dir: string, buildArgs: Readonly<Record<string, string>>): string {
   const hash = createHash('sha256');
+  for (const [name, value] of Object.entries(buildArgs).sort(([a], [b]) => a.localeCompare(b))) hash.update(`--build-arg ${name}=${value}\0`);
   for (const file of filesUnder(dir)) {
     hash.update(relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
   }
@@ -66,15 +68,16 @@ export interface PeerImage {
   readonly seconds: number;
 }
 
-/** Returns the image tag for a peer, building it only when no image for this exact context exists. */
-export async function ensurePeerImage(peer: PeerDescriptor, log: (line: string) => void): Promise<PeerImage> {
+/** Returns the image tag for a peer release, building it only when no image for this exact context exists. */
+export async function ensurePeerImage(release: PeerRelease, log: (line: string) => void): Promise<PeerImage> {
   const started = Date.now();
+  const peer = release.peer;
   const context = stageContext(peer);
   try {
-    const tag = `${IMAGE_REPOSITORY}/${peer.folder}:${hashContext(context)}`;
+    const tag = `${IMAGE_REPOSITORY}/${peer.folder}:${hashContext(context, release.buildArgs)}`;
     if (await imageExists(tag)) return { tag, built: false, seconds: 0 };
-    log(`building ${tag} from containers/${peer.folder} (first run or peer changed)`);
-    await GenericContainer.fromDockerfile(context).build(tag, { deleteOnExit: false });
+    log(`building ${tag} from containers/${peer.folder} for release ${release.version} (first run or peer changed)`);
+    await GenericContainer.fromDockerfile(context).withBuildArgs({ ...release.buildArgs }).build(tag, { deleteOnExit: false });
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     log(`built ${tag} in ${seconds} s`);
     return { tag, built: true, seconds };
@@ -84,13 +87,13 @@ export async function ensurePeerImage(peer: PeerDescriptor, log: (line: string) 
 }
 
 /**
- * Removes this peer's images of earlier build contexts (hash tags other than the current one), so
- * that editing a peer does not pile up images. Hand-made tags (e.g. :dev) are left alone, and an
- * image a container still uses simply stays.
+ * Removes this peer's images of earlier build contexts (hash tags other than the current ones of
+ * its releases), so that editing a peer does not pile up images. Hand-made tags (e.g. :dev) are
+ * left alone, and an image a container still uses simply stays.
  */
-export async function pruneOldPeerImages(peer: PeerDescriptor, current: string): Promise<number> {
+export async function pruneOldPeerImages(peer: PeerDescriptor, current: readonly string[]): Promise<number> {
   const listed = await execa('docker', ['images', `${IMAGE_REPOSITORY}/${peer.folder}`, '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
-  const old = String(listed.stdout).split('\n').filter((tag) => /:[0-9a-f]{16}$/.test(tag) && tag !== current);
+  const old = String(listed.stdout).split('\n').filter((tag) => /:[0-9a-f]{16}$/.test(tag) && !current.includes(tag));
   if (old.length > 0) await execa('docker', ['rmi', ...old], { reject: false });
   return old.length;
 }

@@ -3,9 +3,9 @@
 # what is missing first -- Node >= 22.22, npm dependencies, the Docker engine, the base image --
 # then runs the job with that Node. Quiet when everything is already there.
 #
-#   with-env.sh test      typecheck, unit tests, and the conformance suites
-#   with-env.sh matrix    the conformance matrix only, then the reports
-#   with-env.sh cli ARGS  the conformance CLI (list, run, report)
+#   with-env.sh test [files]   typecheck, lint, unit tests and the conformance suites
+#   with-env.sh matrix ARGS    the conformance matrix only, then the reports
+#   with-env.sh cli ARGS       the conformance CLI (list, run, test, report)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 job="${1:?usage: with-env.sh test|matrix|cli [args]}"; shift
@@ -28,11 +28,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
+# The CLI supervises the test run: Ctrl-C or SIGTERM still removes the containers and writes
+# reports that say the run was interrupted (harness/cli/supervise.ts).
 case "$job" in
-  test)
-    node_modules/.bin/tsc -p tsconfig.json --noEmit
-    exec node_modules/.bin/vitest run "$@"
-    ;;
+  test) exec node harness/cli/main.ts test "$@" ;;
   matrix) exec node harness/cli/main.ts run "$@" ;;
   cli) exec node harness/cli/main.ts "$@" ;;
   *) echo "with-env: unknown job '$job'" >&2; exit 2 ;;

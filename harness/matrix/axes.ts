@@ -2,29 +2,27 @@
 // the reports and the reference peers (through their peer.json) agree on the same words.
 
 // [datafile] 'avro-datafile': Avro object container files, writer x reader (suites/datafile).
-export type Family = 'avro' | 'thrift' | 'avro-datafile';
+// [hostile] 'hostile': bad input against servers and clients (suites/hostile).
+export type Family = 'avro' | 'thrift' | 'avro-datafile' | 'hostile';
+export const FAMILIES: readonly Family[] = ['avro', 'thrift', 'avro-datafile', 'hostile'];
+
 export type Language = 'typescript' | 'python' | 'java';
 // [datafile] data-file cells say which side is ours: see suites/datafile/data/README.md.
 export type Direction = 'ts-client' | 'ts-server' | 'ts-writes' | 'ts-reads' | 'ts-only' | 'references';
 
-/** One way an implementation can take part: a transport and a protocol, and for servers a kind. */
+/** The socket a transport runs over; `tcp` unless an offer says otherwise. */
+export const DEFAULT_SOCKET = 'tcp';
+
+/** One way an implementation can take part: a transport, a protocol, a socket, and for servers a kind. */
 export interface Offer {
   readonly transport: string;
   readonly protocol: string;
+  /** tcp (default), tls, unix. */
+  readonly socket?: string;
   /** Servers only: which server implementation (e.g. "simple", "threaded", "netty"). */
   readonly serverKind?: string;
-}
-
-/** What an implementation declares about itself. */
-export interface Capabilities {
-  /** Short id used in test names: "ours", "avsc5", "python", "java". */
-  readonly id: string;
-  readonly family: Family;
-  readonly language: Language;
-  /** Library name -> pinned version, shown in every report. */
-  readonly versions: Readonly<Record<string, string>>;
-  readonly client: readonly Offer[];
-  readonly server: readonly Offer[];
+  /** Reference peers only: a semver range of the releases that have this offer (default: all). */
+  readonly versions?: string;
 }
 
 /** One cell: a client implementation talking to a server implementation one particular way. */
@@ -35,12 +33,20 @@ export interface Cell {
   readonly server: string;
   /** The reference peer in this cell (the side that is not TypeScript). */
   readonly peer: string;
+  /** The peer's release in this cell (reference-to-reference data-file cells: "1.12.2+1.12.2"). */
+  readonly version: string;
   /** The TypeScript implementation under test in this cell. */
   readonly implementation: string;
   readonly transport: string;
   readonly protocol: string;
+  readonly socket: string;
   readonly serverKind: string;
 }
+
+/** The axes a cell has, in the order names and reports show them. */
+export const CELL_AXES = [
+  'family', 'direction', 'client', 'server', 'peer', 'version', 'implementation', 'transport', 'protocol', 'socket', 'serverKind',
+] as const satisfies readonly (keyof Cell)[];
 
 /** The coordinates of one test case: a cell plus the case id. */
 export interface CaseCoordinates extends Cell {

@@ -1,26 +1,34 @@
 // The cross product: computed from each side's declared capabilities, never written out by hand.
-import type { Capabilities, Cell, Family } from './axes.ts';
+// A cell exists wherever a client offer and a server offer share transport, protocol and socket,
+// for every implementation under test and every release of every reference peer in the run.
+import { DEFAULT_SOCKET, type Cell, type Family, type Offer } from './axes.ts';
+import type { ImplementationCapabilities } from '../contract/capabilities.ts';
+import type { PeerRelease } from '../docker/peers.ts';
 
-/** Every cell in which a TypeScript implementation meets a reference peer, both directions. */
-export function crossCells(family: Family, typescript: readonly Capabilities[], peers: readonly Capabilities[]): Cell[] {
+function sameWay(a: Offer, b: Offer): boolean {
+  return a.transport === b.transport && a.protocol === b.protocol && (a.socket ?? DEFAULT_SOCKET) === (b.socket ?? DEFAULT_SOCKET);
+}
+
+/** Every cell in which a TypeScript implementation meets a reference peer release, both directions. */
+export function crossCells(family: Family, implementations: readonly ImplementationCapabilities[], releases: readonly PeerRelease[]): Cell[] {
   const cells: Cell[] = [];
-  for (const ts of typescript.filter((c) => c.family === family)) {
-    for (const peer of peers.filter((c) => c.family === family)) {
+  for (const ts of implementations.filter((c) => c.family === family)) {
+    for (const release of releases.filter((r) => r.peer.family === family)) {
+      const peer = release.peer.id;
+      const common = { family, peer, version: release.version, implementation: ts.id } as const;
       for (const client of ts.client) {
-        for (const server of peer.server) {
-          if (client.transport !== server.transport || client.protocol !== server.protocol) continue;
+        for (const server of release.server.filter((s) => sameWay(client, s))) {
           cells.push({
-            family, direction: 'ts-client', client: ts.id, server: peer.id, peer: peer.id, implementation: ts.id,
-            transport: server.transport, protocol: server.protocol, serverKind: server.serverKind ?? 'default',
+            ...common, direction: 'ts-client', client: ts.id, server: peer,
+            transport: server.transport, protocol: server.protocol, socket: server.socket ?? DEFAULT_SOCKET, serverKind: server.serverKind ?? 'default',
           });
         }
       }
       for (const server of ts.server) {
-        for (const client of peer.client) {
-          if (client.transport !== server.transport || client.protocol !== server.protocol) continue;
+        for (const client of release.client.filter((c) => sameWay(c, server))) {
           cells.push({
-            family, direction: 'ts-server', client: peer.id, server: ts.id, peer: peer.id, implementation: ts.id,
-            transport: server.transport, protocol: server.protocol, serverKind: server.serverKind ?? 'default',
+            ...common, direction: 'ts-server', client: peer, server: ts.id,
+            transport: server.transport, protocol: server.protocol, socket: server.socket ?? DEFAULT_SOCKET, serverKind: server.serverKind ?? 'default',
           });
         }
       }

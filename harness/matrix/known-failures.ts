@@ -1,11 +1,13 @@
 // The known-failures file (suites/known-failures.json): cases that fail because a reference
-// implementation, or a library we build on, is wrong. Each entry matches cells and cases by axis,
-// gives the root cause and the bytes that show it. A matched case still runs and is expected to
-// fail; if it passes, the run fails and names the stale entry.
+// implementation, or a library we test or build on, is wrong -- never our own code. Each entry
+// matches cells and cases by axis (and optionally a semver range of peer releases), gives the root
+// cause, the bytes that show it and the upstream report. A matched case still runs and is expected
+// to fail; if it passes, the run fails and names the stale entry.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseCoordinates } from './axes.ts';
-import { REPO_ROOT } from '../docker/peers.ts';
+import { inRange, REPO_ROOT } from '../docker/peers.ts';
+import { validated } from '../schemas/validate.ts';
 import { globRegExp } from './glob.ts';
 
 export type AxisPattern = Partial<Record<keyof CaseCoordinates, string>>;
@@ -14,6 +16,8 @@ export interface KnownFailure {
   readonly id: string;
   /** Axis -> value; "*" matches anything inside a value (e.g. "echo-long-*"). */
   readonly match: AxisPattern;
+  /** A semver range of the peer releases the entry applies to (default: every release). */
+  readonly versions?: string;
   readonly reason: string;
   readonly evidence: string;
   readonly upstream?: string;
@@ -22,19 +26,15 @@ export interface KnownFailure {
 export const KNOWN_FAILURES_FILE = join(REPO_ROOT, 'suites', 'known-failures.json');
 
 export function loadKnownFailures(path = KNOWN_FAILURES_FILE): KnownFailure[] {
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { entries: KnownFailure[] };
-  return parsed.entries;
+  return validated<{ entries: KnownFailure[] }>('known-failures', JSON.parse(readFileSync(path, 'utf8')), path.replace(`${REPO_ROOT}/`, '')).entries;
 }
 
-function globMatches(pattern: string, value: string): boolean {
-  return globRegExp(pattern).test(value);
-}
-
-export function matchesEntry(entry: KnownFailure, coordinates: CaseCoordinates): boolean {
+export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions'>, coordinates: CaseCoordinates): boolean {
+  if (entry.versions && !inRange(coordinates.version, entry.versions)) return false;
   return Object.entries(entry.match).every(([axis, pattern]) =>
-    pattern === undefined || globMatches(pattern, String(coordinates[axis as keyof CaseCoordinates])));
+    pattern === undefined || globRegExp(pattern).test(String(coordinates[axis as keyof CaseCoordinates])));
 }
 
-export function knownFailureFor(coordinates: CaseCoordinates, entries = loadKnownFailures()): KnownFailure | undefined {
+export function knownFailureFor(coordinates: CaseCoordinates, entries: readonly KnownFailure[] = loadKnownFailures()): KnownFailure | undefined {
   return entries.find((entry) => matchesEntry(entry, coordinates));
 }

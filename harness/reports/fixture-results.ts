@@ -8,15 +8,15 @@ import { RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from '../res
 
 const avroToPython: Cell = {
   family: 'avro', direction: 'ts-client', client: 'ours', server: 'python', peer: 'python',
-  implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
 };
 const javaToOurs: Cell = {
   family: 'avro', direction: 'ts-server', client: 'java', server: 'ours', peer: 'java',
-  implementation: 'ours', transport: 'socket', protocol: 'conformance', serverKind: 'default',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'socket', protocol: 'conformance', serverKind: 'default',
 };
 const thriftToJava: Cell = {
   family: 'thrift', direction: 'ts-client', client: 'ours', server: 'java', peer: 'java',
-  implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'threaded-selector',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'threaded-selector',
 };
 
 function result(cell: Cell, id: string, extra: Partial<CaseResult>): CaseResult {

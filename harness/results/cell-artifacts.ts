@@ -28,3 +28,8 @@ export function savePeerLog(cell: Cell, log: string): string {
 export function peerLogPath(cell: Cell): string {
   return repoRelative(join(reportsDir(), 'logs', `${cellId(cell)}.log`));
 }
+
+/** Where saveTap puts a cell's TAP (known before the run ends, so tests can point at it). */
+export function tapPath(cell: Cell): string {
+  return repoRelative(join(reportsDir(), 'tap', `${cellId(cell)}.tap`));
+}

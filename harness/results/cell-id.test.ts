@@ -4,12 +4,12 @@ import { cellId } from './cell-id.ts';
 
 const cell: Cell = {
   family: 'avro', direction: 'ts-client', client: 'ours', server: 'python', peer: 'python',
-  implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
 };
 
 describe('cellId', () => {
   it('keeps every axis readable and makes a file-safe name', () => {
-    expect(cellId(cell)).toBe('avro.ours-to-python.http.mail.http-server');
+    expect(cellId(cell)).toBe('avro.ours-to-python-1-0-0.http.mail.tcp.http-server');
   });
 
   it('tells the two directions apart', () => {

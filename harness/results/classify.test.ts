@@ -5,7 +5,7 @@ import { classify, type ClassifyContext, type ObservedCase } from './classify.ts
 
 const coordinates: CaseCoordinates = {
   family: 'avro', direction: 'ts-client', client: 'ours', server: 'python', peer: 'python',
-  implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server', case: 'mail-send-ascii',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server', case: 'mail-send-ascii',
 };
 const entry: KnownFailure = { id: 'py-ping', match: { peer: 'python' }, reason: 'python crashes on ping', evidence: '...' };
 const context: ClassifyContext = { knownFailures: new Map([[entry.id, entry]]), knownFlaky: new Map() };

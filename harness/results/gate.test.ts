@@ -6,7 +6,7 @@ import type { CaseResult, Outcome } from './model.ts';
 
 const coordinates: CaseCoordinates = {
   family: 'thrift', direction: 'ts-server', client: 'java', server: 'ours', peer: 'java',
-  implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'ours', case: 'echo-i64',
+  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'ours', case: 'echo-i64',
 };
 
 function result(outcome: Outcome, extra: Partial<CaseResult> = {}): CaseResult {

@@ -10,9 +10,9 @@ export function unmatchedEntries(
   knownFailures: readonly KnownFailure[],
   knownFlaky: readonly KnownFlaky[],
 ): StaleEntry[] {
-  const unmatched = (file: string, entries: readonly { id: string; reason: string; match: KnownFailure['match'] }[]): StaleEntry[] =>
+  const unmatched = (file: string, entries: readonly (Pick<KnownFailure, 'id' | 'reason' | 'match' | 'versions'>)[]): StaleEntry[] =>
     entries
-      .filter((entry) => !results.some((r) => matchesEntry({ ...entry, evidence: '' }, r.coordinates)))
+      .filter((entry) => !results.some((r) => matchesEntry(entry, r.coordinates)))
       .map((entry) => ({ file, id: entry.id, reason: entry.reason }));
   return [...unmatched('suites/known-failures.json', knownFailures), ...unmatched('suites/known-flaky.json', knownFlaky)];
 }

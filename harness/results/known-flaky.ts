@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import type { CaseCoordinates } from '../matrix/axes.ts';
 import { matchesEntry, type AxisPattern } from '../matrix/known-failures.ts';
 import { REPO_ROOT } from '../docker/peers.ts';
+import { validated } from '../schemas/validate.ts';
 
 export interface KnownFlaky {
   readonly id: string;
   readonly match: AxisPattern;
+  readonly versions?: string;
   readonly reason: string;
   /** Extra attempts allowed (default 2). */
   readonly retries?: number;
@@ -20,14 +22,9 @@ export const DEFAULT_FLAKY_RETRIES = 2;
 
 export function loadKnownFlaky(path = KNOWN_FLAKY_FILE): KnownFlaky[] {
   if (!existsSync(path)) return [];
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { entries?: KnownFlaky[] };
-  const entries = parsed.entries ?? [];
-  for (const entry of entries) {
-    if (!entry.id || !entry.reason) throw new Error(`${path}: every known-flaky entry needs an id and a reason`);
-  }
-  return entries;
+  return validated<{ entries: KnownFlaky[] }>('known-flaky', JSON.parse(readFileSync(path, 'utf8')), path.replace(`${REPO_ROOT}/`, '')).entries;
 }
 
 export function knownFlakyFor(coordinates: CaseCoordinates, entries: readonly KnownFlaky[]): KnownFlaky | undefined {
-  return entries.find((entry) => matchesEntry({ id: entry.id, match: entry.match, reason: entry.reason, evidence: '' }, coordinates));
+  return entries.find((entry) => matchesEntry(entry, coordinates));
 }

@@ -72,7 +72,9 @@ export interface CaseResult {
 export interface VersionedImplementation {
   readonly family: Family;
   readonly id: string;
-  readonly language: Language;
+  readonly language: Language | 'javascript';
+  /** Reference peers: the release (the matrix's version axis). */
+  readonly version?: string;
   /** Where it is declared: containers/<folder> or impls/<folder>. */
   readonly source: string;
   readonly versions: Readonly<Record<string, string>>;
@@ -85,7 +87,21 @@ export interface StaleEntry {
   readonly reason: string;
 }
 
+/** Where a run's time went, in milliseconds (harness/results/timings.ts). */
+export interface RunTimings {
+  readonly images?: number;
+  readonly 'container-starts'?: number;
+  readonly 'server-starts'?: number;
+  readonly 'peer-client-runs'?: number;
+  readonly reporting?: number;
+  /** Sum of every case's own duration (worker time, not wall time). */
+  readonly cases: number;
+  readonly wall: number;
+}
+
 export interface RunInfo {
+  /** The run's id (also the label of its containers). */
+  readonly runId?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
@@ -97,12 +113,17 @@ export interface RunInfo {
   readonly full: boolean;
   readonly filter: CellFilter;
   readonly caseGlob?: string;
+  /** --versions, when not the default releases. */
+  readonly versions?: string;
+  /** --shard I/N, when this is one part of a sharded run. */
+  readonly shard?: string;
+  readonly timings?: RunTimings;
   /** --trace: every case's bytes were recorded. */
   readonly trace?: boolean;
   /** --inject-fault GLOB: these cases ran through the byte-breaking proxy, on purpose. */
   readonly injectFault?: string;
-  /** vitest's own verdict, before the known-failure gate. */
-  readonly vitestState: 'passed' | 'failed' | 'interrupted';
+  /** vitest's own verdict, before the known-failure gate; 'crashed' when the runner died without one. */
+  readonly vitestState: 'passed' | 'failed' | 'interrupted' | 'crashed';
   /** Why the container suites were skipped, when they were (e.g. no Docker engine). */
   readonly skipReason?: string;
 }

@@ -1,34 +1,21 @@
-// Who took part and in which versions: the reference peers (containers/<peer>/peer.json) and the
-// TypeScript implementations (impls/<impl>/capabilities.json). Shown in the header of every report.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Capabilities } from '../matrix/axes.ts';
-import { loadPeers, REPO_ROOT } from '../docker/peers.ts';
+// Who took part and in which versions: the reference peer releases of the run (containers/<peer>/
+// peer.json) and the implementations under test (impls/<impl>/adapter.ts, or out-of-tree
+// adapters). Shown in the header of every report.
+import { loadImplementations } from '../contract/load.ts';
+import { loadPeers, selectReleases } from '../docker/peers.ts';
 import type { VersionedImplementation } from './model.ts';
+import { versionSelection } from './run-options.ts';
 
-export const IMPLS_DIR = join(REPO_ROOT, 'impls');
-
-export interface DeclaredImplementation extends Capabilities {
-  /** Repository-relative folder that declares it. */
-  readonly source: string;
+export async function implementationsOfRun(): Promise<VersionedImplementation[]> {
+  return (await loadImplementations()).map((impl) => ({
+    family: impl.capabilities.family, id: impl.capabilities.id, language: impl.capabilities.language,
+    source: impl.source, versions: impl.capabilities.versions,
+  }));
 }
 
-/** Every impls/<folder>/capabilities.json (one object, or a list when a folder holds several). */
-export function loadImplementations(root = IMPLS_DIR): DeclaredImplementation[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, 'capabilities.json')))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const parsed = JSON.parse(readFileSync(join(root, entry.name, 'capabilities.json'), 'utf8')) as Capabilities | Capabilities[];
-      return (Array.isArray(parsed) ? parsed : [parsed]).map((c) => ({ ...c, source: `impls/${entry.name}` }));
-    });
-}
-
-export function loadReferencePeers(): DeclaredImplementation[] {
-  return loadPeers().map((peer) => ({ ...peer, source: `containers/${peer.folder}` }));
-}
-
-export function versioned(declared: readonly DeclaredImplementation[]): VersionedImplementation[] {
-  return declared.map((d) => ({ family: d.family, id: d.id, language: d.language, source: d.source, versions: d.versions ?? {} }));
+export function referencesOfRun(selection = versionSelection()): VersionedImplementation[] {
+  return selectReleases(loadPeers(), selection).map((release) => ({
+    family: release.peer.family, id: release.peer.id, language: release.peer.language,
+    source: `containers/${release.peer.folder}`, version: release.version, versions: release.libraries,
+  }));
 }

@@ -8,18 +8,17 @@ import { dirname, join } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { loadKnownFailures } from '../matrix/known-failures.ts';
-import { filterFromEnv } from '../matrix/cells.ts';
 import { renderAll } from '../reports/render.ts';
 import { renderUnitJunit, UNIT_JUNIT, unitFiles } from '../reports/unit-junit.ts';
+import { assembleRun, journalCase, removeJournal } from './assemble.ts';
 import type { ConformanceMeta } from './case-meta.ts';
 import { classify, type ClassifyContext } from './classify.ts';
-import { reportsDir, resultsFile, writeResults } from './files.ts';
-import { judge, unmatchedEntries } from './gate.ts';
-import { gitRevision } from './git-revision.ts';
+import type { SerializedErrorLike } from './failure-detail.ts';
+import { reportsDir, resultsFile, retireResults, writeResults } from './files.ts';
 import { loadKnownFlaky } from './known-flaky.ts';
-import { injectFaultGlob, traceWire } from './run-options.ts';
-import { FAILING_OUTCOMES, RESULTS_SCHEMA_VERSION, type CaseResult, type RunResults } from './model.ts';
-import { loadImplementations, loadReferencePeers, versioned } from './references.ts';
+import type { CaseResult, RunResults } from './model.ts';
+import { RUN_DIR_ENV } from '../run/run-dir.ts';
+import { recordPhase } from './timings.ts';
 
 export const CONFORMANCE_PROJECT = 'conformance';
 
@@ -38,6 +37,7 @@ export class ConformanceResultsReporter implements Reporter {
   private vitest: Vitest | undefined;
   private startedAt = new Date();
   private narrowedByFiles = false;
+  private context: ClassifyContext | undefined;
 
   constructor(options: ResultsReporterOptions = {}) {
     this.options = options;
@@ -52,12 +52,20 @@ export class ConformanceResultsReporter implements Reporter {
     this.startedAt = new Date();
     const project = this.conformanceProject();
     if (!project) return;
-    // Raw evidence is per run: TAP and peer logs of an earlier run must not sit beside this one's.
+    // Raw evidence is per run: TAP and peer logs of an earlier run must not sit beside this one's,
+    // nor its verdict (kept as previous-results.json, the default baseline).
     for (const folder of ['tap', 'logs']) rmSync(join(reportsDir(), folder), { recursive: true, force: true });
+    if (!process.env['CONFORMANCE_SHARD']) retireResults();
     // A run given only some suite files is not a full run: unmatched entries are then not stale.
     const selected = specifications.filter((s) => s.project.name === CONFORMANCE_PROJECT).length;
     const all = (await project.globTestFiles()).testFiles.length;
     this.narrowedByFiles = selected < all;
+  }
+
+  /** Each case as it finishes, into the run's journal: an interrupted run still has it. */
+  onTestCaseResult(test: TestCase): void {
+    const result = this.caseResult(test);
+    if (result) journalCase(this.runId(), result);
   }
 
   async onTestRunEnd(
@@ -66,29 +74,52 @@ export class ConformanceResultsReporter implements Reporter {
     reason: 'passed' | 'failed' | 'interrupted',
   ): Promise<void> {
     const project = this.conformanceProject();
-    if (!project) return; // e.g. `vitest run --project unit`: leave the last matrix alone.
-    const results = this.build(testModules.filter((m) => m.project.name === CONFORMANCE_PROJECT), unhandledErrors, reason);
+    if (!project && !this.merging()) return; // e.g. `vitest run --project unit`: leave the last matrix alone.
+    const started = Date.now();
+    const modules = testModules.filter((m) => m.project.name === CONFORMANCE_PROJECT);
+    const errors = unhandledErrors.map(errorLine);
+    const results: CaseResult[] = [];
+    for (const module of modules) {
+      for (const error of module.errors()) errors.push(`${module.relativeModuleId}: ${errorLine(error)}`);
+      for (const test of module.children.allTests()) {
+        const result = this.caseResult(test);
+        if (result) results.push(result);
+      }
+    }
+    const provided = this.providedContext();
+    const run = await assembleRun({
+      runId: this.runId(), startedAt: this.startedAt, results, unhandledErrors: errors, state: reason,
+      narrowed: this.narrowedByFiles || Boolean(this.vitest?.config.testNamePattern),
+      skipReason: provided && !provided.docker ? provided.skipReason : undefined,
+      knownFailuresFile: this.options.knownFailuresFile, knownFlakyFile: this.options.knownFlakyFile,
+      runDir: provided?.runDir ?? process.env[RUN_DIR_ENV],
+    });
     const path = resultsFile();
-    writeResults(results, path);
+    writeResults(run, path);
+    removeJournal(this.runId());
     // Through vitest's logger, so the lines go where the run's output goes.
     const log = (line: string): void => {
       if (this.vitest) this.vitest.logger.error(`conformance: ${line}`);
       else process.stderr.write(`conformance: ${line}\n`);
     };
     try {
-      this.writeUnitJunit(testModules, results.run);
+      this.writeUnitJunit(testModules, run.run);
       const written = await renderAll(reportsDir());
-      log(`${results.results.length} case result(s) -> ${path}; rendered ${written.length} report file(s)`);
+      log(`${run.results.length} case result(s) -> ${path}; rendered ${written.length} report file(s)`);
     } catch (error) {
       log(`rendering the reports failed: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
     }
-    if (!results.gate.ok) {
-      const shown = results.gate.problems.slice(0, 100); // all of them are in results.json and matrix.html
+    recordPhase('reporting', Date.now() - started);
+    log(breakdown(run));
+    if (!run.gate.ok) {
+      const shown = run.gate.problems.slice(0, 100); // all of them are in results.json and matrix.html
       for (const problem of shown) log(problem);
-      if (results.gate.problems.length > shown.length) log(`... and ${results.gate.problems.length - shown.length} more: ${path}`);
-      log(`known-failure gate: FAILED (${results.gate.problems.length} problem(s))`);
+      if (run.gate.problems.length > shown.length) log(`... and ${run.gate.problems.length - shown.length} more: ${path}`);
+      log(`known-failure gate: FAILED (${run.gate.problems.length} problem(s))`);
       process.exitCode = 1;
+    } else {
+      log(`known-failure gate: passed (${run.results.length} case results)`);
     }
   }
 
@@ -104,87 +135,72 @@ export class ConformanceResultsReporter implements Reporter {
     writeFileSync(path, renderUnitJunit(files, run));
   }
 
+  private runId(): string {
+    return this.providedContext()?.runId ?? process.env['CONFORMANCE_RUN_ID'] ?? `run-${this.startedAt.getTime()}`;
+  }
+
+  private merging(): boolean {
+    return Boolean(this.vitest?.config.mergeReports);
+  }
+
+  private providedContext(): { docker: boolean; skipReason: string; runId: string; runDir: string } | undefined {
+    try {
+      return this.conformanceProject()?.getProvidedContext().conformance;
+    } catch {
+      return undefined; // merging blob reports: no global setup ran, nothing was provided
+    }
+  }
+
   private conformanceProject(): ReturnType<Vitest['getProjectByName']> | undefined {
     return this.vitest?.projects.find((p) => p.name === CONFORMANCE_PROJECT);
   }
 
-  private build(modules: readonly TestModule[], unhandled: ReadonlyArray<SerializedError>, reason: RunResults['run']['vitestState']): RunResults {
-    const knownFailures = loadKnownFailures(this.options.knownFailuresFile);
-    const knownFlaky = loadKnownFlaky(this.options.knownFlakyFile);
-    const provided = this.conformanceProject()?.getProvidedContext().conformance;
-    const context: ClassifyContext = {
-      knownFailures: new Map(knownFailures.map((e) => [e.id, e])),
-      knownFlaky: new Map(knownFlaky.map((e) => [e.id, e])),
-      ...(provided && !provided.docker ? { runSkipReason: provided.skipReason } : {}),
-    };
-    const results: CaseResult[] = [];
-    const unhandledErrors = unhandled.map(errorLine);
-    for (const module of modules) {
-      for (const error of module.errors()) unhandledErrors.push(`${module.relativeModuleId}: ${errorLine(error)}`);
-      for (const test of module.children.allTests()) {
-        const result = this.caseResult(test, context);
-        if (result) results.push(result);
-      }
+  private classifyContext(): ClassifyContext {
+    if (!this.context) {
+      const provided = this.providedContext();
+      this.context = {
+        knownFailures: new Map(loadKnownFailures(this.options.knownFailuresFile).map((e) => [e.id, e])),
+        knownFlaky: new Map(loadKnownFlaky(this.options.knownFlakyFile).map((e) => [e.id, e])),
+        ...(provided && !provided.docker ? { runSkipReason: provided.skipReason } : {}),
+      };
     }
-    const filter = filterFromEnv();
-    const caseGlob = process.env['CONFORMANCE_CASE'] || undefined;
-    const full = Object.keys(filter).length === 0 && !caseGlob && !this.vitest?.config.testNamePattern && !this.narrowedByFiles;
-    // Entries only go stale for lack of a match when every case had its chance to match: not in a
-    // filtered run, an interrupted one, or one where something outside the cases broke.
-    const stale = full && reason !== 'interrupted' && unhandledErrors.length === 0 && results.length > 0
-      ? unmatchedEntries(results, knownFailures, knownFlaky) : [];
-    // A global setup that throws (e.g. a peer image that does not build) reaches no reporter hook
-    // as an error; vitest's verdict is then the only trace of it, and it must not read as a pass.
-    if (reason !== 'passed' && !results.some((r) => FAILING_OUTCOMES.has(r.outcome)) && unhandledErrors.length === 0) {
-      unhandledErrors.push(reason === 'interrupted'
-        ? 'the run was interrupted before every case finished'
-        : 'vitest failed the run but no conformance case failed: a unit test, the global setup (e.g. a peer image that did not build) or a suite file that did not load; see the run log');
-    }
-    const finishedAt = new Date();
-    const git = gitRevision();
-    return {
-      schema: RESULTS_SCHEMA_VERSION,
-      run: {
-        startedAt: this.startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        durationMs: finishedAt.getTime() - this.startedAt.getTime(),
-        gitRevision: git.revision,
-        gitDirty: git.dirty,
-        node: process.version,
-        ci: process.env['CI'] === 'true',
-        full,
-        filter,
-        ...(caseGlob ? { caseGlob } : {}),
-        ...(traceWire() ? { trace: true } : {}),
-        ...(injectFaultGlob() ? { injectFault: injectFaultGlob() } : {}),
-        vitestState: reason,
-        ...(context.runSkipReason ? { skipReason: context.runSkipReason } : {}),
-      },
-      references: versioned(loadReferencePeers()),
-      implementations: versioned(loadImplementations()),
-      results,
-      staleEntries: stale,
-      unhandledErrors,
-      gate: judge(results, stale, unhandledErrors),
-    };
+    return this.context;
   }
 
-  private caseResult(test: TestCase, context: ClassifyContext): CaseResult | undefined {
+  private caseResult(test: TestCase): CaseResult | undefined {
     const meta = test.meta().conformance as ConformanceMeta | undefined;
     if (!meta) return undefined;
     const result = test.result();
     const diagnostic = test.diagnostic();
-    const parentErrors = test.parent.type === 'suite' ? test.parent.errors() : [];
     return classify({
       meta,
       state: result.state,
       errors: result.errors ?? [],
       ...(result.state === 'skipped' && result.note ? { skipNote: result.note } : {}),
-      suiteErrors: parentErrors,
+      suiteErrors: ancestorErrors(test),
       durationMs: diagnostic?.duration ?? 0,
       attempts: (diagnostic?.retryCount ?? 0) + 1,
-    }, context);
+    }, this.classifyContext());
   }
+}
+
+/** Errors of every suite around a test: a failed beforeAll of a cell or of its slice. */
+function ancestorErrors(test: TestCase): SerializedErrorLike[] {
+  const errors: SerializedErrorLike[] = [];
+  for (let parent = test.parent; parent.type === 'suite'; parent = parent.parent) errors.push(...parent.errors());
+  return errors;
+}
+
+function seconds(ms: number | undefined): string {
+  return `${((ms ?? 0) / 1000).toFixed(1)} s`;
+}
+
+/** One line: where the run's time went. */
+export function breakdown(run: RunResults): string {
+  const t = run.run.timings;
+  if (!t) return 'time: (no breakdown)';
+  return `time: ${seconds(t.wall)} wall; image builds ${seconds(t.images)}, peer server containers ${seconds(t['container-starts'])}, ` +
+    `our servers ${seconds(t['server-starts'])}, peer client runs ${seconds(t['peer-client-runs'])}, cases ${seconds(t.cases)} (worker time), reporting ${seconds(t.reporting)}`;
 }
 
 export default ConformanceResultsReporter;

@@ -13,6 +13,10 @@ export const ENV = {
   keep: 'CONFORMANCE_KEEP',
   /** A case glob: those ts-client cases run through harness/wire/fault-proxy.ts, which breaks a byte. */
   injectFault: 'CONFORMANCE_INJECT_FAULT',
+  /** Which peer releases run: "default", "all", or a comma list (harness/docker/peers.ts selectReleases). */
+  versions: 'CONFORMANCE_VERSIONS',
+  /** The implementations under test, a JSON array of in-tree ids and adapter module paths (harness/contract/load.ts). */
+  implementations: 'CONFORMANCE_IMPLEMENTATIONS',
 } as const;
 
 export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
@@ -45,4 +49,9 @@ export function traceWire(): boolean {
 /** The case glob whose ts-client cases get a wire fault injected, if any. */
 export function injectFaultGlob(): string | undefined {
   return process.env[ENV.injectFault] || undefined;
+}
+
+/** The peer releases this run covers: "default" unless --versions said otherwise. */
+export function versionSelection(): string {
+  return process.env[ENV.versions] || 'default';
 }

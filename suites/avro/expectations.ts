@@ -1,6 +1,12 @@
 // Checks one call's outcome against a case's expectation, with the catalogue's equality rules.
-import { AvroRemoteError, AvroSystemError, type Protocol } from '../../impls/avro/index.ts';
-import type { Expectation, Json } from './catalogue.ts';
+// The schema information comes from the suite's own reading of the protocol file (impls/avro's
+// parser, which wraps avsc's); outcomes come from any implementation in the contract's shapes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseProtocol, type Protocol } from '../../impls/avro/index.ts';
+import { avroErrorOf } from '../../harness/contract/avro.ts';
+import { CaseMismatch } from '../../harness/results/mismatch.ts';
+import { DATA_DIR, type Expectation, type Json } from './catalogue.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -13,33 +19,55 @@ export async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
   }
 }
 
+const protocols = new Map<string, Protocol>();
+
+/** The suite's reading of a protocol file (types for the value notation and comparisons). */
+export function loadProtocol(name: string): Protocol {
+  let protocol = protocols.get(name);
+  if (!protocol) {
+    protocol = parseProtocol(readFileSync(join(DATA_DIR, 'protocols', `${name}.avpr`), 'utf8'));
+    protocols.set(name, protocol);
+  }
+  return protocol;
+}
+
 export function requestFromNotation(protocol: Protocol, message: string, request: Record<string, Json>): Record<string, unknown> {
   const definition = protocol.messages.get(message);
   if (!definition) throw new Error(`protocol ${protocol.name} has no message ${message}`);
   return fromNotation(definition.request, request) as Record<string, unknown>;
 }
 
-/** Returns a description of the mismatch, or undefined when the outcome is what the case expects. */
-export function mismatch(protocol: Protocol, message: string, expect: Expectation, outcome: Outcome): string | undefined {
+/** The outcome in words: what a failure message shows as "actual". */
+export function describeOutcome(outcome: Outcome): string {
+  if (outcome.ok) return `response ${show(outcome.value)}`;
+  const carried = avroErrorOf(outcome.error);
+  if (carried?.kind === 'declared') return `declared error ${carried.type} ${show(carried.value)}`;
+  if (carried?.kind === 'system') return `system error "${carried.message}"`;
+  const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+  return `${error.name}: ${error.message}`;
+}
+
+/** Undefined when the outcome is what the case expects; otherwise the mismatch, expected and actual apart. */
+export function mismatch(protocol: Protocol, message: string, expect: Expectation, outcome: Outcome): CaseMismatch | undefined {
   const definition = protocol.messages.get(message);
-  if (!definition) return `protocol ${protocol.name} has no message ${message}`;
-  const got = outcome.ok ? `response ${show(outcome.value)}` : `${(outcome.error as Error).name}: ${(outcome.error as Error).message}`;
+  if (!definition) return new CaseMismatch(`protocol ${protocol.name} has no message ${message}`, message, '');
+  const actual = describeOutcome(outcome);
+  const carried = outcome.ok ? undefined : avroErrorOf(outcome.error);
   if (expect.response !== undefined) {
-    if (!outcome.ok) return `expected response ${show(expect.response)}\n  actual: ${got}`;
     const expected = fromNotation(definition.response, expect.response);
-    return avroEquals(definition.response, outcome.value, expected) ? undefined : `expected: ${show(expected)}\n  actual: ${got}`;
+    if (outcome.ok && avroEquals(definition.response, outcome.value, expected)) return undefined;
+    return new CaseMismatch(`${message}: the answer differs`, `response ${show(expected)}`, actual);
   }
   if (expect.error) {
-    if (outcome.ok || !(outcome.error instanceof AvroRemoteError)) return `expected declared error ${expect.error.type} ${show(expect.error.value)}\n  actual: ${got}`;
     const errorType = protocol.types.get(expect.error.type);
-    if (!errorType) return `protocol has no error type ${expect.error.type}`;
+    if (!errorType) return new CaseMismatch(`protocol has no error type ${expect.error.type}`, expect.error.type, actual);
     const expected = fromNotation(errorType, expect.error.value);
-    const same = outcome.error.errorType === expect.error.type && avroEquals(errorType, outcome.error.value, expected);
-    return same ? undefined : `expected: ${expect.error.type} ${show(expected)}\n  actual: ${got}`;
+    if (carried?.kind === 'declared' && carried.type === expect.error.type && avroEquals(errorType, carried.value, expected)) return undefined;
+    return new CaseMismatch(`${message}: expected the declared error`, `declared error ${expect.error.type} ${show(expected)}`, actual);
   }
   if (expect.systemError !== undefined) {
-    if (outcome.ok || !(outcome.error instanceof AvroSystemError)) return `expected a system error containing "${expect.systemError}"\n  actual: ${got}`;
-    return outcome.error.message.includes(expect.systemError) ? undefined : `expected a system error containing "${expect.systemError}"\n  actual: ${got}`;
+    if (carried?.kind === 'system' && carried.message.includes(expect.systemError)) return undefined;
+    return new CaseMismatch(`${message}: expected a system error`, `system error containing "${expect.systemError}"`, actual);
   }
-  return 'case has no expectation';
+  return new CaseMismatch('the case has no expectation', 'an expectation in cases.json', '');
 }

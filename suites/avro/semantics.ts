@@ -1,33 +1,38 @@
-// What every conformance server answers (suites/avro/data/README.md, "Server semantics"),
-// as handlers for our server.
-import { raise, type Handlers, type Protocol } from '../../impls/avro/index.ts';
+// What every conformance server answers (data/README.md, "Server semantics"), as handlers in the
+// contract's canonical values (harness/contract/avro.ts): the same for every implementation.
+import type { AvroHandler, AvroValue } from '../../harness/contract/avro.ts';
 
-export function handlersFor(protocol: Protocol): Handlers {
+/** A declared error, the way the contract says handlers raise one. */
+export function declaredError(type: string, value: AvroValue): Error {
+  return Object.assign(new Error(`declared error ${type}`), { avro: { kind: 'declared', type, value } as const });
+}
+
+export function handlersFor(messages: readonly string[], namespace: string | undefined): Record<string, AvroHandler> {
   let lastNote: string | null = null;
-  const handlers: Record<string, Handlers[string]> = {};
-  for (const name of protocol.messages.keys()) {
+  const handlers: Record<string, AvroHandler> = {};
+  const ns = namespace ? `${namespace}.` : '';
+  for (const name of messages) {
     if (name.startsWith('echo')) handlers[name] = ({ value }) => value;
   }
-  if (protocol.messages.has('send')) {
-    handlers['send'] = ({ message }) => {
-      const m = message as { to: string; from: string; body: string };
-      return `Sent message to ${m.to} from ${m.from} with body ${m.body}`;
-    };
-  }
-  if (protocol.messages.has('add')) handlers['add'] = ({ a, b }) => BigInt.asIntN(64, (a as bigint) + (b as bigint));
-  if (protocol.messages.has('fail')) {
-    handlers['fail'] = ({ kind, code, reason }) => {
-      const ns = protocol.namespace ? `${protocol.namespace}.` : '';
-      if (kind === 'conformance') throw raise(`${ns}ConformanceError`, { code, reason });
-      throw raise(`${ns}OtherError`, { detail: reason });
-    };
-  }
-  if (protocol.messages.has('failUndeclared')) {
-    handlers['failUndeclared'] = ({ reason }) => {
-      throw new Error(`undeclared failure: ${String(reason)}`);
-    };
-  }
-  if (protocol.messages.has('notify')) handlers['notify'] = ({ note }) => { lastNote = note as string; return null; };
-  if (protocol.messages.has('lastNote')) handlers['lastNote'] = () => (lastNote === null ? null : { string: lastNote });
+  const on = (name: string, handler: AvroHandler): void => {
+    if (messages.includes(name)) handlers[name] = handler;
+  };
+  on('send', ({ message }) => {
+    const m = message as { to: string; from: string; body: string };
+    return `Sent message to ${m.to} from ${m.from} with body ${m.body}`;
+  });
+  on('add', ({ a, b }) => BigInt.asIntN(64, (a as bigint) + (b as bigint)));
+  on('fail', ({ kind, code, reason }) => {
+    if (kind === 'conformance') throw declaredError(`${ns}ConformanceError`, { code, reason });
+    throw declaredError(`${ns}OtherError`, { detail: reason });
+  });
+  on('failUndeclared', ({ reason }) => {
+    throw new Error(`undeclared failure: ${String(reason)}`);
+  });
+  on('notify', ({ note }) => {
+    lastNote = note as string;
+    return null;
+  });
+  on('lastNote', () => (lastNote === null ? null : { string: lastNote }));
   return handlers;
 }

@@ -8,12 +8,12 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePeerImage } from '../../harness/docker/images.ts';
-import { peerByFolder, REPO_ROOT } from '../../harness/docker/peers.ts';
+import { REPO_ROOT } from '../../harness/docker/peers.ts';
 import { runClient } from '../../harness/docker/containers.ts';
 import { configureReaper } from '../../harness/docker/engine.ts';
 import { parseJobResults, type Job, type JobResult } from './jobs.ts';
 import { runOurJobs } from './ours.ts';
-import { OURS, PEER_FOLDERS } from './plan.ts';
+import { OURS, PEER_FOLDERS, participantRelease } from './plan.ts';
 
 const TARGET_MB = Number(process.env['BENCH_MB'] ?? 100);
 const CODECS = (process.env['BENCH_CODECS'] ?? 'null,deflate,snappy,zstandard').split(',');
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const perRepeat = statSync(join(root, 'probe.avro')).size;
   const repeat = Math.max(1, Math.round((TARGET_MB * 1e6) / perRepeat));
   const images: Record<string, string> = {};
-  for (const peer of PEERS) images[peer] = (await ensurePeerImage(peerByFolder(PEER_FOLDERS[peer] ?? peer), (l) => console.error(l))).tag;
+  for (const peer of PEERS) images[peer] = (await ensurePeerImage(participantRelease(peer), (l) => console.error(l))).tag;
   const participants = [OURS, ...PEERS];
   const file = (who: string, codec: string): string => join(root, `${who}-${codec}.avro`);
   const writes = (who: string): Job[] => CODECS.map((codec) => ({ op: 'write', schema: schemaPath, codec, records: recordsPath, out: file(who, codec), repeat }));

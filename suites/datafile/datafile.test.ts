@@ -15,7 +15,7 @@ import { runCase } from '../../harness/results/case-runner.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, ENV } from '../../harness/results/run-options.ts';
 import { datafileCells, referenceParticipantsOf } from './cells.ts';
 import { judgeBadFile, judgeRead } from './judge.ts';
-import { OURS, PEER_FOLDERS, workRoot } from './plan.ts';
+import { OURS, PEER_FOLDERS, participantRelease, workRoot } from './plan.ts';
 import { runMatrix, type MatrixRun } from './run.ts';
 import { schemaFiles } from './sets.ts';
 
@@ -26,9 +26,9 @@ const glob = process.env[ENV.caseGlob];
 const caseRegExp = glob ? globRegExp(glob) : undefined;
 // Participants: ours, and every reference peer whose image this run built (the global setup builds
 // those the filter can select); then only those the selected cells need.
-const available = [OURS, ...Object.entries(PEER_FOLDERS).filter(([, folder]) => context.images[folder]).map(([id]) => id)];
+const available = [OURS, ...Object.keys(PEER_FOLDERS).filter((id) => context.images[participantRelease(id).key])];
 const cells = datafileCells(available, files, filterFromEnv(), (id) => !caseRegExp || caseRegExp.test(id));
-const images = Object.fromEntries(referenceParticipantsOf(cells).map((id) => [id, context.images[PEER_FOLDERS[id] as string] as string]));
+const images = Object.fromEntries(referenceParticipantsOf(cells).map((id) => [id, context.images[participantRelease(id).key] as string]));
 const timeoutMs = caseTimeoutMs();
 let run: MatrixRun | undefined;
 
@@ -49,7 +49,7 @@ function defineCase(title: string, coordinatesOf: CaseCoordinates, body: (r: Mat
 }
 
 if (cells.length === 0) {
-  // Said out loud rather than an empty file, as define-cells.ts does.
+  // Said out loud rather than an empty file, as define-slice.ts does.
   it.skip('no cells: the filter or the case glob leaves none in the data-file matrix', () => undefined);
 } else {
   describe.skipIf(!context.docker)('avro-datafile', () => {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseCoordinates, Direction } from '../../harness/matrix/axes.ts';
-import { REPO_ROOT } from '../../harness/docker/peers.ts';
+import { defaultVersion, peerByFolder, releaseOf, REPO_ROOT, type PeerRelease } from '../../harness/docker/peers.ts';
 import { BAD_FILES } from './bad-files.ts';
 import type { Job } from './jobs.ts';
 import { BLOCK_SIZE, type SchemaFile } from './sets.ts';
@@ -11,6 +11,12 @@ import { BLOCK_SIZE, type SchemaFile } from './sets.ts';
 export const OURS = 'ours';
 /** Participant id -> the peer folder that provides its `datafile` role (ours runs in process). */
 export const PEER_FOLDERS: Readonly<Record<string, string>> = { python: 'python-avro', java: 'java-avro' };
+
+/** The release of a reference participant the data-file matrix uses: its peer's default release. */
+export function participantRelease(participant: string): PeerRelease {
+  const peer = peerByFolder(PEER_FOLDERS[participant] ?? participant);
+  return releaseOf(peer, defaultVersion(peer));
+}
 export const CODECS = ['null', 'deflate', 'snappy', 'zstandard'] as const;
 export const BAD_SET = 'bad-file';
 
@@ -27,10 +33,12 @@ export function direction(writer: string, reader: string): Direction {
 
 /** Coordinates of one data-file case (see suites/datafile/data/README.md for the axes). */
 export function coordinates(writer: string, reader: string, codec: string, set: string, caseId: string): CaseCoordinates {
-  const peers = [writer, reader].filter((p) => p !== OURS);
+  const peers = [...new Set([writer, reader].filter((p) => p !== OURS))];
   return {
     family: 'avro-datafile', direction: direction(writer, reader), client: writer, server: reader,
-    peer: peers.length === 0 ? OURS : [...new Set(peers)].join('+'),
+    peer: peers.length === 0 ? OURS : peers.join('+'),
+    version: peers.map((p) => participantRelease(p).version).join('+'),
+    socket: 'file',
     implementation: writer === OURS || reader === OURS ? OURS : 'none',
     transport: codec, protocol: set, serverKind: set === BAD_SET ? 'bad-file' : `block-size=${BLOCK_SIZE[set] ?? 'default'}`,
     case: caseId,

@@ -1,57 +1,53 @@
-// The TypeScript server for the ts-server direction (ours, or avsc 5's services): serves the cell's protocol with the shared semantics,
-// records every handshake and request, and afterwards says, per case, what it saw wrong.
-import type { Cell } from '../../harness/matrix/axes.ts';
-import type { TsServer } from '../../harness/vitest/define-cells.ts';
-import { LOOPBACK } from '../../harness/net/ports.ts';
-import { listen, type ConnectionRecorders, type Protocol } from '../../impls/avro/index.ts';
-import { startAvscServer } from './avsc-server.ts';
-import type { HandshakeRequest, HandshakeResponse } from '../../impls/avro/handshake.ts';
-import { loadProtocol, type AvroCase } from './catalogue.ts';
-import { urlFor } from './client-procedures.ts';
-import { requestFromNotation } from './expectations.ts';
+// An implementation's server for a ts-server cell: serves the cell's protocol with the shared
+// semantics (semantics.ts), records every request (and, where the implementation exposes them,
+// every handshake), and afterwards says, per case, what it saw wrong.
+import type { AvroImplementation, HandshakeRecord } from '../../harness/contract/avro.ts';
+import { AVRO_FEATURES } from '../../harness/contract/avro.ts';
+import { hasFeature } from '../../harness/contract/capabilities.ts';
+import type { ServerStartRun, TsServer } from '../../harness/vitest/family-driver.ts';
+import type { Protocol } from '../../impls/avro/index.ts';
+import { protocolText, type AvroCase } from './catalogue.ts';
+import { loadProtocol, requestFromNotation } from './expectations.ts';
 import { avroEquals, show } from './notation.ts';
+import { urlFor } from './procedures.ts';
 import { handlersFor } from './semantics.ts';
 
-export interface Seen {
+interface Seen {
   readonly message: string;
   readonly parameters: Record<string, unknown>;
 }
 
-/** recorders: told every connection's bytes (ours only: avsc's server runs in a worker thread). */
-export async function startOurServer(cell: Cell, port: number, cases: readonly AvroCase[], recorders: ConnectionRecorders): Promise<TsServer> {
-  const protocol = loadProtocol(cell.protocol);
-  const handshakes: { request: HandshakeRequest; response: HandshakeResponse }[] = [];
+export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServer> {
+  const adapter = run.implementation.adapter as AvroImplementation;
+  if (!adapter.listen) throw new Error(`${run.cell.implementation} has no server`);
+  const protocol = loadProtocol(run.cell.protocol);
+  const handshakes: HandshakeRecord[] = [];
   const seen: Seen[] = [];
-  const systemErrors: string[] = [];
-  const base = handlersFor(protocol);
+  const base = handlersFor([...protocol.messages.keys()], protocol.namespace);
   const handlers = Object.fromEntries(Object.entries(base).map(([name, handler]) => [name, (parameters: Record<string, unknown>, context: Parameters<typeof handler>[1]) => {
     seen.push({ message: name, parameters });
     return handler(parameters, context);
   }]));
-  const server = cell.implementation === 'avsc5'
-    ? await startAvscServer(urlFor(cell, port), protocol, seen)
-    : await listen(urlFor(cell, port), protocol, handlers, {
-      recorders,
-      events: {
-        handshake: (request, response) => handshakes.push({ request, response }),
-        systemError: (message) => systemErrors.push(message),
-      },
-    });
+  const observes = hasFeature(run.implementation.capabilities, AVRO_FEATURES.handshakeObservation);
+  const server = await adapter.listen(
+    { url: urlFor(run.cell.transport, run.endpoint), transport: run.cell.transport, protocol: { name: run.cell.protocol, text: protocolText(run.cell.protocol) } },
+    handlers,
+    { recorders: run.recorders, ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push(record) } : {}) },
+  );
   return {
-    port: server.port,
     problemsFor: (caseId) => {
-      const testCase = cases.find((c) => c.id === caseId);
+      const testCase = run.cases.find((c) => c.id === caseId);
       if (!testCase) return [`unknown case ${caseId}`];
-      // Handshake observations need our responder's events; avsc's server does not expose them.
-      const observed = testCase.observe && cell.implementation === 'ours' ? observe(testCase.observe, handshakes) : [];
-      const crashed = 'crash' in server && server.crash() ? [`the avsc server crashed: ${server.crash()}`] : [];
-      return [...crashed, ...requestProblems(protocol, testCase, seen), ...observed];
+      // Handshake observations need the implementation's handshake events (a declared feature).
+      const observed = testCase.observe && observes ? observe(testCase.observe, handshakes) : [];
+      return [...requestProblems(protocol, testCase, seen), ...observed];
     },
+    ...(server.crashed ? { crashed: () => server.crashed?.() } : {}),
     close: () => server.close(),
   };
 }
 
-/** Every request value a case sends must have reached our handlers exactly as the case wrote it. */
+/** Every request value a case sends must have reached the handlers exactly as the case wrote it. */
 function requestProblems(protocol: Protocol, testCase: AvroCase, seen: readonly Seen[]): string[] {
   const steps = testCase.kind === 'sequence' ? testCase.calls ?? []
     : testCase.message ? [{ message: testCase.message, request: testCase.request ?? {} }] : [];
@@ -68,7 +64,11 @@ function requestProblems(protocol: Protocol, testCase: AvroCase, seen: readonly 
   return problems;
 }
 
-function observe(observation: string, handshakes: readonly { request: HandshakeRequest; response: HandshakeResponse }[]): string[] {
+function same(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
+  return !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
+}
+
+function observe(observation: string, handshakes: readonly HandshakeRecord[]): string[] {
   const summary = handshakes.map((h) => `${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ');
   const [first, second] = handshakes;
   switch (observation) {
@@ -77,7 +77,7 @@ function observe(observation: string, handshakes: readonly { request: HandshakeR
       const problems: string[] = [];
       if (first.request.clientProtocol === null && first.response.match !== 'NONE') problems.push(`a first handshake without protocol text should be answered NONE (ours answered ${first.response.match})`);
       if (first.response.match === 'NONE' && second?.request.clientProtocol == null) problems.push(`after NONE the client should resend with its protocol text; handshakes: ${summary}`);
-      if (first.response.match === 'NONE' && second && !second.request.serverHash.equals(first.response.serverHash ?? Buffer.alloc(0))) {
+      if (first.response.match === 'NONE' && second && !same(second.request.serverHash, first.response.serverHash)) {
         problems.push('after NONE the client should present the server hash it was given');
       }
       return problems;

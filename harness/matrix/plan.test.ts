@@ -1,0 +1,85 @@
+// The one case filter and the plan built on it: what `list` prints is what the suites run.
+import { describe, expect, it } from 'vitest';
+import type { ImplementationCapabilities } from '../contract/capabilities.ts';
+import { releaseOf, type PeerDescriptor } from '../docker/peers.ts';
+import type { CatalogueCase } from './case-filter.ts';
+import { appliesTo } from './case-filter.ts';
+import { planFamily, type FamilyCatalogue } from './plan.ts';
+import { partition } from './slices.ts';
+
+const ours: ImplementationCapabilities = {
+  id: 'ours', family: 'thrift', language: 'typescript', versions: {}, features: ['raw-wire'],
+  client: [{ transport: 'framed', protocol: 'binary' }, { transport: 'framed', protocol: 'binary', socket: 'tls' }],
+  server: [{ transport: 'framed', protocol: 'binary', serverKind: 'ours' }],
+  cases: { skip: [{ case: 'uuid-*', reason: 'no uuid in this library', role: 'server' }] },
+};
+const peer: PeerDescriptor = {
+  folder: 'p-thrift', id: 'p', family: 'thrift', language: 'python', shared: [], startupSeconds: 1,
+  versions: [{ version: '0.25.0', default: true, libraries: {} }, { version: '0.16.0', libraries: {} }],
+  server: [{ transport: 'framed', protocol: 'binary', serverKind: 'simple' }, { transport: 'framed', protocol: 'binary', socket: 'tls', serverKind: 'simple', versions: '>=0.20.0' }],
+  client: [{ transport: 'framed', protocol: 'binary' }],
+  cases: { skip: [{ case: 'old-*', reason: 'the old release cannot do this', versions: '<0.20.0' }] },
+};
+const cases: CatalogueCase[] = [
+  { id: 'ping', kind: 'call' },
+  { id: 'raw-garbage', kind: 'raw' },
+  { id: 'only-server-side', kind: 'call', directions: ['ts-server'] },
+  { id: 'tls-only', kind: 'call', sockets: ['tls'] },
+  { id: 'uuid-nil', kind: 'call' },
+  { id: 'old-thing', kind: 'call' },
+];
+const catalogue: FamilyCatalogue = {
+  family: 'thrift',
+  cases: () => cases,
+  supports: (c, cell, implementation) => cell.direction === 'ts-server' || c.kind !== 'raw' || (implementation.features ?? []).includes('raw-wire'),
+};
+const releases = peer.versions.map((v) => releaseOf(peer, v));
+
+function summary(filter = {}, caseGlob?: string, implementations = [ours]): string[] {
+  return planFamily(catalogue, { implementations, releases, filter, caseGlob }).map((p) =>
+    `${p.cell.direction} ${p.cell.peer}@${p.cell.version} ${p.cell.socket}: ${p.cases.map((c) => c.testCase.id + (c.skip ? '(skip)' : '')).join(',')}`);
+}
+
+describe('the plan of a family', () => {
+  it('crosses every implementation offer with every peer release offer on transport, protocol and socket, honouring release ranges', () => {
+    expect(summary()).toEqual([
+      'ts-client p@0.25.0 tcp: ping,raw-garbage,uuid-nil,old-thing',
+      'ts-client p@0.25.0 tls: ping,raw-garbage,tls-only,uuid-nil,old-thing',
+      'ts-server p@0.25.0 tcp: ping,raw-garbage,only-server-side,uuid-nil(skip),old-thing',
+      'ts-client p@0.16.0 tcp: ping,raw-garbage,uuid-nil,old-thing(skip)',
+      'ts-server p@0.16.0 tcp: ping,raw-garbage,only-server-side,uuid-nil(skip),old-thing(skip)',
+    ]);
+  });
+
+  it('narrows by axis filter and case glob, and leaves out cells without a case', () => {
+    expect(summary({ version: '0.16.0', direction: 'ts-client' })).toEqual(['ts-client p@0.16.0 tcp: ping,raw-garbage,uuid-nil,old-thing(skip)']);
+    expect(summary({}, 'tls-*')).toEqual(['ts-client p@0.25.0 tls: tls-only']);
+    expect(summary({}, 'nothing-matches-*')).toEqual([]);
+  });
+
+  it('keeps a kind out of the cells of an implementation without the feature it needs', () => {
+    const plain = { ...ours, features: [] };
+    expect(summary({ direction: 'ts-client', version: '0.25.0', socket: 'tcp' }, undefined, [plain])).toEqual(['ts-client p@0.25.0 tcp: ping,uuid-nil,old-thing']);
+  });
+
+  it('applies the data restrictions of a case', () => {
+    const [cell] = planFamily(catalogue, { implementations: [ours], releases, filter: { direction: 'ts-client', version: '0.25.0', socket: 'tcp' } }).map((p) => p.cell);
+    if (!cell) throw new Error('no cell');
+    expect(appliesTo({ id: 'a', kind: 'call', protocols: ['compact'] }, cell)).toBe(false);
+    expect(appliesTo({ id: 'a', kind: 'call', transports: ['framed'] }, cell)).toBe(true);
+    expect(appliesTo({ id: 'a', kind: 'call', protocol: 'binary' }, cell)).toBe(true);
+    expect(appliesTo({ id: 'a', kind: 'call', directions: ['ts-server'] }, cell)).toBe(false);
+  });
+
+  it('deals cells over slices deterministically, keeping a release, direction and socket together, balanced by weight', () => {
+    const planned = planFamily(catalogue, { implementations: [ours], releases, filter: {} });
+    const slices = partition(planned, 2);
+    expect(slices.flat().length).toBe(planned.length);
+    expect(partition(planned, 2)).toEqual(slices);
+    expect(partition(planned, 7).filter((s) => s.length > 0).length).toBe(planned.length);
+    for (const slice of partition(planned, 3)) {
+      const keys = new Set(slice.map((p) => `${p.cell.version}|${p.cell.direction}|${p.cell.socket}`));
+      expect(keys.size).toBe(slice.length); // here each group is one cell
+    }
+  });
+});

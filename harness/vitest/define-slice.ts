@@ -1,0 +1,302 @@
+// Turns one slice of a family's plan into vitest suites: one describe per cell (named with every
+// axis), one test per case. Both directions share this one code path, and peer containers are
+// shared by the cells of a slice (containers/README.md, plan files):
+//   ts-client: one server plan container per peer release serves every ts-client cell of the slice
+//              (a listener each); the implementation's client runs each case against its listener.
+//   ts-server: the implementation's servers start in-process, one per cell; one peer client plan
+//              run per peer release drives them all and prints TAP per cell; each test reads its
+//              own line, and our server adds what it saw (request values that differ from the case).
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, inject, it, type TestContext } from 'vitest';
+import type { CaseCoordinates, Cell } from '../matrix/axes.ts';
+import { filterFromEnv } from '../matrix/cells.ts';
+import { cellId } from '../results/cell-id.ts';
+import type { CatalogueCase, SelectedCase } from '../matrix/case-filter.ts';
+import { cellTitle } from '../matrix/naming.ts';
+import { planFamily, type PlannedCell } from '../matrix/plan.ts';
+import { partition, sliceOf } from '../matrix/slices.ts';
+import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts';
+import { loadImplementations, type LoadedImplementation } from '../contract/load.ts';
+import { runClient, startServer, describeState, type ClientRun, type RunningServer } from '../docker/containers.ts';
+import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
+import { freePort, LOOPBACK } from '../net/ports.ts';
+import { planPath, socketPath } from '../run/run-dir.ts';
+import { caseWindows, parseTap, type TapResult } from '../tap/parse.ts';
+import { tapSkipReason } from '../results/tap-skip.ts';
+import { splitCells } from '../tap/cells.ts';
+// [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
+import { ServerWireLog, WireTrace } from '../../impls/wire/recorder.ts';
+import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
+import { startFaultProxy } from '../wire/fault-proxy.ts';
+import { globRegExp } from '../matrix/glob.ts';
+// [results] meta for the results reporter, timeouts, known-flaky retries, saved TAP and peer logs.
+import type { ConformanceMeta } from '../results/case-meta.ts';
+import { runCase } from '../results/case-runner.ts';
+import { peerLogPath, savePeerLog, saveTap, tapPath } from '../results/cell-artifacts.ts';
+import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
+import type { PeerRun, WireDump } from '../results/model.ts';
+import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire, versionSelection } from '../results/run-options.ts';
+import type { Endpoint, FamilyDriver, TsServer } from './family-driver.ts';
+
+interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
+  readonly adapter: LoadedImplementation;
+  readonly key: string;
+}
+
+/** Per cell, filled in by the slice's beforeAll. */
+interface CellState {
+  endpoint?: Endpoint;
+  ours?: TsServer;
+  serverWire?: ServerWireLog;
+  /** Why the cell cannot run at all (its server or the peer's listener did not start). */
+  broken?: string;
+}
+
+/** Per peer release of the slice: its server container and its client run. */
+interface ReleaseState {
+  server?: RunningServer;
+  serverRun?: PeerRun;
+  client?: Promise<ClientRun>;
+  clientRun?: PeerRun;
+  tapByCell?: Map<string, string>;
+}
+
+export async function defineSlice<C extends CatalogueCase>(driver: FamilyDriver<C>, moduleUrl: string): Promise<void> {
+  const context = inject('conformance');
+  const { index, count } = sliceOf(moduleUrl);
+  const implementations = (await loadImplementations()).filter((i) => i.capabilities.family === driver.family);
+  const releases = selectReleases(peersOf(driver.family), versionSelection())
+    .filter((r) => context.docker ? context.images[r.key] !== undefined : true);
+  const planned = planFamily(driver, {
+    implementations: implementations.map((i) => i.capabilities), releases, filter: filterFromEnv(), caseGlob: process.env['CONFORMANCE_CASE'],
+  });
+  const mine: SliceCell<C>[] = (partition(planned, count)[index - 1] ?? []).map((p) => ({
+    ...p, adapter: implementations.find((i) => i.capabilities.id === p.implementation.id) as LoadedImplementation, key: cellId(p.cell),
+  }));
+  if (mine.length === 0) {
+    // Said out loud rather than an empty file: the filter or the declarations leave nothing here.
+    it.skip(`no cells in slice ${index} of ${count} of ${driver.family}: the filter or the declared capabilities leave none here (${planned.length} cell(s) in the family)`, () => undefined);
+    return;
+  }
+  defineCells(driver, mine, context);
+}
+
+function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: readonly SliceCell<C>[], context: ReturnType<typeof inject<'conformance'>>): void {
+  const knownFailures = loadKnownFailures();
+  const knownFlaky = loadKnownFlaky();
+  const timeoutMs = caseTimeoutMs();
+  const tracing = traceWire();
+  const faultGlob = injectFaultGlob();
+  const faulty = faultGlob ? globRegExp(faultGlob) : undefined;
+  const states = new Map<string, CellState>(cells.map((c) => [c.key, {}]));
+  const releaseStates = new Map<string, ReleaseState>();
+  const releasesOf = new Map<string, PeerRelease>(cells.map((c) => [c.release.key, c.release]));
+
+  const image = (release: PeerRelease): string => {
+    const tag = context.images[release.key];
+    if (!tag) throw new Error(`no image was built for ${release.key} in this run`);
+    return tag;
+  };
+
+  const setupSeconds = cellTimeoutSeconds() + Math.max(...[...releasesOf.values()].map((r) => r.peer.startupSeconds));
+  describe.skipIf(!context.docker)(`${cells[0]?.cell.family} slice`, () => {
+    beforeAll(async () => {
+      // Endpoints first: a port per TCP/TLS cell, a socket path per Unix cell, the run's TLS files.
+      for (const c of cells) {
+        const state = states.get(c.key) as CellState;
+        state.endpoint = {
+          host: LOOPBACK, socket: c.cell.socket,
+          port: c.cell.socket === 'unix' ? 0 : await freePort(),
+          ...(c.cell.socket === 'unix' ? { path: socketPath(c.key) } : {}),
+          ...(c.cell.socket === 'tls' ? { tls: context.tls } : {}),
+        };
+      }
+      // ts-server: our servers, then one peer client plan per release (not awaited here: its cells' tests wait for it).
+      for (const c of cells.filter((x) => x.cell.direction === 'ts-server')) {
+        const state = states.get(c.key) as CellState;
+        state.serverWire = new ServerWireLog();
+        try {
+          state.ours = await driver.startServer({
+            cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
+            cases: runnable(c.cases), recorders: state.serverWire,
+          });
+        } catch (error) {
+          state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      for (const release of releasesOf.values()) {
+        const rs: ReleaseState = {};
+        releaseStates.set(release.key, rs);
+        const clientCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-server' && !states.get(c.key)?.broken);
+        if (clientCells.length > 0) {
+          const planFile = planPath(`client-${release.key}-${clientCells[0]?.key ?? ''}`.replace(/[^A-Za-z0-9._@+-]/g, '_'));
+          writeFileSync(planFile, JSON.stringify({
+            cells: clientCells.map((c) => ({ key: c.key, ...axesOf(c.cell), ...endpointFields(states.get(c.key)?.endpoint as Endpoint, 'client'), cases: runnable(c.cases).map((t) => t.id) })),
+          }, null, 1));
+          const budget = clientCells.reduce((sum, c) => sum + 20 + 2 * c.cases.length, 0);
+          const timeoutSeconds = Math.min(cellTimeoutSeconds() * clientCells.length, Math.max(60, budget));
+          rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
+          rs.client = runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds, args: ['--plan', planFile], mounts: [context.runDir] });
+          rs.client.then((run) => { rs.tapByCell = splitCells(run.stdout); }, () => undefined);
+        }
+        const serverCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-client');
+        if (serverCells.length > 0) {
+          const planFile = planPath(`server-${release.key}-${serverCells[0]?.key ?? ''}`.replace(/[^A-Za-z0-9._@+-]/g, '_'));
+          writeFileSync(planFile, JSON.stringify({
+            listeners: serverCells.map((c) => ({
+              key: c.key, ...axesOf(c.cell), ...endpointFields(states.get(c.key)?.endpoint as Endpoint, 'server'),
+              ...(driver.listenerExtras?.(c.cell, runnable(c.cases)) ?? {}),
+            })),
+          }, null, 1));
+          rs.serverRun = { image: image(release), role: 'server', args: ['server', '--plan', planFile] };
+          try {
+            rs.server = await startServer({ image: image(release), peer: release.peer.folder, plan: planFile, runDir: context.runDir, startupSeconds: release.peer.startupSeconds });
+            for (const c of serverCells) {
+              const reason = rs.server.failed.get(c.key);
+              if (reason !== undefined) (states.get(c.key) as CellState).broken = `${release.peer.id} ${release.version} could not start this listener: ${reason || 'no reason given'}`;
+            }
+            (rs.serverRun as { containerId?: string }).containerId = rs.server.id;
+          } catch (error) {
+            for (const c of serverCells) (states.get(c.key) as CellState).broken = error instanceof Error ? error.message : String(error);
+          }
+        }
+      }
+    }, setupSeconds * 1000 + 60_000);
+
+    afterAll(async () => {
+      for (const c of cells) {
+        const rs = releaseStates.get(c.release.key);
+        if (c.cell.direction === 'ts-client' && rs?.server) savePeerLog(c.cell, await rs.server.logOf(c.key, 100_000).catch((e: unknown) => `log unavailable: ${String(e)}`));
+        if (c.cell.direction === 'ts-server' && rs?.tapByCell) saveTap(c.cell, rs.tapByCell.get(c.key) ?? '');
+      }
+      for (const rs of releaseStates.values()) {
+        await rs.client?.catch(() => undefined);
+        if (!keepContainers()) await rs.server?.stop();
+      }
+      await Promise.all(cells.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
+    }, 120_000);
+
+    for (const c of cells) {
+      describe(cellTitle(c.cell), () => {
+        for (const selected of c.cases) defineCase(c, selected);
+      });
+    }
+  });
+
+  function defineCase(c: SliceCell<C>, selected: SelectedCase<C & CatalogueCase>): void {
+    const testCase = selected.testCase;
+    const coordinates: CaseCoordinates = { ...c.cell, case: testCase.id };
+    const known = knownFailureFor(coordinates, knownFailures);
+    const flaky = knownFlakyFor(coordinates, knownFlaky);
+    const defined: ConformanceMeta = { coordinates, knownFailure: known?.id, knownFlaky: flaky?.id };
+    // Meta given at definition reaches the reporter even when the case is skipped. A known failure
+    // runs through runCase's inversion (not it.fails) so that an unexpected pass names the stale
+    // entry and its reason; our timeout fires before vitest's.
+    const options = { meta: { conformance: defined }, timeout: timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
+    it(testCase.id, options, async (ctx: TestContext) => {
+      const state = states.get(c.key) as CellState;
+      const rs = releaseStates.get(c.release.key);
+      const peerRun = c.cell.direction === 'ts-client' ? rs?.serverRun : rs?.clientRun;
+      const meta: ConformanceMeta = {
+        ...defined,
+        logs: c.cell.direction === 'ts-client' ? { peer: peerLogPath(c.cell) } : { tap: tapPath(c.cell) },
+        ...(peerRun ? { peerRun } : {}),
+      };
+      ctx.task.meta.conformance = meta;
+      if (selected.skip !== undefined) ctx.skip(selected.skip);
+      await runCase({
+        title: `${cellTitle(c.cell)} | ${testCase.id}`, timeoutMs, known, meta,
+        body: async () => {
+          if (state.broken) throw new Error(`the cell could not run: ${state.broken}`);
+          if (c.cell.direction === 'ts-client') await clientSide(c, state, rs, testCase, meta);
+          else await serverSide(c, state, rs, testCase, meta, ctx);
+        },
+      });
+    });
+  }
+
+  async function clientSide(c: SliceCell<C>, state: CellState, rs: ReleaseState | undefined, testCase: C, meta: ConformanceMeta): Promise<void> {
+    const endpoint = state.endpoint as Endpoint;
+    const trace = new WireTrace(DUMP_BYTES);
+    // An injected fault puts the breaking proxy between our client and the peer (TCP listeners only).
+    const proxy = faulty?.test(testCase.id) && endpoint.socket === 'tcp' ? await startFaultProxy(endpoint.port, DUMP_BYTES) : undefined;
+    const wire = (): WireDump[] => [...clientDumps(trace, c.cell.server), ...(proxy ? faultDumps(proxy.trace, proxy.faults, c.cell.server) : [])];
+    try {
+      await driver.runClientCase({ cell: c.cell, implementation: c.adapter, endpoint: proxy ? { ...endpoint, port: proxy.port } : endpoint, testCase, recorder: trace });
+    } catch (error) {
+      throw withWire(await withPeerEvidence(error, rs?.server, c.key), wire());
+    } finally {
+      await proxy?.close();
+      if (tracing) meta.wire = wire();
+    }
+  }
+
+  async function serverSide(c: SliceCell<C>, state: CellState, rs: ReleaseState | undefined, testCase: C, meta: ConformanceMeta, ctx: TestContext): Promise<void> {
+    if (!rs?.client) throw new Error('no peer client run was started for this cell');
+    const run = await rs.client;
+    const tap = splitCells(run.stdout).get(c.key);
+    const clientOutput = `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
+    if (tap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput}`);
+    const window = caseWindows(tap).get(testCase.id);
+    const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), c.cell.client) : []);
+    if (tracing) meta.wire = wire();
+    const line: TapResult | undefined = parseTap(tap).get(testCase.id);
+    // A case the peer client cannot run is a skip with its reason, never a pass.
+    const skipped = tapSkipReason(tap, testCase.id);
+    if (skipped !== undefined) ctx.skip(skipped);
+    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${clientOutput}`);
+    const problems = state.ours?.problemsFor(testCase.id) ?? [];
+    const crashed = state.ours?.crashed?.();
+    if (!line.ok || problems.length > 0 || crashed) {
+      throw withWire(new Error([
+        line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
+        ...problems.map((p) => `our server: ${p}`),
+        ...(crashed ? [`our server crashed: ${crashed}`] : []),
+        clientOutput,
+      ].join('\n')), wire());
+    }
+  }
+}
+
+function runnable<C>(cases: readonly SelectedCase<C>[]): C[] {
+  return cases.filter((s) => s.skip === undefined).map((s) => s.testCase);
+}
+
+function axesOf(cell: Cell): Record<string, string> {
+  return { transport: cell.transport, protocol: cell.protocol, socket: cell.socket, serverKind: cell.serverKind };
+}
+
+function endpointFields(endpoint: Endpoint, role: 'client' | 'server'): Record<string, unknown> {
+  return {
+    host: endpoint.host,
+    ...(endpoint.socket === 'unix' ? { path: endpoint.path } : { port: endpoint.port }),
+    ...(endpoint.tls ? { tls: role === 'server' ? { cert: endpoint.tls.cert, key: endpoint.tls.key, ca: endpoint.tls.ca } : { ca: endpoint.tls.ca } } : {}),
+  };
+}
+
+/** Error plus the wire dumps, in the shape failure-detail.ts reads (kept on expected failures too). */
+function withWire(error: unknown, wire: readonly WireDump[]): unknown {
+  if (wire.length > 0 && error instanceof Error) Object.assign(error, { wire });
+  return error;
+}
+
+/** Adds the peer server's log for this listener and, if the container is gone, how it ended. */
+async function withPeerEvidence(error: unknown, server: RunningServer | undefined, key: string): Promise<Error> {
+  const base = error instanceof Error ? error : new Error(String(error));
+  if (!server) return base;
+  const state = await server.state().catch(() => undefined);
+  if (state && !state.running) base.message += `\n--- the peer server container died: ${describeState(state)} ---`;
+  base.message += `\n--- peer server log (tail) ---\n${await server.logOf(key, 40).catch((e: unknown) => `log unavailable: ${String(e)}`)}`;
+  return base;
+}
+
+function tail(text: string, lines: number): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    // [results] the fields beyond coordinates and knownFailure are optional (see harness/results/case-meta.ts).
+    conformance?: ConformanceMeta;
+  }
+}
