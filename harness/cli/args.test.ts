@@ -38,7 +38,7 @@ describe('parseCli', () => {
     expect(() => parseCli([])).toThrow(UsageError);
     expect(() => parseCli(['lsit'])).toThrow(/unknown command "lsit" \(commands: list, run, test, report\)/);
     expect(() => parseCli(['run', '--jobs', '0'])).toThrow(/--jobs 0: expected a whole number of at least 1/);
-    expect(() => parseCli(['run', '--retries', '-1'])).toThrow(/--retries -1/);
+    expect(() => parseCli(['run', '--retries=-1'])).toThrow(/--retries -1: expected a whole number of at least 0/);
     expect(() => parseCli(['run', '--shard', '3/2'])).toThrow(/--shard 3\/2/);
     expect(() => parseCli(['run', '--colour'])).toThrow(UsageError);
     expect(() => parseCli(['list', 'extra'])).toThrow(/unexpected argument/);

@@ -26,9 +26,9 @@ describe('conformance list', () => {
     const lines = stdout.trimEnd().split('\n');
     // Writer x reader (ours, python, java) x 4 codecs x 3 schema sets, and the bad files against each reader.
     expect(lines.at(-1)).toMatch(/^120 cell\(s\), \d+ case\(s\)$/);
-    expect(lines).toContain('ts-writes | avro-datafile | ours -> java | zstandard | resolution | block-size=60  (6 cases)');
-    expect(lines).toContain('references | avro-datafile | python -> java | null | user | block-size=40  (2 cases)');
-    expect(lines).toContain('ts-only | avro-datafile | ours -> ours | deflate | bad-file | bad-file  (6 cases)');
+    expect(lines).toContain('ts-writes | avro-datafile | ours -> java@1.12.2 | zstandard | resolution | file | block-size=60  (6 cases)');
+    expect(lines).toContain('references | avro-datafile | python@1.12.2 -> java@1.12.2 | null | user | file | block-size=40  (2 cases)');
+    expect(lines).toContain('ts-only | avro-datafile | ours -> ours | deflate | bad-file | file | bad-file  (6 cases)');
     expect(lines).toContain('    users-appended  [read]');
     expect(lines.filter((l) => !l.startsWith(' ') && !/^\d+ cell/.test(l)).every((l) => l.includes(' | avro-datafile | '))).toBe(true);
   });
@@ -47,7 +47,9 @@ describe('conformance list', () => {
     const avro = await list('--family', 'avro', '--peer', 'python', '--transport', 'http', '--protocol', 'mail');
     expect(avro.exitCode).toBe(0);
     expect(avro.stdout).not.toContain('avro-datafile');
-    const none = await list('--family', 'avro-datafile', '--transport', 'lzma');
+    const unknown = await list('--family', 'avro-datafile', '--transport', 'lzma');
+    expect(unknown.exitCode).toBe(2); // not a value of any cell: a usage error, before anything runs
+    const none = await list('--family', 'avro-datafile', '--case', 'no-such-case');
     expect(none.exitCode).toBe(1);
     expect(none.stdout).toBe('0 cell(s), 0 case(s)');
   });

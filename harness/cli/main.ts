@@ -106,6 +106,11 @@ async function main(argv: readonly string[]): Promise<number> {
     await write(process.stderr, 'conformance: the options select no case, so nothing would be tested; see `conformance list` with the same options\n');
     return 1;
   }
+  // For the README's examples test: everything up to here (parsing, checking, selecting) is real.
+  if (process.env['CONFORMANCE_DRY_RUN'] === '1') {
+    await write(process.stdout, `dry run: ${options.command} would run ${cells.length} cell(s), ${cases} case(s)\n`);
+    return 0;
+  }
   if (options.command === 'test') {
     const checked = await checks();
     if (checked !== 0) return checked;
