@@ -4,8 +4,8 @@
 import { parseArgs } from 'node:util';
 import type { CellFilter } from '../matrix/cells.ts';
 
-export type Command = 'list' | 'run' | 'test' | 'report';
-export const COMMANDS: readonly Command[] = ['list', 'run', 'test', 'report'];
+export type Command = 'list' | 'run' | 'test' | 'report' | 'images';
+export const COMMANDS: readonly Command[] = ['list', 'run', 'test', 'report', 'images'];
 
 export interface CliOptions {
   readonly command: Command;
@@ -40,12 +40,13 @@ export const AXIS_FLAGS = {
   transport: 'transport', protocol: 'protocol', socket: 'socket', 'server-kind': 'serverKind',
 } as const satisfies Record<string, keyof CellFilter>;
 
-export const USAGE = `usage: conformance <list|run|test|report> [options]   (test also takes test files: test suites/thrift)
+export const USAGE = `usage: conformance <list|run|test|report|images> [options]   (test also takes test files: test suites/thrift)
 
   list      print every cell and case the options select; starts nothing
   run       run the conformance matrix (peer containers), then write reports/ (npm run matrix)
   test      typecheck, lint, unit tests and the conformance matrix (npm test)
   report    re-render every report from reports/results.json (or merge shards: --merge DIR)
+  images    build the reference images the options select (CI builds them once for every shard)
 
 what is under test:
   --implementation X    repeatable; an in-tree implementation id (ours, avsc5, avro-js, npm-thrift), a path

@@ -15,7 +15,9 @@ import { reproduceCommands } from './reproduce.ts';
 import { runVitest } from './run.ts';
 import { superviseVitest } from './supervise.ts';
 import { newRunId } from './run.ts';
-import { REPO_ROOT } from '../docker/peers.ts';
+import { loadPeers, REPO_ROOT, selectReleases } from '../docker/peers.ts';
+import { buildImages } from '../docker/build-all.ts';
+import { mayTakePart } from '../vitest/global-setup.ts';
 import type { Cell } from '../matrix/axes.ts';
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -49,6 +51,18 @@ async function report(options: CliOptions): Promise<number> {
   return run.gate.ok ? 0 : 1;
 }
 
+/** Builds the image of every peer release the options select (a family or peer filter, --versions). */
+async function images(options: CliOptions): Promise<number> {
+  const releases = selectReleases(loadPeers(), options.versions ?? 'default').filter((r) => mayTakePart(r.peer, options.filter));
+  if (releases.length === 0) {
+    await write(process.stderr, 'conformance: the options select no peer release\n');
+    return 1;
+  }
+  const built = await buildImages(releases, (line) => process.stderr.write(`conformance: ${line}\n`));
+  for (const [key, tag] of Object.entries(built)) await write(process.stdout, `${key} ${tag}\n`);
+  return 0;
+}
+
 /** Typecheck and lint before the tests: a failing step stops `test` with its own output. */
 async function checks(): Promise<number> {
   for (const [what, command, args] of [
@@ -80,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (options.command === 'report') return report(options);
+  if (options.command === 'images') return images(options);
 
   // What is under test: in-tree ids stay ids, paths and packages become absolute module paths.
   let implementations: string[];

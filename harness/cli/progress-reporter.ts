@@ -100,3 +100,5 @@ export class ProgressReporter implements Reporter {
     if (this.tty) this.out.write(`\r\x1b[2K${this.tracker.statusLine()}`);
   }
 }
+
+export default ProgressReporter;

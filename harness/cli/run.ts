@@ -41,12 +41,13 @@ export async function runVitest(options: CliOptions, implementations: readonly s
   for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD']) delete process.env[name];
   for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);
   const args = ['run'];
-  if (options.command === 'run') {
-    args.push('--project', 'conformance', '--reporter', './harness/results/reporter.ts', '--reporter', './harness/cli/progress-reporter.ts');
-  }
+  if (options.command === 'run') args.push('--project', 'conformance', '--reporter', './harness/cli/progress-reporter.ts');
   if (options.shard) {
+    // One part of the run: a blob report for `report --merge`, which alone judges the whole run.
     args.push(`--shard=${options.shard.index}/${options.shard.count}`, '--reporter=blob',
       `--outputFile.blob=${join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}.json`)}`);
+  } else if (options.command === 'run') {
+    args.push('--reporter', './harness/results/reporter.ts');
   }
   if (options.command === 'test') args.push(...options.files);
   return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard });

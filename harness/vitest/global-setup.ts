@@ -5,10 +5,10 @@
 // (harness/cli/supervise.ts): it stops this process, sweeps the containers and writes the
 // interrupted run's reports.
 import type { TestProject } from 'vitest/node';
-import { configureReaper, probeEngine } from '../docker/engine.ts';
+import { probeEngine } from '../docker/engine.ts';
 import { removeRunContainersSync, sweepOrphans } from '../docker/containers.ts';
-import { ensurePeerImage, pruneOldPeerImages } from '../docker/images.ts';
-import { loadPeers, selectReleases, type PeerDescriptor, type PeerRelease } from '../docker/peers.ts';
+import { buildImages } from '../docker/build-all.ts';
+import { loadPeers, selectReleases, type PeerDescriptor } from '../docker/peers.ts';
 import { filterFromEnv, type CellFilter } from '../matrix/cells.ts';
 import { createRunDir, removeRunDir, RUN_DIR_ENV } from '../run/run-dir.ts';
 import { makeTlsMaterial, type TlsFiles } from '../run/tls.ts';
@@ -18,9 +18,6 @@ import { versionSelection } from '../results/run-options.ts';
 import { PEER_FOLDERS as DATAFILE_PEER_FOLDERS } from '../../suites/datafile/plan.ts';
 
 const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
-
-/** How many images build at once: a build mostly waits on downloads and one core each. */
-const BUILD_CONCURRENCY = 2;
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const runId = process.env['CONFORMANCE_RUN_ID'] || `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
@@ -40,15 +37,13 @@ export default async function setup(project: TestProject): Promise<() => void> {
     return () => removeRunDir(runDir);
   }
 
-  const notice = await configureReaper();
-  if (notice) log(notice);
   const swept = await sweepOrphans();
   if (swept > 0) log(`removed ${swept} container(s) left by an earlier run that crashed`);
 
   const filter = filterFromEnv();
   const releases = selectReleases(loadPeers(), versionSelection()).filter((r) => mayTakePart(r.peer, filter));
   const started = Date.now();
-  const images = await buildImages(releases);
+  const images = await buildImages(releases, log);
   recordPhase('images', Date.now() - started);
   project.provide('conformance', {
     ...base, docker: true, skipReason: '', images,
@@ -61,27 +56,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
     removeRunContainersSync(runId);
     removeRunDir(runDir);
   };
-}
-
-async function buildImages(releases: readonly PeerRelease[]): Promise<Record<string, string>> {
-  const images: Record<string, string> = {};
-  const queue = [...releases];
-  const built = new Map<string, string[]>();
-  const worker = async (): Promise<void> => {
-    for (let release = queue.shift(); release; release = queue.shift()) {
-      const image = await ensurePeerImage(release, log);
-      images[release.key] = image.tag;
-      built.set(release.peer.folder, [...(built.get(release.peer.folder) ?? []), image.tag]);
-    }
-  };
-  await Promise.all(Array.from({ length: BUILD_CONCURRENCY }, worker));
-  // Old images of a peer go only when this run covered all of its releases (else a default run
-  // would delete the other releases' images that a --versions run built).
-  for (const peer of new Set(releases.map((r) => r.peer))) {
-    const tags = built.get(peer.folder) ?? [];
-    if (tags.length === peer.versions.length) await pruneOldPeerImages(peer, tags);
-  }
-  return images;
 }
 
 /**
