@@ -14,7 +14,7 @@ import { formatList } from './list.ts';
 import { reproduceCommands } from './reproduce.ts';
 import { runVitest } from './run.ts';
 import { superviseVitest } from './supervise.ts';
-import { newRunId } from './run.ts';
+import { newRunId, shardSelection } from './run.ts';
 import { loadPeers, REPO_ROOT, selectReleases } from '../docker/peers.ts';
 import { buildImages } from '../docker/build-all.ts';
 import { mayTakePart } from '../vitest/global-setup.ts';
@@ -32,10 +32,18 @@ const flagOf = (axis: keyof Cell): string =>
 
 async function report(options: CliOptions): Promise<number> {
   if (options.merge) {
-    // One report from the shards' blob reports: the results reporter judges the whole run.
+    // One report from the shards' blob reports: the results reporter judges the whole run, with
+    // the options the shards ran with.
+    let env: Record<string, string>;
+    try {
+      env = shardSelection(options.merge);
+    } catch (error) {
+      await write(process.stderr, `conformance: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
     return superviseVitest({
       args: ['run', `--merge-reports=${options.merge}`, '--reporter', './harness/results/reporter.ts'],
-      env: {}, runId: newRunId(), writesResults: true,
+      env, runId: newRunId(), writesResults: true,
     });
   }
   const file = resultsFile();

@@ -4,6 +4,7 @@
 // beside the results reporter (vitest.config.ts). --shard I/N runs one part and leaves a blob report
 // for `report --merge`.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV } from '../results/run-options.ts';
 import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
@@ -43,12 +44,28 @@ export async function runVitest(options: CliOptions, implementations: readonly s
   const args = ['run'];
   if (options.command === 'run') args.push('--project', 'conformance', '--reporter', './harness/cli/progress-reporter.ts');
   if (options.shard) {
-    // One part of the run: a blob report for `report --merge`, which alone judges the whole run.
-    args.push(`--shard=${options.shard.index}/${options.shard.count}`, '--reporter=blob',
-      `--outputFile.blob=${join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}.json`)}`);
+    // One part of the run: a blob report for `report --merge`, which alone judges the whole run,
+    // and beside it the run's options, so that the merge knows what the whole run selected.
+    const blob = join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}.json`);
+    mkdirSync(BLOB_DIR(), { recursive: true });
+    const { CONFORMANCE_SHARD: _shard, CONFORMANCE_JOBS: _jobs, ...selection } = env;
+    writeFileSync(blob.replace(/\.json$/, '.run.json'), `${JSON.stringify(selection, null, 1)}\n`);
+    args.push(`--shard=${options.shard.index}/${options.shard.count}`, '--reporter=blob', `--outputFile.blob=${blob}`);
   } else if (options.command === 'run') {
     args.push('--reporter', './harness/results/reporter.ts');
   }
   if (options.command === 'test') args.push(...options.files);
   return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard });
+}
+
+/**
+ * The options every shard of a blob folder ran with (their .run.json files), which must agree:
+ * merging shards of different runs would judge a run that never happened.
+ */
+export function shardSelection(folder: string): Record<string, string> {
+  const files = readdirSync(folder).filter((f) => f.endsWith('.run.json')).sort();
+  if (files.length === 0) throw new Error(`${folder} has no shard options (*.run.json): was it written by \`conformance run --shard\`?`);
+  const selections = files.map((f) => readFileSync(join(folder, f), 'utf8'));
+  if (new Set(selections).size > 1) throw new Error(`the shards in ${folder} ran with different options: ${files.join(', ')}`);
+  return JSON.parse(selections[0] ?? '{}') as Record<string, string>;
 }
