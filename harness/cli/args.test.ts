@@ -36,7 +36,7 @@ describe('parseCli', () => {
 
   it('rejects what it does not understand, saying what it expected', () => {
     expect(() => parseCli([])).toThrow(UsageError);
-    expect(() => parseCli(['lsit'])).toThrow(/unknown command "lsit" \(commands: list, run, test, report\)/);
+    expect(() => parseCli(['lsit'])).toThrow(/unknown command "lsit" \(commands: list, run, test, report, images\)/);
     expect(() => parseCli(['run', '--jobs', '0'])).toThrow(/--jobs 0: expected a whole number of at least 1/);
     expect(() => parseCli(['run', '--retries=-1'])).toThrow(/--retries -1: expected a whole number of at least 0/);
     expect(() => parseCli(['run', '--shard', '3/2'])).toThrow(/--shard 3\/2/);

@@ -16,11 +16,11 @@ function cli(args: readonly string[], extra: Record<string, string> = {}) {
   });
 }
 
-describe('the conformance CLI', () => {
+describe('the conformance CLI', { timeout: 60_000 }, () => {
   it('answers --help on stdout with exit 0', async () => {
     const run = await cli(['--help']);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/^usage: conformance <list\|run\|test\|report>/);
+    expect(run.stdout).toMatch(/^usage: conformance <list\|run\|test\|report\|images>/);
     expect(run.stderr).toBe('');
   });
 
@@ -52,12 +52,12 @@ describe('the conformance CLI', () => {
     expect(jobs.stderr).toMatch(/--jobs 0: expected a whole number of at least 1/);
     const command = await cli(['lsit']);
     expect(command.exitCode).toBe(2);
-    expect(command.stderr).toMatch(/unknown command "lsit" \(commands: list, run, test, report\)/);
+    expect(command.stderr).toMatch(/unknown command "lsit" \(commands: list, run, test, report, images\)/);
   });
 
   it('writes the whole catalogue through a pipe: `list --json` parses, however large', async () => {
     const run = await execa(`${JSON.stringify(process.execPath)} harness/cli/main.ts list --json | cat`, {
-      shell: true, cwd: REPO_ROOT, reject: false, extendEnv: false, env: ENV, timeout: 60_000,
+      shell: true, cwd: REPO_ROOT, reject: false, extendEnv: false, env: { ...ENV, PATH: `${ENV.PATH}:/usr/bin:/bin` }, timeout: 60_000,
     });
     expect(run.exitCode).toBe(0);
     expect(run.stdout.length).toBeGreaterThan(200_000); // far beyond a pipe's 64 KiB buffer

@@ -11,9 +11,10 @@ function quote(arg: string): string {
 function cliCommand(result: CaseResult, onlyCase: string | undefined): string {
   const c = result.coordinates;
   const flags = Object.entries(AXIS_FLAGS)
-    .filter(([flag]) => flag !== 'implementation' && flag !== 'peer') // implied by client and server
+    .filter(([flag]) => flag !== 'peer') // implied by client and server
     .map(([flag, axis]) => `--${flag} ${quote(String(c[axis]))}`);
-  return ['node harness/cli/main.ts run', ...flags, ...(onlyCase ? [`--case ${quote(onlyCase)}`] : []), '--keep'].join(' ');
+  const what = [`--implementation ${quote(c.implementation)}`, ...(c.version ? [`--versions ${quote(`${c.peer}@${c.version}`)}`] : [])];
+  return ['node harness/cli/main.ts run', ...what, ...flags, ...(onlyCase ? [`--case ${quote(onlyCase)}`] : []), '--keep'].join(' ');
 }
 
 export function reproduceCommands(run: RunResults): string[] {
@@ -33,11 +34,12 @@ export function reproduceCommands(run: RunResults): string[] {
       lines.push(`docker rm -f ${id}    # when done (the next run also sweeps it)`);
     }
     if (peer) {
-      const args = peer.role === 'client'
-        ? peer.args.map((a, i) => (peer.args[i - 1] === '--cases' ? cases.join(',') : a))
-        : peer.args;
-      lines.push(`docker run --rm --network host ${peer.image} ${args.map(quote).join(' ')}`
-        + (peer.role === 'client' ? '   # the peer client; needs our server on that port (run the next line with --keep)' : '   # the peer server by hand'));
+      // A plan lives in the run directory (kept with --keep), mounted at the same path.
+      const plan = peer.args[peer.args.indexOf('--plan') + 1] ?? '';
+      const runDir = plan.split('/').slice(0, -2).join('/');
+      const mount = runDir ? `-v ${quote(runDir)}:${quote(runDir)} ` : '';
+      lines.push(`docker run --rm --network host ${mount}${peer.image} ${peer.args.map(quote).join(' ')}`
+        + (peer.role === 'client' ? '   # the peer client with its plan; needs our servers (run the next line with --keep)' : '   # the peer server with its plan, by hand'));
     }
     lines.push(cliCommand(first, cases.length === 1 ? cases[0] : undefined));
     if (first.logs.tap) lines.push(`cat ${first.logs.tap}`);

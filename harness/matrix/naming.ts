@@ -8,7 +8,7 @@ import type { Cell } from './axes.ts';
 function releases(cell: Cell): Map<string, string> {
   const peers = cell.peer.split('+');
   const versions = cell.version.split('+');
-  return new Map(peers.map((p, i) => [p, versions[i] ?? versions[0] ?? '']).filter(([, v]) => v !== ''));
+  return new Map(peers.map((p, i): [string, string] => [p, versions[i] ?? versions[0] ?? '']).filter(([, v]) => v !== ''));
 }
 
 function withVersion(side: string, known: Map<string, string>): string {

@@ -41,7 +41,7 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
   const full = Object.keys(filter).length === 0 && !caseGlob && !facts.narrowed && !facts.shard;
   // Entries only go stale for lack of a match when every case had its chance to match: not in a
   // filtered run, an interrupted one, or one where something outside the cases broke.
-  const stale = full && facts.state === 'passed' && unhandledErrors.length === 0 && facts.results.length > 0
+  const stale = full && (facts.state === 'passed' || facts.state === 'failed') && unhandledErrors.length === 0 && facts.results.length > 0
     ? unmatchedEntries(facts.results, knownFailures, knownFlaky) : [];
   if (facts.state === 'interrupted') {
     unhandledErrors.push(`the run was interrupted: ${facts.results.length} case result(s) had been recorded; the rest did not run`);

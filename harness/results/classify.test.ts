@@ -18,7 +18,7 @@ describe('classify', () => {
   it('passes and fails ordinary cases, keeping every axis in the title', () => {
     const passed = classify(observed({}), context);
     expect(passed.outcome).toBe('pass');
-    expect(passed.title).toBe('avro | ours -> python | http | mail | http.server | mail-send-ascii');
+    expect(passed.title).toBe('avro | ours -> python@1.0.0 | http | mail | tcp | http.server | mail-send-ascii');
     expect(passed.durationMs).toBe(12);
     const failed = classify(observed({ state: 'failed', errors: [{ message: 'boom', expected: '1', actual: '2' }] }), context);
     expect(failed.outcome).toBe('fail');
