@@ -18,7 +18,7 @@ async function list(...args: string[]): Promise<{ exitCode: number | undefined; 
   return { exitCode: run.exitCode, stdout: run.stdout, reports: readdirSync(reports) };
 }
 
-describe('conformance list', () => {
+describe('conformance list', { timeout: 60_000 }, () => {
   it('--family avro-datafile lists the data-file cells and their cases, and starts nothing', async () => {
     const { exitCode, stdout, reports } = await list('--family', 'avro-datafile');
     expect(exitCode).toBe(0);
