@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from './args.ts';
 import { runEnvironment } from './run.ts';
@@ -19,6 +20,8 @@ describe('parseCli', () => {
       CONFORMANCE_KEEP: '1', CONFORMANCE_JOBS: '1',
     });
     expect(runEnvironment(parseCli(['run']))).toEqual({});
+    expect(runEnvironment(parseCli(['run', '--baseline', 'old/results.json']))).toEqual({ CONFORMANCE_BASELINE: resolve('old/results.json') });
+    expect(parseCli(['report', '--baseline', 'old/results.json.gz']).baseline).toBe('old/results.json.gz');
   });
 
   it('rejects what it does not understand', () => {

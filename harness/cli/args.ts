@@ -15,6 +15,8 @@ export interface CliOptions {
   readonly trace: boolean;
   /** Case glob: those ts-client cases run through the fault proxy (harness/wire/fault-proxy.ts). */
   readonly injectFault?: string;
+  /** run, report: the results.json (or .json.gz) the reports compare with, instead of the previous run. */
+  readonly baseline?: string;
   readonly keep: boolean;
   readonly json: boolean;
 }
@@ -46,6 +48,8 @@ run options:
   --inject-fault GLOB   on purpose, break one byte per connection of the ts-client cases matching GLOB:
                         shows what a wire-level failure looks like in the reports (the run fails)
   --keep                leave peer containers running; print commands to reproduce failing cells
+  --baseline FILE       compare with this results.json (plain or .gz) instead of the previous run
+                        kept in reports/history/ (also for report)
 list options:
   --json                machine-readable output
 `;
@@ -66,7 +70,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options: {
       ...Object.fromEntries(Object.keys(AXIS_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       case: { type: 'string' }, jobs: { type: 'string' }, 'case-timeout': { type: 'string' }, 'cell-timeout': { type: 'string' },
-      retries: { type: 'string' }, trace: { type: 'boolean' }, 'inject-fault': { type: 'string' }, keep: { type: 'boolean' }, json: { type: 'boolean' },
+      retries: { type: 'string' }, trace: { type: 'boolean' }, 'inject-fault': { type: 'string' }, baseline: { type: 'string' }, keep: { type: 'boolean' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,6 +92,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const retries = positiveNumber('retries', text('retries'), true);
   const caseGlob = text('case');
   const injectFault = text('inject-fault');
+  const baseline = text('baseline');
   return {
     command,
     // Values are checked by matching, not here: suites may add families and directions (see `list`).
@@ -98,6 +103,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     ...(cellTimeoutSeconds !== undefined ? { cellTimeoutSeconds } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(injectFault !== undefined ? { injectFault } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
     trace: values['trace'] === true,
     keep: values['keep'] === true,
     json: values['json'] === true,

@@ -9,13 +9,13 @@ import { formatList } from './list.ts';
 import { reproduceCommands } from './reproduce.ts';
 import { runMatrix } from './run.ts';
 
-async function report(): Promise<number> {
+async function report(options: CliOptions): Promise<number> {
   const file = resultsFile();
   if (!existsSync(file)) {
     process.stderr.write(`conformance: no ${file}; run \`conformance run\` (or npm run matrix) first\n`);
     return 1;
   }
-  const written = await renderAll(reportsDir());
+  const written = await renderAll(reportsDir(), options.baseline ? { baseline: options.baseline } : {});
   process.stdout.write(`rendered from ${file}:\n${written.map((w) => `  reports/${w}`).join('\n')}\n`);
   const run = readResults(file);
   for (const problem of run.gate.problems) process.stdout.write(`  ${problem}\n`);
@@ -32,7 +32,7 @@ async function main(options: CliOptions): Promise<number> {
       return cells.length > 0 ? 0 : 1;
     }
     case 'report':
-      return report();
+      return report(options);
     case 'run': {
       const code = await runMatrix(options);
       if (existsSync(resultsFile())) {
