@@ -384,8 +384,10 @@
       const entry = S.knownFailures[r.kf] || {};
       parts.push(el('p', { className: 'known' }, [`Known failure "${r.kf}": ${entry.reason || ''}`]));
       if (entry.upstream) {
-        const url = /^https?:\/\/\S+/.exec(entry.upstream);
-        parts.push(el('p', { className: 'upstream' }, ['Upstream: ', url ? el('a', { href: url[0], rel: 'noreferrer', text: entry.upstream }) : entry.upstream]));
+        // Every address in the note is a link; the words around them stay text.
+        const pieces = entry.upstream.split(/(https?:\/\/[^\s,;()]+)/);
+        parts.push(el('p', { className: 'upstream' }, ['Upstream: '].concat(pieces.map((piece, i) =>
+          i % 2 ? el('a', { href: piece, rel: 'noreferrer', text: piece }) : piece))));
       }
     }
     if (r.flaky) parts.push(el('p', { text: `Known flaky "${r.flaky.id}": ${r.flaky.reason}` }));

@@ -157,7 +157,12 @@ describe.skipIf(!chromium.binary)('matrix.html in headless Chromium', { timeout:
     expect(labels).toMatchObject({ expected: '[["__proto__","p"],["a","b"]]', actual: '[["a","b"]]' });
     expect(labels.note).toContain('read back from the message text');
     await go(page, `cell=${NEW_PYTHON_CELL}&case=double-nan`, 'tr.target[data-case="double-nan"] .upstream a');
-    expect(await inPage(page, `document.querySelector('tr.target .upstream a').getAttribute('href')`)).toBe(BARE_NAN.upstream.split(' ')[0]);
+    const upstream = await inPage<{ links: string[]; text: string }>(page, `(() => {
+      const p = document.querySelector('tr.target .upstream');
+      return { links: [...p.querySelectorAll('a')].map((a) => a.getAttribute('href')), text: p.textContent };
+    })()`);
+    expect(upstream.links).toEqual(['https://issues.apache.org/jira/browse/THRIFT-0000']);
+    expect(upstream.text).toBe(`Upstream: ${BARE_NAN.upstream}`);
   });
 
   it('compares with the previous run: counts, and links that drill down to the case', async () => {
