@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../results/model.ts';
-import { familyGrids, pairKey, summarizeCells, tallyOf } from './aggregate.ts';
+import { familyGrids, pairKey, sideOrder, summarizeCells, tallyOf } from './aggregate.ts';
 import { fixtureResults } from './fixture-results.ts';
 import { cellName } from './junit.ts';
 import { marksText, pairLine, shareSymbol, shareText } from './marks.ts';
@@ -36,6 +36,10 @@ describe('cells, pairs and their lines', () => {
     const pair = avro?.pairs.get(pairKey('ours', 'java'));
     expect(pairLine('ours', 'java', pair ?? tallyOf([]), ['ts-server'])).toBe(
       'ours ↔ java: 2/3 interoperate (66.6%) · 1 cell (ts-server 1) · not interoperating: ⚑1 (java-float-nan 1) · ‼1 unexpected pass · ⊘1 skipped · gate ✗1');
+  });
+
+  it('orders a side: ours, then the declared implementations or peers, then anything else, each alphabetically', () => {
+    expect(sideOrder(['zeta', 'python', 'avsc5', 'ours', 'avro-js', 'python'], new Set(['avsc5', 'avro-js']))).toEqual(['ours', 'avro-js', 'avsc5', 'python', 'zeta']);
   });
 
   it('names a cell by every axis it has, the release beside the peer', () => {

@@ -415,6 +415,8 @@
     box.textContent = '';
     box.setAttribute('data-cell', cell.id);
     box.appendChild(el('p', { className: 'meta', text: 'Loading the cases…' }));
+    // Scroll now; once the cases are drawn (at once when the family is loaded already), to the case asked for.
+    box.scrollIntoView({ block: 'start' });
     loadFamily(cell.family, (data, problem) => {
       if (box.getAttribute('data-cell') !== cell.id) return; // another cell was chosen meanwhile
       box.textContent = '';
@@ -445,7 +447,6 @@
       box.appendChild(table);
       (target || box).scrollIntoView({ block: 'start' });
     });
-    box.scrollIntoView({ block: 'start' });
   }
 
   // ---- routing ----
