@@ -139,6 +139,15 @@ describe('renderAll --baseline', () => {
     expect(readFileSync(join(dir, 'matrix.md'), 'utf8')).toMatch(/> \*\*No comparison:\*\* baseline .*missing\.json: ENOENT/);
   });
 
+  it('says so when the run was interrupted', async () => {
+    const { dir } = reportsWith((tap) => {
+      const run = fixtureResults(tap);
+      return { ...run, run: { ...run.run, vitestState: 'interrupted', interrupted: { reason: 'Ctrl-C after 3 of 9 cells' } } };
+    });
+    await renderAll(dir, { log: () => undefined });
+    expect(readFileSync(join(dir, 'matrix.md'), 'utf8')).toContain('> **Run interrupted: Ctrl-C after 3 of 9 cells.** Cases that did not run are listed as skipped.');
+  });
+
   it('says there is nothing to compare with on a first run', async () => {
     const { dir } = reportsWith(fixtureResults);
     const log: string[] = [];
