@@ -71,11 +71,12 @@ run options:
                         shows what a wire-level failure looks like in the reports (the run fails)
   --keep                leave peer containers running; print commands to reproduce failing cells
   --shard I/N           run part I of N (CI jobs side by side); merge with \`report --merge DIR\`
-  --baseline FILE       compare with a previous results.json (default: the previous run's, kept in reports/)
+  --baseline FILE       compare with this results.json (plain or .gz) instead of the previous run (kept in reports/history/)
 list options:
   --json                machine-readable output
 report options:
   --merge DIR           the blob reports of every shard (reports/blob/ of each job)
+  --baseline FILE       as for run
 `;
 
 export class UsageError extends Error {

@@ -3,6 +3,8 @@
 // It never calls process.exit after writing: the exit code is set and Node ends when stdout is
 // flushed, so `list --json | jq` gets the whole document however large it is.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BASELINE_ENV } from '../reports/history.ts';
 import { execa } from 'execa';
 import { renderAll } from '../reports/render.ts';
 import { readResults, reportsDir, resultsFile } from '../results/files.ts';
@@ -43,7 +45,7 @@ async function report(options: CliOptions): Promise<number> {
     }
     return superviseVitest({
       args: ['run', `--merge-reports=${options.merge}`, '--reporter', './harness/results/reporter.ts'],
-      env, runId: newRunId(), writesResults: true,
+      env: { ...env, ...(options.baseline ? { [BASELINE_ENV]: resolve(options.baseline) } : {}) }, runId: newRunId(), writesResults: true,
     });
   }
   const file = resultsFile();
@@ -51,7 +53,7 @@ async function report(options: CliOptions): Promise<number> {
     await write(process.stderr, `conformance: no ${file}; run \`npm run matrix\` (or conformance run) first\n`);
     return 1;
   }
-  const written = await renderAll(reportsDir());
+  const written = await renderAll(reportsDir(), options.baseline ? { baseline: options.baseline } : {});
   await write(process.stdout, `rendered from ${file}:\n${written.map((w) => `  reports/${w}`).join('\n')}\n`);
   const run = readResults(file);
   for (const problem of run.gate.problems) await write(process.stdout, `  ${problem}\n`);

@@ -5,10 +5,11 @@
 // for `report --merge`.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ENV } from '../results/run-options.ts';
 import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
 import { reportsDir } from '../results/files.ts';
+import { BASELINE_ENV } from '../reports/history.ts';
 import type { CliOptions } from './args.ts';
 import { superviseVitest } from './supervise.ts';
 
@@ -27,6 +28,8 @@ export function runEnvironment(options: CliOptions, implementations: readonly st
   if (options.jobs !== undefined) env['CONFORMANCE_JOBS'] = String(options.jobs);
   if (options.retries !== undefined) env['CONFORMANCE_RETRIES'] = String(options.retries);
   if (options.shard) env['CONFORMANCE_SHARD'] = `${options.shard.index}/${options.shard.count}`;
+  // The results reporter renders the reports; renderAll reads the baseline from here.
+  if (options.baseline) env[BASELINE_ENV] = resolve(options.baseline);
   return env;
 }
 
@@ -39,7 +42,7 @@ export const BLOB_DIR = (): string => join(reportsDir(), 'blob');
 export async function runVitest(options: CliOptions, implementations: readonly string[]): Promise<number> {
   const env = runEnvironment(options, implementations);
   // Cleared first so that nothing left in the caller's shell narrows the run silently.
-  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD']) delete process.env[name];
+  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD', BASELINE_ENV]) delete process.env[name];
   for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);
   const args = ['run'];
   if (options.command === 'run') args.push('--project', 'conformance', '--reporter', './harness/cli/progress-reporter.ts');

@@ -80,7 +80,7 @@ export async function superviseVitest(run: SupervisedRun): Promise<number> {
 async function finishFromJournal(run: SupervisedRun, startedAt: Date, signalled: NodeJS.Signals | undefined,
   exit: { code: number | null; signal: NodeJS.Signals | null }): Promise<number> {
   // The run did not write its results: interrupted (a signal) or crashed (the runner died).
-  const state = signalled ? 'interrupted' : 'failed';
+  const state = signalled ? 'interrupted' : 'crashed';
   const results = readJournal(run.runId);
   const why = signalled
     ? `interrupted by ${signalled}`
@@ -88,7 +88,7 @@ async function finishFromJournal(run: SupervisedRun, startedAt: Date, signalled:
   const assembled = await assembleRun({
     runId: run.runId, startedAt, results, unhandledErrors: [why], state, narrowed: false, runDir: runDirFor(run.runId),
   });
-  writeResults({ ...assembled, run: { ...assembled.run, vitestState: signalled ? 'interrupted' : 'crashed' } });
+  writeResults(assembled);
   removeJournal(run.runId);
   try {
     await renderAll(reportsDir());

@@ -1,10 +1,14 @@
 // JUnit XML from the results model: one file per family (reports/junit/conformance-<family>.xml),
 // one <testsuite> per cell, one <testcase> per case whose name carries every axis. Expected
-// failures are passing testcases that say so; unexpected passes and timeouts are failures.
-import type { Family } from '../matrix/axes.ts';
-import { cellTitle } from '../matrix/naming.ts';
-import type { CaseResult, FailureDetail, RunResults, WireDump } from '../results/model.ts';
+// failures are passing testcases that say so; unexpected passes and timeouts are failures. These
+// files (with junit/unit.xml) are the CI gate: reports/junit/*.xml holds nothing else (the peer
+// clients' raw TAP goes to reports/tap-junit/, see tap-junit.ts).
+import type { CaseResult, FailureDetail, ResultCoordinates, RunResults, WireDump } from '../results/model.ts';
+import { axisEntries, failsGate, PARTY_AXES } from './axes.ts';
 import { attributes, escapeText } from './xml.ts';
+
+/** Where the gate's JUnit files go, relative to the reports folder: one glob, junit/*.xml, gets exactly them. */
+export const GATE_JUNIT_DIR = 'junit';
 
 export interface RenderedFile {
   /** Path relative to the reports folder. */
@@ -12,10 +16,21 @@ export interface RenderedFile {
   readonly content: string;
 }
 
-/** "avro | ts-client | ours -> python | http | mail | http.server | mail-send-ascii" */
+/**
+ * Every axis, in report order: "avro | ts-client | ours -> python | http | mail | http.server | mail-send-ascii".
+ * A peer's release joins its name ("python@1.12.2"); any axis a run adds appears in its place.
+ */
+export function cellName(coordinates: ResultCoordinates): string {
+  const entries = axisEntries(coordinates);
+  const value = new Map(entries);
+  const version = value.get('version');
+  const side = (name: string | undefined): string => (version !== undefined && name === value.get('peer') ? `${name}@${version}` : name ?? '?');
+  const how = entries.filter(([axis]) => !PARTY_AXES.has(axis) && !(axis === 'version' && (value.get('client') === value.get('peer') || value.get('server') === value.get('peer'))));
+  return [value.get('family') ?? '?', value.get('direction') ?? '?', `${side(value.get('client'))} -> ${side(value.get('server'))}`, ...how.map(([, v]) => v)].join(' | ');
+}
+
 export function junitCaseName(result: CaseResult): string {
-  const c = result.coordinates;
-  return [c.family, c.direction, `${c.client} -> ${c.server}`, c.transport, c.protocol, c.serverKind, c.case].join(' | ');
+  return `${cellName(result.coordinates)} | ${result.coordinates.case}`;
 }
 
 function seconds(ms: number): string {
@@ -37,11 +52,8 @@ function failureBody(detail: FailureDetail | undefined): string {
 }
 
 function properties(result: CaseResult): string {
-  const c = result.coordinates;
   const values: [string, string | undefined][] = [
-    ['family', c.family], ['direction', c.direction], ['client', c.client], ['server', c.server], ['peer', c.peer],
-    ['implementation', c.implementation], ['transport', c.transport], ['protocol', c.protocol],
-    ['serverKind', c.serverKind], ['case', c.case], ['outcome', result.outcome], ['attempts', String(result.attempts)],
+    ...axisEntries(result.coordinates), ['outcome', result.outcome], ['attempts', String(result.attempts)],
     ['known-failure', result.knownFailure?.id], ['known-flaky', result.knownFlaky?.id],
     ['tap', result.logs.tap], ['peer-log', result.logs.peer],
   ];
@@ -79,7 +91,7 @@ function testcase(result: CaseResult): string {
 }
 
 function testsuite(name: string, results: readonly CaseResult[], timestamp: string): string {
-  const failures = results.filter((r) => r.outcome === 'fail' || r.outcome === 'timeout' || r.outcome === 'unexpected-pass').length;
+  const failures = results.filter((r) => failsGate(r.outcome)).length;
   const skipped = results.filter((r) => r.outcome === 'skipped').length;
   const time = results.reduce((sum, r) => sum + r.durationMs, 0);
   return `  <testsuite${attributes({ name, tests: results.length, failures, errors: 0, skipped, time: seconds(time), timestamp })}>\n` +
@@ -87,20 +99,26 @@ function testsuite(name: string, results: readonly CaseResult[], timestamp: stri
 }
 
 export function renderJunit(run: RunResults): RenderedFile[] {
-  const families = [...new Set(run.results.map((r) => r.coordinates.family))].sort() as Family[];
-  return families.map((family) => {
-    const ofFamily = run.results.filter((r) => r.coordinates.family === family);
-    const cells = new Map<string, CaseResult[]>();
-    for (const result of ofFamily) cells.set(result.cellId, [...(cells.get(result.cellId) ?? []), result]);
-    const suites = [...cells.values()].map((results) => {
-      const first = results[0] as CaseResult;
-      return testsuite(`${first.coordinates.direction} | ${cellTitle(first.coordinates)}`, results, run.run.startedAt);
-    });
-    const failures = ofFamily.filter((r) => r.outcome === 'fail' || r.outcome === 'timeout' || r.outcome === 'unexpected-pass').length;
+  const byFamily = new Map<string, Map<string, CaseResult[]>>();
+  for (const result of run.results) {
+    let cells = byFamily.get(result.coordinates.family);
+    if (!cells) {
+      cells = new Map();
+      byFamily.set(result.coordinates.family, cells);
+    }
+    const list = cells.get(result.cellId);
+    if (list) list.push(result);
+    else cells.set(result.cellId, [result]);
+  }
+  return [...byFamily.keys()].sort().map((family) => {
+    const cells = byFamily.get(family) ?? new Map<string, CaseResult[]>();
+    const ofFamily = [...cells.values()].flat();
+    const suites = [...cells.values()].map((results) => testsuite(cellName((results[0] as CaseResult).coordinates), results, run.run.startedAt));
+    const failures = ofFamily.filter((r) => failsGate(r.outcome)).length;
     const skipped = ofFamily.filter((r) => r.outcome === 'skipped').length;
     const content = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({
       name: `conformance ${family}`, tests: ofFamily.length, failures, errors: 0, skipped, time: seconds(run.run.durationMs),
     })}>\n${suites.join('')}</testsuites>\n`;
-    return { path: `junit/conformance-${family}.xml`, content };
+    return { path: `${GATE_JUNIT_DIR}/conformance-${family}.xml`, content };
   });
 }

@@ -1,15 +1,23 @@
 // The ts-server direction's raw evidence: each reference client's TAP, saved by define-cells.ts
-// under reports/tap/<cell>.tap, turned into JUnit by tap-junit beside the model's own JUnit files
-// (reports/junit/tap-<cell>.xml). Which TAP files exist is read from results.json, not the folder.
-import { existsSync } from 'node:fs';
+// under reports/tap/<cell>.tap, turned into JUnit by tap-junit (reports/tap-junit/<cell>.xml).
+// Kept out of reports/junit/ on purpose: there a known failure is a plain "not ok", so a CI glob
+// over the gate's JUnit must never pick these up. Which TAP files exist is read from results.json.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
+import { Parser, type Result } from 'tap-parser';
 import { REPO_ROOT } from '../docker/peers.ts';
-import { cellTitle } from '../matrix/naming.ts';
 import type { RunResults } from '../results/model.ts';
+import { cellName } from './junit.ts';
 
-const TAP_JUNIT_BIN = join(dirname(createRequire(import.meta.url).resolve('tap-junit/package.json')), 'bin', 'tap-junit');
+/** Where the evidence JUnit goes, relative to the reports folder. */
+export const EVIDENCE_JUNIT_DIR = 'tap-junit';
+
+type Serialize = (cases: readonly unknown[], output: unknown, args: { name: string; classname: string; pretty: boolean }) => string;
+// tap-junit's own XML writer, called in-process: its command line handles one file per process
+// and exits the process, which made ~60 cells take 10 s. The events fed to it are the ones its
+// command line feeds (tap-junit 5.0.4, src/index.js): each assert with the comment before it.
+const serialize = createRequire(import.meta.url)('tap-junit/src/serialize.js') as Serialize;
 
 export interface TapConversion {
   readonly tap: string;
@@ -18,10 +26,24 @@ export interface TapConversion {
   readonly problem?: string;
 }
 
-export async function convertTapFiles(run: RunResults, reportsDir: string): Promise<TapConversion[]> {
+/** JUnit XML for one TAP text, as tap-junit writes it. */
+export function tapToJunit(tap: string, name: string, classname: string): string {
+  const cases: unknown[] = [];
+  let comment = '';
+  let xml: string | undefined;
+  const parser = new Parser();
+  parser.on('assert', (result: Result) => { cases.push({ comments: comment, ...result }); });
+  parser.on('comment', (line: string) => { if (!/failed \d of \d+ tests/.test(line)) comment = line; });
+  parser.on('complete', (output: unknown) => { xml = serialize(cases, output, { name, classname, pretty: true }); });
+  parser.end(tap.endsWith('\n') ? tap : `${tap}\n`);
+  if (xml === undefined) throw new Error('tap-parser did not complete');
+  return xml;
+}
+
+export function convertTapFiles(run: RunResults, reportsDir: string): TapConversion[] {
   const byTap = new Map<string, string>();
   for (const result of run.results) {
-    if (result.logs.tap && !byTap.has(result.logs.tap)) byTap.set(result.logs.tap, `${result.coordinates.direction} | ${cellTitle(result.coordinates)}`);
+    if (result.logs.tap && !byTap.has(result.logs.tap)) byTap.set(result.logs.tap, cellName(result.coordinates));
   }
   const conversions: TapConversion[] = [];
   for (const [tap, title] of byTap) {
@@ -30,13 +52,15 @@ export async function convertTapFiles(run: RunResults, reportsDir: string): Prom
       conversions.push({ tap, problem: 'TAP file named in results.json is missing' });
       continue;
     }
-    // tap-junit strips anything after a dot from the name it is given, so the cell id's dots become "_".
-    const name = `tap-${(absolute.split('/').pop() ?? 'peer').replace(/\.tap$/, '').replace(/[^\w-]/g, '_')}.xml`;
-    // tap-junit exits non-zero when the TAP has failures; whether it wrote the file is what counts.
-    const run = await execa(process.execPath, [TAP_JUNIT_BIN, '--input', absolute.slice(1), '--output', join(reportsDir, 'junit'),
-      '--name', name, '--classname', title, '--pretty'], { cwd: '/', reject: false });
-    const written = join(reportsDir, 'junit', name);
-    conversions.push(existsSync(written) ? { tap, junit: `junit/${name}` } : { tap, problem: `tap-junit wrote nothing (exit ${run.exitCode}): ${run.stderr.trim()} ${run.stdout.trim()}`.trim() });
+    const base = (absolute.split('/').pop() ?? 'peer').replace(/\.tap$/, '');
+    const path = `${EVIDENCE_JUNIT_DIR}/${base.replace(/[^\w.-]/g, '_')}.xml`;
+    try {
+      mkdirSync(join(reportsDir, EVIDENCE_JUNIT_DIR), { recursive: true });
+      writeFileSync(join(reportsDir, path), tapToJunit(readFileSync(absolute, 'utf8'), base, title));
+      conversions.push({ tap, junit: path });
+    } catch (error) {
+      conversions.push({ tap, problem: error instanceof Error ? error.message : String(error) });
+    }
   }
   return conversions;
 }

@@ -43,8 +43,8 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
   // filtered run, an interrupted one, or one where something outside the cases broke.
   const stale = full && (facts.state === 'passed' || facts.state === 'failed') && unhandledErrors.length === 0 && facts.results.length > 0
     ? unmatchedEntries(facts.results, knownFailures, knownFlaky) : [];
-  if (facts.state === 'interrupted') {
-    unhandledErrors.push(`the run was interrupted: ${facts.results.length} case result(s) had been recorded; the rest did not run`);
+  if (facts.state === 'interrupted' || facts.state === 'crashed') {
+    unhandledErrors.push(`the run was ${facts.state === 'crashed' ? 'cut short by a crash' : 'interrupted'}: ${facts.results.length} case result(s) had been recorded; the rest did not run`);
   } else if (facts.state === 'failed' && !facts.results.some((r) => FAILING_OUTCOMES.has(r.outcome)) && unhandledErrors.length === 0) {
     // A global setup that throws (e.g. a peer image that does not build) reaches no reporter hook
     // as an error; vitest's verdict is then the only trace of it, and it must not read as a pass.
@@ -74,10 +74,16 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
     ...(facts.shard ? { shard: facts.shard } : {}),
     vitestState: facts.state,
     ...(facts.skipReason ? { skipReason: facts.skipReason } : {}),
-    timings: {
-      ...phases,
-      cases: facts.results.reduce((sum, r) => sum + r.durationMs, 0),
-      wall: finishedAt.getTime() - facts.startedAt.getTime(),
+    ...(facts.state === 'interrupted' || facts.state === 'crashed'
+      ? { interrupted: { reason: facts.unhandledErrors[0] ?? facts.state } } : {}),
+    timing: {
+      ...(phases.images !== undefined ? { imageBuildsMs: phases.images } : {}),
+      ...(phases['container-starts'] !== undefined ? { containerStartsMs: phases['container-starts'] } : {}),
+      ...(phases['server-starts'] !== undefined ? { serverStartsMs: phases['server-starts'] } : {}),
+      ...(phases['peer-client-runs'] !== undefined ? { peerClientRunsMs: phases['peer-client-runs'] } : {}),
+      ...(phases.reporting !== undefined ? { reportingMs: phases.reporting } : {}),
+      casesMs: facts.results.reduce((sum, r) => sum + r.durationMs, 0),
+      wallMs: finishedAt.getTime() - facts.startedAt.getTime(),
     },
   };
   return {

@@ -1,6 +1,9 @@
 // Turns an error as vitest hands it to reporters (serialized: message, stack, expected, actual, and
 // any own fields such as `wire`) into the model's FailureDetail. The peer log tail that
 // define-cells.ts appends to messages is split out so the reports can show it on its own.
+// Expected and actual come from the error's own fields (a CaseMismatch, see case-mismatch.ts, or
+// an assertion error); checks that still write them into the message text ("expected: X" then
+// "actual: Y") are read back from it, so every such failure gets the side-by-side panel.
 import type { FailureDetail, WireDump } from './model.ts';
 
 /** What define-cells.ts writes before a peer log inside an error message. */
@@ -71,6 +74,35 @@ function splitPeerLog(message: string): { message: string; peerLogTail?: string 
   return { message: message.slice(0, cut).trimEnd(), peerLogTail: message.slice(cut).trim() };
 }
 
+/**
+ * Reads "expected ... / actual: ..." back out of a message: the first line that starts with
+ * "actual:" (any indentation), and the nearest line above it that says "expected". Forms seen:
+ * "echoInt: expected response 7" / "  actual: AvroSystemError: ...", "echoLabels: the answer
+ * differs" / "expected: [...]" / "actual:   [...]", and a peer's TAP diagnostic ("  expected: ..."
+ * / "  actual: ..."). Lines between the two belong to expected; lines after "actual:" that are
+ * indented deeper belong to actual.
+ */
+export function expectedActualFromText(message: string): { expected: string; actual: string } | undefined {
+  const lines = message.split('\n');
+  const at = lines.findIndex((line) => /^\s*actual:/.test(line));
+  if (at < 0) return undefined;
+  let from = at - 1;
+  while (from >= 0 && !/\bexpected\b/.test(lines[from] ?? '')) from -= 1;
+  if (from < 0) return undefined;
+  const head = lines[from] as string;
+  const afterWord = head.slice(head.search(/\bexpected\b/) + 'expected'.length).replace(/^:?\s*/, '');
+  const expected = [afterWord, ...lines.slice(from + 1, at).map((line) => line.trim())].filter((part) => part !== '').join('\n');
+  const actualLine = lines[at] as string;
+  const indent = /^\s*/.exec(actualLine)?.[0].length ?? 0;
+  const actualParts = [actualLine.replace(/^\s*actual:\s*/, '')];
+  for (const line of lines.slice(at + 1)) {
+    if (line.trim() === '' || (/^\s*/.exec(line)?.[0].length ?? 0) <= indent) break;
+    actualParts.push(line.trim());
+  }
+  const actual = actualParts.join('\n').trim();
+  return expected === '' && actual === '' ? undefined : { expected, actual };
+}
+
 export function failureDetail(error: SerializedErrorLike): FailureDetail {
   const raw = text(error.message) ?? String(error.name ?? 'unknown error');
   const { message, peerLogTail } = splitPeerLog(raw);
@@ -78,14 +110,16 @@ export function failureDetail(error: SerializedErrorLike): FailureDetail {
   // A peer client's "not ok" says little; its TAP diagnostic's message line says what went wrong.
   const tapMessage = /^\s*message:\s*(.+)$/m.exec(message)?.[1];
   if (/\bnot ok$/.test(summary) && tapMessage) summary = `${summary}: ${tapMessage.trim().replace(/^(['"])(.*)\1$/, '$2')}`;
-  const expected = text(error.expected);
-  const actual = text(error.actual);
+  const fromError = { expected: text(error.expected), actual: text(error.actual) };
+  const structured = fromError.expected !== undefined || fromError.actual !== undefined;
+  const { expected, actual } = structured ? fromError : (expectedActualFromText(message) ?? fromError);
   const wire = normalizeWire(error.wire);
   const stack = text(error.stack);
   return {
     summary, message,
     ...(expected !== undefined ? { expected } : {}),
     ...(actual !== undefined ? { actual } : {}),
+    ...(expected !== undefined || actual !== undefined ? { mismatchSource: structured ? 'error' as const : 'message' as const } : {}),
     ...(peerLogTail !== undefined ? { peerLogTail } : {}),
     ...(wire !== undefined ? { wire } : {}),
     ...(stack !== undefined ? { stack } : {}),

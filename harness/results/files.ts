@@ -1,5 +1,5 @@
 // Where reports land, and reading / writing results.json.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../docker/peers.ts';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './model.ts';
@@ -32,16 +32,11 @@ export function readResults(path = resultsFile()): RunResults {
   return parsed;
 }
 
-/** Where the previous run's results.json is kept (the default baseline of the next comparison). */
-export function previousResultsFile(dir = reportsDir()): string {
-  return join(dir, 'previous-results.json');
-}
-
 /**
- * At the start of a run: the last run's results.json becomes previous-results.json, so that no
- * verdict of an earlier run can be mistaken for this one's if this one never finishes.
+ * At the start of a run: the last run's results.json goes (reports/history/ keeps it, the default
+ * baseline), so that no verdict of an earlier run can be mistaken for this one's if this one never
+ * finishes.
  */
 export function retireResults(dir = reportsDir()): void {
-  const current = resultsFile(dir);
-  if (existsSync(current)) renameSync(current, previousResultsFile(dir));
+  rmSync(resultsFile(dir), { force: true });
 }

@@ -31,6 +31,12 @@ export interface FailureDetail {
   readonly message: string;
   readonly expected?: string;
   readonly actual?: string;
+  /**
+   * Where expected/actual came from: "error" when the check threw them as fields (CaseMismatch,
+   * harness/results/case-mismatch.ts, or an assertion error); "message" when they were read back
+   * from the message text (failure-detail.ts), which checks should stop relying on.
+   */
+  readonly mismatchSource?: 'error' | 'message';
   readonly peerLogTail?: string;
   readonly wire?: readonly WireDump[];
   readonly stack?: string;
@@ -46,8 +52,25 @@ export interface PeerRun {
   readonly containerId?: string;
 }
 
+/**
+ * A case's coordinates as results.json holds them. Beside the axes of CaseCoordinates, a run may
+ * carry more; the reports render every key they find, in AXIS_ORDER where it names them and
+ * alphabetically after, so an axis added here needs no change in the reports.
+ */
+export type ResultCoordinates = CaseCoordinates & {
+  /** The reference peer's release ("1.12.2"); a run over a version grid has several per peer. */
+  readonly version?: string;
+  /** How the bytes travel: tcp, tls or unix. */
+  readonly socket?: string;
+};
+
+/** The order the reports show axes in (keys of ResultCoordinates); unknown keys follow, sorted. */
+export const AXIS_ORDER: readonly string[] = [
+  'family', 'direction', 'client', 'server', 'peer', 'implementation', 'version', 'transport', 'protocol', 'socket', 'serverKind', 'case',
+];
+
 export interface CaseResult {
-  readonly coordinates: CaseCoordinates;
+  readonly coordinates: ResultCoordinates;
   /** Stable, file-name-safe id of the cell (see cell-id.ts). */
   readonly cellId: string;
   /** Every axis, as in test names: "avro | ours -> python | http | mail | http.server | mail-send-ascii". */
@@ -73,11 +96,12 @@ export interface VersionedImplementation {
   readonly family: Family;
   readonly id: string;
   readonly language: Language | 'javascript';
-  /** Reference peers: the release (the matrix's version axis). */
-  readonly version?: string;
-  /** Where it is declared: containers/<folder> or impls/<folder>. */
+  /** Where it is declared: containers/<folder> or impls/<folder>, or a path outside the repository. */
   readonly source: string;
+  /** Library -> version, as shown in reports. */
   readonly versions: Readonly<Record<string, string>>;
+  /** The release this entry describes, when a peer runs in several (the `version` axis of its cases). */
+  readonly version?: string;
 }
 
 /** A known-failure or known-flaky entry that matched no case in a full run: stale, fails the run. */
@@ -85,18 +109,6 @@ export interface StaleEntry {
   readonly file: string;
   readonly id: string;
   readonly reason: string;
-}
-
-/** Where a run's time went, in milliseconds (harness/results/timings.ts). */
-export interface RunTimings {
-  readonly images?: number;
-  readonly 'container-starts'?: number;
-  readonly 'server-starts'?: number;
-  readonly 'peer-client-runs'?: number;
-  readonly reporting?: number;
-  /** Sum of every case's own duration (worker time, not wall time). */
-  readonly cases: number;
-  readonly wall: number;
 }
 
 export interface RunInfo {
@@ -117,7 +129,6 @@ export interface RunInfo {
   readonly versions?: string;
   /** --shard I/N, when this is one part of a sharded run. */
   readonly shard?: string;
-  readonly timings?: RunTimings;
   /** --trace: every case's bytes were recorded. */
   readonly trace?: boolean;
   /** --inject-fault GLOB: these cases ran through the byte-breaking proxy, on purpose. */
@@ -126,6 +137,26 @@ export interface RunInfo {
   readonly vitestState: 'passed' | 'failed' | 'interrupted' | 'crashed';
   /** Why the container suites were skipped, when they were (e.g. no Docker engine). */
   readonly skipReason?: string;
+  /** Present when the run stopped before every selected case ran (Ctrl-C, a time limit, a crash). */
+  readonly interrupted?: { readonly reason: string };
+  /** Where the run's time went, in ms (phases overlap when cells run in parallel). */
+  readonly timing?: RunTiming;
+}
+
+/**
+ * Named phases the harness measures (harness/results/timings.ts); the reports show every key
+ * present, these first. Container and server starts and client runs are summed over the workers;
+ * casesMs is the sum of every case's own duration (worker time); wallMs is the run's wall clock.
+ */
+export interface RunTiming {
+  readonly imageBuildsMs?: number;
+  readonly containerStartsMs?: number;
+  readonly serverStartsMs?: number;
+  readonly peerClientRunsMs?: number;
+  readonly casesMs?: number;
+  readonly reportingMs?: number;
+  readonly wallMs?: number;
+  readonly [phase: string]: number | undefined;
 }
 
 export interface GateVerdict {

@@ -197,10 +197,10 @@ function seconds(ms: number | undefined): string {
 
 /** One line: where the run's time went. */
 export function breakdown(run: RunResults): string {
-  const t = run.run.timings;
+  const t = run.run.timing;
   if (!t) return 'time: (no breakdown)';
-  return `time: ${seconds(t.wall)} wall; image builds ${seconds(t.images)}, peer server containers ${seconds(t['container-starts'])}, ` +
-    `our servers ${seconds(t['server-starts'])}, peer client runs ${seconds(t['peer-client-runs'])}, cases ${seconds(t.cases)} (worker time), reporting ${seconds(t.reporting)}`;
+  return `time: ${seconds(t.wallMs)} wall; image builds ${seconds(t.imageBuildsMs)}, peer server containers ${seconds(t.containerStartsMs)}, ` +
+    `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (worker time), reporting ${seconds(t.reportingMs)}`;
 }
 
 export default ConformanceResultsReporter;

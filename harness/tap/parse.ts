@@ -1,32 +1,79 @@
-// Reads the TAP that reference clients print: one "ok N - <case id>" or "not ok N - <case id>"
-// per case, optionally followed by an indented YAML diagnostic block ("  ---" ... "  ..."), and
-// before each case a comment "# case <id> begins <epoch ms, to the µs>" (the peer's clock;
-// containers share the host's), which lets our server's recorded bytes be cut into cases.
+// Reads the TAP that reference clients print (containers/README.md): one "ok N - <case id>" or
+// "not ok N - <case id>" per case, optionally followed by an indented YAML diagnostic block
+// ("  ---" ... "  ..."), and before each case a comment "# case <id> begins <epoch ms, to the µs>"
+// (the peer's clock; containers share the host's), which lets our server's recorded bytes be cut
+// into cases. A client running a plan prints several cells, each as "# cell <key> begins" ...
+// "# cell <key> ends" around its own TAP: splitCells cuts such output into per-cell TAP texts.
+//
+// The TAP grammar (test points, directives, YAML blocks, comments) is tap-parser's. The YAML is
+// also kept as the peer wrote it: tap-parser's parsed `diag` turns a 64-bit integer into a double
+// (9223372036854775806 becomes 9223372036854776000), and the reports must show the peer's digits.
+import { Parser, type Result } from 'tap-parser';
+
 export interface TapResult {
   readonly ok: boolean;
   readonly id: string;
+  /** "SKIP" or "TODO" when the test point carries that directive. */
   readonly directive?: string;
-  /** The raw YAML diagnostic, as the peer wrote it (expected, actual, message). */
+  /** The directive's reason ("ok 3 - ping # SKIP no ping" -> "no ping"), when one is given. */
+  readonly reason?: string;
+  /** The raw YAML diagnostic, as the peer wrote it (expected, actual, message); '' when there is none. */
   readonly diagnostic: string;
 }
 
-const RESULT_LINE = /^(not )?ok\s+\d+\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i;
+const TEST_POINT = /^(not )?ok\b/;
 
-export function parseTap(text: string): Map<string, TapResult> {
-  const results = new Map<string, TapResult>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const match = RESULT_LINE.exec(lines[i] ?? '');
-    if (!match) continue;
-    const diagnostic: string[] = [];
-    if (lines[i + 1]?.trim() === '---') {
-      i += 2;
-      while (i < lines.length && lines[i]?.trim() !== '...') diagnostic.push(lines[i++] ?? '');
-    }
-    const id = (match[2] ?? '').trim();
-    results.set(id, { ok: !match[1], id, directive: match[3]?.toUpperCase(), diagnostic: diagnostic.join('\n') });
+interface TapReading {
+  readonly results: readonly TapResult[];
+  readonly comments: readonly string[];
+}
+
+function directiveOf(result: Result): { directive?: string; reason?: string } {
+  for (const [name, value] of [['SKIP', result.skip], ['TODO', result.todo]] as const) {
+    if (value === false || value === undefined || value === null) continue;
+    return typeof value === 'string' && value.trim() !== '' ? { directive: name, reason: value.trim() } : { directive: name };
   }
-  return results;
+  return {};
+}
+
+/**
+ * One pass of tap-parser over the text. tap-parser emits a test point's 'assert' only once it has
+ * seen the line after the point (or its YAML block), and a 'line' event after each line it has
+ * processed; so the raw YAML lines gathered since the last test-point line belong to the assert
+ * being emitted. A block cut short (no "...") is kept as far as it goes.
+ */
+function readTap(text: string): TapReading {
+  const results: TapResult[] = [];
+  const comments: string[] = [];
+  const parser = new Parser();
+  let yaml: string[] = [];
+  let state: 'none' | 'after-point' | 'in-yaml' | 'after-yaml' = 'none';
+  parser.on('line', (raw: string) => {
+    const line = raw.replace(/\r?\n$/, '');
+    if (TEST_POINT.test(line)) {
+      yaml = [];
+      state = 'after-point';
+    } else if (state === 'after-point' && line.trim() === '---') {
+      state = 'in-yaml';
+    } else if (state === 'in-yaml') {
+      if (line.trim() === '...') state = 'after-yaml';
+      else yaml.push(line);
+    } else if (state === 'after-point') {
+      state = 'after-yaml'; // something other than a YAML block followed the point
+    }
+  });
+  parser.on('assert', (result: Result) => {
+    results.push({ ok: result.ok, id: result.name.trim(), ...directiveOf(result), diagnostic: yaml.join('\n') });
+    yaml = [];
+  });
+  parser.on('comment', (comment: string) => comments.push(comment.replace(/\r?\n$/, '')));
+  parser.end(text.endsWith('\n') ? text : `${text}\n`);
+  return { results, comments };
+}
+
+/** Every test point by case id (a repeated id: the last one). Output that is not TAP gives an empty map. */
+export function parseTap(text: string): Map<string, TapResult> {
+  return new Map(readTap(text).results.map((result) => [result.id, result]));
 }
 
 const CASE_BEGINS = /^#\s*case\s+(\S+)\s+begins\s+(\d+(?:\.\d+)?)\s*$/;
@@ -34,8 +81,8 @@ const CASE_BEGINS = /^#\s*case\s+(\S+)\s+begins\s+(\d+(?:\.\d+)?)\s*$/;
 /** When each case began, per the peer's "# case <id> begins <ms>" comments: [from, to) per case id. */
 export function caseWindows(text: string): Map<string, { from: number; to: number }> {
   const starts: { id: string; at: number }[] = [];
-  for (const line of text.split('\n')) {
-    const match = CASE_BEGINS.exec(line.trim());
+  for (const comment of readTap(text).comments) {
+    const match = CASE_BEGINS.exec(comment.trim());
     if (match?.[1] && match[2]) starts.push({ id: match[1], at: Number(match[2]) });
   }
   const windows = new Map<string, { from: number; to: number }>();
@@ -43,4 +90,59 @@ export function caseWindows(text: string): Map<string, { from: number; to: numbe
     windows.set(start.id, { from: start.at, to: starts[index + 1]?.at ?? Number.POSITIVE_INFINITY });
   });
   return windows;
+}
+
+export interface CellTap {
+  /** The key of the plan's cell ("c1"). */
+  readonly key: string;
+  /** The lines between "# cell <key> begins" and "# cell <key> ends": that cell's own TAP. */
+  readonly tap: string;
+  /** False when the output stopped (or the next cell began) before "# cell <key> ends". */
+  readonly ended: boolean;
+}
+
+export interface SplitOutput {
+  /** In the order the client printed them; a key printed twice gives two entries. */
+  readonly cells: readonly CellTap[];
+  /** Lines outside every cell (a client's own start-up noise, say), for the logs. */
+  readonly outside: string;
+  /** What did not fit the contract: an "ends" without its "begins", a cell cut short. */
+  readonly problems: readonly string[];
+}
+
+const CELL_MARK = /^#\s*cell\s+(\S+)\s+(begins|ends)\s*$/;
+
+/**
+ * Cuts a plan client's stdout into per-cell TAP texts. Tolerates a run cut short: a cell that
+ * never ends keeps what it printed (ended: false), and parseTap on it gives the cases it reached.
+ */
+export function splitCells(stdout: string): SplitOutput {
+  const cells: CellTap[] = [];
+  const outside: string[] = [];
+  const problems: string[] = [];
+  let open: { key: string; lines: string[] } | undefined;
+  const close = (ended: boolean): void => {
+    if (!open) return;
+    cells.push({ key: open.key, tap: open.lines.join('\n'), ended });
+    if (!ended) problems.push(`cell ${open.key} did not end`);
+    open = undefined;
+  };
+  const lines = stdout.split('\n').map((line) => line.replace(/\r$/, ''));
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    const mark = CELL_MARK.exec(line.trim());
+    if (mark?.[2] === 'begins') {
+      close(false);
+      open = { key: mark[1] as string, lines: [] };
+    } else if (mark?.[2] === 'ends') {
+      if (open?.key === mark[1]) close(true);
+      else problems.push(`"# cell ${mark[1]} ends" ${open ? `inside cell ${open.key}` : 'outside any cell'}`);
+    } else if (open) {
+      open.lines.push(line);
+    } else {
+      outside.push(line);
+    }
+  }
+  close(false);
+  return { cells, outside: outside.join('\n'), problems };
 }

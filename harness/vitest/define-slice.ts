@@ -21,9 +21,7 @@ import { runClient, startServer, describeState, type ClientRun, type RunningServ
 import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
-import { caseWindows, parseTap, type TapResult } from '../tap/parse.ts';
-import { tapSkipReason } from '../results/tap-skip.ts';
-import { splitCells } from '../tap/cells.ts';
+import { caseWindows, parseTap, splitCells, type CellTap, type TapResult } from '../tap/parse.ts';
 // [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
 import { ServerWireLog, WireTrace } from '../../impls/wire/recorder.ts';
 import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
@@ -58,7 +56,7 @@ interface ReleaseState {
   serverRun?: PeerRun;
   client?: Promise<ClientRun>;
   clientRun?: PeerRun;
-  tapByCell?: Map<string, string>;
+  tapByCell?: Map<string, CellTap>;
 }
 
 export async function defineSlice<C extends CatalogueCase>(driver: FamilyDriver<C>, moduleUrl: string): Promise<void> {
@@ -137,7 +135,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
           const timeoutSeconds = Math.min(cellTimeoutSeconds() * clientCells.length, Math.max(60, budget));
           rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
           rs.client = runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds, args: ['--plan', planFile], mounts: [context.runDir] });
-          rs.client.then((run) => { rs.tapByCell = splitCells(run.stdout); }, () => undefined);
+          rs.client.then((run) => { rs.tapByCell = tapsByCell(run.stdout); }, () => undefined);
         }
         const serverCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-client');
         if (serverCells.length > 0) {
@@ -167,7 +165,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       for (const c of cells) {
         const rs = releaseStates.get(c.release.key);
         if (c.cell.direction === 'ts-client' && rs?.server) savePeerLog(c.cell, await rs.server.logOf(c.key, 100_000).catch((e: unknown) => `log unavailable: ${String(e)}`));
-        if (c.cell.direction === 'ts-server' && rs?.tapByCell) saveTap(c.cell, rs.tapByCell.get(c.key) ?? '');
+        if (c.cell.direction === 'ts-server' && rs?.tapByCell) saveTap(c.cell, rs.tapByCell.get(c.key)?.tap ?? '');
       }
       for (const rs of releaseStates.values()) {
         await rs.client?.catch(() => undefined);
@@ -234,17 +232,17 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
   async function serverSide(c: SliceCell<C>, state: CellState, rs: ReleaseState | undefined, testCase: C, meta: ConformanceMeta, ctx: TestContext): Promise<void> {
     if (!rs?.client) throw new Error('no peer client run was started for this cell');
     const run = await rs.client;
-    const tap = splitCells(run.stdout).get(c.key);
+    const cellTap = tapsByCell(run.stdout).get(c.key);
     const clientOutput = `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
-    if (tap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput}`);
+    if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput}`);
+    const tap = cellTap.tap;
     const window = caseWindows(tap).get(testCase.id);
     const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), c.cell.client) : []);
     if (tracing) meta.wire = wire();
     const line: TapResult | undefined = parseTap(tap).get(testCase.id);
     // A case the peer client cannot run is a skip with its reason, never a pass.
-    const skipped = tapSkipReason(tap, testCase.id);
-    if (skipped !== undefined) ctx.skip(skipped);
-    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}\n${clientOutput}`);
+    if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
+    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput}`);
     const problems = state.ours?.problemsFor(testCase.id) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
@@ -256,6 +254,10 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       ].join('\n')), wire());
     }
   }
+}
+
+function tapsByCell(stdout: string): Map<string, CellTap> {
+  return new Map(splitCells(stdout).cells.map((c) => [c.key, c]));
 }
 
 function runnable<C>(cases: readonly SelectedCase<C>[]): C[] {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../../harness/docker/peers.ts';
-import { Browser } from '../../harness/reports/browser/cdp-pipe.ts';
+import { findChromium, inPage, launchChromium } from '../../harness/reports/browser/chromium.ts';
 import { reportsDir } from '../../harness/results/files.ts';
 import type { RunResults } from '../../harness/results/model.ts';
 import { ENV } from '../../harness/results/run-options.ts';
@@ -60,15 +60,16 @@ describe.skipIf(!inject('conformance').docker || filtered)('a run with a wire-le
     const junit = readFileSync(join(reports, 'junit', 'conformance-avro.xml'), 'utf8');
     expect(junit).toMatch(new RegExp(`<failure type="fail"[^>]*>[^<]*wire \\(injected fault[^<]*${injected?.hex}`));
 
-    const html = readFileSync(join(reports, 'matrix.html'), 'utf8');
-    expect(html).toContain(injected?.hex);
-    const ensured = await execa('bash', [join(REPO_ROOT, 'harness/host/bootstrap.sh'), '--chromium'], { reject: false, timeout: 600_000 });
-    const binary = /^CHROMIUM_BIN=(.+)$/m.exec(ensured.stdout)?.[1];
-    expect(binary, `no headless Chromium: ${ensured.stderr}`).toBeTruthy();
-    const browser = await Browser.launch(binary as string);
+    // The page holds the counts; a family's cases (and their dumps) are in matrix-data/<family>.js.
+    const data = readFileSync(join(reports, 'matrix-data', 'avro.js'), 'utf8');
+    expect(data).toContain(injected?.hex);
+    const chromium = await findChromium();
+    expect(chromium.binary, `no headless Chromium: ${chromium.problem}`).toBeTruthy();
+    const browser = await launchChromium(chromium.binary as string);
     try {
       const page = await browser.open(`${pathToFileURL(join(reports, 'matrix.html')).href}#cell=${result?.cellId ?? ''}`);
-      const view = await page.evaluate<{ banner: string; outcome: string; labels: string[]; dumps: string[] }>(`(() => {
+      await page.waitForSelector('#cases tr[data-outcome="fail"]', { timeout: 10_000 });
+      const view = await inPage<{ banner: string; outcome: string; labels: string[]; dumps: string[] }>(page, `(() => {
         const failing = document.querySelector('#cases tr[data-outcome="fail"]');
         return {
           banner: (document.getElementById('injected-fault') || {}).textContent || '',
@@ -86,7 +87,7 @@ describe.skipIf(!inject('conformance').docker || filtered)('a run with a wire-le
       const dumped = view.dumps.map((d) => d.split('\n').find((l) => l.startsWith(offset)) ?? '');
       expect(dumped.some((l) => l.includes((received[at] ?? 0).toString(16).padStart(2, '0')))).toBe(true);
       mkdirSync(join(reportsDir(), 'screenshots'), { recursive: true });
-      writeFileSync(join(reportsDir(), 'screenshots', 'injected-fault.png'), await page.screenshotPng());
+      writeFileSync(join(reportsDir(), 'screenshots', 'injected-fault.png'), await page.screenshot());
     } finally {
       await browser.close();
     }
