@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProtocol, type Protocol } from '../../impls/avro/index.ts';
 import { avroErrorOf } from '../../harness/contract/avro.ts';
-import { CaseMismatch } from '../../harness/results/mismatch.ts';
+import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import { DATA_DIR, type Expectation, type Json } from './catalogue.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
 
@@ -50,24 +50,24 @@ export function describeOutcome(outcome: Outcome): string {
 /** Undefined when the outcome is what the case expects; otherwise the mismatch, expected and actual apart. */
 export function mismatch(protocol: Protocol, message: string, expect: Expectation, outcome: Outcome): CaseMismatch | undefined {
   const definition = protocol.messages.get(message);
-  if (!definition) return new CaseMismatch(`protocol ${protocol.name} has no message ${message}`, message, '');
+  if (!definition) return new CaseMismatch({ what: `protocol ${protocol.name} has no message ${message}`, expected: message, actual: '' });
   const actual = describeOutcome(outcome);
   const carried = outcome.ok ? undefined : avroErrorOf(outcome.error);
   if (expect.response !== undefined) {
     const expected = fromNotation(definition.response, expect.response);
     if (outcome.ok && avroEquals(definition.response, outcome.value, expected)) return undefined;
-    return new CaseMismatch(`${message}: the answer differs`, `response ${show(expected)}`, actual);
+    return new CaseMismatch({ what: `${message}: the answer differs`, expected: `response ${show(expected)}`, actual: actual });
   }
   if (expect.error) {
     const errorType = protocol.types.get(expect.error.type);
-    if (!errorType) return new CaseMismatch(`protocol has no error type ${expect.error.type}`, expect.error.type, actual);
+    if (!errorType) return new CaseMismatch({ what: `protocol has no error type ${expect.error.type}`, expected: expect.error.type, actual: actual });
     const expected = fromNotation(errorType, expect.error.value);
     if (carried?.kind === 'declared' && carried.type === expect.error.type && avroEquals(errorType, carried.value, expected)) return undefined;
-    return new CaseMismatch(`${message}: expected the declared error`, `declared error ${expect.error.type} ${show(expected)}`, actual);
+    return new CaseMismatch({ what: `${message}: expected the declared error`, expected: `declared error ${expect.error.type} ${show(expected)}`, actual: actual });
   }
   if (expect.systemError !== undefined) {
     if (carried?.kind === 'system' && carried.message.includes(expect.systemError)) return undefined;
-    return new CaseMismatch(`${message}: expected a system error`, `system error containing "${expect.systemError}"`, actual);
+    return new CaseMismatch({ what: `${message}: expected a system error`, expected: `system error containing "${expect.systemError}"`, actual: actual });
   }
-  return new CaseMismatch('the case has no expectation', 'an expectation in cases.json', '');
+  return new CaseMismatch({ what: 'the case has no expectation', expected: 'an expectation in cases.json', actual: '' });
 }

@@ -10,7 +10,7 @@ import type { AvroClientHandle, AvroClientOptions, AvroImplementation, Handshake
 import { avroErrorOf } from '../../harness/contract/avro.ts';
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { ClientCaseRun, Endpoint } from '../../harness/vitest/family-driver.ts';
-import { CaseMismatch } from '../../harness/results/mismatch.ts';
+import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import { teeRecorder, WireTrace, type WireRecorder } from '../../impls/wire/recorder.ts';
 import { nettyCodec } from '../../impls/avro/framing/netty.ts';
 import { standardCodec } from '../../impls/avro/framing/standard.ts';
@@ -30,7 +30,7 @@ export function urlFor(transport: string, endpoint: Endpoint): string {
 const CALL_TIMEOUT_MS = 20_000;
 
 function check(condition: boolean, summary: string, expected: string, actual: string): void {
-  if (!condition) throw new CaseMismatch(summary, expected, actual);
+  if (!condition) throw new CaseMismatch({ what: summary, expected: expected, actual: actual });
 }
 
 interface ProcedureContext {
@@ -138,7 +138,7 @@ export async function runClientCase(run: ClientCaseRun<AvroCase>): Promise<void>
         await echoInt(client, 2);
         return handshakesOf(client).find((h) => h.response.serverHash !== null)?.response.serverHash ?? undefined;
       });
-      if (!serverHash) throw new CaseMismatch('the server never sent its hash', 'a serverHash in a handshake response', 'none');
+      if (!serverHash) throw new CaseMismatch({ what: 'the server never sent its hash', expected: 'a serverHash in a handshake response', actual: 'none' });
       const guess = testCase.kind === 'handshake-both' ? serverHash : randomBytes(16);
       return withClient(ctx, own, { serverHashGuess: guess }, async (client) => {
         await echoInt(client, 3);

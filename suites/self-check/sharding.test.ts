@@ -11,7 +11,7 @@ import { cli, FILTERED, reportsFolder } from './nested-run.ts';
 const SELECTION = ['--family', 'avro', '--peer', 'python', '--case', 'echo-int-*'];
 
 function comparable(run: RunResults): unknown {
-  const { runId: _id, startedAt: _s, finishedAt: _f, durationMs: _d, timings: _t, shard: _sh, ...info } = run.run;
+  const { runId: _id, startedAt: _s, finishedAt: _f, durationMs: _d, timing: _t, shard: _sh, ...info } = run.run;
   return {
     run: { ...info, full: undefined },
     gate: run.gate,
