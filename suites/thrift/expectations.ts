@@ -1,7 +1,7 @@
 // Checks one call's outcome against a case's expectation, by the catalogue's equality rules, with
 // expected and actual kept apart for the reports (harness/results/mismatch.ts).
 import { thriftErrorOf } from '../../harness/contract/thrift.ts';
-import { CaseMismatch } from '../../harness/results/mismatch.ts';
+import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import type { CallSpec, Expect } from './catalogue.ts';
 import { conformanceIdl } from './idl.ts';
 import { fromNotation, show, thriftEquals } from './notation.ts';
@@ -52,18 +52,18 @@ export function mismatch(spec: CallSpec, outcome: Outcome): CaseMismatch | undef
   if ('response' in expect) {
     const expected = fn.oneway ? null : fromNotation(idl, fn.returns, expect.response ?? null);
     if (outcome.ok && (fn.oneway || fn.returns.kind === 'void' ? outcome.value === null || outcome.value === undefined : thriftEquals(idl, fn.returns, outcome.value, expected))) return undefined;
-    return new CaseMismatch(`${spec.method}: the answer differs`, expectedText(expect, expected), actual);
+    return new CaseMismatch({ what: `${spec.method}: the answer differs`, expected: expectedText(expect, expected), actual: actual });
   }
   if (expect.exception) {
     const type = { kind: 'struct', name: expect.exception.type } as const;
     const expected = fromNotation(idl, type, expect.exception.value);
     if (carried?.kind === 'declared' && carried.type === expect.exception.type && thriftEquals(idl, type, carried.value, expected)) return undefined;
-    return new CaseMismatch(`${spec.method}: expected the declared exception`, expectedText(expect, expected), actual);
+    return new CaseMismatch({ what: `${spec.method}: expected the declared exception`, expected: expectedText(expect, expected), actual: actual });
   }
   if (expect.applicationError) {
     const wanted = expect.applicationError;
     if (carried?.kind === 'application' && applicationErrorName(carried.type) === wanted.type && (wanted.message === undefined || carried.message === wanted.message)) return undefined;
-    return new CaseMismatch(`${spec.method}: expected a TApplicationException`, expectedText(expect, undefined), actual);
+    return new CaseMismatch({ what: `${spec.method}: expected a TApplicationException`, expected: expectedText(expect, undefined), actual: actual });
   }
-  return new CaseMismatch('the case has no expectation', 'an expectation in cases.json', '');
+  return new CaseMismatch({ what: 'the case has no expectation', expected: 'an expectation in cases.json', actual: '' });
 }
