@@ -11,7 +11,7 @@ function quote(arg: string): string {
 function cliCommand(result: CaseResult, onlyCase: string | undefined): string {
   const c = result.coordinates;
   const flags = Object.entries(AXIS_FLAGS)
-    .filter(([flag]) => flag !== 'peer') // implied by client and server
+    .filter(([flag, axis]) => flag !== 'peer' && c[axis] !== undefined) // the peer is implied by client and server
     .map(([flag, axis]) => `--${flag} ${quote(String(c[axis]))}`);
   const what = [`--implementation ${quote(c.implementation)}`, ...(c.version ? [`--versions ${quote(`${c.peer}@${c.version}`)}`] : [])];
   return ['node harness/cli/main.ts run', ...what, ...flags, ...(onlyCase ? [`--case ${quote(onlyCase)}`] : []), '--keep'].join(' ');

@@ -29,10 +29,13 @@ export function loadKnownFailures(path = KNOWN_FAILURES_FILE): KnownFailure[] {
   return validated<{ entries: KnownFailure[] }>('known-failures', JSON.parse(readFileSync(path, 'utf8')), path.replace(`${REPO_ROOT}/`, '')).entries;
 }
 
-export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions'>, coordinates: CaseCoordinates): boolean {
-  if (entry.versions && !inRange(coordinates.version, entry.versions)) return false;
+/** Coordinates as results.json may hold them (older results have no version or socket). */
+type Matchable = Omit<CaseCoordinates, 'version' | 'socket'> & { readonly version?: string; readonly socket?: string };
+
+export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions'>, coordinates: Matchable): boolean {
+  if (entry.versions && !inRange(coordinates.version ?? '', entry.versions)) return false;
   return Object.entries(entry.match).every(([axis, pattern]) =>
-    pattern === undefined || globRegExp(pattern).test(String(coordinates[axis as keyof CaseCoordinates])));
+    pattern === undefined || globRegExp(pattern).test(String(coordinates[axis as keyof Matchable] ?? '')));
 }
 
 export function knownFailureFor(coordinates: CaseCoordinates, entries: readonly KnownFailure[] = loadKnownFailures()): KnownFailure | undefined {

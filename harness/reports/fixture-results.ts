@@ -2,25 +2,24 @@
 // outcome, a wire trace, a peer log tail, a ts-server cell whose TAP file the test writes, a peer
 // in two releases (the `version` and `socket` axes) whose behaviour changes between them, and a
 // baseline run to compare with (a new failure, a fixed case, new, removed and changed cases).
-import type { Cell } from '../matrix/axes.ts';
-import { cellTitle } from '../matrix/naming.ts';
+import { cellTitle, type NamedCell } from '../matrix/naming.ts';
 import { cellId } from '../results/cell-id.ts';
 import { judge } from '../results/gate.ts';
 import { RESULTS_SCHEMA_VERSION, type CaseResult, type ResultCoordinates, type RunResults } from '../results/model.ts';
 
-type FixtureCell = Cell & { readonly version?: string; readonly socket?: string };
+type FixtureCell = NamedCell;
 
 export const AVRO_TO_PYTHON: FixtureCell = {
   family: 'avro', direction: 'ts-client', client: 'ours', server: 'python', peer: 'python',
-  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
+  implementation: 'ours', transport: 'http', protocol: 'mail', serverKind: 'http.server',
 };
 export const JAVA_TO_OURS: FixtureCell = {
   family: 'avro', direction: 'ts-server', client: 'java', server: 'ours', peer: 'java',
-  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'socket', protocol: 'conformance', serverKind: 'default',
+  implementation: 'ours', transport: 'socket', protocol: 'conformance', serverKind: 'default',
 };
 export const THRIFT_TO_JAVA: FixtureCell = {
   family: 'thrift', direction: 'ts-client', client: 'ours', server: 'java', peer: 'java',
-  version: '1.0.0', socket: 'tcp', implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'threaded-selector',
+  implementation: 'ours', transport: 'framed', protocol: 'compact', serverKind: 'threaded-selector',
 };
 const thriftToPython = (version: string): FixtureCell => ({
   family: 'thrift', direction: 'ts-client', client: 'ours', server: 'python', peer: 'python',
@@ -31,12 +30,12 @@ export const THRIFT_TO_PYTHON_NEW = thriftToPython('0.21.0');
 
 /** The cell id results.json would carry: the harness's, with the release and socket when the cell has them. */
 export function fixtureCellId(cell: FixtureCell): string {
-  return [cellId(cell), cell.version?.replace(/\./g, '_'), cell.socket].filter(Boolean).join('.');
+  return cellId(cell);
 }
 
 function result(cell: FixtureCell, id: string, extra: Partial<CaseResult>): CaseResult {
   const coordinates: ResultCoordinates = { ...cell, case: id };
-  return { coordinates, cellId: fixtureCellId(cell), title: `${cellTitle(cell)}${cell.version ? ` | ${cell.version}` : ''} | ${id}`, outcome: 'pass', durationMs: 21, attempts: 1, logs: {}, ...extra };
+  return { coordinates, cellId: fixtureCellId(cell), title: `${cellTitle(cell)} | ${id}`, outcome: 'pass', durationMs: 21, attempts: 1, logs: {}, ...extra };
 }
 
 export const BARE_NAN = {

@@ -57,10 +57,10 @@ export interface PeerRun {
  * carry more; the reports render every key they find, in AXIS_ORDER where it names them and
  * alphabetically after, so an axis added here needs no change in the reports.
  */
-export type ResultCoordinates = CaseCoordinates & {
-  /** The reference peer's release ("1.12.2"); a run over a version grid has several per peer. */
+export type ResultCoordinates = Omit<CaseCoordinates, 'version' | 'socket'> & {
+  /** The reference peer's release ("1.12.2"); a run over a version grid has several per peer. Absent in results of older harnesses. */
   readonly version?: string;
-  /** How the bytes travel: tcp, tls or unix. */
+  /** How the bytes travel: tcp, tls or unix. Absent in results of older harnesses. */
   readonly socket?: string;
 };
 
