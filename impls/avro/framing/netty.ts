@@ -71,7 +71,7 @@ export class NettyFrameDecoder implements FrameDecoder {
 
   private fail(message: string): never {
     const hint = this.queue.consumed === 0 ? describeForeignStream(this.queue.peek(8), 'Netty') : '';
-    throw new FramingError(`bad Netty framing: ${message}.${hint}`);
+    throw new FramingError(`${message}.${hint}`);
   }
 
   private next(): Frame | undefined {
