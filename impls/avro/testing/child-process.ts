@@ -6,6 +6,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 export interface Usage {
   readonly rss: number;
   readonly peakRss: number;
+  /** Heap and external memory still referenced after a full collection. */
+  readonly retained: number;
   readonly cpuMs: number;
 }
 
@@ -51,7 +53,7 @@ export class Child {
   /** heapMb bounds the child's JavaScript heap, so a runaway allocation ends quickly. */
   static start(heapMb = 256): Promise<Child> {
     const child = fork(new URL('./child.ts', import.meta.url), [], {
-      execArgv: [`--max-old-space-size=${heapMb}`],
+      execArgv: [`--max-old-space-size=${heapMb}`, '--expose-gc'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const handle = new Child(child);
@@ -81,6 +83,11 @@ export class Child {
   async listen(schemes: readonly string[], options: { limits?: object; protocol?: string } = {}): Promise<Record<string, number>> {
     const reply = await this.request<{ ports: Record<string, number> }>({ op: 'listen', schemes, ...options });
     return reply.ports;
+  }
+
+  /** Client protocols in each server's handshake cache, by scheme. */
+  async cached(): Promise<Record<string, number | undefined>> {
+    return (await this.request<{ cached: Record<string, number | undefined> }>({ op: 'cached' })).cached;
   }
 
   usage(timeoutMs = 2_000): Promise<Usage> {

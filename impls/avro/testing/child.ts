@@ -6,7 +6,7 @@ import { echoHandlers, protocolText } from './fixtures.ts';
 
 interface Command {
   readonly id: number;
-  readonly op: 'listen' | 'usage' | 'call' | 'calls' | 'exit';
+  readonly op: 'listen' | 'usage' | 'call' | 'cached' | 'exit';
   readonly schemes?: readonly string[];
   readonly protocol?: string;
   readonly limits?: Partial<Limits>;
@@ -18,6 +18,7 @@ interface Command {
 }
 
 const servers: AvroServer[] = [];
+const byScheme = new Map<string, AvroServer>();
 const protocols = new Map<string, Protocol>();
 
 function protocolNamed(nameOrText: string | undefined): Protocol {
@@ -49,9 +50,16 @@ function summarise(value: unknown): unknown {
   return value;
 }
 
+/** rss and peak RSS; retained: heap and external memory still referenced after a full GC. */
 function usage(): Record<string, number> {
   const cpu = process.cpuUsage();
-  return { rss: process.memoryUsage.rss(), peakRss: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  const memory = process.memoryUsage();
+  return {
+    rss: memory.rss, peakRss: process.resourceUsage().maxRSS * 1024, retained: memory.heapUsed + memory.external,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 async function call(command: Command): Promise<Record<string, unknown>> {
@@ -80,12 +88,16 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       for (const scheme of command.schemes ?? []) {
         const server = await listen(`${scheme}://127.0.0.1:0/`, protocol, echoHandlers(protocol), { limits: command.limits });
         servers.push(server);
+        byScheme.set(scheme, server);
         ports[scheme] = server.port;
       }
       return { ports };
     }
     case 'usage':
       return usage();
+    case 'cached':
+      // Client protocols each server's responder holds in its handshake cache.
+      return { cached: Object.fromEntries([...byScheme].map(([scheme, server]) => [scheme, server.responder.cachedClientProtocols])) };
     case 'call':
       return call(command);
     case 'exit':

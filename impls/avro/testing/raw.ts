@@ -68,6 +68,10 @@ export interface RawOutcome {
   readonly answer: Buffer;
   /** Write failed because the server had closed already (EPIPE, ECONNRESET). */
   readonly writeFailed: boolean;
+  /** Milliseconds from the first byte written until the server closed (for streams it cut short). */
+  readonly closedSinceStartMs: number | undefined;
+  /** Bytes handed to the socket before it closed or the writing ended. */
+  readonly bytesWritten: number;
 }
 
 /**
@@ -80,6 +84,8 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
     const socket = connect({ host: '127.0.0.1', port });
     const answer: Buffer[] = [];
     let written: number | undefined;
+    let startedAt: number | undefined;
+    let bytesWritten = 0;
     let answeredAt: number | undefined;
     let closedAt: number | undefined;
     let writeFailed = false;
@@ -95,6 +101,8 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
         answeredAfterMs: answeredAt === undefined ? undefined : Math.max(0, answeredAt - since),
         answer: Buffer.concat(answer),
         writeFailed,
+        closedSinceStartMs: closedAt === undefined || startedAt === undefined ? undefined : closedAt - startedAt,
+        bytesWritten,
       });
     };
     const wrote = (): void => {
@@ -108,12 +116,15 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
       settle = setTimeout(finish, settleMs);
     });
     socket.on('error', () => { writeFailed = written === undefined; });
+    // The wait starts when writing ends, or when the server closes the connection in the middle.
     socket.on('close', () => {
       closedAt = performance.now();
       finish();
     });
     socket.on('connect', () => {
+      startedAt = performance.now();
       if (Buffer.isBuffer(bytes)) {
+        bytesWritten = bytes.length;
         socket.write(bytes, () => wrote());
         return;
       }
@@ -121,6 +132,7 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
       const pump = (): void => {
         for (let next = chunks.next(); !next.done; next = chunks.next()) {
           if (socket.destroyed) return;
+          bytesWritten += next.value.length;
           if (!socket.write(next.value)) {
             socket.once('drain', pump);
             return;
