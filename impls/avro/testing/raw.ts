@@ -72,14 +72,17 @@ export interface RawOutcome {
   readonly closedSinceStartMs: number | undefined;
   /** Bytes handed to the socket before it closed or the writing ended. */
   readonly bytesWritten: number;
+  /** Milliseconds from the last byte written until the exchange ended (answer complete, close, or waitMs). */
+  readonly doneAfterMs: number;
 }
 
 /**
  * Writes bytes (a Buffer, or chunks written one after another with backpressure) to a fresh
  * connection and watches it for at most waitMs after the last write, or until the answer has
- * been quiet for settleMs (a server that answers and keeps the connection open).
+ * been quiet for `settle` ms (a server that answers and keeps the connection open), or until
+ * `settle`, given the answer so far, says it is complete.
  */
-export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, waitMs = 2_000, settleMs = 100): Promise<RawOutcome> {
+export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, waitMs = 2_000, settle: number | ((chunks: readonly Buffer[], total: number) => boolean) = 100): Promise<RawOutcome> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const answer: Buffer[] = [];
@@ -90,10 +93,10 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
     let closedAt: number | undefined;
     let writeFailed = false;
     let timer: NodeJS.Timeout | undefined;
-    let settle: NodeJS.Timeout | undefined;
+    let settleTimer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       clearTimeout(timer);
-      clearTimeout(settle);
+      clearTimeout(settleTimer);
       socket.destroy();
       const since = written ?? performance.now();
       resolve({
@@ -103,17 +106,21 @@ export function exchangeRaw(port: number, bytes: Buffer | Iterable<Buffer>, wait
         writeFailed,
         closedSinceStartMs: closedAt === undefined || startedAt === undefined ? undefined : closedAt - startedAt,
         bytesWritten,
+        doneAfterMs: performance.now() - since,
       });
     };
     const wrote = (): void => {
       written = performance.now();
       timer = setTimeout(finish, waitMs);
     };
+    let total = 0;
     socket.on('data', (chunk: Buffer) => {
       answeredAt ??= performance.now();
       answer.push(chunk);
-      clearTimeout(settle);
-      settle = setTimeout(finish, settleMs);
+      total += chunk.length;
+      clearTimeout(settleTimer);
+      if (typeof settle === 'number') settleTimer = setTimeout(finish, settle);
+      else if (settle(answer, total)) finish();
     });
     socket.on('error', () => { writeFailed = written === undefined; });
     // The wait starts when writing ends, or when the server closes the connection in the middle.
