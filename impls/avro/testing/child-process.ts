@@ -4,7 +4,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
 export interface Usage {
+  /** RSS now (after a full collection). */
   readonly rss: number;
+  /** The highest RSS sampled (every 10 ms) since the previous usage report. */
   readonly peakRss: number;
   /** Heap and external memory still referenced after a full collection. */
   readonly retained: number;

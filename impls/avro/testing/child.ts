@@ -50,16 +50,23 @@ function summarise(value: unknown): unknown {
   return value;
 }
 
-/** rss and peak RSS; retained: heap and external memory still referenced after a full GC. */
+// RSS sampled every 10 ms: the highest value since the last usage report is that interval's peak
+// (the process's lifetime peak would carry an earlier test's peak into the next one).
+let peakSinceReport = process.memoryUsage.rss();
+setInterval(() => {
+  peakSinceReport = Math.max(peakSinceReport, process.memoryUsage.rss());
+}, 10).unref();
+
+/** rss; peakRss since the last report; retained: heap and external memory still referenced after a full GC. */
 function usage(): Record<string, number> {
   const cpu = process.cpuUsage();
+  const rss = process.memoryUsage.rss();
+  const peakRss = Math.max(peakSinceReport, rss);
   const collect = (globalThis as { gc?: () => void }).gc;
   collect?.();
   const memory = process.memoryUsage();
-  return {
-    rss: memory.rss, peakRss: process.resourceUsage().maxRSS * 1024, retained: memory.heapUsed + memory.external,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-  };
+  peakSinceReport = memory.rss;
+  return { rss: memory.rss, peakRss, retained: memory.heapUsed + memory.external, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function call(command: Command): Promise<Record<string, unknown>> {
