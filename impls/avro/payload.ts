@@ -1,4 +1,5 @@
 // Reading Avro values one after another out of a message payload, within the limits (decode.ts).
+// avsc's Type.decode is not used: its Tap reads past the end silently and checks only afterwards.
 import { GuardedTap } from './decode.ts';
 import { AvroTransportError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';

@@ -82,6 +82,12 @@ export class AvroResponder {
    * message on an established connection).
    */
   async respond(payload: Buffer, connection?: Connection): Promise<Buffer | undefined> {
+    const parts = await this.respondParts(payload, connection);
+    return parts === undefined ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** As respond(), with the response payload in parts, so that transports frame it without copying. */
+  async respondParts(payload: Buffer, connection?: Connection): Promise<Buffer[] | undefined> {
     const reader = new PayloadReader(payload, this.limits);
     let handshake: Buffer = Buffer.alloc(0);
     let remote = connection?.remote;
@@ -93,15 +99,15 @@ export class AvroResponder {
       try {
         request = toHandshakeRequest(reader.read<WireHandshakeRequest>(HANDSHAKE_REQUEST_TYPE));
       } catch (error) {
-        return this.handshakeFailure(`handshake request: ${(error as Error).message}`);
+        return [this.handshakeFailure(`handshake request: ${(error as Error).message}`)];
       }
       try {
         answer = this.handshake(request);
       } catch (error) {
-        return this.handshakeFailure((error as Error).message, request);
+        return [this.handshakeFailure((error as Error).message, request)];
       }
       handshake = encodeHandshakeResponse(answer.response);
-      if (!answer.remote) return handshake; // NONE: the client resends with its protocol
+      if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
       remote = answer.remote;
       handshakeMeta = request.meta;
       if (connection) {
@@ -112,29 +118,27 @@ export class AvroResponder {
     try {
       const callMeta = reader.read<Meta>(META_TYPE);
       const name = reader.read<string>(STRING_TYPE);
-      if (name === '') return handshake; // a ping: the handshake is the whole answer
+      if (name === '') return [handshake]; // a ping: the handshake is the whole answer
       const local = this.protocol.messages.get(name);
       if (!remote.protocol.messages.has(name)) throw new Error(`No such remote message: ${name}`);
       if (!local) throw new Error(`No message named ${name} in ${this.protocol.name}`);
       const parameters = reader.read<Record<string, unknown>>(local.request, remote.resolver(this.protocol, local, 'request'));
       if (!reader.atEnd) throw new Error(`request for ${name} has trailing bytes`);
 
-      let response: Buffer;
       try {
         const value = await this.handlers[name]?.(parameters, { message: name, callMeta, handshakeMeta });
         if (local.oneWay && wasEstablished) return undefined;
-        response = Buffer.concat([handshake, encodeResponseHeader({}, false), local.response.toBuffer(local.oneWay ? null : value)]);
+        return [handshake, encodeResponseHeader({}, false), local.response.toBuffer(local.oneWay ? null : value)];
       } catch (error) {
         if (local.oneWay && wasEstablished) return undefined;
-        response = Buffer.concat([handshake, encodeResponseHeader({}, true), this.encodeError(local.errors, local.declaredErrors, error)]);
+        return [handshake, encodeResponseHeader({}, true), this.encodeError(local.errors, local.declaredErrors, error)];
       }
-      return response;
     } catch (error) {
       // A system error: the request could not be read or dispatched. Answered in the error union's
       // string branch, as every implementation does.
       const message = error instanceof Error ? error.message : String(error);
       this.events.systemError?.(message);
-      return Buffer.concat([handshake, encodeResponseHeader({}, true), Buffer.from([0]), STRING_TYPE.toBuffer(message)]);
+      return [handshake, encodeResponseHeader({}, true), Buffer.from([0]), STRING_TYPE.toBuffer(message)];
     }
   }
 

@@ -77,8 +77,8 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       } catch (error) {
         return refuse(400, `bad Avro framing: ${(error as Error).message}`);
       }
-      responder.respond(payload).then((answer) => {
-        const body = encodeStandardParts(answer === undefined ? [] : [answer]);
+      responder.respondParts(payload).then((answer) => {
+        const body = encodeStandardParts(answer ?? []);
         const length = body.reduce((sum, part) => sum + part.length, 0);
         res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': length });
         res.cork();

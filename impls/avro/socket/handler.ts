@@ -115,9 +115,9 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
       close('empty message (a request carries at least a handshake or a call)');
       return;
     }
-    const answered = responder.respond(frame.payload, connection);
-    const write = (payload: Buffer | undefined): void => {
-      if (payload !== undefined && !socket.destroyed) channel.send([payload], frame.serial ?? 0);
+    const answered = responder.respondParts(frame.payload, connection);
+    const write = (parts: Buffer[] | undefined): void => {
+      if (parts !== undefined && !socket.destroyed) channel.send(parts, frame.serial ?? 0);
     };
     const done = (): void => {
       inFlight--;
