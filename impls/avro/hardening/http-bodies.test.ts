@@ -43,6 +43,15 @@ describe('a server given 100 MB of zeros', () => {
       expect(served).toBe(true);
     });
   }
+
+  it('refuses a body that declares more than the limit before reading it, and closes', async () => {
+    const outcome = await exchangeRaw(ports['http'] ?? 0, httpPost(Buffer.alloc(0), 200 * MB), 1_000);
+    const served = await otherClientServed(`http://127.0.0.1:${ports['http']}/`);
+    figure({ defect: '9 declared 200 MB body', side: 'server', transport: 'http', bound: 'Content-Length <= maxMessageBytes + framing', closeMs: outcome.closedAfterMs, otherClientServed: served });
+    expect(outcome.answer.toString('latin1')).toMatch(/^HTTP\/1\.1 413 [\s\S]*exceeds the limit/);
+    expect(outcome.closedAfterMs).toBeLessThan(200);
+    expect(served).toBe(true);
+  });
 });
 
 describe('our HTTP client against a server that trickles or floods its answer', () => {

@@ -5,10 +5,11 @@
 // tests use 300 ms, 400 ms and 16 so that they run quickly.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, listen } from '../index.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
 import { Child } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
-import { loadProtocol } from '../testing/fixtures.ts';
+import { echoHandlers, loadProtocol } from '../testing/fixtures.ts';
 import { callBytes, framed, handshakeRequest, varint } from '../testing/raw.ts';
 
 const SCHEMES = ['http', 'tcp', 'netty', 'avro'] as const;
@@ -97,6 +98,25 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
       expect(refused).toBe(16);
       expect(idled).toBe(16);
       expect(served).toBe(true);
+    });
+  }
+});
+
+describe('a handler slower than the idle timeout', () => {
+  for (const scheme of ['http', 'tcp'] as const) {
+    it(`still gets its answer out, over ${scheme}`, async () => {
+      const handlers = { ...echoHandlers(protocol), echoInt: async ({ value }: Record<string, unknown>) => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return value;
+      } };
+      const server = await listen(`${scheme}://127.0.0.1:0/`, protocol, handlers, { limits: { idleTimeoutMs: 200, readTimeoutMs: 200 } });
+      const client = await connectClient(`${scheme}://127.0.0.1:${server.port}/`, protocol, { timeoutMs: 2_000 });
+      try {
+        expect(await client.call('echoInt', { value: 3 })).toBe(3);
+      } finally {
+        await client.close();
+        await server.close();
+      }
     });
   }
 });

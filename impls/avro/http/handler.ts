@@ -5,8 +5,9 @@
 // The body is decoded as it arrives and refused as soon as it cannot be a request: a declared
 // or actual size beyond the limit (413), an empty message, a second message, or a run of empty
 // frames after the message (400). The connection of a refused request is closed. Headers and
-// body must arrive within limits.readTimeoutMs; an idle keep-alive connection is closed after
-// limits.idleTimeoutMs; at most limits.maxConnections are open at once.
+// body must arrive within limits.readTimeoutMs; a connection idle between requests, or whose
+// answer is not read, is closed after limits.idleTimeoutMs (not while a handler runs); at most
+// limits.maxConnections are open at once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
@@ -52,6 +53,9 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' }).end(text);
     };
     if (req.method !== 'POST') return refuse(405, 'Avro RPC over HTTP takes POST only');
+    // The idle timeout (server.timeout) watches the socket between requests and while an answer
+    // waits to be read; a handler may take as long as it takes.
+    const idle = (): void => { req.socket.setTimeout(limits.idleTimeoutMs); };
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     if (declared !== undefined && declared > limit) {
       return refuse(413, `request body of ${declared} bytes exceeds the limit of ${limit} (maxMessageBytes ${limits.maxMessageBytes} plus framing)`);
@@ -77,6 +81,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       } catch (error) {
         return refuse(400, `bad Avro framing: ${(error as Error).message}`);
       }
+      req.socket.setTimeout(0);
       responder.respondParts(payload).then((answer) => {
         const body = encodeStandardParts(answer ?? []);
         const length = body.reduce((sum, part) => sum + part.length, 0);
@@ -87,7 +92,11 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
           res.write(part);
         }
         res.end();
-      }, (error: unknown) => refuse(500, String(error)));
+        idle();
+      }, (error: unknown) => {
+        refuse(500, String(error));
+        idle();
+      });
     });
   });
   server.timeout = limits.idleTimeoutMs;

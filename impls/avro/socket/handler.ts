@@ -78,9 +78,10 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
   let idleTimer: NodeJS.Timeout | undefined;
   const watch = (): void => {
     if (socket.destroyed) return;
-    if (channel.pending > 0) {
+    // While we do not read (flow control), a half-received message is our doing, not the peer's.
+    if (channel.pending > 0 && !paused) {
       readTimer ??= setTimeout(() => close(`a message was not completed within ${limits.readTimeoutMs} ms of its first byte (${channel.pending} bytes of it received; limit readTimeoutMs)`), limits.readTimeoutMs);
-    } else if (readTimer) {
+    } else if (readTimer && (channel.pending === 0 || paused)) {
       clearTimeout(readTimer);
       readTimer = undefined;
     }
