@@ -115,6 +115,8 @@ export class AvroResponder {
         connection.handshakeMeta = request.meta;
       }
     }
+    // A handshake alone (Apache's avro-js opens stateful connections so) is a ping.
+    if (!wasEstablished && reader.atEnd) return [handshake];
     try {
       const callMeta = reader.read<Meta>(META_TYPE);
       const name = reader.read<string>(STRING_TYPE);
