@@ -87,6 +87,39 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
     });
   }
 
+  it('lets a peer that never reads its answers go at the idle timeout, over tcp', async () => {
+    const call = callBytes('echoBytes', Buffer.concat([varint(4096), Buffer.alloc(4096, 7)]));
+    const first = framed('tcp', Buffer.concat([handshakeRequest(protocol.hash, null, protocol.hash), call]));
+    const next = framed('tcp', call);
+    const closedMs = await new Promise<number | undefined>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: ports['tcp'] ?? 0 });
+      socket.pause(); // never read
+      socket.on('error', () => undefined);
+      let open = true;
+      const started = performance.now();
+      const timer = setTimeout(() => { open = false; socket.destroy(); resolve(undefined); }, 3_000);
+      socket.on('close', () => {
+        if (!open) return;
+        open = false;
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      });
+      socket.on('connect', () => {
+        socket.write(first);
+        const pump = (): void => {
+          while (open && socket.write(next)) { /* until the server stops reading */ }
+          if (open) socket.once('drain', pump);
+        };
+        pump();
+      });
+    });
+    const served = await otherClientServed(`tcp://127.0.0.1:${ports['tcp']}/`);
+    figure({ defect: '12/13 answers never read', side: 'server', transport: 'tcp', bound: 'flow control, then idleTimeoutMs 400', closeMs: closedMs, otherClientServed: served });
+    expect(closedMs).toBeGreaterThan(300);
+    expect(closedMs).toBeLessThan(2_000);
+    expect(served).toBe(true);
+  });
+
   for (const scheme of ['tcp', 'http'] as const) {
     it(`holds at most maxConnections idle connections, and frees them at the idle timeout, over ${scheme}`, async () => {
       const port = ports[scheme] ?? 0;

@@ -73,25 +73,28 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
   let order: Promise<unknown> = Promise.resolve();
   let paused = false;
 
-  // Timers: readTimer runs while a message is partly received; idleTimer while nothing is.
+  // Timers: readTimer runs while a message is partly received (and we read); idleTimer while no
+  // request is being answered and nothing is being received, or while we hold the connection
+  // because its answers are not read. Bytes in either direction restart it.
   let readTimer: NodeJS.Timeout | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   const watch = (): void => {
     if (socket.destroyed) return;
     // While we do not read (flow control), a half-received message is our doing, not the peer's.
-    if (channel.pending > 0 && !paused) {
+    const receiving = channel.pending > 0 && !paused;
+    if (receiving) {
       readTimer ??= setTimeout(() => close(`a message was not completed within ${limits.readTimeoutMs} ms of its first byte (${channel.pending} bytes of it received; limit readTimeoutMs)`), limits.readTimeoutMs);
-    } else if (readTimer && (channel.pending === 0 || paused)) {
+    } else if (readTimer) {
       clearTimeout(readTimer);
       readTimer = undefined;
     }
     clearTimeout(idleTimer);
     idleTimer = undefined;
-    if (channel.pending === 0 && inFlight === 0 && waiting.length === 0) {
-      idleTimer = setTimeout(() => close(`idle for ${limits.idleTimeoutMs} ms (limit idleTimeoutMs)`), limits.idleTimeoutMs);
-    } else if (inFlight > 0 && channel.unsent > 0) {
-      // Answers wait for a peer that does not read them: as good as idle if they never drain.
-      idleTimer = setTimeout(() => close(`answers not read for ${limits.idleTimeoutMs} ms (limit idleTimeoutMs)`), limits.idleTimeoutMs);
+    if (inFlight === 0 && !receiving) {
+      idleTimer = setTimeout(() => {
+        const unread = channel.unsent > 0 ? ` (${channel.unsent} bytes of answers not read by the peer)` : '';
+        close(`idle for ${limits.idleTimeoutMs} ms${unread} (limit idleTimeoutMs)`);
+      }, limits.idleTimeoutMs);
     }
   };
   socket.on('close', () => {
