@@ -1,21 +1,34 @@
 // The Avro RPC client: handshake state machine, call encoding, response resolution.
 //
-// Every call carries a handshake until one succeeds; on stateless transports (HTTP) every call
-// carries one. The first call to a server of another implementation gets match NONE (it hashes
-// its own rendering of the protocol) and is resent with our protocol text.
+// Stateless transports (HTTP) carry a handshake on every call. Stateful ones (tcp, netty, avro,
+// netty-deflate) handshake once per connection, and exactly one handshake is in flight on a
+// connection at a time: the first call of a fresh connection carries it, every other call waits
+// behind it (Java's requestors do the same with their handshake lock; a server reads only the
+// first message of a connection as a handshake, so a second concurrent handshake would be read
+// as a call). When the answer is NONE (the server does not know our hash: always the first time
+// we meet another implementation, which hashes its own rendering of the protocol), the holder of
+// the lock resends with our protocol text; the waiting calls go out after it succeeded, without
+// a handshake. If the handshake fails, the next waiting call tries its own.
+//
+// Reconnection: when the server closes a stateful connection (a restart, its idle timeout), the
+// calls in flight on it fail with the reason; the next call opens a new connection and
+// handshakes again on it (presenting the server hash learned before, so a restarted server with
+// the same protocol answers BOTH at once). Nothing is retried behind the caller's back: a call
+// whose connection was lost may or may not have run on the server.
+import { BOOLEAN_TYPE, encodeCallHeader, META_TYPE } from './call.ts';
 import { AvroRemoteError, AvroSystemError, AvroTransportError } from './errors.ts';
 import {
   encodeHandshakeRequest, HANDSHAKE_RESPONSE_TYPE, toHandshakeResponse,
   type HandshakeRequest, type HandshakeResponse, type Meta, type WireHandshakeResponse,
 } from './handshake.ts';
-import { BOOLEAN_TYPE, encodeCallHeader, META_TYPE } from './call.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { PayloadReader } from './payload.ts';
-import { parseProtocol, type MessageDefinition, type Protocol } from './protocol.ts';
+import { IncompatibleProtocols, PeerProtocol, ProtocolCache } from './peers.ts';
+import type { MessageDefinition, Protocol } from './protocol.ts';
 import type { ClientTransport } from './transport.ts';
-import type { AvroType } from './types.ts';
 
 export interface ClientOptions {
-  /** Per-call timeout in milliseconds (default 30 s). */
+  /** Per-call timeout in milliseconds (default 30 s), waiting for a handshake included. */
   readonly timeoutMs?: number;
   /** Metadata sent in every handshake request. */
   readonly handshakeMeta?: Meta;
@@ -37,29 +50,38 @@ export interface CallResult {
   readonly meta: Meta;
 }
 
-type Resolver = ReturnType<AvroType['createResolver']>;
+/** The meta key under which our server says why it could not read a handshake (responder.ts). */
+const HANDSHAKE_ERROR_META = 'error';
+
+// Server protocols by hash, shared by all clients of the process (the spec's client-side cache).
+// Bounded, and it holds only texts that hash to the hash they came with (peers.ts).
+const serverProtocols = new ProtocolCache(DEFAULT_LIMITS);
 
 export class AvroClient {
   /** Every handshake this client made, in order: what the tests assert on. */
   readonly handshakes: HandshakeExchange[] = [];
-  private remote: Protocol | undefined;
+  readonly protocol: Protocol;
+  private remote: PeerProtocol | undefined;
   private serverHash: Buffer;
   private sendProtocol: boolean;
-  private established = false;
-  private readonly resolvers = new Map<string, Resolver>();
-  /** Stateful transports: the first handshake must finish before other calls go out. */
-  private handshaking: Promise<unknown> | undefined;
-
-  readonly protocol: Protocol;
+  /** Stateful transports: the connection number on which our handshake was accepted. */
+  private establishedOn: number | undefined;
+  /** Stateful transports: settles when the handshake in flight is over (whatever its outcome). */
+  private handshakeInFlight: Promise<void> | undefined;
   private readonly transport: ClientTransport;
   private readonly options: ClientOptions;
+  private readonly limits: Limits;
+  /** Our own protocol as the server's, when the server has our hash. */
+  private readonly ownPeer: PeerProtocol;
 
-  constructor(protocol: Protocol, transport: ClientTransport, options: ClientOptions = {}) {
+  constructor(protocol: Protocol, transport: ClientTransport, options: ClientOptions & { limits?: Limits } = {}) {
     this.protocol = protocol;
     this.transport = transport;
     this.options = options;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
     this.serverHash = options.serverHashGuess ?? protocol.hash;
     this.sendProtocol = options.sendProtocolFirst ?? false;
+    this.ownPeer = new PeerProtocol(protocol, true);
   }
 
   /** Calls a message with its parameters (name -> value); resolves with the response. */
@@ -70,19 +92,19 @@ export class AvroClient {
   async callWithMeta(messageName: string, parameters: Record<string, unknown>): Promise<CallResult> {
     const message = this.protocol.messages.get(messageName);
     if (!message) throw new Error(`protocol ${this.protocol.name} has no message ${messageName}`);
-    let body: Buffer;
+    let body: Buffer[];
     try {
-      body = Buffer.concat([encodeCallHeader(this.options.callMeta ?? {}, messageName), message.request.toBuffer(parameters)]);
+      body = [encodeCallHeader(this.options.callMeta ?? {}, messageName), message.request.toBuffer(parameters)];
     } catch (error) {
       throw new Error(`parameters of ${messageName} do not fit its request schema: ${(error as Error).message}`);
     }
-    const result = await this.send(body, message.oneWay, (reader) => this.readResponse(reader, message));
+    const result = await this.withTimeout(this.send(body, message.oneWay, (reader) => this.readResponse(reader, message)));
     return result ?? { response: null, meta: {} };
   }
 
   /** A handshake-only request (empty message name): checks the server answers and learns its protocol. */
   async ping(): Promise<HandshakeResponse | undefined> {
-    await this.send(encodeCallHeader(this.options.callMeta ?? {}, ''), false, () => undefined);
+    await this.withTimeout(this.send([encodeCallHeader(this.options.callMeta ?? {}, '')], false, () => undefined));
     return this.handshakes.at(-1)?.response;
   }
 
@@ -90,78 +112,103 @@ export class AvroClient {
     await this.transport.close();
   }
 
-  /** Sends a call body behind a handshake when one is due; repeats once after NONE. */
-  private async send<T>(body: Buffer, oneWay: boolean, read: (reader: PayloadReader) => T): Promise<T | undefined> {
-    if (this.transport.stateful && !this.established && this.handshaking) await this.handshaking.catch(() => undefined);
+  private async send<T>(body: Buffer[], oneWay: boolean, read: (reader: PayloadReader) => T): Promise<T | undefined> {
+    if (!this.transport.stateful) return this.handshakeAndCall(body, read, undefined);
+    for (;;) {
+      const connection = this.transport.connect ? await this.transport.connect() : 0;
+      if (this.establishedOn === connection) {
+        const answer = await this.transport.exchange(body, !oneWay, connection);
+        if (oneWay) return undefined;
+        if (answer === undefined) throw new AvroTransportError('no response payload');
+        return read(new PayloadReader(answer, this.limits));
+      }
+      if (this.handshakeInFlight) {
+        await this.handshakeInFlight;
+        continue; // established now, or the handshake failed and this call tries its own
+      }
+      let release = (): void => undefined;
+      this.handshakeInFlight = new Promise<void>((resolve) => { release = resolve; });
+      try {
+        return await this.handshakeAndCall(body, read, connection);
+      } finally {
+        this.handshakeInFlight = undefined;
+        release();
+      }
+    }
+  }
+
+  /** Sends the call behind a handshake; after NONE, once more with our protocol text. */
+  private async handshakeAndCall<T>(body: Buffer[], read: (reader: PayloadReader) => T, connection: number | undefined): Promise<T> {
+    let reason = '';
     for (let attempt = 0; attempt < 2; attempt++) {
-      const withHandshake = !this.transport.stateful || !this.established;
-      const request: HandshakeRequest | undefined = withHandshake ? {
+      const request: HandshakeRequest = {
         clientHash: this.protocol.hash,
         clientProtocol: this.sendProtocol ? this.protocol.text : null,
         serverHash: this.serverHash,
         meta: this.options.handshakeMeta ?? null,
-      } : undefined;
-      const payload = request ? Buffer.concat([encodeHandshakeRequest(request), body]) : body;
-      const expectResponse = withHandshake || !oneWay || !this.transport.stateful;
-      const exchange = this.withTimeout(this.transport.exchange(payload, expectResponse));
-      if (withHandshake && this.transport.stateful) this.handshaking = exchange;
-      const answer = await exchange;
-      if (!expectResponse) return undefined;
+      };
+      // A call behind a handshake always gets an answer (the handshake's), one-way or not.
+      const answer = await this.transport.exchange([encodeHandshakeRequest(request), ...body], true, connection);
       if (answer === undefined) throw new AvroTransportError('no response payload');
-      const reader = new PayloadReader(answer);
-      if (request) {
-        const response = toHandshakeResponse(reader.read<WireHandshakeResponse>(HANDSHAKE_RESPONSE_TYPE));
-        this.handshakes.push({ request, response });
-        this.learn(response);
-        if (response.match === 'NONE') {
-          this.sendProtocol = true;
-          continue;
-        }
-        this.established = true;
-        this.sendProtocol = false;
+      const reader = new PayloadReader(answer, this.limits);
+      const response = toHandshakeResponse(reader.read<WireHandshakeResponse>(HANDSHAKE_RESPONSE_TYPE));
+      this.handshakes.push({ request, response });
+      this.learn(response);
+      if (response.match === 'NONE') {
+        const error = response.meta?.[HANDSHAKE_ERROR_META];
+        reason = error ? `: ${error.toString('utf8')}` : '';
+        if (error && this.sendProtocol) break;
+        this.sendProtocol = true;
+        continue;
       }
+      if (connection !== undefined) this.establishedOn = connection;
+      this.sendProtocol = false;
       return read(reader);
     }
-    throw new AvroTransportError('server still answers NONE after receiving our protocol');
+    throw new AvroTransportError(`server still answers NONE after receiving our protocol${reason}`);
   }
 
   private learn(response: HandshakeResponse): void {
     if (response.serverHash && response.serverProtocol) {
+      let remote: PeerProtocol;
+      try {
+        remote = response.serverHash.equals(this.protocol.hash) && response.serverProtocol === this.protocol.text
+          ? this.ownPeer
+          : serverProtocols.learn(response.serverHash, response.serverProtocol, 'server');
+      } catch (error) {
+        throw new AvroTransportError((error as Error).message);
+      }
       this.serverHash = response.serverHash;
-      this.remote = remoteProtocol(response.serverHash, response.serverProtocol);
+      this.remote = remote;
     } else if (response.match === 'BOTH' && !this.remote) {
       // BOTH: the hash we presented is the server's; without another text, that is our own protocol.
-      this.remote = cachedRemote(this.serverHash) ?? this.protocol;
+      this.remote = serverProtocols.get(this.serverHash) ?? this.ownPeer;
     }
   }
 
   private readResponse(reader: PayloadReader, message: MessageDefinition): CallResult {
     const meta = reader.read<Meta>(META_TYPE);
     const isError = reader.read<boolean>(BOOLEAN_TYPE);
-    const remote = (this.remote ?? this.protocol).messages.get(message.name);
+    const remote = this.remote ?? this.ownPeer;
+    const known = remote.protocol.messages.has(message.name);
     if (!isError) {
-      if (!remote) throw new AvroTransportError(`server answered ${message.name}, which its protocol does not have`);
-      return { response: reader.read(message.response, this.resolver('response', message, remote)), meta };
+      if (!known) throw new AvroTransportError(`server answered ${message.name}, which its protocol does not have`);
+      return { response: reader.read(message.response, this.resolver(remote, message, 'response')), meta };
     }
-    const error = reader.read<Record<string, unknown>>(message.errors, remote ? this.resolver('errors', message, remote) : undefined);
+    const error = reader.read<Record<string, unknown>>(message.errors, known ? this.resolver(remote, message, 'errors') : undefined);
     const [branch, value] = Object.entries(error)[0] ?? ['string', 'empty error union'];
     if (branch === 'string') throw new AvroSystemError(String(value));
     throw new AvroRemoteError(branch, value as Record<string, unknown>);
   }
 
   /** Reader = our schema, writer = the server's; resolution errors say which message disagrees. */
-  private resolver(part: 'response' | 'errors', local: MessageDefinition, remote: MessageDefinition): Resolver {
-    const key = `${this.serverHash.toString('hex')}:${local.name}:${part}`;
-    let resolver = this.resolvers.get(key);
-    if (!resolver) {
-      try {
-        resolver = local[part].createResolver(remote[part]);
-      } catch (error) {
-        throw new AvroTransportError(`incompatible protocols: the ${part} of ${local.name} cannot be read: ${(error as Error).message}`);
-      }
-      this.resolvers.set(key, resolver);
+  private resolver(remote: PeerProtocol, message: MessageDefinition, part: 'response' | 'errors'): ReturnType<PeerProtocol['resolver']> {
+    try {
+      return remote.resolver(this.protocol, message, part);
+    } catch (error) {
+      if (error instanceof IncompatibleProtocols) throw new AvroTransportError(error.message);
+      throw error;
     }
-    return resolver;
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
@@ -172,21 +219,4 @@ export class AvroClient {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
-}
-
-// Server protocols by hash, shared by all clients of the process (the spec's client-side cache).
-const remoteCache = new Map<string, Protocol>();
-
-function cachedRemote(hash: Buffer): Protocol | undefined {
-  return remoteCache.get(hash.toString('hex'));
-}
-
-function remoteProtocol(hash: Buffer, text: string): Protocol {
-  const key = hash.toString('hex');
-  let protocol = remoteCache.get(key);
-  if (!protocol) {
-    protocol = parseProtocol(text);
-    remoteCache.set(key, protocol);
-  }
-  return protocol;
 }

@@ -1,33 +1,42 @@
-// Reading Avro values one after another out of a message payload.
+// Reading Avro values one after another out of a message payload, within the limits (decode.ts).
+// avsc's Type.decode is not used: its Tap reads past the end silently and checks only afterwards.
+import { GuardedTap } from './decode.ts';
 import { AvroTransportError } from './errors.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import type { AvroType } from './types.ts';
 
 type Resolver = ReturnType<AvroType['createResolver']>;
+interface Readable { _read(tap: GuardedTap): unknown }
 
 export class PayloadReader {
-  private offset = 0;
-  private readonly buffer: Buffer;
+  /** One tap for the whole payload, so that all its collections share one item budget. */
+  private readonly tap: GuardedTap;
 
-  constructor(buffer: Buffer) {
-    this.buffer = buffer;
+  constructor(buffer: Buffer, limits: Pick<Limits, 'maxCollectionItems'> = DEFAULT_LIMITS) {
+    this.tap = new GuardedTap(buffer, 0, limits.maxCollectionItems);
   }
 
   read<T>(type: AvroType, resolver?: Resolver): T {
-    let decoded: { value: unknown; offset: number };
+    const tap = this.tap;
+    const start = tap.pos;
+    let value: unknown;
     try {
-      decoded = type.decode(this.buffer, this.offset, resolver);
+      value = ((resolver ?? type) as unknown as Readable)._read(tap);
     } catch (error) {
-      throw new AvroTransportError(`payload does not decode as ${describe(type)} at byte ${this.offset}: ${(error as Error).message}`);
+      throw new AvroTransportError(`payload does not decode as ${describe(type)} at byte ${start}: ${(error as Error).message}`);
     }
-    if (decoded.offset < 0) {
-      throw new AvroTransportError(`payload truncated: ${describe(type)} at byte ${this.offset} runs past the end (${this.buffer.length} bytes)`);
+    if (!tap.isValid()) {
+      throw new AvroTransportError(`payload truncated: ${describe(type)} at byte ${start} runs past the end (${tap.buf.length} bytes)`);
     }
-    this.offset = decoded.offset;
-    return decoded.value as T;
+    return value as T;
+  }
+
+  get offset(): number {
+    return this.tap.pos;
   }
 
   get atEnd(): boolean {
-    return this.offset >= this.buffer.length;
+    return this.tap.pos >= this.tap.buf.length;
   }
 }
 

@@ -1,13 +1,20 @@
 // The Avro RPC server logic: handshake, call decoding with schema resolution, handler dispatch,
 // response and error encoding. Transports hand it whole request payloads.
+//
+// Client protocols are kept in a bounded cache that only holds texts verified against their
+// hash (peers.ts). A request is read with the client's protocol as the writer and ours as the
+// reader, by the specification's resolution rules: parameters match by name whatever namespace
+// the client's copy of the protocol uses, named types by unqualified name or alias.
+import { encodeResponseHeader, META_TYPE, STRING_TYPE } from './call.ts';
 import { AvroRemoteError } from './errors.ts';
 import {
   encodeHandshakeResponse, HANDSHAKE_REQUEST_TYPE, toHandshakeRequest,
   type HandshakeRequest, type HandshakeResponse, type Meta, type WireHandshakeRequest,
 } from './handshake.ts';
-import { encodeResponseHeader, META_TYPE, STRING_TYPE } from './call.ts';
+import { resolveLimits, type Limits } from './limits.ts';
 import { PayloadReader } from './payload.ts';
-import { parseProtocol, type Protocol } from './protocol.ts';
+import { PeerProtocol, ProtocolCache } from './peers.ts';
+import type { Protocol } from './protocol.ts';
 import type { AvroType } from './types.ts';
 
 export interface CallContext {
@@ -21,7 +28,7 @@ export type Handlers = Readonly<Record<string, Handler>>;
 
 /** Per-connection state of a stateful transport: the client's protocol once a handshake succeeded. */
 export interface Connection {
-  remote: Protocol | undefined;
+  remote: PeerProtocol | undefined;
   handshakeMeta: Meta | null;
 }
 
@@ -32,23 +39,37 @@ export interface ResponderEvents {
   systemError?(message: string): void;
 }
 
-type Resolver = ReturnType<AvroType['createResolver']>;
+export interface ResponderOptions {
+  readonly limits?: Partial<Limits>;
+}
+
+/** Handshake response meta key under which we say why a handshake could not be read. */
+export const HANDSHAKE_ERROR_META = 'error';
 
 export class AvroResponder {
-  private readonly clients = new Map<string, Protocol>();
-  private readonly resolvers = new Map<string, Resolver>();
-
   readonly protocol: Protocol;
   private readonly handlers: Handlers;
   private readonly events: ResponderEvents;
+  private readonly limits: Limits;
+  private readonly clients: ProtocolCache;
+  /** Our own protocol as a peer: clients that present our hash use our definitions. */
+  private readonly ownPeer: PeerProtocol;
 
-  constructor(protocol: Protocol, handlers: Handlers, events: ResponderEvents = {}) {
+  constructor(protocol: Protocol, handlers: Handlers, events: ResponderEvents = {}, options: ResponderOptions = {}) {
     this.protocol = protocol;
     this.handlers = handlers;
     this.events = events;
+    this.limits = resolveLimits(options.limits);
+    this.clients = new ProtocolCache(this.limits);
+    this.ownPeer = new PeerProtocol(protocol, true);
     for (const name of protocol.messages.keys()) {
       if (!handlers[name]) throw new Error(`no handler for message ${name} of ${protocol.name}`);
     }
+  }
+
+  /** Client protocols cached now (bounded by limits.maxCachedProtocols). */
+  get cachedClientProtocols(): number {
+    return this.clients.size;
   }
 
   newConnection(): Connection {
@@ -61,60 +82,88 @@ export class AvroResponder {
    * message on an established connection).
    */
   async respond(payload: Buffer, connection?: Connection): Promise<Buffer | undefined> {
-    const reader = new PayloadReader(payload);
+    const parts = await this.respondParts(payload, connection);
+    return parts === undefined ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** As respond(), with the response payload in parts, so that transports frame it without copying. */
+  async respondParts(payload: Buffer, connection?: Connection): Promise<Buffer[] | undefined> {
+    const reader = new PayloadReader(payload, this.limits);
     let handshake: Buffer = Buffer.alloc(0);
     let remote = connection?.remote;
     let handshakeMeta = connection?.handshakeMeta ?? null;
     const wasEstablished = remote !== undefined;
-    try {
-      if (!remote) {
-        const request = toHandshakeRequest(reader.read<WireHandshakeRequest>(HANDSHAKE_REQUEST_TYPE));
-        const answer = this.handshake(request);
-        handshake = encodeHandshakeResponse(answer.response);
-        if (!answer.remote) return handshake; // NONE: the client resends with its protocol
-        remote = answer.remote;
-        handshakeMeta = request.meta;
-        if (connection) {
-          connection.remote = remote;
-          connection.handshakeMeta = request.meta;
-        }
+    if (!remote) {
+      let request: HandshakeRequest;
+      let answer: { response: HandshakeResponse; remote: PeerProtocol | undefined };
+      try {
+        request = toHandshakeRequest(reader.read<WireHandshakeRequest>(HANDSHAKE_REQUEST_TYPE));
+      } catch (error) {
+        return [this.handshakeFailure(`handshake request: ${(error as Error).message}`)];
       }
+      try {
+        answer = this.handshake(request);
+      } catch (error) {
+        return [this.handshakeFailure((error as Error).message, request)];
+      }
+      handshake = encodeHandshakeResponse(answer.response);
+      if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
+      remote = answer.remote;
+      handshakeMeta = request.meta;
+      if (connection) {
+        connection.remote = remote;
+        connection.handshakeMeta = request.meta;
+      }
+    }
+    // A handshake alone (Apache's avro-js opens stateful connections so) is a ping.
+    if (!wasEstablished && reader.atEnd) return [handshake];
+    try {
       const callMeta = reader.read<Meta>(META_TYPE);
       const name = reader.read<string>(STRING_TYPE);
-      if (name === '') return handshake; // a ping: the handshake is the whole answer
+      if (name === '') return [handshake]; // a ping: the handshake is the whole answer
       const local = this.protocol.messages.get(name);
-      const theirs = remote.messages.get(name);
-      if (!theirs) throw new Error(`No such remote message: ${name}`);
+      if (!remote.protocol.messages.has(name)) throw new Error(`No such remote message: ${name}`);
       if (!local) throw new Error(`No message named ${name} in ${this.protocol.name}`);
-      const parameters = reader.read<Record<string, unknown>>(local.request, this.resolver(remote, name, local.request, theirs.request));
+      const parameters = reader.read<Record<string, unknown>>(local.request, remote.resolver(this.protocol, local, 'request'));
       if (!reader.atEnd) throw new Error(`request for ${name} has trailing bytes`);
 
-      let response: Buffer;
       try {
         const value = await this.handlers[name]?.(parameters, { message: name, callMeta, handshakeMeta });
         if (local.oneWay && wasEstablished) return undefined;
-        response = Buffer.concat([encodeResponseHeader({}, false), local.response.toBuffer(local.oneWay ? null : value)]);
+        return [handshake, encodeResponseHeader({}, false), local.response.toBuffer(local.oneWay ? null : value)];
       } catch (error) {
         if (local.oneWay && wasEstablished) return undefined;
-        response = Buffer.concat([encodeResponseHeader({}, true), this.encodeError(local.errors, local.declaredErrors, error)]);
+        return [handshake, encodeResponseHeader({}, true), this.encodeError(local.errors, local.declaredErrors, error)];
       }
-      return Buffer.concat([handshake, response]);
     } catch (error) {
       // A system error: the request could not be read or dispatched. Answered in the error union's
       // string branch, as every implementation does.
       const message = error instanceof Error ? error.message : String(error);
       this.events.systemError?.(message);
-      return Buffer.concat([handshake, encodeResponseHeader({}, true), Buffer.from([0]), STRING_TYPE.toBuffer(message)]);
+      return [handshake, encodeResponseHeader({}, true), Buffer.from([0]), STRING_TYPE.toBuffer(message)];
     }
   }
 
-  private handshake(request: HandshakeRequest): { response: HandshakeResponse; remote: Protocol | undefined } {
-    const key = request.clientHash.toString('hex');
-    let remote = this.clients.get(key);
-    if (!remote && request.clientProtocol !== null) {
-      remote = parseProtocol(request.clientProtocol);
-      this.clients.set(key, remote);
-    }
+  /**
+   * A handshake we cannot read or accept (bytes that do not decode, a protocol text that does not
+   * parse) gets a well-formed answer: NONE with our protocol, and the reason in the meta under
+   * "error", so the client learns what was wrong instead of misreading an error as a handshake.
+   */
+  private handshakeFailure(reason: string, request?: HandshakeRequest): Buffer {
+    this.events.systemError?.(reason);
+    const response: HandshakeResponse = {
+      match: 'NONE',
+      serverProtocol: this.protocol.text,
+      serverHash: this.protocol.hash,
+      meta: { [HANDSHAKE_ERROR_META]: Buffer.from(reason, 'utf8') },
+    };
+    if (request) this.events.handshake?.(request, response);
+    return encodeHandshakeResponse(response);
+  }
+
+  private handshake(request: HandshakeRequest): { response: HandshakeResponse; remote: PeerProtocol | undefined } {
+    let remote = request.clientHash.equals(this.protocol.hash) ? this.ownPeer : this.clients.get(request.clientHash);
+    if (!remote && request.clientProtocol !== null) remote = this.clients.learn(request.clientHash, request.clientProtocol, 'client');
     const hashMatches = request.serverHash.equals(this.protocol.hash);
     const match = !remote ? 'NONE' : hashMatches ? 'BOTH' : 'CLIENT';
     const response: HandshakeResponse = {
@@ -134,19 +183,5 @@ export class AvroResponder {
       return errors.toBuffer({ [error.errorType]: error.value });
     }
     return errors.toBuffer({ string: error instanceof Error ? error.message : String(error) });
-  }
-
-  private resolver(remote: Protocol, name: string, reader: AvroType, writer: AvroType): Resolver {
-    const key = `${remote.hash.toString('hex')}:${name}`;
-    let resolver = this.resolvers.get(key);
-    if (!resolver) {
-      try {
-        resolver = reader.createResolver(writer);
-      } catch (error) {
-        throw new Error(`incompatible protocols: the request of ${name} cannot be read: ${(error as Error).message}`);
-      }
-      this.resolvers.set(key, resolver);
-    }
-    return resolver;
   }
 }

@@ -18,8 +18,13 @@ export interface FrameCodec {
   readonly name: string;
   /** Whether answers carry the request's serial (several calls may be in flight). */
   readonly matchesBySerial: boolean;
+  /** The framed bytes of one message, in one buffer (copies the payload). */
   encode(payload: Buffer, serial: number): Buffer;
+  /** The framed bytes of one message given in parts, as a list of buffers to write (no copy). */
+  encodeParts(parts: readonly Buffer[], serial: number): Buffer[];
   decoder(): FrameDecoder;
   /** Bytes a client sends once, right after connecting (SASL's START); none for other framings. */
   readonly clientPreamble?: Buffer;
+  /** The whole byte stream, both ways, is a zlib stream (netty-deflate: Flume's compression-type deflate). */
+  readonly compression?: 'zlib';
 }

@@ -7,8 +7,10 @@
 // sends its first request right behind the START ("piggybacked") and reads COMPLETE before the
 // first response, so both sides here accept that order.
 import { DEFAULT_LIMITS, FramingError, type Limits } from '../limits.ts';
+import { ByteQueue } from './byte-queue.ts';
 import type { Frame, FrameCodec, FrameDecoder } from './codec.ts';
-import { encodeStandard, StandardFrameDecoder } from './standard.ts';
+import { describeForeignStream } from './sniff.ts';
+import { encodeStandard, encodeStandardParts, StandardFrameDecoder } from './standard.ts';
 
 export const SaslStatus = { START: 0, CONTINUE: 1, FAIL: 2, COMPLETE: 3 } as const;
 export const MECHANISM = 'ANONYMOUS';
@@ -29,32 +31,50 @@ export function encodeSaslStatus(status: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from([status]), lengthPrefixed(data)]);
 }
 
-/** Reads `count` length-prefixed buffers after a status byte; undefined while incomplete. */
-function readNegotiation(buffer: Buffer, count: number): { status: number; buffers: Buffer[]; used: number } | undefined {
-  if (buffer.length < 1) return undefined;
-  const status = buffer[0] ?? -1;
-  if (status > SaslStatus.COMPLETE) throw new FramingError(`unexpected SASL status byte ${status}`);
-  const buffers: Buffer[] = [];
+/**
+ * Reads a status byte and `count` length-prefixed buffers from the front of the queue, removing
+ * them; undefined (nothing removed) while incomplete.
+ */
+function readNegotiation(queue: ByteQueue, count: number, side: string): { status: number; buffers: Buffer[] } | undefined {
+  if (queue.length < 1) return undefined;
+  const status = queue.byteAt(0);
+  if (status > SaslStatus.COMPLETE) {
+    const hint = queue.consumed === 0 ? describeForeignStream(queue.peek(8), 'SASL') : '';
+    throw new FramingError(`unexpected SASL status byte ${status} from the ${side}.${hint}`);
+  }
+  const lengths: number[] = [];
   let offset = 1;
   for (let i = 0; i < count; i++) {
-    if (buffer.length < offset + 4) return undefined;
-    const length = buffer.readUInt32BE(offset);
-    if (length > MAX_NEGOTIATION_BYTES) throw new FramingError(`SASL negotiation buffer of ${length} bytes`);
-    if (buffer.length < offset + 4 + length) return undefined;
-    buffers.push(buffer.subarray(offset + 4, offset + 4 + length));
+    if (queue.length < offset + 4) return undefined;
+    const length = queue.uint32At(offset);
+    if (length > MAX_NEGOTIATION_BYTES) throw new FramingError(`SASL negotiation buffer of ${length} bytes from the ${side} (limit ${MAX_NEGOTIATION_BYTES})`);
+    if (queue.length < offset + 4 + length) return undefined;
+    lengths.push(length);
     offset += 4 + length;
   }
-  return { status, buffers, used: offset };
+  queue.skip(1);
+  const buffers = lengths.map((length) => {
+    queue.skip(4);
+    return Buffer.concat(queue.take(length));
+  });
+  return { status, buffers };
+}
+
+/** Hands what is left of the negotiation queue to the message decoder. */
+function handOver(queue: ByteQueue, data: StandardFrameDecoder): Frame[] {
+  const frames: Frame[] = [];
+  for (const view of queue.takeAll()) frames.push(...data.push(view));
+  return frames;
 }
 
 /** Server side: expects START ANONYMOUS, answers COMPLETE, then decodes standard framing. */
 class SaslServerDecoder implements FrameDecoder {
   private negotiated = false;
-  private head: Buffer = Buffer.alloc(0);
+  private readonly head = new ByteQueue();
   private replies: Buffer[] = [];
   private readonly data: StandardFrameDecoder;
 
-  constructor(limits: Limits) {
+  constructor(limits: Partial<Limits>) {
     this.data = new StandardFrameDecoder(limits);
   }
 
@@ -70,12 +90,9 @@ class SaslServerDecoder implements FrameDecoder {
 
   push(chunk: Buffer): Frame[] {
     if (this.negotiated) return this.data.push(chunk);
-    this.head = Buffer.concat([this.head, chunk]);
-    const start = readNegotiation(this.head, 2);
-    if (!start) {
-      if (this.head.length > MAX_NEGOTIATION_BYTES) throw new FramingError('SASL negotiation too long');
-      return [];
-    }
+    this.head.push(chunk);
+    const start = readNegotiation(this.head, 2, 'client');
+    if (!start) return [];
     if (start.status !== SaslStatus.START) throw new FramingError(`expected SASL START, got status ${start.status}`);
     const mechanism = start.buffers[0]?.toString('utf8') ?? '';
     if (mechanism.toUpperCase() !== MECHANISM) {
@@ -84,19 +101,17 @@ class SaslServerDecoder implements FrameDecoder {
     }
     this.replies.push(encodeSaslStatus(SaslStatus.COMPLETE, Buffer.alloc(0)));
     this.negotiated = true;
-    const rest = this.head.subarray(start.used);
-    this.head = Buffer.alloc(0);
-    return rest.length > 0 ? this.data.push(rest) : [];
+    return handOver(this.head, this.data);
   }
 }
 
 /** Client side: expects the server's COMPLETE (or FAIL) before the first framed response. */
 class SaslClientDecoder implements FrameDecoder {
   private negotiated = false;
-  private head: Buffer = Buffer.alloc(0);
+  private readonly head = new ByteQueue();
   private readonly data: StandardFrameDecoder;
 
-  constructor(limits: Limits) {
+  constructor(limits: Partial<Limits>) {
     this.data = new StandardFrameDecoder(limits);
   }
 
@@ -106,29 +121,33 @@ class SaslClientDecoder implements FrameDecoder {
 
   push(chunk: Buffer): Frame[] {
     if (this.negotiated) return this.data.push(chunk);
-    this.head = Buffer.concat([this.head, chunk]);
-    const answer = readNegotiation(this.head, 1);
+    this.head.push(chunk);
+    const answer = readNegotiation(this.head, 1, 'server');
     if (!answer) return [];
     if (answer.status === SaslStatus.FAIL) throw new FramingError(`SASL failed: ${answer.buffers[0]?.toString('utf8')}`);
     if (answer.status !== SaslStatus.COMPLETE) throw new FramingError(`unexpected SASL status ${answer.status} (only ANONYMOUS is supported)`);
     this.negotiated = true;
-    const rest = this.head.subarray(answer.used);
-    this.head = Buffer.alloc(0);
-    return rest.length > 0 ? this.data.push(rest) : [];
+    return handOver(this.head, this.data);
   }
 }
 
-export function saslServerCodec(limits: Limits = DEFAULT_LIMITS): FrameCodec {
-  return { name: 'sasl', matchesBySerial: false, encode: (payload) => encodeStandard(payload), decoder: () => new SaslServerDecoder(limits) };
+export function saslServerCodec(limits: Partial<Limits> = DEFAULT_LIMITS): FrameCodec {
+  return {
+    name: 'sasl', matchesBySerial: false,
+    encode: (payload) => encodeStandard(payload),
+    encodeParts: (parts) => encodeStandardParts(parts),
+    decoder: () => new SaslServerDecoder(limits),
+  };
 }
 
 /** The ANONYMOUS initial response is a trace string; Java sends the user name. */
-export function saslClientCodec(limits: Limits = DEFAULT_LIMITS, trace = 'avro-thrift-conformance'): FrameCodec {
+export function saslClientCodec(limits: Partial<Limits> = DEFAULT_LIMITS, trace = 'avro-thrift-conformance'): FrameCodec {
   return {
     name: 'sasl',
     matchesBySerial: false,
     clientPreamble: encodeSaslStart(MECHANISM, Buffer.from(trace, 'utf8')),
     encode: (payload) => encodeStandard(payload),
+    encodeParts: (parts) => encodeStandardParts(parts),
     decoder: () => new SaslClientDecoder(limits),
   };
 }

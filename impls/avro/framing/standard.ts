@@ -1,90 +1,166 @@
 // Avro standard framing (spec "Message Framing"): a message is a series of frames, each a 4-byte
 // big-endian length and that many bytes, ended by a frame of length zero. Used by HTTP bodies,
 // raw TCP (Java SocketServer) and, after negotiation, SASL.
-import { DEFAULT_LIMITS, FramingError, type Limits } from '../limits.ts';
+//
+// Decoding is linear in the bytes received: frames are kept as views of the chunks they arrived
+// in and joined once, when the message ends (byte-queue.ts).
+import { DEFAULT_LIMITS, FramingError, resolveLimits, type Limits } from '../limits.ts';
+import { ByteQueue, joinViews } from './byte-queue.ts';
 import type { Frame, FrameCodec, FrameDecoder } from './codec.ts';
+import { describeForeignStream } from './sniff.ts';
 
 /** Frames are cut at this size when writing, as Java does (any cut is valid on the wire). */
 export const WRITE_FRAME_BYTES = 8192;
 
-export function encodeStandard(payload: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  for (let offset = 0; offset < payload.length; offset += WRITE_FRAME_BYTES) {
-    const chunk = payload.subarray(offset, offset + WRITE_FRAME_BYTES);
-    const header = Buffer.alloc(4);
-    header.writeUInt32BE(chunk.length, 0);
-    parts.push(header, chunk);
+const TERMINATOR = Buffer.alloc(4);
+
+function lengthHeader(length: number): Buffer {
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32BE(length, 0);
+  return header;
+}
+
+/** Frames a message given in parts: headers and views of the parts, ready for a vectored write. */
+export function encodeStandardParts(parts: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const part of parts) {
+    for (let offset = 0; offset < part.length; offset += WRITE_FRAME_BYTES) {
+      const chunk = part.subarray(offset, offset + WRITE_FRAME_BYTES);
+      out.push(lengthHeader(chunk.length), chunk);
+    }
   }
-  parts.push(Buffer.alloc(4));
-  return Buffer.concat(parts);
+  out.push(TERMINATOR);
+  return out;
+}
+
+export function encodeStandard(payload: Buffer): Buffer {
+  return Buffer.concat(encodeStandardParts([payload]));
 }
 
 export class StandardFrameDecoder implements FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private readonly queue = new ByteQueue();
+  /** Frames of the message being received, as views. */
   private frames: Buffer[] = [];
   private messageBytes = 0;
+  /** Length of the frame whose header was read, while its bytes are awaited. */
+  private frameLength: number | undefined;
 
   private readonly limits: Limits;
 
-  constructor(limits: Limits = DEFAULT_LIMITS) {
-    this.limits = limits;
+  constructor(limits: Partial<Limits> = DEFAULT_LIMITS) {
+    this.limits = resolveLimits(limits);
   }
 
   get pending(): number {
-    return this.buffer.length + this.messageBytes;
+    return this.queue.length + this.messageBytes + (this.frameLength === undefined ? 0 : 4);
   }
 
   push(chunk: Buffer): Frame[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.feed(chunk);
     const messages: Frame[] = [];
-    while (this.buffer.length >= 4) {
-      const length = this.buffer.readUInt32BE(0);
-      if (length > this.limits.maxFrameBytes) {
-        throw new FramingError(`frame of ${length} bytes exceeds the limit of ${this.limits.maxFrameBytes}`);
-      }
-      if (this.messageBytes + length > this.limits.maxMessageBytes) {
-        throw new FramingError(`message exceeds the limit of ${this.limits.maxMessageBytes} bytes`);
-      }
-      if (this.buffer.length < 4 + length) break;
-      const frame = this.buffer.subarray(4, 4 + length);
-      this.buffer = this.buffer.subarray(4 + length);
-      if (length === 0) {
-        messages.push({ serial: undefined, payload: Buffer.concat(this.frames) });
-        this.frames = [];
-        this.messageBytes = 0;
-      } else {
-        this.frames.push(frame);
-        this.messageBytes += length;
-      }
+    for (;;) {
+      const message = this.next();
+      if (message === undefined) return messages;
+      messages.push({ serial: undefined, payload: message });
     }
-    return messages;
+  }
+
+  /** Queues bytes without decoding them (next() decodes). */
+  feed(chunk: Buffer): void {
+    this.queue.push(chunk);
+  }
+
+  /** The next whole message from the bytes fed so far, or undefined when more are needed. */
+  next(): Buffer | undefined {
+    for (;;) {
+      if (this.frameLength === undefined) {
+        if (this.queue.length < 4) return undefined;
+        const length = this.queue.uint32At(0);
+        if (length > this.limits.maxFrameBytes) {
+          const hint = this.queue.consumed === 0 ? describeForeignStream(this.queue.peek(8), 'Avro standard') : '';
+          throw new FramingError(`frame of ${length} bytes exceeds the limit of ${this.limits.maxFrameBytes}.${hint}`);
+        }
+        if (this.messageBytes + length > this.limits.maxMessageBytes) {
+          throw new FramingError(`message exceeds the limit of ${this.limits.maxMessageBytes} bytes`);
+        }
+        this.queue.skip(4);
+        if (length === 0) {
+          const message = joinViews(this.frames, this.messageBytes);
+          this.frames = [];
+          this.messageBytes = 0;
+          return message;
+        }
+        this.frameLength = length;
+      }
+      if (this.queue.length < this.frameLength) return undefined;
+      this.queue.take(this.frameLength, this.frames);
+      this.messageBytes += this.frameLength;
+      this.frameLength = undefined;
+    }
   }
 }
 
 /**
- * Decodes one complete body (an HTTP request or response) that must hold exactly one message.
+ * Decodes one HTTP body that must hold exactly one message, as it arrives, and fails as soon as
+ * it cannot be one: an empty message, a second message, or too many empty frames after it.
  *
- * Extra zero-length frames after the message are accepted: Java's HttpTransceiver writes every
- * buffer of its request as a frame, empty ones included, so a call whose parameters encode to
- * nothing (echoNull(null), a message without parameters) ends in two terminators. Java's own
- * server stops at the first and ignores the rest; so do we. Anything non-empty after the
- * message is still an error.
+ * Extra zero-length frames after the message are accepted, up to limits.maxTrailingEmptyFrames:
+ * Java's HttpTransceiver writes every buffer of its request as a frame, empty ones included, so
+ * a call whose parameters encode to nothing (echoNull(null), a message without parameters) ends
+ * in two terminators. Java's own server stops at the first and ignores the rest; so do we.
+ * Counting them (instead of collecting one empty message per 4 zero bytes, as before) keeps a
+ * body of 100 MB of zeros from becoming 25 million message objects.
  */
-export function decodeStandardBody(body: Buffer, limits: Limits = DEFAULT_LIMITS): Buffer {
-  const decoder = new StandardFrameDecoder(limits);
-  const messages = decoder.push(body);
-  const [first, ...rest] = messages;
-  if (!first) throw new FramingError(`body of ${body.length} bytes holds no complete framed message (truncated?)`);
-  if (rest.some((message) => message.payload.length > 0)) throw new FramingError('body holds more than one framed message');
-  if (decoder.pending > 0) throw new FramingError(`body has ${decoder.pending} bytes after its framed message`);
-  return first.payload;
+export class StandardBodyDecoder {
+  private readonly decoder: StandardFrameDecoder;
+  private message: Buffer | undefined;
+  private trailing = 0;
+  private readonly limits: Limits;
+  private readonly allowEmpty: boolean;
+
+  constructor(limits: Partial<Limits> = DEFAULT_LIMITS, options: { allowEmptyMessage?: boolean } = {}) {
+    this.limits = resolveLimits(limits);
+    this.decoder = new StandardFrameDecoder(this.limits);
+    this.allowEmpty = options.allowEmptyMessage ?? true;
+  }
+
+  push(chunk: Buffer): void {
+    this.decoder.feed(chunk);
+    for (;;) {
+      const next = this.decoder.next();
+      if (next === undefined) return;
+      if (this.message === undefined) {
+        if (next.length === 0 && !this.allowEmpty) throw new FramingError('body holds an empty message (a request carries at least a handshake or a call)');
+        this.message = next;
+      } else if (next.length > 0) {
+        throw new FramingError('body holds more than one framed message');
+      } else if (++this.trailing > this.limits.maxTrailingEmptyFrames) {
+        throw new FramingError(`body goes on after its message with more than ${this.limits.maxTrailingEmptyFrames} empty frames`);
+      }
+    }
+  }
+
+  /** The message, once the body has ended. */
+  finish(bodyBytes: number): Buffer {
+    if (this.message === undefined) throw new FramingError(`body of ${bodyBytes} bytes holds no complete framed message (truncated?)`);
+    if (this.decoder.pending > 0) throw new FramingError(`body has ${this.decoder.pending} bytes after its framed message`);
+    return this.message;
+  }
 }
 
-export function standardCodec(limits: Limits = DEFAULT_LIMITS): FrameCodec {
+/** Decodes one complete body (an HTTP request or response) that must hold exactly one message. */
+export function decodeStandardBody(body: Buffer, limits: Partial<Limits> = DEFAULT_LIMITS): Buffer {
+  const decoder = new StandardBodyDecoder(limits);
+  decoder.push(body);
+  return decoder.finish(body.length);
+}
+
+export function standardCodec(limits: Partial<Limits> = DEFAULT_LIMITS): FrameCodec {
   return {
     name: 'standard',
     matchesBySerial: false,
     encode: (payload) => encodeStandard(payload),
+    encodeParts: (parts) => encodeStandardParts(parts),
     decoder: () => new StandardFrameDecoder(limits),
   };
 }

@@ -1,17 +1,28 @@
-// Avro over a TCP socket, server side, for every stream framing (standard, Netty, SASL).
-// One Connection state per socket: the handshake is read once, then plain calls.
-// Bad framing closes that socket only; the server keeps serving the others.
+// Avro over a TCP socket, server side, for every stream framing (standard, Netty, SASL,
+// netty-deflate). One Connection state per socket: the handshake is read once, then plain calls.
+//
+// What a peer cannot do to this server (limits.ts has the numbers):
+// - bad framing closes its connection only; the server keeps serving the others;
+// - a client that sends requests but does not read answers stops being read: at most
+//   maxRequestsInFlight requests are answered at once and at most maxUnsentAnswerBytes wait
+//   for it, then its socket is paused until it drains (TCP pushes back on its writes);
+// - a message must arrive whole within readTimeoutMs of its first byte (no half frames or one
+//   byte per ten seconds), and a connection with nothing to do is closed after idleTimeoutMs;
+// - at most maxConnections connections are open at once; more are closed on accept.
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { FrameCodec } from '../framing/codec.ts';
-import type { AvroResponder } from '../responder.ts';
+import type { Frame, FrameCodec } from '../framing/codec.ts';
 import type { ListeningServer } from '../http/handler.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
+import type { AvroResponder } from '../responder.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
+import { FrameChannel } from './channel.ts';
 
 export interface SocketServerOptions {
   readonly host: string;
   readonly port: number;
   readonly codec: FrameCodec;
+  readonly limits?: Limits;
   readonly log?: (line: string) => void;
   /** Records what each connection reads and writes. */
   readonly recorders?: ConnectionRecorders;
@@ -19,44 +30,15 @@ export interface SocketServerOptions {
 
 export async function serveSocket(responder: AvroResponder, options: SocketServerOptions): Promise<ListeningServer> {
   const log = options.log ?? (() => undefined);
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('error', (error) => log(`connection error: ${error.message}`));
-    const connection = responder.newConnection();
-    const recorder = options.recorders?.connection(`${socket.remoteAddress}:${socket.remotePort}`);
-    const write = (bytes: Buffer): void => {
-      recorder?.sent(bytes);
-      socket.write(bytes);
-    };
-    const decoder = options.codec.decoder();
-    // Standard framing has no serials, so answers must leave in request order.
-    let queue: Promise<unknown> = Promise.resolve();
-    socket.on('data', (chunk: Buffer) => {
-      recorder?.received(chunk);
-      let frames;
-      try {
-        frames = decoder.push(chunk);
-      } catch (error) {
-        for (const reply of decoder.takeReplies?.() ?? []) write(reply);
-        log(`closing connection: bad ${options.codec.name} framing: ${(error as Error).message}`);
-        socket.destroy();
-        return;
-      }
-      for (const reply of decoder.takeReplies?.() ?? []) write(reply);
-      for (const frame of frames) {
-        const answer = responder.respond(frame.payload, connection);
-        queue = queue.then(() => answer).then((payload) => {
-          if (payload !== undefined && !socket.destroyed) write(options.codec.encode(payload, frame.serial ?? 0));
-        }, (error: unknown) => {
-          log(`closing connection: ${String(error)}`);
-          socket.destroy();
-        });
-      }
-    });
+    serveConnection(socket, responder, options.codec, limits, log, options.recorders);
   });
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', (data) => log(`refused a connection from ${data?.remoteAddress}:${data?.remotePort}: ${limits.maxConnections} are open (limit maxConnections)`));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -68,4 +50,107 @@ export async function serveSocket(responder: AvroResponder, options: SocketServe
       server.close(() => resolve());
     }),
   };
+}
+
+function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameCodec, limits: Limits, log: (line: string) => void, recorders: ConnectionRecorders | undefined): void {
+  socket.setNoDelay(true);
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  socket.on('error', (error) => log(`connection ${peer} error: ${error.message}`));
+  const recorder = recorders?.connection(peer);
+  const channel = new FrameChannel(socket, codec, recorder);
+  const connection = responder.newConnection();
+  const close = (why: string): void => {
+    if (socket.destroyed) return;
+    log(`closing connection ${peer}: ${why}`);
+    channel.close();
+  };
+
+  /** Decoded requests not yet handed to the responder (at most what one read brought). */
+  const waiting: Frame[] = [];
+  /** Requests handed to the responder whose answers are not written yet. */
+  let inFlight = 0;
+  /** Standard framing has no serials, so answers must leave in request order. */
+  let order: Promise<unknown> = Promise.resolve();
+  let paused = false;
+
+  // Timers: readTimer runs while a message is partly received (and we read); idleTimer while no
+  // request is being answered and nothing is being received, or while we hold the connection
+  // because its answers are not read. Bytes in either direction restart it.
+  let readTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const watch = (): void => {
+    if (socket.destroyed) return;
+    // While we do not read (flow control), a half-received message is our doing, not the peer's.
+    const receiving = channel.pending > 0 && !paused;
+    if (receiving) {
+      readTimer ??= setTimeout(() => close(`a message was not completed within ${limits.readTimeoutMs} ms of its first byte (${channel.pending} bytes of it received; limit readTimeoutMs)`), limits.readTimeoutMs);
+    } else if (readTimer) {
+      clearTimeout(readTimer);
+      readTimer = undefined;
+    }
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (inFlight === 0 && !receiving) {
+      idleTimer = setTimeout(() => {
+        const unread = channel.unsent > 0 ? ` (${channel.unsent} bytes of answers not read by the peer)` : '';
+        close(`idle for ${limits.idleTimeoutMs} ms${unread} (limit idleTimeoutMs)`);
+      }, limits.idleTimeoutMs);
+    }
+  };
+  socket.on('close', () => {
+    clearTimeout(readTimer);
+    clearTimeout(idleTimer);
+  });
+
+  const flowControl = (): void => {
+    const full = waiting.length > 0 || inFlight >= limits.maxRequestsInFlight || channel.unsent >= limits.maxUnsentAnswerBytes;
+    if (full && !paused) {
+      paused = true;
+      channel.pause();
+    } else if (!full && paused) {
+      paused = false;
+      channel.resume();
+    }
+  };
+
+  const answer = (frame: Frame): void => {
+    inFlight++;
+    if (frame.payload.length === 0) {
+      close('empty message (a request carries at least a handshake or a call)');
+      return;
+    }
+    const answered = responder.respondParts(frame.payload, connection);
+    const write = (parts: Buffer[] | undefined): void => {
+      if (parts !== undefined && !socket.destroyed) channel.send(parts, frame.serial ?? 0);
+    };
+    const done = (): void => {
+      inFlight--;
+      pump();
+    };
+    const failed = (error: unknown): void => close(`answering failed: ${String(error)}`);
+    if (codec.matchesBySerial) {
+      answered.then(write).then(done, failed);
+    } else {
+      order = order.then(() => answered).then(write).then(done, failed);
+    }
+  };
+
+  const pump = (): void => {
+    while (waiting.length > 0 && inFlight < limits.maxRequestsInFlight && channel.unsent < limits.maxUnsentAnswerBytes && !socket.destroyed) {
+      answer(waiting.shift() as Frame);
+    }
+    flowControl();
+    watch();
+  };
+
+  socket.on('drain', pump);
+  channel.start({
+    frames: (frames) => {
+      waiting.push(...frames);
+      pump();
+    },
+    failed: (error) => log(`closing connection ${peer}: bad ${codec.name} framing: ${error.message}`),
+    activity: watch,
+  });
+  watch();
 }

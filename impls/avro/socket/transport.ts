@@ -1,11 +1,17 @@
 // Avro over a TCP socket, client side, for every stream framing: standard (Java SocketServer),
-// Netty (answers matched by serial, several calls in flight) and SASL (negotiation, then standard).
-// Stateful: the handshake happens on the first call of the connection only.
-import { connect, type Socket } from 'node:net';
+// Netty (answers matched by serial, several calls in flight), SASL (negotiation, then standard)
+// and netty-deflate (Netty framing in a zlib stream, Flume's compression-type deflate).
+//
+// Stateful: the handshake happens once per connection (client.ts). Each connection has a
+// number; when the server closes one (a restart, an idle timeout), the calls in flight on it
+// fail, and the next call opens a new connection with a new number, so the client handshakes
+// again on it (see connect()).
+import { connect as netConnect, type Socket } from 'node:net';
 import { AvroTransportError } from '../errors.ts';
-import type { FrameCodec, FrameDecoder } from '../framing/codec.ts';
+import type { FrameCodec } from '../framing/codec.ts';
 import type { ClientTransport } from '../transport.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
+import { FrameChannel } from './channel.ts';
 
 export interface SocketClientOptions {
   readonly host: string;
@@ -21,91 +27,140 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export async function socketClientTransport(options: SocketClientOptions): Promise<ClientTransport> {
-  const socket = await open(options.host, options.port);
-  socket.setNoDelay(true);
-  const decoder: FrameDecoder = options.codec.decoder();
+/** One open socket and the calls waiting for answers on it. */
+class Connection {
+  readonly id: number;
+  private readonly channel: FrameChannel;
+  private readonly options: SocketClientOptions;
   // Standard framing answers in order (a queue); Netty framing by serial (a map).
-  const inOrder: Pending[] = [];
-  const bySerial = new Map<number, Pending>();
-  let nextSerial = 0;
-  let failure: Error | undefined;
+  private readonly inOrder: Pending[] = [];
+  private readonly bySerial = new Map<number, Pending>();
+  private nextSerial = 0;
+  failure: Error | undefined;
 
-  const failAll = (error: Error): void => {
-    if (failure) return;
-    failure = error;
-    for (const pending of [...inOrder.splice(0), ...bySerial.values()]) {
+  constructor(id: number, socket: Socket, options: SocketClientOptions) {
+    this.id = id;
+    this.options = options;
+    const where = `${options.host}:${options.port}`;
+    this.channel = new FrameChannel(socket, options.codec, options.recorder);
+    this.channel.start({
+      frames: (frames) => {
+        for (const frame of frames) {
+          const bySerial = frame.serial !== undefined && options.codec.matchesBySerial;
+          const pending = bySerial ? this.bySerial.get(frame.serial as number) : this.inOrder.shift();
+          if (bySerial) this.bySerial.delete(frame.serial as number);
+          if (!pending) return this.fail(new AvroTransportError(`server ${where} sent an answer nobody asked for (serial ${frame.serial})`));
+          clearTimeout(pending.timer);
+          pending.resolve(frame.payload);
+        }
+      },
+      failed: (error) => this.fail(new AvroTransportError(`bad ${options.codec.name} framing from server ${where}: ${error.message}`)),
+    });
+    socket.on('error', (error) => this.fail(new AvroTransportError(`connection to ${where} failed: ${error.message}`)));
+    socket.on('close', () => {
+      const partial = this.channel.pending;
+      this.fail(new AvroTransportError(partial > 0
+        ? `server ${where} closed the connection mid-answer, after ${partial} bytes of it`
+        : `server ${where} closed the connection`));
+    });
+    if (options.codec.clientPreamble) this.channel.writeRaw([options.codec.clientPreamble]);
+  }
+
+  fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) {
       clearTimeout(pending.timer);
       pending.reject(error);
     }
-    bySerial.clear();
-    socket.destroy();
-  };
+    this.bySerial.clear();
+    this.channel.close();
+  }
 
-  socket.on('data', (chunk: Buffer) => {
-    options.recorder?.received(chunk);
-    let frames;
-    try {
-      frames = decoder.push(chunk);
-    } catch (error) {
-      return failAll(new AvroTransportError(`bad ${options.codec.name} framing from server: ${(error as Error).message}`));
+  exchange(payload: readonly Buffer[], expectResponse: boolean): Promise<Buffer | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    const codec = this.options.codec;
+    const serial = this.nextSerial++ & 0x7fffffff;
+    if (!expectResponse) {
+      this.channel.send(payload, serial);
+      return Promise.resolve(undefined);
     }
-    for (const frame of frames) {
-      const pending = frame.serial !== undefined && options.codec.matchesBySerial ? bySerial.get(frame.serial) : inOrder.shift();
-      if (frame.serial !== undefined) bySerial.delete(frame.serial);
-      if (!pending) return failAll(new AvroTransportError(`server sent an answer nobody asked for (serial ${frame.serial})`));
-      clearTimeout(pending.timer);
-      pending.resolve(frame.payload);
-    }
-  });
-  socket.on('error', (error) => failAll(new AvroTransportError(`connection to ${options.host}:${options.port} failed: ${error.message}`)));
-  socket.on('close', () => failAll(new AvroTransportError(`server ${options.host}:${options.port} closed the connection`)));
+    return new Promise<Buffer>((resolve, reject) => {
+      const ms = this.options.timeoutMs ?? 30_000;
+      // Without serials a late answer would be taken for the next call's, so a timeout ends
+      // the connection; with Netty serials only this call is abandoned.
+      const timer = setTimeout(() => {
+        const error = new AvroTransportError(`no response within ${ms} ms`);
+        if (codec.matchesBySerial) {
+          this.bySerial.delete(serial);
+          reject(error);
+        } else {
+          this.fail(error);
+        }
+      }, ms);
+      const pending = { resolve, reject, timer };
+      if (codec.matchesBySerial) this.bySerial.set(serial, pending);
+      else this.inOrder.push(pending);
+      this.channel.send(payload, serial);
+    });
+  }
+}
 
-  const write = (bytes: Buffer): void => {
-    options.recorder?.sent(bytes);
-    socket.write(bytes);
+export interface SocketClientTransport extends ClientTransport {
+  /** The open connection's number, opening a new connection when the last one was closed. */
+  connect(): Promise<number>;
+}
+
+export async function socketClientTransport(options: SocketClientOptions): Promise<SocketClientTransport> {
+  let current: Connection | undefined;
+  let opening: Promise<Connection> | undefined;
+  let connections = 0;
+  let closed = false;
+
+  const open = (): Promise<Connection> => {
+    opening ??= openSocket(options.host, options.port).then((socket) => {
+      if (closed) {
+        socket.destroy();
+        throw new AvroTransportError('client closed');
+      }
+      current = new Connection(++connections, socket, options);
+      return current;
+    }).finally(() => {
+      opening = undefined;
+    });
+    return opening;
   };
-  if (options.codec.clientPreamble) write(options.codec.clientPreamble);
+  await open();
 
   return {
     stateful: true,
-    exchange: (payload, expectResponse) => {
-      if (failure) return Promise.reject(failure);
-      const serial = nextSerial++ & 0x7fffffff;
-      if (!expectResponse) {
-        write(options.codec.encode(payload, serial));
-        return Promise.resolve(undefined);
+    connect: async () => {
+      if (closed) throw new AvroTransportError('client closed');
+      if (current && !current.failure) return current.id;
+      return (await open()).id;
+    },
+    exchange: (payload, expectResponse, connection) => {
+      if (closed) return Promise.reject(new AvroTransportError('client closed'));
+      const target = current;
+      if (!target) return Promise.reject(new AvroTransportError('not connected'));
+      // A call meant for a connection that has been replaced must not go out on the new one:
+      // the new one has not had its handshake.
+      if (connection !== undefined && target.id !== connection) {
+        return Promise.reject(new AvroTransportError(`connection ${connection} to ${options.host}:${options.port} was closed`));
       }
-      return new Promise<Buffer>((resolve, reject) => {
-        const ms = options.timeoutMs ?? 30_000;
-        // Without serials a late answer would be taken for the next call's, so a timeout ends
-        // the connection; with Netty serials only this call is abandoned.
-        const timer = setTimeout(() => {
-          const error = new AvroTransportError(`no response within ${ms} ms`);
-          if (options.codec.matchesBySerial) {
-            bySerial.delete(serial);
-            reject(error);
-          } else {
-            failAll(error);
-          }
-        }, ms);
-        const pending = { resolve, reject, timer };
-        if (options.codec.matchesBySerial) bySerial.set(serial, pending);
-        else inOrder.push(pending);
-        write(options.codec.encode(payload, serial));
-      });
+      return target.exchange(Array.isArray(payload) ? payload : [payload as Buffer], expectResponse);
     },
     close: async () => {
-      failure ??= new AvroTransportError('client closed');
-      socket.end();
-      socket.destroy();
+      closed = true;
+      current?.fail(new AvroTransportError('client closed'));
     },
   };
 }
 
-function open(host: string, port: number): Promise<Socket> {
+function openSocket(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
+    const socket = netConnect({ host, port });
+    socket.setNoDelay(true);
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);

@@ -1,0 +1,131 @@
+// Peer protocols learned in handshakes, and how their messages are read with ours.
+//
+// The handshake cache (the spec's "server and client cache protocols by hash") is where a peer
+// could do lasting harm: before, the server cached whatever text came with a hash, so one
+// request pairing a real client's MD5 with another protocol text broke every later client
+// with that hash, and every new hash added a parsed protocol that was never released. Now:
+// - a protocol text is cached under a hash only when the text hashes to it (MD5 of the exact
+//   text, as Java, Python, avsc and avro-js all compute it); a text that does not is still used
+//   for the exchange or connection that brought it, and never cached, so nobody can plant a
+//   protocol under someone else's hash;
+// - the cache is bounded (least recently used first) in entries and in text size.
+//
+// Resolution follows the specification's rules rather than avsc's default: named types (records,
+// enums, fixed) match when their unqualified names are equal or by alias (avsc compares full
+// names unless told ignoreNamespaces); a message's request is an anonymous record of its
+// parameters, matched by parameter name whatever name or namespace the peer's copy gives it.
+import { md5, parseProtocol, ProtocolError, type MessageDefinition, type Protocol } from './protocol.ts';
+import type { AvroType } from './types.ts';
+
+export type Resolver = ReturnType<AvroType['createResolver']>;
+export type MessagePart = 'request' | 'response' | 'errors';
+
+/** Reads values the writer type wrote as the reader type, by the specification's resolution rules. */
+export function createResolver(reader: AvroType, writer: AvroType): Resolver {
+  return reader.createResolver(writer, { ignoreNamespaces: true } as Parameters<AvroType['createResolver']>[1]);
+}
+
+export class IncompatibleProtocols extends Error {
+  override readonly name = 'IncompatibleProtocols';
+}
+
+export class PeerProtocol {
+  readonly protocol: Protocol;
+  /** Whether the text hashed to the hash it came with (only then is it cached). */
+  readonly verified: boolean;
+  /** Length of the text it was parsed from (what the cache counts). */
+  readonly textLength: number;
+  private readonly resolvers = new Map<string, Resolver>();
+
+  constructor(protocol: Protocol, verified: boolean, textLength: number = protocol.text.length) {
+    this.protocol = protocol;
+    this.verified = verified;
+    this.textLength = textLength;
+  }
+
+  /**
+   * The resolver reading one part of a message between our definition and theirs. For requests
+   * we read what they wrote (reader = ours); for responses and errors too (the client reads what
+   * the server wrote, reader = ours again). Cached per local protocol and message.
+   */
+  resolver(local: Protocol, message: MessageDefinition, part: MessagePart): Resolver {
+    const key = `${local.hash.toString('hex')}:${message.name}:${part}`;
+    let resolver = this.resolvers.get(key);
+    if (resolver) return resolver;
+    const theirs = this.protocol.messages.get(message.name);
+    if (!theirs) throw new IncompatibleProtocols(`the peer's protocol ${this.protocol.fullName} has no message ${message.name}`);
+    try {
+      resolver = createResolver(message[part], theirs[part]);
+    } catch (error) {
+      throw new IncompatibleProtocols(`incompatible protocols: the ${part} of ${message.name} cannot be read (${(error as Error).message})`);
+    }
+    this.resolvers.set(key, resolver);
+    return resolver;
+  }
+}
+
+export interface CacheLimits {
+  readonly maxCachedProtocols: number;
+  readonly maxCachedProtocolChars: number;
+}
+
+/** Parses a peer's protocol text; errors say whose text it was. */
+export function parsePeerProtocol(text: string, role: 'client' | 'server'): Protocol {
+  try {
+    return parseProtocol(text);
+  } catch (error) {
+    throw new ProtocolError(`${role} ${(error as Error).message}`);
+  }
+}
+
+export class ProtocolCache {
+  private readonly entries = new Map<string, PeerProtocol>();
+  private chars = 0;
+  private readonly limits: CacheLimits;
+
+  constructor(limits: CacheLimits) {
+    this.limits = limits;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get textChars(): number {
+    return this.chars;
+  }
+
+  get(hash: Buffer): PeerProtocol | undefined {
+    const key = hash.toString('hex');
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * The peer protocol for a hash and the text that came with it. Cached when the text hashes to
+   * the hash; otherwise returned for this use only (verified false).
+   */
+  learn(hash: Buffer, text: string, role: 'client' | 'server'): PeerProtocol {
+    const verified = md5(text).equals(hash);
+    const cached = verified ? this.get(hash) : undefined;
+    if (cached) return cached;
+    const peer = new PeerProtocol(parsePeerProtocol(text, role), verified, text.length);
+    if (verified) this.put(hash.toString('hex'), peer);
+    return peer;
+  }
+
+  private put(key: string, peer: PeerProtocol): void {
+    if (peer.textLength > this.limits.maxCachedProtocolChars || this.limits.maxCachedProtocols < 1) return;
+    this.entries.set(key, peer);
+    this.chars += peer.textLength;
+    for (const [oldest, entry] of this.entries) {
+      if (this.entries.size <= this.limits.maxCachedProtocols && this.chars <= this.limits.maxCachedProtocolChars) break;
+      this.entries.delete(oldest);
+      this.chars -= entry.textLength;
+    }
+  }
+}
