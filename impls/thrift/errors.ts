@@ -70,7 +70,15 @@ function describeFields(value: Record<string, unknown>): string {
 
 /** Bytes that break the protocol or a limit: the message (and usually the connection) is refused. */
 export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
+  override readonly name: string = 'ProtocolError';
+}
+
+/**
+ * Bytes that do not fit: a message shorter than what it declares, or a declared size over a
+ * limit. After one of these the connection is closed (the peer is broken or hostile).
+ */
+export class SizeError extends ProtocolError {
+  override readonly name = 'SizeError';
 }
 
 /** A value that cannot be written with its IDL type (wrong JS type, out of range, required field missing). */
@@ -91,6 +99,7 @@ export class ClientTimeout extends TransportError {
 /** Adds where an error happened ("Drawing.shapes: Shape.name: ...") while it travels up through a value. */
 export function withContext(error: unknown, where: string): Error {
   if (error instanceof ValueError) return new ValueError(`${where}: ${error.message}`);
+  if (error instanceof SizeError) return new SizeError(`${where}: ${error.message}`);
   if (error instanceof ProtocolError) return new ProtocolError(`${where}: ${error.message}`);
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,6 +1,6 @@
 // TBinaryProtocol. Writes the strict (versioned) message header; reads both the strict and the old
 // non-strict header (name first) unless strictRead is asked for.
-import { ProtocolError } from '../errors.ts';
+import { ProtocolError, SizeError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import { formatUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
@@ -114,7 +114,7 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
 
   private need(n: number, what: string): number {
     const at = this.pos;
-    if (this.end - at < n) throw new ProtocolError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
+    if (this.end - at < n) throw new SizeError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
     this.pos = at + n;
     return at;
   }
@@ -258,7 +258,11 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
       case TType.I32: this.need(4, 'a skipped value'); return;
       case TType.I64: case TType.DOUBLE: this.need(8, 'a skipped value'); return;
       case TType.UUID: this.need(16, 'a skipped value'); return;
-      case TType.STRING: this.pos += this.length('skipped string'); return;
+      case TType.STRING: {
+        const length = this.length('skipped string');
+        this.pos += length;
+        return;
+      }
       default: skipValue(this, type);
     }
   }

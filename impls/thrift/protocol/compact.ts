@@ -1,5 +1,5 @@
 // TCompactProtocol: varints, zigzag, field-id deltas, bools folded into field headers.
-import { ProtocolError } from '../errors.ts';
+import { ProtocolError, SizeError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import { formatUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
@@ -189,13 +189,13 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   private need(n: number, what: string): number {
     const at = this.pos;
-    if (this.end - at < n) throw new ProtocolError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
+    if (this.end - at < n) throw new SizeError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
     this.pos = at + n;
     return at;
   }
 
   private byte(what: string): number {
-    if (this.pos >= this.end) throw new ProtocolError(`the message ends inside ${what} (at offset ${this.pos})`);
+    if (this.pos >= this.end) throw new SizeError(`the message ends inside ${what} (at offset ${this.pos})`);
     return this.buf[this.pos++] as number;
   }
 
@@ -396,7 +396,11 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
 
   skip(type: number): void {
     switch (type) {
-      case TType.STRING: this.pos += this.length('skipped string'); return;
+      case TType.STRING: {
+        const length = this.length('skipped string');
+        this.pos += length;
+        return;
+      }
       case TType.DOUBLE: this.need(8, 'a skipped double'); return;
       case TType.UUID: this.need(16, 'a skipped uuid'); return;
       default: skipValue(this, type);

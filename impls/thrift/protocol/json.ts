@@ -5,7 +5,7 @@
 // The reader works on one complete message and checks every declared container size against the
 // bytes left and the element count actually present, so a short message cannot make it loop or
 // allocate ("["i32",100000]" with no elements is an error, not 100000 made-up values).
-import { ProtocolError, ValueError } from '../errors.ts';
+import { ProtocolError, SizeError, ValueError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import { formatUuid, parseUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
@@ -253,7 +253,10 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
 
   private expect(c: number, what: string): void {
     const found = this.peek();
-    if (found !== c) throw new ProtocolError(`expected ${show(c)} (${what}) at offset ${this.pos}, found ${show(found)}`);
+    if (found !== c) {
+      const Kind = found === undefined ? SizeError : ProtocolError;
+      throw new Kind(`expected ${show(c)} (${what}) at offset ${this.pos}, found ${show(found)}`);
+    }
     this.pos++;
   }
 
@@ -300,7 +303,10 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
       if (this.pos - start >= max) throw new ProtocolError(`${what} at offset ${start} is longer than ${max} characters`);
       this.pos++;
     }
-    if (this.pos === start) throw new ProtocolError(`expected ${what} at offset ${start}, found ${show(this.buf[start])}`);
+    if (this.pos === start) {
+      const Kind = start >= this.end ? SizeError : ProtocolError;
+      throw new Kind(`expected ${what} at offset ${start}, found ${show(this.buf[start])}`);
+    }
     return this.buf.toString('latin1', start, this.pos);
   }
 
@@ -329,7 +335,7 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
     let end: number;
     for (;;) {
       const quote = this.buf.indexOf(QUOTE, at);
-      if (quote < 0) throw new ProtocolError(`${what} starting at offset ${start - 1} is not terminated`);
+      if (quote < 0) throw new SizeError(`${what} starting at offset ${start - 1} is not terminated`);
       // A quote ends the string unless an odd number of backslashes precede it.
       let slashes = 0;
       for (let i = quote - 1; i >= start && this.buf[i] === BACKSLASH; i--) slashes++;
@@ -339,7 +345,7 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
       }
       at = quote + 1;
     }
-    if (end - start > this.limits.maxStringLength) throw new ProtocolError(`${what} has ${end - start} bytes, over the limit of ${this.limits.maxStringLength}`);
+    if (end - start > this.limits.maxStringLength) throw new SizeError(`${what} has ${end - start} bytes, over the limit of ${this.limits.maxStringLength}`);
     this.pos = end + 1;
     return { start, end, escaped: this.buf.subarray(start, end).includes(BACKSLASH) };
   }
@@ -530,6 +536,12 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
   }
 
   skip(type: number): void {
+    if (type === TType.STRING) {
+      // Strings and base64 binaries alike: passed over without decoding.
+      this.separate();
+      this.stringSpan('a skipped string');
+      return;
+    }
     skipValue(this, type);
   }
 }

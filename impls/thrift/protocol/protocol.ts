@@ -1,7 +1,7 @@
 // What a protocol (binary, compact, JSON) offers to the type-directed codec: Thrift's classic
 // TProtocol operations, on one complete message held in memory (transports hand over whole
 // messages; nothing here ever waits for bytes).
-import { ProtocolError } from '../errors.ts';
+import { ProtocolError, SizeError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import type { OutputBuffer } from './output.ts';
 import { TType, wireTypeName } from './wire.ts';
@@ -89,7 +89,7 @@ export abstract class ReaderBase {
   abstract readonly remaining: number;
 
   protected enter(what: string): void {
-    if (++this.depth > this.limits.maxDepth) throw new ProtocolError(`${what} nested deeper than ${this.limits.maxDepth} levels`);
+    if (++this.depth > this.limits.maxDepth) throw new SizeError(`${what} nested deeper than ${this.limits.maxDepth} levels`);
   }
 
   protected leave(): void {
@@ -101,17 +101,17 @@ export abstract class ReaderBase {
    * fewest bytes one element takes: checked before anything loops over it.
    */
   protected checkCount(what: string, size: number, minBytesEach: number): void {
-    if (!Number.isSafeInteger(size) || size < 0) throw new ProtocolError(`${what} declares a negative size ${size}`);
-    if (size > this.limits.maxContainerLength) throw new ProtocolError(`${what} declares ${size} elements, over the limit of ${this.limits.maxContainerLength}`);
+    if (!Number.isSafeInteger(size) || size < 0) throw new SizeError(`${what} declares a negative size ${size}`);
+    if (size > this.limits.maxContainerLength) throw new SizeError(`${what} declares ${size} elements, over the limit of ${this.limits.maxContainerLength}`);
     if (size * minBytesEach > this.remaining) {
-      throw new ProtocolError(`${what} declares ${size} elements (at least ${size * minBytesEach} bytes) but only ${this.remaining} bytes are left in the message`);
+      throw new SizeError(`${what} declares ${size} elements (at least ${size * minBytesEach} bytes) but only ${this.remaining} bytes are left in the message`);
     }
   }
 
   protected checkLength(what: string, length: number): void {
-    if (!Number.isSafeInteger(length) || length < 0) throw new ProtocolError(`${what} declares a negative length ${length}`);
-    if (length > this.limits.maxStringLength) throw new ProtocolError(`${what} declares ${length} bytes, over the limit of ${this.limits.maxStringLength}`);
-    if (length > this.remaining) throw new ProtocolError(`${what} declares ${length} bytes but only ${this.remaining} are left in the message`);
+    if (!Number.isSafeInteger(length) || length < 0) throw new SizeError(`${what} declares a negative length ${length}`);
+    if (length > this.limits.maxStringLength) throw new SizeError(`${what} declares ${length} bytes, over the limit of ${this.limits.maxStringLength}`);
+    if (length > this.remaining) throw new SizeError(`${what} declares ${length} bytes but only ${this.remaining} are left in the message`);
   }
 }
 
@@ -124,7 +124,8 @@ export function skipValue(reader: ProtocolReader, type: number): void {
     case TType.I32: reader.readI32(); return;
     case TType.I64: reader.readI64(); return;
     case TType.DOUBLE: reader.readDouble(); return;
-    case TType.STRING: reader.readBinary(); return;
+    // Each protocol skips a string its own way (binary data in JSON is base64, text is not).
+    case TType.STRING: reader.skip(TType.STRING); return;
     case TType.UUID: reader.readUuid(); return;
     case TType.STRUCT: {
       reader.readStructBegin();
