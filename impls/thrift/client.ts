@@ -175,7 +175,9 @@ class SocketClient extends ClientBase {
 
   private send(call: Prepared): Promise<void> {
     const info = {
-      protocol: this.writeProtocol,
+      // THeader names the endpoint's protocol even when writeProtocol writes the body in another
+      // (the mismatched-protocol case: the server must notice, not be told).
+      protocol: this.plan.request,
       seqid: call.seqid,
       transforms: this.transport === 'header-zlib' ? [ZLIB_TRANSFORM] : [],
       ...(this.headers ? { headers: this.headers } : {}),
