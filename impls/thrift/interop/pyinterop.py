@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -337,7 +338,8 @@ def run_server(a):
     if a.socket == 'unix':
         sock = TSocket.TServerSocket(unix_socket=a.path)
     elif a.socket == 'tls':
-        sock = TSSLSocket.TSSLServerSocket(host='127.0.0.1', port=a.port, certfile=a.cert, keyfile=a.key)
+        # TSSLServerSocket asks clients for certificates by default (cert_reqs=CERT_REQUIRED); ours send none.
+        sock = TSSLSocket.TSSLServerSocket(host='127.0.0.1', port=a.port, certfile=a.cert, keyfile=a.key, cert_reqs=ssl.CERT_NONE)
     else:
         sock = TSocket.TServerSocket(host='127.0.0.1', port=a.port)
     tf = {
@@ -362,7 +364,9 @@ class Connection(object):
         self.multiplexed = multiplexed
         if a.transport == 'http':
             scheme = 'https' if a.socket == 'tls' else 'http'
-            self.trans = THttpClient.THttpClient('%s://127.0.0.1:%d/thrift' % (scheme, a.port), cafile=a.ca if a.socket == 'tls' else None)
+            # THttpClient(uri, cafile=CA) alone fails (it calls load_cert_chain(None)): give a context.
+            context = ssl.create_default_context(cafile=a.ca) if a.socket == 'tls' else None
+            self.trans = THttpClient.THttpClient('%s://127.0.0.1:%d/thrift' % (scheme, a.port), ssl_context=context)
             self.trans.setTimeout(timeout * 1000)
         else:
             if a.socket == 'unix':
