@@ -3,9 +3,9 @@
 // "<file>.<Type>"), service inheritance, and uuid (which the parser does not know as a keyword).
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parse, SyntaxType } from '@creditkarma/thrift-parser';
+import { createParser, createScanner, SyntaxType } from '@creditkarma/thrift-parser';
 import type {
-  ConstValue, FieldDefinition, FieldType, FunctionType, ThriftDocument, ThriftStatement,
+  ConstValue, FieldDefinition, FieldType, FunctionType, ThriftDocument, ThriftError, ThriftStatement,
 } from '@creditkarma/thrift-parser';
 import { addField, Idl, makeStructDef, typeName, type EnumDef, type FieldDef, type FunctionDef, type ServiceDef, type StructDef, type ThriftType } from './model.ts';
 import { constantValue, copyValue } from './constants.ts';
@@ -27,13 +27,27 @@ export function parseIdl(text: string, path = 'inline.thrift', options: LoadOpti
   return new Resolver(read).loadText(text, resolve(path));
 }
 
+/**
+ * Scans and parses with our own error handler: the package's parse() prints errors to stdout,
+ * which a server must not do; here they become one exception naming file, line and column.
+ */
 function parseDocument(text: string, path: string): ThriftDocument {
-  const parsed = parse(text);
-  if (parsed.type === SyntaxType.ThriftErrors) {
-    const first = parsed.errors.map((e) => `${path}:${e.loc.start.line}:${e.loc.start.column}: ${e.message}`);
-    throw new Error(`cannot parse ${path}:\n${first.join('\n')}`);
+  const errors: ThriftError[] = [];
+  let recover: () => void = () => undefined;
+  const report = (error: ThriftError): void => {
+    errors.push(error);
+    recover();
+  };
+  const scanner = createScanner(text, report);
+  recover = () => scanner.syncronize();
+  const tokens = scanner.scan();
+  const parser = createParser(tokens, report);
+  recover = () => parser.synchronize();
+  const document = parser.parse();
+  if (errors.length > 0) {
+    throw new Error(`cannot parse ${path}:\n${errors.map((e) => `${path}:${e.loc.start.line}:${e.loc.start.column}: ${e.message}`).join('\n')}`);
   }
-  return parsed;
+  return document;
 }
 
 const BASE_TYPES: Partial<Record<SyntaxType, ThriftType>> = {
