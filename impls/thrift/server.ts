@@ -10,7 +10,7 @@ import { Session } from './session.ts';
 import { framingFor } from './transport/framing.ts';
 import { createThriftHttpServer } from './transport/http-server.ts';
 import { PlainLink, peerOf, ZlibLink } from './transport/link.ts';
-import { listenSocket, type SocketAddress } from './transport/sockets.ts';
+import { listenSocket, removeStaleSocket, type SocketAddress } from './transport/sockets.ts';
 import { TransportError } from './errors.ts';
 import type { ConnectionRecorders } from '../wire/recorder.ts';
 
@@ -121,7 +121,8 @@ export async function serve(endpoint: ServerEndpoint, idlOrPath: Idl | string, h
   };
 }
 
-function listen(server: Server, endpoint: Endpoint): Promise<{ port: number; path: string | undefined }> {
+async function listen(server: Server, endpoint: Endpoint): Promise<{ port: number; path: string | undefined }> {
+  if (endpoint.socket === 'unix' && endpoint.path) await removeStaleSocket(endpoint.path);
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new TransportError(`cannot listen: ${error.message}`)));
     const done = (): void => {

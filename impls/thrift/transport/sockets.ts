@@ -93,7 +93,7 @@ export interface Listening {
 }
 
 /** Removes a Unix socket file nobody listens on any more (a crashed server's leftover). */
-async function removeStaleSocket(path: string): Promise<void> {
+export async function removeStaleSocket(path: string): Promise<void> {
   const stats = await lstat(path).catch(() => undefined);
   if (!stats?.isSocket()) return;
   const alive = await new Promise<boolean>((resolve) => {
