@@ -145,6 +145,8 @@ export class ZlibLink implements Link {
       events.closed(this.error);
     });
     this.socket.on('drain', () => events.drain());
+    // Our writes may wait in the deflater as well as in the socket.
+    this.deflate.on('drain', () => events.drain());
   }
 
   write(segments: readonly Buffer[]): void {
