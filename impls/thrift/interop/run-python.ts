@@ -52,8 +52,8 @@ const all = loadCases().filter((c) => glob.test(c.id));
 /** Cases that talk to the peer (client-timeout and wrong-seqid run against local stubs only). */
 function peerCases(transport: string, protocol: string, direction: 'ts-client' | 'ts-server'): ThriftCase[] {
   return casesFor(all, transport, protocol, direction).filter((c) => c.kind !== 'client-timeout' && c.kind !== 'wrong-seqid')
-    // raw cases write plain sockets: buffered and framed only (the catalogue says so).
-    .filter((c) => c.kind !== 'mismatched-protocol' || !transport.startsWith('header'));
+    // The Python client of pyinterop.py cannot write a THeader frame whose body is in another protocol.
+    .filter((c) => direction === 'ts-client' || c.kind !== 'mismatched-protocol' || !transport.startsWith('header'));
 }
 
 const totals = new Map<string, { pass: number; fail: number }>();

@@ -536,8 +536,8 @@ export class JsonReader extends ReaderBase implements ProtocolReader {
   }
 
   skip(type: number): void {
-    if (type === TType.STRING) {
-      // Strings and base64 binaries alike: passed over without decoding.
+    if (type === TType.STRING || type === TType.UUID) {
+      // Strings, base64 binaries and uuids alike: passed over without decoding.
       this.separate();
       this.stringSpan('a skipped string');
       return;

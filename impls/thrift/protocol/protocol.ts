@@ -126,7 +126,7 @@ export function skipValue(reader: ProtocolReader, type: number): void {
     case TType.DOUBLE: reader.readDouble(); return;
     // Each protocol skips a string its own way (binary data in JSON is base64, text is not).
     case TType.STRING: reader.skip(TType.STRING); return;
-    case TType.UUID: reader.readUuid(); return;
+    case TType.UUID: reader.skip(TType.UUID); return;
     case TType.STRUCT: {
       reader.readStructBegin();
       for (let t = reader.readFieldBegin(); t !== TType.STOP; t = reader.readFieldBegin()) {
