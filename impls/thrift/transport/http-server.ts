@@ -41,6 +41,8 @@ export function createThriftHttpServer(serving: HttpServing): Server {
   server.headersTimeout = Math.min(serving.limits.readTimeoutMs, 60_000);
   server.timeout = serving.limits.idleTimeoutMs;
   server.maxRequestsPerSocket = 0;
+  // Connections over the cap are dropped by node at accept.
+  server.maxConnections = serving.limits.maxConnections;
   server.on('clientError', (error: Error, socket) => {
     serving.onReject(`bad HTTP request: ${error.message}`);
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
