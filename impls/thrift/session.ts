@@ -7,7 +7,7 @@ import { describe, ProtocolError } from './errors.ts';
 import { writeApplicationException } from './codec/messages.ts';
 import { HeaderFrameError } from './framing/theader.ts';
 import type { Limits } from './limits.ts';
-import type { Processor } from './processor.ts';
+import type { Processed, Processor } from './processor.ts';
 import { newWriter, type ProtocolName } from './protocol/index.ts';
 import type { Framing, Unwrapped } from './transport/framing.ts';
 import type { Link } from './transport/link.ts';
@@ -163,7 +163,7 @@ export class Session {
       return;
     }
     const write = this.options.answerInRequestProtocol ? request.protocol : this.options.writeProtocol;
-    let processed;
+    let processed: Processed;
     try {
       processed = await this.processor.process(request.message, request.protocol, write, this.link.peer, request.header?.headers);
     } catch (error) {

@@ -67,7 +67,8 @@ describe('IDL features beyond the conformance file', () => {
   it('resolves included types, constants, typedef chains and inherited methods', () => {
     const idl = loadIdl('/idl/main.thrift', { readFile });
     const holder = idl.struct('Holder');
-    expect(holder.byName.get('base')?.type.kind === 'struct' && (holder.byName.get('base')?.type as { def: { name: string } }).def.name).toBe('shared.Base');
+    const base = holder.byName.get('base')?.type;
+    expect(base?.kind === 'struct' ? base.def.name : base?.kind).toBe('shared.Base');
     expect(holder.byName.get('base')?.makeDefault?.()).toEqual({ name: 'x' });
     expect(holder.byName.get('big')?.makeDefault?.()).toBe(9223372036854775807n);
     expect(holder.byName.get('weights')?.makeDefault?.()).toEqual(new Map([['a', 1], ['b', -2]]));

@@ -91,7 +91,10 @@ function waitListening(endpoint: Endpoint, child: ChildProcess, ms: number): Pro
   const deadline = Date.now() + ms;
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
-      if (child.exitCode !== null) return reject(new Error(`the Python server exited (${child.exitCode})`));
+      if (child.exitCode !== null) {
+        reject(new Error(`the Python server exited (${child.exitCode})`));
+        return;
+      }
       const s = endpoint.socket === 'unix' ? netConnect({ path: endpoint.path ?? '' }) : netConnect({ host: '127.0.0.1', port: endpoint.port ?? 0 });
       s.once('connect', () => { s.destroy(); resolve(); });
       s.once('error', () => {

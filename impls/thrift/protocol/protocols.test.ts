@@ -48,7 +48,11 @@ describe.each(PROTOCOL_NAMES)('%s protocol', (protocol) => {
       for (const call of [c, c.then, ...(c.calls ?? [])]) {
         if (!call?.method || !call.args || call.method === 'noSuchMethod') continue;
         const fn = idl.method(call.service ?? 'Conformance', call.method);
-        const args = Object.fromEntries(Object.entries(call.args).map(([name, v]) => [name, fromNotation(idl, fn.args.byName.get(name)!.type, v)]));
+        const args = Object.fromEntries(Object.entries(call.args).map(([name, v]) => {
+          const field = fn.args.byName.get(name);
+          if (!field) throw new Error(`${call.method} has no parameter ${name}`);
+          return [name, fromNotation(idl, field.type, v)];
+        }));
         const writer = newWriter(protocol);
         writeCall(idl, writer, fn, call.method, 1, args);
         const reader = newReader(protocol, writer.output.toBuffer(), DEFAULT_LIMITS);

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { describe, ProtocolError, TransportError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
-import type { Processor } from '../processor.ts';
+import type { Processed, Processor } from '../processor.ts';
 import type { ProtocolName } from '../protocol/index.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import type { SocketAddress } from './sockets.ts';
@@ -93,7 +93,7 @@ async function exchange(serving: HttpServing, request: IncomingMessage, response
   if (!request.complete) return; // the client went away mid-body
   const body = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, size);
   if (body.length === 0) return refuse(400, 'empty body: a Thrift message was expected');
-  let processed;
+  let processed: Processed;
   try {
     processed = await serving.processor.process(body, serving.read, serving.write, peer);
   } catch (error) {
