@@ -12,14 +12,16 @@ import { makeTlsFixture, type TlsFixture } from './testing/tls.ts';
 const idl = loadIdl(CONFORMANCE_IDL);
 const all = loadCases();
 
+// Every transport, every protocol family and both mixed pairs at least once (accel-binary is
+// binary on our side); the interop runs cover the whole cross product against the references.
 const COMBOS: [string, string[]][] = [
-  ['buffered', ['binary', 'compact', 'json', 'accel-binary', 'multiplexed-json', 'default-service-compact', 'mixed-compact-binary', 'mixed-binary-compact']],
-  ['framed', ['binary', 'json', 'multiplexed-compact', 'default-service-binary']],
+  ['buffered', ['binary', 'json', 'multiplexed-json', 'mixed-compact-binary']],
+  ['framed', ['compact', 'default-service-binary']],
   ['fastframed', ['compact']],
-  ['http', ['binary', 'json', 'multiplexed-binary', 'mixed-binary-compact']],
-  ['zlib', ['binary', 'json', 'multiplexed-compact']],
-  ['header', ['binary', 'compact', 'multiplexed-binary', 'default-service-compact']],
-  ['header-zlib', ['compact', 'multiplexed-compact']],
+  ['http', ['json', 'mixed-binary-compact']],
+  ['zlib', ['binary']],
+  ['header', ['compact', 'multiplexed-binary']],
+  ['header-zlib', ['compact']],
 ];
 
 async function runAll(endpoint: Endpoint, cases: readonly ThriftCase[]): Promise<string[]> {
@@ -64,8 +66,8 @@ describe('TLS and Unix sockets', () => {
   afterAll(() => undefined);
 
   const SOCKET_COMBOS: [string, string, string][] = [
-    ['tls', 'buffered', 'binary'], ['tls', 'framed', 'compact'], ['tls', 'http', 'json'], ['tls', 'zlib', 'multiplexed-binary'], ['tls', 'header-zlib', 'compact'],
-    ['unix', 'buffered', 'compact'], ['unix', 'framed', 'json'], ['unix', 'http', 'binary'], ['unix', 'header', 'binary'], ['unix', 'zlib', 'mixed-compact-binary'],
+    ['tls', 'buffered', 'binary'], ['tls', 'http', 'json'], ['tls', 'header-zlib', 'compact'],
+    ['unix', 'framed', 'json'], ['unix', 'http', 'binary'], ['unix', 'zlib', 'mixed-compact-binary'],
   ];
 
   it.each(SOCKET_COMBOS)('%s %s %s: every call case passes', async (socket, transport, protocol) => {
