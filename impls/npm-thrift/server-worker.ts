@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { generatedIdl, type IdlFunction } from './idl.ts';
 import type { HandlerError, HandlerReply, HostMessage, WorkerMessage, WorkerSetup } from './messages.ts';
-import { generated, structClass, thrift, Thrift, type GeneratedService, type Processor } from './runtime.ts';
+import { generated, thrift, Thrift, type GeneratedService, type Processor } from './runtime.ts';
 import { stackFor } from './stack.ts';
 import { fromGenerated, toGenerated } from './values.ts';
 
@@ -49,10 +49,9 @@ function ask(service: string, method: string, args: Record<string, unknown>): Ha
 
 function thrown(error: HandlerError): Error {
   switch (error.kind) {
-    case 'declared': {
-      const Class = structClass(error.type);
-      return toGenerated(idl, { kind: 'struct', name: error.type }, error.value) as InstanceType<typeof Class> as unknown as Error;
-    }
+    case 'declared':
+      // An instance of the generated exception class (it extends Thrift.TException, an Error).
+      return toGenerated(idl, { kind: 'struct', name: error.type }, error.value) as Error;
     case 'application':
       return new Thrift.TApplicationException(error.type, error.message);
     default:
