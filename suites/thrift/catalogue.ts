@@ -70,7 +70,6 @@ const CLIENT_FEATURES: Readonly<Record<string, readonly string[]>> = {
   'seqid-echo': [THRIFT_FEATURES.rawWire],
   raw: [THRIFT_FEATURES.rawWire],
   'mismatched-protocol': [THRIFT_FEATURES.writeProtocol],
-  'wrong-seqid': [THRIFT_FEATURES.seqidCheck],
 };
 
 export const thriftCatalogue: FamilyCatalogue<ThriftCase> = {
