@@ -70,7 +70,8 @@ function requestProblems(c: ThriftCase, seen: readonly Seen[]): string[] {
       return thriftEquals(idl, arg.type, args[arg.name], expected);
     });
     if (!arrived.some((s) => matches(s.args))) {
-      problems.push(`no ${call.method} call arrived with arguments ${show(sent)}; ${arrived.length} ${call.method} call(s) arrived${arrived.length ? `, e.g. ${show(arrived[0]?.args)}` : ''}`);
+      const expected = Object.fromEntries(fn.args.map((arg) => [arg.name, asRead(sent[arg.name], arg)]));
+      problems.push(`no ${call.method} call arrived with arguments ${show(expected)}; ${arrived.length} ${call.method} call(s) arrived${arrived.length ? `, e.g. ${show(arrived[0]?.args)}` : ''}`);
     }
   }
   return problems;
