@@ -99,6 +99,44 @@ class ConnectionRequestor(CheckingRequestor):
         return self.read_call_response(message_name, avro.io.BinaryDecoder(io.BytesIO(response)))
 
 
+class HttpStatusError(avro.errors.AvroException):
+    """The server answered an HTTP status other than 200: its body is not an Avro response."""
+
+
+class BodyReader:
+    """An HTTP response body that raises at its end instead of returning b"" (see below)."""
+
+    def __init__(self, response):
+        self.response = response
+
+    def read(self, count):
+        data = self.response.read(count)
+        if count > 0 and not data:
+            raise avro.errors.ConnectionClosedException("the HTTP response body ended inside an Avro frame")
+        return data
+
+
+class CheckedHTTPTransceiver(avro.ipc.HTTPTransceiver):
+    """The library's HTTP transceiver plus two checks it lacks, so that a call always ends:
+
+    - the HTTP status: the library reads any body as Avro frames, so a server's "400 Bad Request"
+      text would be taken for a frame length;
+    - the end of the body: avro 1.11.x to 1.12.1's FramedReader compares what it read with the
+      str "" (never equal to bytes) and loops forever, at full CPU and past every timeout, when a
+      body ends inside a frame (fixed in 1.12.2 by apache/avro#3710). The library's FramedReader
+      still does the reading.
+    """
+
+    def read_framed_message(self):
+        response = self.conn.getresponse()
+        if response.status != 200:
+            text = response.read(512).decode("utf-8", "replace").strip()
+            raise HttpStatusError(f"HTTP {response.status} {response.reason}: {text}")
+        message = avro.ipc.FramedReader(BodyReader(response)).read_framed_message()
+        response.read()  # ready for the next request on this connection, as the library does
+        return message
+
+
 class Client:
     """One connection (one transceiver and its requestor) speaking one protocol."""
 
@@ -107,7 +145,7 @@ class Client:
         self.lock = threading.Lock()
         host, port = cell["host"], int(cell["port"])
         if cell["transport"] == "http":
-            self.transceiver = avro.ipc.HTTPTransceiver(host, port)
+            self.transceiver = CheckedHTTPTransceiver(host, port)
             # HTTPTransceiver takes no timeout; a server that never answers must not hang the run.
             self.transceiver.conn.timeout = CALL_TIMEOUT_SECONDS
             self.transceiver.conn.sock.settimeout(CALL_TIMEOUT_SECONDS)
