@@ -250,7 +250,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // A case the peer client cannot run is a skip with its reason, never a pass.
     if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
     if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput}`);
-    const problems = state.ours?.problemsFor(testCase.id) ?? [];
+    const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
       throw withWire(new Error([
