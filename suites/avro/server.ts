@@ -40,10 +40,8 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
     problemsFor: (caseId, window) => {
       const testCase = run.cases.find((c) => c.id === caseId);
       if (!testCase) return [`unknown case ${caseId}`];
-      // Handshake observations need the implementation's handshake events (a declared feature),
-      // and only the case's own: peer clients open more than one connection in a cell.
-      const inWindow = handshakes.filter((h) => !window || (h.at >= window.from && h.at < window.to)).map((h) => h.record);
-      const observed = testCase.observe && observes ? observe(testCase, run.cell.transport, inWindow) : [];
+      // Handshake observations need the implementation's handshake events (a declared feature).
+      const observed = testCase.observe && observes ? observe(testCase, run.cell.transport, handshakes, window) : [];
       return [...requestProblems(protocol, testCase, seen), ...observed];
     },
     ...(server.crashed ? { crashed: () => server.crashed?.() } : {}),
@@ -80,27 +78,61 @@ function same(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined
   return !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
 }
 
-function observe(testCase: AvroCase, transport: string, handshakes: readonly HandshakeRecord[]): string[] {
-  const summary = handshakes.map((h) => `${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ') || 'none';
-  const [first, second] = handshakes;
-  const accepted = handshakes.filter((h) => h.response.match !== 'NONE').length;
+type Stamped = { readonly at: number; readonly record: HandshakeRecord };
+
+function summarize(records: readonly HandshakeRecord[]): string {
+  return records.map((h) => `${h.connection ?? 'request'}: ${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ') || 'none';
+}
+
+function byConnection(records: readonly HandshakeRecord[]): Map<string, HandshakeRecord[]> {
+  const groups = new Map<string, HandshakeRecord[]>();
+  records.forEach((h, i) => {
+    const key = h.connection ?? `request ${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  });
+  return groups;
+}
+
+const accepted = (records: readonly HandshakeRecord[]): number => records.filter((h) => h.response.match !== 'NONE').length;
+
+/**
+ * What the reference client's handshakes must show. `window` is the case's own time span (peer
+ * clients open several connections in a cell, one per case kind that needs a fresh one):
+ * first-contact and stateful-handshake-once are about the client and the server so far (from the
+ * cell's start to the case's end); handshake-each-connection about the connections the case opened.
+ */
+function observe(testCase: AvroCase, transport: string, handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string[] {
+  const soFar = handshakes.filter((h) => !window || h.at < window.to).map((h) => h.record);
+  const inCase = handshakes.filter((h) => !window || (h.at >= window.from && h.at < window.to)).map((h) => h.record);
   switch (testCase.observe) {
     case 'first-contact': {
+      const [first, second] = soFar;
       if (!first) return ['the reference client made no handshake at all'];
       const problems: string[] = [];
       if (first.request.clientProtocol === null && first.response.match !== 'NONE') problems.push(`a first handshake without protocol text should be answered NONE (ours answered ${first.response.match})`);
-      if (first.response.match === 'NONE' && second?.request.clientProtocol == null) problems.push(`after NONE the client should resend with its protocol text; handshakes: ${summary}`);
+      if (first.response.match === 'NONE' && second?.request.clientProtocol == null) problems.push(`after NONE the client should resend with its protocol text; handshakes: ${summarize(soFar)}`);
       if (first.response.match === 'NONE' && second && !same(second.request.serverHash, first.response.serverHash)) {
         problems.push('after NONE the client should present the server hash it was given');
       }
       return problems;
     }
-    case 'stateful-handshake-once':
-      return accepted === 1 ? [] : [`a stateful client should complete exactly one handshake per connection; saw ${accepted} accepted (${summary})`];
+    case 'stateful-handshake-once': {
+      if (soFar.length === 0) return ['the reference client made no handshake at all'];
+      const wrong = [...byConnection(soFar)].filter(([, records]) => accepted(records) !== 1);
+      return wrong.length === 0 ? [] : [`a stateful client should complete exactly one handshake per connection; ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')} (${summarize(soFar)})`];
+    }
     case 'handshake-each-connection': {
-      // Stateful: one accepted handshake per connection the case opened; HTTP: one per request.
-      const expected = transport === 'http' ? callsOf(testCase).length : (testCase.connections ?? []).length;
-      return accepted === expected ? [] : [`expected ${expected} accepted handshake(s) (${transport === 'http' ? 'one per HTTP request' : 'one per connection'}), saw ${accepted} (${summary})`];
+      if (transport === 'http') {
+        const expected = callsOf(testCase).length;
+        return accepted(inCase) === expected ? [] : [`over HTTP every request carries a handshake: expected ${expected} accepted, saw ${accepted(inCase)} (${summarize(inCase)})`];
+      }
+      const groups = byConnection(inCase);
+      const expected = (testCase.connections ?? []).length;
+      const wrong = [...groups].filter(([, records]) => accepted(records) !== 1);
+      const problems: string[] = [];
+      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})`);
+      if (wrong.length > 0) problems.push(`every connection completes exactly one handshake: ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')}`);
+      return problems;
     }
     default:
       return [`no observation named ${String(testCase.observe)}`];
