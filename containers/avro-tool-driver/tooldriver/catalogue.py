@@ -25,6 +25,11 @@ def protocol_path(name):
     return program if os.path.exists(program) else os.path.join(DATA_DIR, "protocols", f"{name}.avpr")
 
 
+def client_protocol(case):
+    """The protocol a client speaks for a case: its copy ("clientProtocol") or the server's."""
+    return case.get("clientProtocol", case["protocol"])
+
+
 def files_dir(case):
     """A program case's data files in upstream's interop layout (rpc/<message>/<case>/), or None."""
     return os.path.join(PROGRAMS_DIR, case["files"]) if "files" in case else None

@@ -8,12 +8,14 @@ from .tap import Tap, log
 CALL_TIMEOUT_SECONDS = 20  # one program run, JVM start included
 
 
+# Kinds whose calls must share one client or connection (suites/avro/data/README.md).
+SEVERAL_CALLS = {"sequence", "concurrent", "pipelined", "oneway-interleaved", "reconnect", "many-clients"}
+
+
 def common_skip(case):
     kind = case["kind"]
-    if kind in ("sequence", "concurrent"):
-        return f"kind {kind}: the program makes one call per invocation, and the case needs several calls on one client"
-    if case.get("observe") == "stateful-handshake-once":
-        return "the program opens one connection per invocation; this observation counts handshakes over the cell's one connection"
+    if kind in SEVERAL_CALLS:
+        return f"kind {kind} needs several calls on one client or connection; the program makes one call per invocation"
     if kind not in ("call", "oneway"):
         return f"kind {kind} is a TypeScript-only procedure"
     return None

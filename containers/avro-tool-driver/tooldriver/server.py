@@ -56,6 +56,10 @@ class BackendFailed(Exception):
     pass
 
 
+class Unservable(Exception):
+    """A request for a case the program cannot serve (listed in the plan all the same)."""
+
+
 class Backend:
     """One rpcreceive process; its output is read without blocking, by whoever needs it first."""
 
@@ -168,7 +172,7 @@ class CaseListener:
     # --- cases -------------------------------------------------------------------------------
 
     def _advance(self):
-        while self.current < len(self.slots) and self.slots[self.current].state != "pending":
+        while self.current < len(self.slots) and self.slots[self.current].state not in ("pending", "unservable"):
             self.current += 1
 
     def _spawn(self, slot):
@@ -213,15 +217,22 @@ class CaseListener:
                 return None
             target = self.current
             if message is not None:
-                pending = [slot for slot in self.slots[self.current:] if slot.state == "pending" and slot.message == message]
+                pending = [slot for slot in self.slots[self.current:] if slot.state in ("pending", "unservable") and slot.message == message]
                 exact = [slot for slot in pending if parameters is not None and self._expected_parameters(slot) == parameters]
                 if exact or pending:
                     target = (exact or pending)[0].index
             for slot in self.slots[self.current:target]:
                 self._abandon(slot, f"a request for case {self.slots[target].case_id} came first")
             self.current = target
-            self._ensure_backends()
             slot = self.slots[target]
+            if slot.state == "unservable":
+                # Its request must not reach another case's rpcreceive: it is refused, visibly.
+                slot.state = "done"
+                self.log(f"case {slot.case_id}: refusing its request: {slot.why}")
+                self._advance()
+                self._ensure_backends()
+                raise Unservable(f"case {slot.case_id} cannot be served by {self.program.name}: {slot.why}")
+            self._ensure_backends()
         slot.backend.wait_port()
         return slot
 
@@ -254,7 +265,7 @@ class CaseListener:
         with self.lock:
             self._advance()
             self._ensure_backends()
-            first = self.slots[self.current] if self.current < len(self.slots) else None
+            first = next((slot for slot in self.slots[self.current:] if slot.state == "pending"), None)
         if first is not None:
             first.backend.wait_port()
         threading.Thread(target=self._accept_loop, daemon=True).start()
@@ -296,7 +307,13 @@ class CaseListener:
             if request is None:
                 return
             raw, body, close_after = request
-            slot = self.route(*peek.http_body_call(body))
+            try:
+                slot = self.route(*peek.http_body_call(body))
+            except Unservable as refused:
+                text = str(refused).encode("utf-8")
+                conn.sendall(b"HTTP/1.1 500 Case cannot be served\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
+                return
             if slot is None:
                 self.log("a request after the last case: closing the connection")
                 return
@@ -335,7 +352,11 @@ class CaseListener:
                 break
             head += chunk
         conn.settimeout(IDLE_SECONDS)
-        slot = self.route(*call)
+        try:
+            slot = self.route(*call)
+        except Unservable as refused:
+            self.log(f"closing the connection: {refused}")
+            return
         if slot is None:
             self.log("a connection after the last case: closing it")
             return
@@ -380,6 +401,9 @@ def _pump(source, target):
 def _common_server_skip(case):
     if case["kind"] != "call":
         return f"kind {case['kind']}: rpcreceive answers exactly one call of one message"
+    if "clientProtocol" in case:
+        return ("the case's values are written against the client's copy of the protocol (its names); "
+                "rpcreceive takes its answer in the server protocol's terms")
     expect = case.get("expect", {})
     if "response" not in expect and "serverSetup" not in case:
         return "rpcreceive answers one fixed response: it cannot raise an error"

@@ -45,8 +45,9 @@ class AvroTools(Program):
             self._protocols[name] = (path, schemas.load_protocol(path))
         return self._protocols[name]
 
-    def message(self, case, name):
-        path, protocol = self.protocol(case["protocol"])
+    def message(self, case, name, side="server"):
+        """The protocol file and message a side uses: a client speaks the case's copy, if any."""
+        path, protocol = self.protocol(catalogue.client_protocol(case) if side == "client" else case["protocol"])
         message = protocol.messages.get(name)
         if message is None:
             raise Failure(f"protocol {protocol.name} has no message {name!r}")
@@ -74,7 +75,7 @@ class AvroTools(Program):
     # --- client: rpcsend ---------------------------------------------------------------------
 
     def _rpcsend(self, uri, case, message_name, request, timeout, directory):
-        path, message = self.message(case, message_name)
+        path, message = self.message(case, message_name, "client")
         files = catalogue.files_dir(case)
         if files is not None and message_name == case.get("message"):
             arguments = ["-file", os.path.join(files, "request.avro")]

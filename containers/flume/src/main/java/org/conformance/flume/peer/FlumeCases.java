@@ -2,6 +2,10 @@ package org.conformance.flume.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,7 +28,8 @@ final class FlumeCases {
   /** One call on the wire: append (one event) or appendBatch (a list). */
   record Call(String message, List<Event> events) {}
 
-  /** A case: its calls, and whether they go out all at once on one client (kind "concurrent"). */
+  /** A case: its wire calls, whether they go out all at once on one client (kind "concurrent"),
+   * and for appendBatch cases the client's batch size and all events. */
   record FlumeCase(String id, String kind, List<Call> calls, boolean concurrent, Integer batchSize, List<Event> batchEvents) {}
 
   private FlumeCases() {}
@@ -43,8 +48,9 @@ final class FlumeCases {
     String id = node.get("id").asText();
     String kind = node.get("kind").asText();
     if ("concurrent".equals(kind)) {
+      // count calls from the template "call", {call} replaced by the call's index (../README.md).
       List<Call> calls = new ArrayList<>();
-      for (JsonNode call : node.get("calls")) calls.add(singleCall(call));
+      for (int i = 0; i < node.get("count").asInt(); i++) calls.add(singleCall(fill(node.get("call"), Integer.toString(i))));
       return new FlumeCase(id, kind, calls, true, null, null);
     }
     if (!"call".equals(kind)) throw new IllegalArgumentException("case " + id + ": unknown kind " + kind);
@@ -68,6 +74,22 @@ final class FlumeCases {
     JsonNode request = node.get("request");
     if ("append".equals(message)) return new Call(message, List.of(event(request.get("event"))));
     return new Call(message, events(request.get("events")));
+  }
+
+  /** A copy of a template with "{call}" replaced in every string value (object keys excluded). */
+  private static JsonNode fill(JsonNode template, String index) {
+    if (template.isTextual()) return TextNode.valueOf(template.asText().replace("{call}", index));
+    if (template.isObject()) {
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      template.fields().forEachRemaining(field -> copy.set(field.getKey(), fill(field.getValue(), index)));
+      return copy;
+    }
+    if (template.isArray()) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      for (JsonNode item : template) copy.add(fill(item, index));
+      return copy;
+    }
+    return template;
   }
 
   // --- notation (suites/avro/data/README.md), for the AvroFlumeEvent record ----------------------
