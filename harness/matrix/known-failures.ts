@@ -20,6 +20,11 @@ export interface KnownFailure {
   readonly except?: AxisPattern;
   /** A semver range of the peer releases the entry applies to (default: every release). */
   readonly versions?: string;
+  /**
+   * The defect shows only some of the time (a race in the reference, say): a pass is then a pass,
+   * not a stale entry. The reason must say why it is intermittent.
+   */
+  readonly intermittent?: boolean;
   readonly reason: string;
   readonly evidence: string;
   readonly upstream?: string;
