@@ -58,7 +58,9 @@ export function md5(text: string): Buffer {
 export function parseProtocol(source: string | object): Protocol {
   const json = (typeof source === 'string' ? JSON.parse(source) : source) as ProtocolJson;
   if (typeof json.protocol !== 'string' || json.protocol === '') throw new ProtocolError('protocol has no name');
-  const namespace = json.namespace;
+  // A qualified protocol name carries the namespace when there is no "namespace" key, as for named
+  // schemas (Java does the same; avro-js sends its protocols that way in handshakes).
+  const namespace = json.namespace ?? namespaceOf(json.protocol);
   const registry = newRegistry();
   const types = new Map<string, AvroType>();
   for (const schema of json.types ?? []) {
@@ -85,6 +87,11 @@ export function parseProtocol(source: string | object): Protocol {
   }
   const text = JSON.stringify(canonicalJson(json));
   return { name: json.protocol, namespace, text, hash: md5(text), messages, types };
+}
+
+function namespaceOf(name: string): string | undefined {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : undefined;
 }
 
 function qualify(name: string, namespace: string | undefined): string {
