@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../harness/docker/peers.ts';
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { FamilyCatalogue } from '../../harness/matrix/plan.ts';
+import type { ScopeAxis } from '../../harness/matrix/case-filter.ts';
 import { hasFeature, type ImplementationCapabilities } from '../../harness/contract/capabilities.ts';
 import { AVRO_FEATURES } from '../../harness/contract/avro.ts';
 import { validated } from '../../harness/schemas/validate.ts';
@@ -39,6 +40,8 @@ export interface AvroCase {
   readonly clientProtocol?: string;
   readonly kind: string;
   readonly doc?: string;
+  /** The axes the outcome can depend on (harness/matrix/case-filter.ts): the case runs once per combination. */
+  readonly scope?: readonly ScopeAxis[];
   readonly directions?: readonly string[];
   readonly transports?: readonly string[];
   readonly message?: string;
