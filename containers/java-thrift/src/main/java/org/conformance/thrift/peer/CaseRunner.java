@@ -246,7 +246,7 @@ final class CaseRunner {
           try (Watchdog deadline = Watchdog.arm(timeoutMillis, connection::close)) {
             writeEmptyCall(connection, "ping", seqid);
             reply = connection.in.readMessageBegin();
-            TProtocolUtil.skip(connection.in, TType.STRUCT);
+            TProtocolUtil.skip(connection.in, TType.STRUCT, Codec.MAX_DEPTH);
             connection.in.readMessageEnd();
           }
           if (reply.type != TMessageType.REPLY || reply.seqid != seqid) {

@@ -29,6 +29,14 @@ import org.apache.thrift.protocol.TType;
  * required fields checked. Every length and count check is the protocol's own.
  */
 final class Codec {
+  /**
+   * How deep structs and containers may nest in what is read (and skipped). Generated Java has no
+   * such limit on a recursive struct (Drawing.inset) and older releases none on skipping, so a
+   * hostile message a few bytes per level deep would overflow the stack and end the server thread:
+   * here it is a TProtocolException for that connection. 64 is libthrift's own recursion limit.
+   */
+  static final int MAX_DEPTH = 64;
+
   private final Idl idl;
 
   Codec(Idl idl) {
@@ -105,6 +113,10 @@ final class Codec {
   // ---- reading ----------------------------------------------------------------------------------
 
   Object read(TProtocol in, Idl.Type type) throws TException {
+    return read(in, type, 0);
+  }
+
+  private Object read(TProtocol in, Idl.Type type, int depth) throws TException {
     switch (type.kind()) {
       case BOOL:
         return in.readBool();
@@ -131,27 +143,30 @@ final class Codec {
       case UUID:
         return Uuids.read(in);
       case STRUCT:
-        return readStruct(in, idl.struct(type.name()));
+        return readStruct(in, idl.struct(type.name()), depth);
       case LIST: {
+        checkDepth(depth);
         TList header = in.readListBegin();
         List<Object> list = new ArrayList<>();
-        for (int i = 0; i < header.size; i++) list.add(read(in, type.element()));
+        for (int i = 0; i < header.size; i++) list.add(read(in, type.element(), depth + 1));
         in.readListEnd();
         return list;
       }
       case SET: {
+        checkDepth(depth);
         TSet header = in.readSetBegin();
         Set<Object> set = new LinkedHashSet<>();
-        for (int i = 0; i < header.size; i++) set.add(read(in, type.element()));
+        for (int i = 0; i < header.size; i++) set.add(read(in, type.element(), depth + 1));
         in.readSetEnd();
         return set;
       }
       case MAP: {
+        checkDepth(depth);
         TMap header = in.readMapBegin();
         Map<Object, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < header.size; i++) {
-          Object key = read(in, type.key());
-          map.put(key, read(in, type.value()));
+          Object key = read(in, type.key(), depth + 1);
+          map.put(key, read(in, type.value(), depth + 1));
         }
         in.readMapEnd();
         return map;
@@ -162,6 +177,11 @@ final class Codec {
   }
 
   StructValue readStruct(TProtocol in, Idl.Struct definition) throws TException {
+    return readStruct(in, definition, 0);
+  }
+
+  private StructValue readStruct(TProtocol in, Idl.Struct definition, int depth) throws TException {
+    checkDepth(depth);
     StructValue value = new StructValue(definition);
     for (Idl.Field f : definition.fields()) {
       if (f.defaultValue() != null) value.fields().put(f.id(), defaultValue(f.type(), f.defaultValue()));
@@ -173,10 +193,10 @@ final class Codec {
       if (header.type == TType.STOP) break;
       Idl.Field f = definition.byId().get(header.id);
       if (f != null && header.type == f.type().wireType()) {
-        value.fields().put(f.id(), read(in, f.type()));
+        value.fields().put(f.id(), read(in, f.type(), depth + 1));
         setOnWire++;
       } else {
-        TProtocolUtil.skip(in, header.type);
+        TProtocolUtil.skip(in, header.type, MAX_DEPTH - depth);
       }
       in.readFieldEnd();
     }
@@ -191,6 +211,12 @@ final class Codec {
       }
     }
     return value;
+  }
+
+  private static void checkDepth(int depth) throws TProtocolException {
+    if (depth >= MAX_DEPTH) {
+      throw new TProtocolException(TProtocolException.DEPTH_LIMIT, "values nest deeper than " + MAX_DEPTH + " levels");
+    }
   }
 
   /** An IDL default, from the compiler's JSON rendering of the constant (enums as their values). */

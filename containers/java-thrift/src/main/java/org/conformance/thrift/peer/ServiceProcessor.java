@@ -37,7 +37,7 @@ final class ServiceProcessor implements TProcessor {
     TMessage message = in.readMessageBegin();
     Idl.Function function = service.functions().get(message.name);
     if (function == null) {
-      TProtocolUtil.skip(in, TType.STRUCT);
+      TProtocolUtil.skip(in, TType.STRUCT, Codec.MAX_DEPTH);
       in.readMessageEnd();
       answer(out, message, TMessageType.EXCEPTION, null, new TApplicationException(
           TApplicationException.UNKNOWN_METHOD, "Invalid method name: '" + message.name + "'"));
