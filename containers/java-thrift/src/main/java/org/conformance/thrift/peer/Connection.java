@@ -7,6 +7,7 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import org.apache.thrift.TConfiguration;
 import org.apache.thrift.protocol.TMultiplexedProtocol;
 import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.transport.THttpClient;
@@ -66,7 +67,8 @@ final class Connection implements AutoCloseable {
   static TTransport socket(Plan.Endpoint cell, int timeoutMillis) throws Exception {
     switch (cell.socket()) {
       case "tcp": {
-        TSocket socket = new TSocket(cell.host(), cell.port(), timeoutMillis);
+        // The constructor with a TConfiguration is the one every release from 0.15.0 has.
+        TSocket socket = new TSocket(new TConfiguration(), cell.host(), cell.port(), timeoutMillis);
         socket.open();
         return socket;
       }
