@@ -71,7 +71,10 @@ const adapter: AvroImplementation = {
     const idOf = (connection: object | undefined): string | undefined => {
       if (!connection) return undefined;
       let id = ids.get(connection);
-      if (!id) ids.set(connection, (id = `connection-${++connections}`));
+      if (!id) {
+        id = `connection-${++connections}`;
+        ids.set(connection, id);
+      }
       return id;
     };
     let connections = 0;
