@@ -87,10 +87,15 @@ function requestProblems(protocol: Protocol, testCase: AvroCase, seen: readonly 
     const expected = requestFromNotation(protocol, step.message, step.request);
     const arrived = seen.filter((s) => s.message === step.message);
     if (!arrived.some((s) => avroEquals(definition.request, s.parameters, expected))) {
-      problems.push(`no ${step.message} request arrived with parameters ${show(expected)}; ${arrived.length} ${step.message} request(s) arrived${arrived.length ? `, e.g. ${show(arrived[0]?.parameters)}` : ''}`);
+      problems.push(`no ${step.message} request arrived with parameters ${clip(show(expected))}; ${arrived.length} ${step.message} request(s) arrived${arrived.length ? `, e.g. ${clip(show(arrived[0]?.parameters))}` : ''}`);
     }
   }
   return problems;
+}
+
+/** A value in a problem line, cut short: a Flume batch of 1000 events would fill the report. */
+function clip(text: string, max = 600): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
 }
 
 function same(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
