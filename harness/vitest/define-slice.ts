@@ -197,7 +197,13 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // Meta given at definition reaches the reporter even when the case is skipped. A known failure
     // runs through runCase's inversion (not it.fails) so that an unexpected pass names the stale
     // entry and its reason; our timeout fires before vitest's.
-    const options = { meta: { conformance: defined }, timeout: timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
+    // ts-server: the peer client runs one plan for every ts-server cell of its release in this
+    // slice, and a case's line exists only once that run is over. Waiting for it is not the case's
+    // time (a released program that starts a JVM per call needs minutes for a plan): it is bounded
+    // by the client run's own timeout, and the case's timeout starts when the run is over.
+    const clientBoundMs = c.cell.direction === 'ts-server'
+      ? cellTimeoutSeconds() * 1000 * cells.filter((x) => x.release.key === c.release.key && x.cell.direction === 'ts-server').length : 0;
+    const options = { meta: { conformance: defined }, timeout: clientBoundMs + timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
     it(testCase.id, options, async (ctx: TestContext) => {
       const state = states.get(c.key) as CellState;
       const rs = releaseStates.get(c.release.key);
@@ -209,6 +215,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       };
       ctx.task.meta.conformance = meta;
       if (selected.skip !== undefined) ctx.skip(selected.skip);
+      if (c.cell.direction === 'ts-server') await rs?.client?.catch(() => undefined);
       await runCase({
         title: `${cellTitle(c.cell)} | ${testCase.id}`, timeoutMs, known, meta,
         body: async () => {
