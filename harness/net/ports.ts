@@ -4,8 +4,13 @@
 // the kernel hands out with listen(0) come from the ephemeral range (32768-60999 on Linux), which
 // every outgoing connection also draws from: on a busy machine one can be taken in between (seen
 // with 40-listener plans). So ports are drawn at random below that range, checked free by binding,
-// and never handed out twice by this process.
+// and never handed out twice in a run: the slices of a run are separate worker processes that draw
+// from the same range, so each port is claimed with a file created exclusively in the run
+// directory (two workers once drew the same port and the second listener failed to bind).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { RUN_DIR_ENV } from '../run/run-dir.ts';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -26,16 +31,30 @@ function tryBind(port: number): Promise<number | undefined> {
   });
 }
 
+/** True when no other process of this run has claimed the port (and now this one has). */
+function claimInRun(port: number): boolean {
+  const dir = process.env[RUN_DIR_ENV];
+  if (!dir) return true; // outside a run (unit tests): this process's own set is all there is
+  const claims = join(dir, 'ports');
+  mkdirSync(claims, { recursive: true });
+  try {
+    writeFileSync(join(claims, String(port)), String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 export async function freePort(): Promise<number> {
   const span = RANGE.to - RANGE.from;
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = RANGE.from + Math.floor(Math.random() * span);
     if (given.has(port)) continue;
+    given.add(port);
+    if (!claimInRun(port)) continue;
     const bound = await tryBind(port);
-    if (bound !== undefined) {
-      given.add(bound);
-      return bound;
-    }
+    if (bound !== undefined) return bound;
   }
   // Out of luck in the range: whatever the kernel gives.
   const fallback = await tryBind(0);
