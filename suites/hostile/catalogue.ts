@@ -121,6 +121,8 @@ export interface ServerExpect {
   readonly cpuMs?: number;
   /** A valid call from another client succeeds right after. */
   readonly servedAfter: boolean;
+  /** ... and is answered within this (a flood must not starve other clients). */
+  readonly servedWithinMs?: number;
 }
 
 export interface ClientExpect {
@@ -183,6 +185,12 @@ export interface RpcCells {
   /** Transports our implementation offers to the hostile family, servers and clients alike. */
   readonly transports: readonly string[];
   readonly protocols: readonly string[];
+  /**
+   * The reference peers (containers/ folders) whose servers are attacked: the libraries' own
+   * servers. Released programs built on them (avro-tools rpcreceive, Flume) answer one fixed
+   * message or another protocol, and run the same server classes.
+   */
+  readonly references: readonly string[];
 }
 
 export interface Catalogue {

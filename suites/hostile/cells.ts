@@ -7,7 +7,7 @@
 import type { CaseCoordinates, Cell } from '../../harness/matrix/axes.ts';
 import { matchesFilter, type CellFilter } from '../../harness/matrix/cells.ts';
 import type { PeerRelease } from '../../harness/docker/peers.ts';
-import { loadCatalogue, profile as runProfile, type Catalogue, type ClientCase, type HostileCase, type Profile, type Rpc, type ServerCase } from './catalogue.ts';
+import { loadCatalogue, profile as runProfile, type Catalogue, type ClientCase, type HostileCase, type Profile, type Rpc, type RpcCells, type ServerCase } from './catalogue.ts';
 
 export const OURS = 'ours';
 export const HOSTILE = 'hostile';
@@ -86,7 +86,7 @@ export function hostileCells(releases: readonly PeerRelease[], options: CellOpti
   const planned = (cell: Cell, testCase: HostileCase, skip: string | undefined): PlannedCase => ({
     testCase, coordinates: { ...cell, case: testCase.id }, ...(skip !== undefined ? { skip } : {}),
   });
-  for (const [rpc, offered] of Object.entries(catalogue.cells) as [Rpc, { transports: string[]; protocols: string[] }][]) {
+  for (const [rpc, offered] of Object.entries(catalogue.cells) as [Rpc, RpcCells][]) {
     for (const transport of offered.transports) {
       for (const protocol of offered.protocols) {
         const server = oursServerCell(transport, protocol);
@@ -95,7 +95,7 @@ export function hostileCells(releases: readonly PeerRelease[], options: CellOpti
         add(client, rpc, undefined, (c) => (c.target === 'client' ? planned(client, c, profileSkip(c.profile, running, 'this case')) : undefined));
       }
     }
-    for (const release of releases.filter((r) => r.peer.family === rpc)) {
+    for (const release of releases.filter((r) => r.peer.family === rpc && offered.references.includes(r.peer.folder))) {
       for (const offer of release.server) {
         if ((offer.socket ?? 'tcp') !== 'tcp' || !offered.transports.includes(offer.transport) || !offered.protocols.includes(offer.protocol)) continue;
         const cell = referenceCell(release, offer.transport, offer.protocol, offer.serverKind ?? 'default');

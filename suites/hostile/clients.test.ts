@@ -37,6 +37,7 @@ defineCells(cells, async (planned, cell, measured) => {
     watchMs: (testCase.expect.releasedWithinMs ?? 0) + 300, servedAfter: testCase.expect.servedAfter,
   });
   const figures = clientFigures(observation);
+  await child.responsive();
   if (child.exited) figures['clientEnding'] = child.exited;
   if (ending) figures['previousClientEnding'] = ending;
   measured(figures);

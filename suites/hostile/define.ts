@@ -21,8 +21,8 @@ export function selectedCells(direction: 'ts-server' | 'ts-client' | 'references
     .filter((c) => c.cell.direction === direction);
 }
 
-/** What a case body returns: the figures to keep in results.json. */
-export type CaseBody = (planned: PlannedCase, cell: HostileCell, measured: (figures: Figures) => void) => Promise<void>;
+/** A case's body; `measured` keeps the figures in results.json, `meta` takes the rest (peer run, logs). */
+export type CaseBody = (planned: PlannedCase, cell: HostileCell, measured: (figures: Figures) => void, meta: ConformanceMeta) => Promise<void>;
 
 /** Milliseconds a case may run: the run's per-case timeout, or more when the case's own bound needs it. */
 export function caseBudgetMs(boundMs: number): number {
@@ -44,7 +44,7 @@ export function defineCells(cells: readonly HostileCell[], body: CaseBody, budge
           if (planned.skip !== undefined) ctx.skip(planned.skip);
           await runCase({
             title: `${title} | ${planned.testCase.id}`, timeoutMs, known: knownFailure, meta,
-            body: () => body(planned, cell, (figures) => { meta.measured = figures; }),
+            body: () => body(planned, cell, (figures) => { meta.measured = figures; }, meta),
           });
         });
       }

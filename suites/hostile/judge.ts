@@ -95,6 +95,9 @@ export function serverProblems(observation: Observation, bounds: ServerBounds): 
     problems.push(`${observation.answered} of ${observation.requests} requests answered within ${bounds.withinMs} ms`);
   }
   if (bounds.servedAfter && observation.served && !observation.served.ok) problems.push(`a valid call right after failed: ${observation.served.detail}`);
+  if (bounds.servedWithinMs !== undefined && observation.served?.ok && observation.served.ms > bounds.servedWithinMs) {
+    problems.push(`a valid call right after took ${Math.round(observation.served.ms)} ms, more than ${bounds.servedWithinMs} ms`);
+  }
   return problems;
 }
 
@@ -107,7 +110,7 @@ export function describeServerBounds(bounds: ServerBounds): string {
   if (bounds.acceptedMbBelow !== undefined) parts.push(`takes < ${bounds.acceptedMbBelow} MB`);
   if (bounds.ours && bounds.refusedAtLeast !== undefined) parts.push(`>= ${bounds.refusedAtLeast} refused at once`);
   if (bounds.ours && bounds.cpuMs !== undefined) parts.push(`CPU <= ${bounds.cpuMs} ms`);
-  if (bounds.servedAfter) parts.push('a valid call right after succeeds');
+  if (bounds.servedAfter) parts.push(`a valid call right after succeeds${bounds.servedWithinMs !== undefined ? ` within ${bounds.servedWithinMs} ms` : ''}`);
   return parts.join('; ');
 }
 

@@ -31,6 +31,7 @@ export class RawConnection {
   lastWriteAt: number | undefined;
   /** Bytes handed to the socket that it accepted (written out or buffered by the kernel). */
   bytesWritten = 0;
+  private destroyedByUs = false;
   /** The error the socket ended with, if any (ECONNRESET, EPIPE...). */
   error: string | undefined;
   private readonly closed: Promise<void>;
@@ -47,7 +48,8 @@ export class RawConnection {
       resolve();
     }));
     this.closed = new Promise((resolve) => this.socket.once('close', () => {
-      this.closedAt = performance.now();
+      // Our own destroy() is not the server closing.
+      if (!this.destroyedByUs) this.closedAt = performance.now();
       this.notify();
       resolve();
     }));
@@ -85,8 +87,9 @@ export class RawConnection {
     for (const listener of this.listeners) listener();
   }
 
+  /** Closed by the server, or by us. */
   get isClosed(): boolean {
-    return this.closedAt !== undefined;
+    return this.closedAt !== undefined || this.destroyedByUs;
   }
 
   /** The answer bytes kept so far. */
@@ -167,6 +170,7 @@ export class RawConnection {
   }
 
   destroy(): void {
+    if (!this.socket.destroyed) this.destroyedByUs = this.closedAt === undefined;
     this.socket.destroy();
     this.deflate?.destroy();
     this.inflate?.destroy();

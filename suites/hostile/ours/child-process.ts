@@ -91,6 +91,22 @@ export class OursProcess {
     return this.request<CallOutcome>({ op: 'call', ...command }, command.timeoutMs + 5_000);
   }
 
+  /**
+   * Whether the child still answers within `ms` (its event loop is not stuck). One that does not
+   * is killed, and `exited` says why.
+   */
+  async responsive(ms = 2_000): Promise<boolean> {
+    if (this.ending) return false;
+    try {
+      await this.request({ op: 'ping' }, ms);
+      return true;
+    } catch {
+      this.ending ??= `our process stopped answering (its event loop was stuck for ${ms} ms); killed`;
+      this.child.kill('SIGKILL');
+      return false;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.ending) return;
     await this.request({ op: 'close' }, 2_000).catch(() => undefined);

@@ -53,7 +53,7 @@ export interface CallCommand {
   readonly sendProtocolFirst?: boolean;
 }
 
-export type Command = ListenCommand | CallCommand | { readonly op: 'close' };
+export type Command = ListenCommand | CallCommand | { readonly op: 'close' } | { readonly op: 'ping' };
 
 export interface CallOutcome {
   readonly ok: boolean;
@@ -133,6 +133,8 @@ async function handle(command: Command): Promise<unknown> {
     case 'close':
       await Promise.all(servers.map((s) => s.close()));
       return {};
+    case 'ping':
+      return 'pong';
   }
 }
 
@@ -143,3 +145,5 @@ process.on('message', (message: { id: number } & Command) => {
   );
 });
 process.send?.({ id: 0, result: 'ready' });
+// A child whose test process is gone has nobody to answer: it ends too.
+process.on('disconnect', () => process.exit(0));
