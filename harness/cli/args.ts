@@ -108,7 +108,7 @@ function shardOf(raw: string | undefined): CliOptions['shard'] {
 
 /** Parses argv; throws UsageError (with the usage) for anything it cannot read. `--help` is the caller's. */
 export function parseCli(argv: readonly string[]): CliOptions | 'help' {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],

@@ -34,9 +34,10 @@ export class ProgressReporter implements Reporter {
   private readonly out: NodeJS.WriteStream;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(out: NodeJS.WriteStream = process.stdout) {
-    this.out = out;
-    this.tty = out.isTTY === true && process.env['CI'] !== 'true';
+  /** vitest constructs a reporter given by path with its options object: only a stream is taken as output. */
+  constructor(out?: unknown) {
+    this.out = out && typeof (out as NodeJS.WriteStream).write === 'function' ? out as NodeJS.WriteStream : process.stdout;
+    this.tty = this.out.isTTY === true && process.env['CI'] !== 'true';
   }
 
   onTestRunStart(): void {

@@ -49,6 +49,8 @@ export function avroErrorOf(error: unknown): AvroCallError | undefined {
 }
 
 export interface HandshakeRecord {
+  /** Server side: which connection it came on (the same string for every handshake of one stateful connection; absent over HTTP). */
+  readonly connection?: string;
   readonly request: { readonly clientHash: Uint8Array; readonly clientProtocol: string | null; readonly serverHash: Uint8Array; readonly meta: Readonly<Record<string, Uint8Array>> | null };
   readonly response: { readonly match: 'BOTH' | 'CLIENT' | 'NONE'; readonly serverProtocol: string | null; readonly serverHash: Uint8Array | null; readonly meta: Readonly<Record<string, Uint8Array>> | null };
 }

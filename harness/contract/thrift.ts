@@ -68,8 +68,6 @@ export const THRIFT_FEATURES = {
   writeProtocol: 'write-protocol',
   /** The suite's raw-wire procedures (garbage, truncated calls, seqids, unknown methods) run beside it. */
   rawWire: 'raw-wire',
-  /** Client checks that an answer's sequence id matches its call (BAD_SEQUENCE_ID otherwise). */
-  seqidCheck: 'seqid-check',
 } as const;
 
 export interface ThriftClientOptions {

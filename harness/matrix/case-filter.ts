@@ -23,7 +23,17 @@ export interface CatalogueCase {
   readonly directions?: readonly string[];
   readonly transports?: readonly string[];
   readonly sockets?: readonly string[];
+  /**
+   * The axes the case's outcome can depend on, beside family, direction and implementation
+   * (data/README.md, "Scope"). Absent: every axis, so the case runs in every cell it applies to.
+   * A value-encoding case, say, can depend on the protocol and the peer but not on the socket or
+   * the server kind: it runs once per such combination, in that combination's first cell.
+   */
+  readonly scope?: readonly ScopeAxis[];
 }
+
+export const SCOPE_AXES = ['peer', 'version', 'transport', 'protocol', 'socket', 'serverKind'] as const;
+export type ScopeAxis = (typeof SCOPE_AXES)[number];
 
 export function appliesTo(c: CatalogueCase, cell: Cell): boolean {
   return (c.protocol === undefined || c.protocol === cell.protocol)
@@ -65,4 +75,26 @@ export function selectCases<C extends CatalogueCase>(cases: readonly C[], cell: 
       if (theirs) return { testCase, skip: `${context.release.peer.id} ${context.release.version} cannot run this case: ${theirs.reason}` };
       return { testCase };
     });
+}
+
+/** Where a scoped case runs: the key of its group of cells, and the cell's rank inside the group. */
+export function scopeKey(c: CatalogueCase, cell: Cell): string | undefined {
+  if (!c.scope) return undefined;
+  const axes = c.scope;
+  return [c.id, cell.family, cell.direction, cell.implementation, ...SCOPE_AXES.map((axis) => (axes.includes(axis) ? cell[axis] : '*'))].join('|');
+}
+
+const SOCKET_RANK: Readonly<Record<string, number>> = { tcp: 0, tls: 1, unix: 2 };
+
+/**
+ * Orders the cells of a scope group: the first is where the case runs. Plain TCP first, then the
+ * transports and server kinds in the order the implementation and the peer declare them (their
+ * first offers are their plainest), so the choice is stable and readable in `list`.
+ */
+export function scopeRank(cell: Cell, transportOrder: readonly string[], kindOrder: readonly string[]): number[] {
+  const index = (list: readonly string[], value: string): number => {
+    const at = list.indexOf(value);
+    return at < 0 ? list.length : at;
+  };
+  return [SOCKET_RANK[cell.socket] ?? 9, index(transportOrder, cell.transport), index(kindOrder, cell.serverKind)];
 }

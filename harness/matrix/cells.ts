@@ -25,7 +25,7 @@ export function crossCells(family: Family, implementations: readonly Implementat
         }
       }
       for (const server of ts.server) {
-        for (const client of release.client.filter((c) => sameWay(c, server))) {
+        for (const _client of release.client.filter((c) => sameWay(c, server))) {
           cells.push({
             ...common, direction: 'ts-server', client: peer, server: ts.id,
             transport: server.transport, protocol: server.protocol, socket: server.socket ?? DEFAULT_SOCKET, serverKind: server.serverKind ?? 'default',

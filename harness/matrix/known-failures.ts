@@ -16,8 +16,15 @@ export interface KnownFailure {
   readonly id: string;
   /** Axis -> value; "*" matches anything inside a value (e.g. "echo-long-*"). */
   readonly match: AxisPattern;
+  /** Cases the match would take that the entry leaves out (axis patterns, as in match). */
+  readonly except?: AxisPattern;
   /** A semver range of the peer releases the entry applies to (default: every release). */
   readonly versions?: string;
+  /**
+   * The defect shows only some of the time (a race in the reference, say): a pass is then a pass,
+   * not a stale entry. The reason must say why it is intermittent.
+   */
+  readonly intermittent?: boolean;
   readonly reason: string;
   readonly evidence: string;
   readonly upstream?: string;
@@ -32,10 +39,15 @@ export function loadKnownFailures(path = KNOWN_FAILURES_FILE): KnownFailure[] {
 /** Coordinates as results.json may hold them (older results have no version or socket). */
 type Matchable = Omit<CaseCoordinates, 'version' | 'socket'> & { readonly version?: string; readonly socket?: string };
 
-export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions'>, coordinates: Matchable): boolean {
-  if (entry.versions && !inRange(coordinates.version ?? '', entry.versions)) return false;
-  return Object.entries(entry.match).every(([axis, pattern]) =>
+function allMatch(patterns: AxisPattern, coordinates: Matchable): boolean {
+  return Object.entries(patterns).every(([axis, pattern]) =>
     pattern === undefined || globRegExp(pattern).test(String(coordinates[axis as keyof Matchable] ?? '')));
+}
+
+export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions' | 'except'>, coordinates: Matchable): boolean {
+  if (entry.versions && !inRange(coordinates.version ?? '', entry.versions)) return false;
+  if (entry.except && allMatch(entry.except, coordinates)) return false;
+  return allMatch(entry.match, coordinates);
 }
 
 export function knownFailureFor(coordinates: CaseCoordinates, entries: readonly KnownFailure[] = loadKnownFailures()): KnownFailure | undefined {

@@ -2,7 +2,7 @@
 // and the peer releases of the run, narrowed by the axis filter) with the cases that run in it
 // (the one case filter, harness/matrix/case-filter.ts). `list` prints this; the suites run it.
 import type { Cell } from './axes.ts';
-import { selectCases, type CatalogueCase, type SelectedCase } from './case-filter.ts';
+import { scopeKey, scopeRank, selectCases, type CatalogueCase, type SelectedCase } from './case-filter.ts';
 import { crossCells, matchesFilter, type CellFilter } from './cells.ts';
 import type { ImplementationCapabilities } from '../contract/capabilities.ts';
 import type { PeerRelease } from '../docker/peers.ts';
@@ -43,5 +43,36 @@ export function planFamily<C extends CatalogueCase>(catalogue: FamilyCatalogue<C
     });
     if (selected.length > 0) planned.push({ cell, implementation, release, cases: selected });
   }
-  return planned;
+  return keepScopedCasesOnce(planned);
+}
+
+/** A case with a scope runs in one cell of each group of cells its scope cannot tell apart. */
+function keepScopedCasesOnce<C extends CatalogueCase>(planned: PlannedCell<C>[]): PlannedCell<C>[] {
+  const chosen = new Map<string, { rank: number[]; cell: PlannedCell<C> }>();
+  const rankOf = (p: PlannedCell<C>): number[] => {
+    const offers = p.cell.direction === 'ts-client' ? p.release.server : p.implementation.server;
+    const clients = p.cell.direction === 'ts-client' ? p.implementation.client : p.release.client;
+    const transports = [...new Set([...clients, ...offers].map((o) => o.transport))];
+    const kinds = [...new Set(offers.map((o) => o.serverKind ?? 'default'))];
+    return scopeRank(p.cell, transports, kinds);
+  };
+  const earlier = (a: number[], b: number[]): boolean => {
+    for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+    return false;
+  };
+  for (const p of planned) {
+    const rank = rankOf(p);
+    for (const { testCase } of p.cases) {
+      const key = scopeKey(testCase, p.cell);
+      if (key === undefined) continue;
+      const current = chosen.get(key);
+      if (!current || earlier(rank, current.rank)) chosen.set(key, { rank, cell: p });
+    }
+  }
+  return planned
+    .map((p) => ({ ...p, cases: p.cases.filter(({ testCase }) => {
+      const key = scopeKey(testCase, p.cell);
+      return key === undefined || chosen.get(key)?.cell === p;
+    }) }))
+    .filter((p) => p.cases.length > 0);
 }

@@ -6,6 +6,7 @@
 // Everything is routed through location.hash (#pair=, #cell=...&case=), so a view can be linked.
 // Text is always set with textContent: case data and peer logs are never interpreted as HTML.
 (() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: the page inlines this file as a classic <script>, not a module
   'use strict';
   const S = JSON.parse(document.getElementById('summary-data').textContent);
   // Cells arrive compact (page-data.ts PageCell): axes as indexes into S.axisValues, zeros left out.

@@ -1,9 +1,12 @@
 // Escaping for the XML and HTML the reports write. Control characters that XML 1.0 forbids (peer
 // logs and wire text can carry them) are replaced, so every report stays well-formed.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to find
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 // Most values (axis names, case ids, numbers) need no escaping: one test skips the replaces.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
 const NEEDS_TEXT_ESCAPE = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
 const NEEDS_ATTRIBUTE_ESCAPE = /[&<>"\n\r\t\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 export function escapeText(value: string): string {

@@ -13,6 +13,8 @@ export interface ConformanceMeta {
   knownFlaky?: string | undefined;
   /** For an expected failure: the error the case failed with (the test itself then passes). */
   observed?: SerializedErrorLike;
+  /** The case passed although an intermittent known-failure entry matched it. */
+  intermittentPass?: boolean;
   /** With --trace: the case's wire dumps (label + hex), whatever its outcome. */
   wire?: unknown;
   /** Repository-relative log files of the cell. */

@@ -34,4 +34,11 @@ describe('runCase', () => {
     await runCase({ title: 't', timeoutMs: 20, known: entry, meta: m, body: () => new Promise(() => undefined) });
     expect(m.observed?.name).toBe('CaseTimeoutError');
   });
+
+  it('lets a case under an intermittent entry pass, and says so in its meta', async () => {
+    const m = meta();
+    await runCase({ title: 't', timeoutMs: 1000, known: { ...entry, intermittent: true }, meta: m, body: async () => undefined });
+    expect(m.intermittentPass).toBe(true);
+    expect(m.observed).toBeUndefined();
+  });
 });

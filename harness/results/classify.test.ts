@@ -25,6 +25,13 @@ describe('classify', () => {
     expect(failed.failure?.expected).toBe('1');
   });
 
+  it('counts a pass under an intermittent entry as a pass, keeping the entry', () => {
+    const meta = { coordinates, knownFailure: 'py-ping', intermittentPass: true };
+    const result = classify(observed({ meta }), context);
+    expect(result.outcome).toBe('pass');
+    expect(result.knownFailure?.id).toBe('py-ping');
+  });
+
   it('tells expected failures from unexpected passes and names the entry', () => {
     const meta = { coordinates, knownFailure: 'py-ping', observed: { message: 'interrupted' } };
     const expected = classify(observed({ meta }), context);

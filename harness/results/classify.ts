@@ -39,6 +39,7 @@ function outcomeOf(observed: ObservedCase): { outcome: Outcome; error?: Serializ
   const [suiteError] = observed.suiteErrors;
   switch (observed.state) {
     case 'passed':
+      if (known && observed.meta.intermittentPass) return { outcome: 'pass' };
       return known ? { outcome: 'expected-failure', ...(observed.meta.observed ? { error: observed.meta.observed } : {}) } : { outcome: 'pass' };
     case 'failed':
       if (firstError?.name === 'StaleKnownFailureError') return { outcome: 'unexpected-pass', error: firstError };

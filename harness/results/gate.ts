@@ -10,7 +10,7 @@ export function unmatchedEntries(
   knownFailures: readonly KnownFailure[],
   knownFlaky: readonly KnownFlaky[],
 ): StaleEntry[] {
-  const unmatched = (file: string, entries: readonly (Pick<KnownFailure, 'id' | 'reason' | 'match' | 'versions'>)[]): StaleEntry[] =>
+  const unmatched = (file: string, entries: readonly (Pick<KnownFailure, 'id' | 'reason' | 'match' | 'versions' | 'except'>)[]): StaleEntry[] =>
     entries
       .filter((entry) => !results.some((r) => matchesEntry(entry, r.coordinates)))
       .map((entry) => ({ file, id: entry.id, reason: entry.reason }));

@@ -35,6 +35,7 @@ import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results
 import type { PeerRun, WireDump } from '../results/model.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire, versionSelection } from '../results/run-options.ts';
 import type { Endpoint, FamilyDriver, TsServer } from './family-driver.ts';
+import { recordPhase } from '../results/timings.ts';
 
 interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
   readonly adapter: LoadedImplementation;
@@ -113,6 +114,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       for (const c of cells.filter((x) => x.cell.direction === 'ts-server')) {
         const state = states.get(c.key) as CellState;
         state.serverWire = new ServerWireLog();
+        const started = Date.now();
         try {
           state.ours = await driver.startServer({
             cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
@@ -121,6 +123,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         } catch (error) {
           state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
         }
+        recordPhase('server-starts', Date.now() - started);
       }
       for (const release of releasesOf.values()) {
         const rs: ReleaseState = {};
@@ -134,7 +137,9 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
           const budget = clientCells.reduce((sum, c) => sum + 20 + 2 * c.cases.length, 0);
           const timeoutSeconds = Math.min(cellTimeoutSeconds() * clientCells.length, Math.max(60, budget));
           rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
+          const clientStarted = Date.now();
           rs.client = runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds, args: ['--plan', planFile], mounts: [context.runDir] });
+          rs.client.finally(() => recordPhase('peer-client-runs', Date.now() - clientStarted)).catch(() => undefined);
           rs.client.then((run) => { rs.tapByCell = tapsByCell(run.stdout); }, () => undefined);
         }
         const serverCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-client');
@@ -147,6 +152,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
             })),
           }, null, 1));
           rs.serverRun = { image: image(release), role: 'server', args: ['server', '--plan', planFile] };
+          const serverStarted = Date.now();
           try {
             rs.server = await startServer({ image: image(release), peer: release.peer.folder, plan: planFile, runDir: context.runDir, startupSeconds: release.peer.startupSeconds });
             for (const c of serverCells) {
@@ -157,6 +163,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
           } catch (error) {
             for (const c of serverCells) (states.get(c.key) as CellState).broken = error instanceof Error ? error.message : String(error);
           }
+          recordPhase('container-starts', Date.now() - serverStarted);
         }
       }
     }, setupSeconds * 1000 + 60_000);
@@ -243,7 +250,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // A case the peer client cannot run is a skip with its reason, never a pass.
     if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
     if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput}`);
-    const problems = state.ours?.problemsFor(testCase.id) ?? [];
+    const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
       throw withWire(new Error([

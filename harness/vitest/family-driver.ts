@@ -37,8 +37,11 @@ export interface ServerStartRun<C> {
 }
 
 export interface TsServer {
-  /** Problems the server saw while handling a case (e.g. a request value that differs from the case). */
-  problemsFor(caseId: string): readonly string[];
+  /**
+   * Problems the server saw while handling a case (e.g. a request value that differs from the
+   * case); window: the case's time span on the wall clock, from the peer client's TAP.
+   */
+  problemsFor(caseId: string, window?: { readonly from: number; readonly to: number }): readonly string[];
   /** Set when the server died on its own: the reason. */
   crashed?(): string | undefined;
   close(): Promise<void>;

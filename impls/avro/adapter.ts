@@ -66,10 +66,26 @@ const adapter: AvroImplementation = {
   async listen(target, handlers, options): Promise<AvroServerHandle> {
     const protocol = parseProtocol(target.protocol.text);
     const onHandshake = options.onHandshake;
+    // Connection objects become ids, so that a handshake record says which connection it came on.
+    const ids = new WeakMap<object, string>();
+    const idOf = (connection: object | undefined): string | undefined => {
+      if (!connection) return undefined;
+      let id = ids.get(connection);
+      if (!id) {
+        connections += 1;
+        id = `connection-${connections}`;
+        ids.set(connection, id);
+      }
+      return id;
+    };
+    let connections = 0;
     const server = await listen(target.url, protocol, ourHandlers(handlers), {
       ...(options.recorders ? { recorders: options.recorders } : {}),
       ...(options.log ? { log: options.log } : {}),
-      ...(onHandshake ? { events: { handshake: (request: HandshakeRequest, response: HandshakeResponse) => onHandshake(record(request, response)) } } : {}),
+      ...(onHandshake ? { events: { handshake: (request: HandshakeRequest, response: HandshakeResponse, connection?: object) => {
+        const id = idOf(connection);
+        onHandshake({ ...record(request, response), ...(id ? { connection: id } : {}) });
+      } } } : {}),
     });
     return { port: server.port, close: () => server.close() };
   },

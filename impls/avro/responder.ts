@@ -34,7 +34,7 @@ export interface Connection {
 
 export interface ResponderEvents {
   /** Called for every handshake, with what we answered (tests assert on these). */
-  handshake?(request: HandshakeRequest, response: HandshakeResponse): void;
+  handshake?(request: HandshakeRequest, response: HandshakeResponse, connection?: Connection): void;
   /** Called when a request fails before reaching a handler (bad payload, unknown message). */
   systemError?(message: string): void;
 }
@@ -104,8 +104,9 @@ export class AvroResponder {
       try {
         answer = this.handshake(request);
       } catch (error) {
-        return [this.handshakeFailure((error as Error).message, request)];
+        return [this.handshakeFailure((error as Error).message, request, connection)];
       }
+      this.events.handshake?.(request, answer.response, connection);
       handshake = encodeHandshakeResponse(answer.response);
       if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
       remote = answer.remote;
@@ -149,7 +150,7 @@ export class AvroResponder {
    * parse) gets a well-formed answer: NONE with our protocol, and the reason in the meta under
    * "error", so the client learns what was wrong instead of misreading an error as a handshake.
    */
-  private handshakeFailure(reason: string, request?: HandshakeRequest): Buffer {
+  private handshakeFailure(reason: string, request?: HandshakeRequest, connection?: Connection): Buffer {
     this.events.systemError?.(reason);
     const response: HandshakeResponse = {
       match: 'NONE',
@@ -157,7 +158,7 @@ export class AvroResponder {
       serverHash: this.protocol.hash,
       meta: { [HANDSHAKE_ERROR_META]: Buffer.from(reason, 'utf8') },
     };
-    if (request) this.events.handshake?.(request, response);
+    if (request) this.events.handshake?.(request, response, connection);
     return encodeHandshakeResponse(response);
   }
 
@@ -173,7 +174,6 @@ export class AvroResponder {
       // Handshake metadata is echoed back, so clients can check it travels both ways.
       meta: request.meta,
     };
-    this.events.handshake?.(request, response);
     return { response, remote };
   }
 

@@ -11,25 +11,12 @@ import type { ImplementationCapabilities } from '../../harness/contract/capabili
 import capabilities from './capabilities.json' with { type: 'json' };
 import { AvroRemoteError, AvroSystemError } from '../avro/index.ts';
 import { connectAvsc } from './index.ts';
+import { revive } from './revive.ts';
 
 function contractError(error: unknown): unknown {
   if (error instanceof AvroRemoteError) return Object.assign(error, { avro: { kind: 'declared', type: error.errorType, value: error.value } });
   if (error instanceof AvroSystemError) return Object.assign(error, { avro: { kind: 'system', message: error.message } });
   return error;
-}
-
-/** Structured clone turns Buffers into plain Uint8Arrays; the canonical values want Buffers. */
-export function revive(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value);
-  if (Array.isArray(value)) return value.map(revive);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(out, key, { value: revive(inner), enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  }
-  return value;
 }
 
 /** Messages between this thread and the server worker. */

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { raise } from '../avro/index.ts';
 import type { HostMessage, WorkerMessage } from './adapter.ts';
 import { listenAvsc } from './index.ts';
+import { revive } from './revive.ts';
 
 interface Setup { readonly address: string; readonly protocolText: string }
 
@@ -29,6 +30,6 @@ parentPort?.on('message', (message: HostMessage) => {
   const waiting = pending.get(message.id);
   pending.delete(message.id);
   if (!waiting) return;
-  if (message.kind === 'answer') waiting.resolve(message.response);
-  else waiting.reject(message.declared ? raise(message.declared.type, message.declared.value as Record<string, unknown>) : new Error(message.message));
+  if (message.kind === 'answer') waiting.resolve(revive(message.response));
+  else waiting.reject(message.declared ? raise(message.declared.type, revive(message.declared.value) as Record<string, unknown>) : new Error(message.message));
 });

@@ -1,233 +1,210 @@
-// Our Thrift client connection: one socket (buffered or framed) or an HTTP endpoint, any protocol
-// axis value including mixed pairs (writes requests in one protocol, reads answers in another).
-// Generated service clients write through it; it reads each answer, checks that its sequence id
-// and method name match a call in flight, and applies a per-call timeout.
-import { request as httpRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
-import { DEFAULT_LIMITS, LimitExceeded, type Limits } from './limits.ts';
-import { frame, MessageStream } from './message-stream.ts';
-import { multiplexedClass, protocolClass, protocolPair, type BaseProtocol } from './protocols.ts';
-import { generated, Thrift, type ProtocolClass, type ServiceClient, type ServiceName } from './runtime.ts';
-import { InputBuffer, OutputCollector } from './transports.ts';
-import type { WireRecorder } from '../wire/recorder.ts';
+// npm thrift's client, opened the way its README and sources show: thrift.createConnection /
+// createSSLConnection / createUDSConnection (or createHttpConnection / createHttpUDSConnection)
+// with a transport and protocol class, then thrift.createClient(Service, connection) or, for the
+// multiplexed protocols, new thrift.Multiplexer().createClient(name, Service, connection).
+//
+// What this file adds is the contract's plumbing, not behaviour: npm thrift reports transport
+// failures only as 'error' and 'close' events on the connection (a call in flight is never
+// answered), so the calls in flight fail on those events, and every call has the contract's
+// timeout. The recorder watches the socket (or HTTP bodies) beside npm thrift without changing it.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { EventEmitter } from 'node:events';
+import type { ThriftArgs, ThriftCallError, ThriftClientHandle, ThriftClientOptions, ThriftEndpoint, ThriftValue } from '../../harness/contract/thrift.ts';
+import type { WireRecorder } from '../../harness/contract/wire.ts';
+import { generatedIdl, type Idl, type IdlFunction } from './idl.ts';
+import { generated, structClass, thrift, Thrift, type ConnectionOptions, type NpmConnection, type ServiceClient } from './runtime.ts';
+import { stackFor, type Stack } from './stack.ts';
+import { CannotExpress, fromGenerated, toGenerated } from './values.ts';
 
-export interface ClientOptions {
-  readonly transport: 'buffered' | 'framed' | 'http';
-  readonly protocol: string;
-  readonly host: string;
-  readonly port: number;
-  readonly httpPath?: string;
-  /** A call without an answer after this long fails with a timeout and the connection is closed. */
-  readonly timeoutMs?: number;
-  readonly limits?: Partial<Limits>;
-  /** Writes requests in this protocol instead of the axis's (for the mismatched-pair case). */
-  readonly writeProtocolOverride?: BaseProtocol;
-  /** Told every byte written and read (HTTP: the bodies). */
-  readonly recorder?: WireRecorder;
+/** Watches a socket's bytes: a second 'data' listener and a pass-through write. */
+function recordSocket(socket: NonNullable<NpmConnection['connection']>, recorder: WireRecorder): void {
+  socket.on('data', (chunk: Buffer) => recorder.received(chunk));
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (chunk instanceof Uint8Array) recorder.sent(chunk);
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
 }
 
-export class ClientTimeout extends Error {
-  override readonly name = 'ClientTimeout';
-}
-
-export class ConnectionClosed extends Error {
-  override readonly name = 'ConnectionClosed';
-}
-
-interface InFlight {
-  readonly method: string;
-  readonly client: ServiceClient;
-  readonly timer: NodeJS.Timeout;
-}
-
-function applicationError(type: string, message: string): Error {
-  return new Thrift.TApplicationException(Thrift.TApplicationExceptionType[type], message);
-}
-
-export class ThriftClientConnection {
-  private readonly inFlight = new Map<number, InFlight>();
-  private readonly clients = new Map<ServiceName, ServiceClient>();
-  private readonly Request: ProtocolClass;
-  private readonly Response: ProtocolClass;
-  private readonly limits: Limits;
-  private readonly multiplexed: boolean;
-  private nextSeqid = 0;
-  private socket: Socket | undefined;
-  private stream: MessageStream | undefined;
-  private closedReason: Error | undefined;
-
-  private readonly options: ClientOptions;
-
-  private constructor(options: ClientOptions) {
-    this.options = options;
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const pair = protocolPair(options.protocol);
-    this.Request = protocolClass(options.writeProtocolOverride ?? pair.request, this.limits);
-    this.Response = protocolClass(pair.response, this.limits);
-    this.multiplexed = pair.multiplexed;
-  }
-
-  static async open(options: ClientOptions): Promise<ThriftClientConnection> {
-    const connection = new ThriftClientConnection(options);
-    if (options.transport !== 'http') await connection.connectSocket();
-    return connection;
-  }
-
-  /** The generated client of a service, writing through this connection. */
-  service(name: ServiceName): ServiceClient {
-    const existing = this.clients.get(name);
-    if (existing) return existing;
-    const connection = this;
-    const Base = this.multiplexed ? multiplexedClass(this.Request, name) : this.Request;
-    // Every call registers itself here when its header is written: seqid -> method and timer.
-    const Tracking = class extends Base {
-      override writeMessageBegin(method: string, type: number, seqid: number): void {
-        if (type === Thrift.MessageType.CALL) connection.track(seqid, method, client);
-        super.writeMessageBegin(method, type, seqid);
-      }
+/** Watches an HttpConnection's request and response bodies. */
+function recordHttp(connection: NpmConnection, recorder: WireRecorder): void {
+  const write = connection.write.bind(connection);
+  connection.write = (data: Buffer, seqid?: number) => {
+    recorder.sent(data);
+    write(data, seqid);
+  };
+  const respond = connection.responseCallback;
+  if (respond) {
+    connection.responseCallback = function (this: unknown, response: EventEmitter) {
+      response.on('data', (chunk: Buffer) => recorder.received(chunk));
+      respond.call(this, response);
     };
-    const output = new OutputCollector((message) => this.send(message));
-    const client = new generated[name].Client(output, Tracking);
-    // One sequence-id counter per connection, shared by every service on it.
-    client.new_seqid = () => (this.nextSeqid = (this.nextSeqid + 1) | 0);
-    this.clients.set(name, client);
+  }
+}
+
+interface Opened {
+  readonly connection: NpmConnection;
+  readonly close: () => void;
+}
+
+function open(endpoint: ThriftEndpoint, stack: Stack): Opened {
+  const options: ConnectionOptions = { transport: stack.transport, protocol: stack.protocol };
+  const ca = endpoint.tls?.ca ? readFileSync(endpoint.tls.ca) : undefined;
+  if (endpoint.transport === 'http') {
+    // One agent per client, so that close() can end its kept-alive sockets.
+    const agent = endpoint.socket === 'tls' ? new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new HttpAgent({ keepAlive: true });
+    const httpOptions: ConnectionOptions = {
+      ...options, path: endpoint.httpPath, https: endpoint.socket === 'tls', nodeOptions: { agent, ...(ca ? { ca } : {}) },
+    };
+    const connection = endpoint.socket === 'unix'
+      ? thrift.createHttpUDSConnection(required(endpoint.path, 'a Unix socket path'), httpOptions)
+      : thrift.createHttpConnection(endpoint.host, endpoint.port, httpOptions);
+    return { connection, close: () => agent.destroy() };
+  }
+  const connection = endpoint.socket === 'unix'
+    ? thrift.createUDSConnection(required(endpoint.path, 'a Unix socket path'), options)
+    : endpoint.socket === 'tls'
+      ? thrift.createSSLConnection(endpoint.host, endpoint.port, { ...options, ...(ca ? { ca } : {}) })
+      : thrift.createConnection(endpoint.host, endpoint.port, options);
+  return { connection, close: () => connection.end?.() };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`npm-thrift: the endpoint has no ${what}`);
+  return value;
+}
+
+/** A socket connection is usable once npm thrift says 'connect'; a failure before that fails connect(). */
+function connected(connection: NpmConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error): void => {
+      connection.off('connect', ok);
+      reject(error);
+    };
+    const ok = (): void => {
+      connection.off('error', fail);
+      resolve();
+    };
+    connection.once('connect', ok);
+    connection.once('error', fail);
+  });
+}
+
+function withThrift(error: Error, thriftError: ThriftCallError): Error {
+  return Object.assign(error, { thrift: thriftError });
+}
+
+/** What the generated client rejected a call with, in the contract's shape. */
+function contractError(idl: Idl, fn: IdlFunction, error: unknown): unknown {
+  if (error instanceof Thrift.TApplicationException) {
+    return withThrift(error, { kind: 'application', type: error.type, message: error.message ?? '' });
+  }
+  for (const name of fn.exceptions) {
+    if (error instanceof structClass(name)) {
+      const value = fromGenerated(idl, { kind: 'struct', name }, error) as Record<string, unknown>;
+      return withThrift(error as unknown as Error, { kind: 'declared', type: name, value });
+    }
+  }
+  // The generated recv_* methods also reject with plain strings ("<method> failed: unknown result").
+  return error instanceof Error ? error : new Error(`npm thrift rejected the call with ${typeof error} ${String(error)}`);
+}
+
+class NpmThriftClient implements ThriftClientHandle {
+  private readonly clients = new Map<string, ServiceClient>();
+  private readonly inFlight = new Set<(error: Error) => void>();
+  private failure: Error | undefined;
+  private readonly multiplexer: InstanceType<typeof thrift.Multiplexer> | undefined;
+  private readonly idl: Idl;
+  private readonly endpoint: ThriftEndpoint;
+  private readonly stack: Stack;
+  private readonly opened: Opened;
+  private readonly timeoutMs: number;
+
+  constructor(idl: Idl, endpoint: ThriftEndpoint, stack: Stack, opened: Opened, timeoutMs: number) {
+    this.idl = idl;
+    this.endpoint = endpoint;
+    this.stack = stack;
+    this.opened = opened;
+    this.timeoutMs = timeoutMs;
+    this.multiplexer = stack.multiplexed ? new thrift.Multiplexer() : undefined;
+    const connection = opened.connection;
+    // npm thrift's README: connection.on('error', ...). Its errors end the calls in flight.
+    connection.on('error', (error: Error) => this.failAll(new Error(`npm thrift connection error: ${error.name}: ${error.message}`, { cause: error })));
+    connection.on('close', () => this.failAll(new Error('the connection closed (npm thrift does not answer calls in flight, nor later calls, on a closed connection)'), true));
+  }
+
+  private failAll(error: Error, final = false): void {
+    if (final) this.failure ??= error;
+    for (const reject of this.inFlight) reject(error);
+    this.inFlight.clear();
+  }
+
+  private client(service: string): ServiceClient {
+    const existing = this.clients.get(service);
+    if (existing) return existing;
+    const module = generated.services[service];
+    if (!module) throw new CannotExpress(`the generated code has no service ${service}`);
+    const connection = this.opened.connection;
+    const client = this.multiplexer
+      ? this.multiplexer.createClient(service, module, connection)
+      : this.endpoint.transport === 'http' ? thrift.createHttpClient(module, connection) : thrift.createClient(module, connection);
+    if (this.stack.headerProtocolId !== undefined) client.output.setProtocolId?.(this.stack.headerProtocolId);
+    this.clients.set(service, client);
     return client;
   }
 
-  close(): void {
-    this.fail(new ConnectionClosed('connection closed by the client'));
-    this.socket?.destroy();
-  }
-
-  private track(seqid: number, method: string, client: ServiceClient): void {
-    if (this.closedReason) throw this.closedReason;
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
-    const timer = setTimeout(() => {
-      this.fail(new ClientTimeout(`no answer to ${method} (seqid ${seqid}) within ${timeoutMs} ms`));
-      this.socket?.destroy();
-    }, timeoutMs);
-    this.inFlight.set(seqid, { method, client, timer });
-  }
-
-  private connectSocket(): Promise<void> {
-    const framing = this.options.transport === 'framed' ? 'framed' : 'buffered';
-    this.stream = new MessageStream(framing, this.limits, (data) => this.receive(data));
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.options.host, port: this.options.port }, () => resolve());
-      this.socket = socket;
-      socket.once('error', (error) => {
-        reject(error);
-        this.fail(new ConnectionClosed(`socket error: ${error.message}`));
-      });
-      socket.on('close', () => this.fail(new ConnectionClosed('the server closed the connection')));
-      socket.on('data', (chunk: Buffer) => {
-        this.options.recorder?.received(chunk);
-        try {
-          this.stream?.push(chunk);
-        } catch (error) {
-          this.fail(error instanceof Error ? error : new Error(String(error)));
-          socket.destroy();
-        }
-      });
+  async call(service: string, method: string, args: ThriftArgs): Promise<ThriftValue> {
+    const fn = this.idl.fn(service, method);
+    if (!fn) throw new CannotExpress(`the generated ${service} client has no ${method} (generated from the IDL without its uuid members: codegen/generate.sh)`);
+    if (this.failure) throw this.failure;
+    const client = this.client(service);
+    const params = fn.args.map((arg) => toGenerated(this.idl, arg.type, args[arg.name]));
+    const send = client[fn.name] as (...params: unknown[]) => Promise<unknown>;
+    let settle: ((error: Error) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      settle = reject;
+      this.inFlight.add(reject);
+      timer = setTimeout(() => reject(new Error(`no answer to ${service}.${method} within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
-  }
-
-  private send(message: Buffer): void {
-    if (this.closedReason) throw this.closedReason;
-    if (this.options.transport === 'http') {
-      this.post(message);
-      return;
+    try {
+      const result = await Promise.race([send.apply(client, params), failed]);
+      return fn.returns.kind === 'void' ? null : fromGenerated(this.idl, fn.returns, result) ?? null;
+    } catch (error) {
+      throw contractError(this.idl, fn, error);
+    } finally {
+      clearTimeout(timer);
+      if (settle) this.inFlight.delete(settle);
     }
-    const bytes = this.options.transport === 'framed' ? frame(message) : message;
-    this.options.recorder?.sent(bytes);
-    this.socket?.write(bytes);
   }
 
-  /**
-   * One message per POST, with Content-Length (Python's http.server does not de-chunk). POSTs go
-   * out one after another: a one-way call resolves once written, and the call after it must not
-   * overtake it on another HTTP connection (seen: Jetty ran lastNote before notify).
-   */
-  private post(message: Buffer): void {
-    this.httpQueue = this.httpQueue.then(() => new Promise<void>((done) => this.postNow(message, done)));
+  async close(): Promise<void> {
+    this.failure ??= new Error('the client is closed');
+    this.opened.close();
   }
+}
 
-  private httpQueue: Promise<void> = Promise.resolve();
-
-  private postNow(message: Buffer, done: () => void): void {
-    const request = httpRequest({
-      host: this.options.host, port: this.options.port, path: this.options.httpPath ?? '/thrift', method: 'POST',
-      headers: { 'content-type': 'application/x-thrift', accept: 'application/x-thrift', 'content-length': message.length },
-    }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => {
-        this.options.recorder?.received(chunk);
-        parts.push(chunk);
-      });
-      response.on('end', () => {
-        done();
-        const body = Buffer.concat(parts);
-        if (response.statusCode !== 200) {
-          this.fail(new ConnectionClosed(`HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 200)}`));
-          return;
-        }
-        if (body.length === 0) return; // the answer to a one-way call
-        try {
-          const used = this.receive(body);
-          if (used !== body.length) throw new LimitExceeded(`HTTP answer has ${body.length - used} bytes after its message`);
-        } catch (error) {
-          this.fail(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
-    request.on('error', (error) => {
-      done();
-      this.fail(new ConnectionClosed(`HTTP request failed: ${error.message}`));
-    });
-    this.options.recorder?.sent(message);
-    request.end(message);
+export async function connectNpmThrift(endpoint: ThriftEndpoint, options: ThriftClientOptions): Promise<ThriftClientHandle> {
+  // mismatched-protocol: the whole connection speaks the other protocol (npm thrift has one per connection).
+  const stack = stackFor(endpoint.transport, options.writeProtocol ?? endpoint.protocol, 'client');
+  const opened = open(endpoint, stack);
+  const connection = opened.connection;
+  if (options.recorder) {
+    if (connection.connection) recordSocket(connection.connection, options.recorder);
+    else recordHttp(connection, options.recorder);
   }
-
-  /** Reads one answer and hands it to the generated client that made the call. */
-  private receive(data: Buffer): number {
-    // Decode the whole answer once on a probe first: generated recv_* methods forget the call
-    // before reading the result, so they must never see a message that is still incomplete.
-    const probe = new this.Response(new InputBuffer(data, this.limits));
-    probe.readMessageBegin();
-    probe.skip(Thrift.Type['STRUCT'] ?? 12);
-    probe.readMessageEnd();
-    const input = new InputBuffer(data, this.limits);
-    const protocol = new this.Response(input);
-    const begin = protocol.readMessageBegin();
-    const call = this.inFlight.get(begin.rseqid);
-    if (call === undefined) {
-      const waiting = [...this.inFlight.keys()].join(', ') || 'none';
-      throw applicationError('BAD_SEQUENCE_ID', `answer ${begin.fname} carries seqid ${begin.rseqid}; calls in flight: ${waiting}`);
+  if (endpoint.transport !== 'http') {
+    const timer = setTimeout(() => connection.emit('error', new Error(`no connection within ${options.timeoutMs} ms`)), options.timeoutMs);
+    try {
+      await connected(connection);
+    } catch (error) {
+      connection.destroy?.();
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    const answered = begin.fname.slice(begin.fname.indexOf(':') + 1);
-    if (answered !== call.method) {
-      throw applicationError('WRONG_METHOD_NAME', `answer to ${call.method} (seqid ${begin.rseqid}) is named ${begin.fname}`);
-    }
-    if (begin.mtype !== Thrift.MessageType.REPLY && begin.mtype !== Thrift.MessageType.EXCEPTION) {
-      throw applicationError('INVALID_MESSAGE_TYPE', `answer to ${call.method} has message type ${begin.mtype}`);
-    }
-    this.inFlight.delete(begin.rseqid);
-    clearTimeout(call.timer);
-    const recv = call.client[`recv_${call.method}`];
-    if (typeof recv !== 'function') throw new Error(`generated client has no recv_${call.method}`);
-    recv.call(call.client, protocol, begin.mtype, begin.rseqid);
-    return input.position;
   }
-
-  /** Fails every call in flight and refuses new ones. */
-  private fail(reason: Error): void {
-    this.closedReason ??= reason;
-    for (const [seqid, call] of this.inFlight) {
-      clearTimeout(call.timer);
-      const callback = call.client._reqs[seqid];
-      delete call.client._reqs[seqid];
-      callback?.(reason);
-    }
-    this.inFlight.clear();
-  }
+  return new NpmThriftClient(generatedIdl(), endpoint, stack, opened, options.timeoutMs);
 }

@@ -1,54 +1,81 @@
-// The CommonJS world (npm thrift 0.24, node-int64, the generated js:node,es6 code) seen from our ES
-// modules, with the few shapes we rely on written down as types. npm thrift ships no .d.ts.
+// npm `thrift` 0.24 and the code thrift-compiler 0.19 generated for it (gen/, CommonJS), seen from
+// our ES modules. npm thrift ships no .d.ts: the few shapes this adapter touches are written down
+// here, as npm thrift's own sources and README use them. Nothing here changes npm thrift.
 import { createRequire } from 'node:module';
+import type { EventEmitter } from 'node:events';
+import type { Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 
 const require = createRequire(import.meta.url);
 
-/** What npm thrift's protocols call on a transport. */
-export interface ProtocolTransport {
-  read(length: number): Buffer;
-  readByte(): number;
-  readI16(): number;
-  readI32(): number;
-  readDouble(): number;
-  readString(length: number): string;
-  borrow(): { buf: Buffer; readIndex: number; writeIndex: number };
-  consume(bytes: number): void;
-  write(data: Buffer | string, encoding?: BufferEncoding): void;
+/** What a transport class is to npm thrift: constructed per write, with a static receiver for reads. */
+export interface TransportClass {
+  new (buffer?: Buffer, onFlush?: (message: Buffer, seqid?: number) => void): NpmTransport;
+  receiver(callback: (transport: NpmTransport) => void, seqid?: number, maxLength?: number): (data: Buffer) => void;
+}
+
+export interface NpmTransport {
   flush(): void;
-  setCurrSeqId?(seqid: number): void;
+  /** THeaderTransport (the base of TBufferedTransport and TFramedTransport): the header's inner protocol. */
+  setProtocolId?(protocolId: number): void;
 }
 
-export interface MessageBegin {
-  readonly fname: string;
-  readonly mtype: number;
-  readonly rseqid: number;
+export type ProtocolClass = new (transport: NpmTransport) => object;
+
+/** thrift.Connection / thrift.HttpConnection: an EventEmitter with a client (or service -> client map). */
+export interface NpmConnection extends EventEmitter {
+  /** Sockets only: the net.Socket or tls.TLSSocket. */
+  readonly connection?: Socket;
+  readonly connected?: boolean;
+  write(data: Buffer, seqid?: number): void;
+  end?(): void;
+  destroy?(): void;
+  /** HttpConnection: the 'response' listener of every request it posts (called with the request as `this`). */
+  responseCallback?: (this: unknown, response: EventEmitter) => void;
 }
 
-/** The part of a protocol object that our code calls directly (generated code calls the rest). */
-export interface Protocol {
-  readonly trans: ProtocolTransport;
-  readMessageBegin(): MessageBegin;
-  readMessageEnd(): void;
-  writeMessageBegin(name: string, type: number, seqid: number): void;
-  writeMessageEnd(): void;
-  writeStructBegin(name: string): void;
-  writeStructEnd(): void;
-  writeFieldStop(): void;
-  skip(type: number): void;
-  flush(): void;
-}
-
-export type ProtocolClass = new (transport: ProtocolTransport) => Protocol;
+/** A generated service client: one method per IDL function, answering a Promise. */
+export type ServiceClient = Record<string, unknown> & { readonly output: NpmTransport };
 
 export interface Processor {
-  process(input: Protocol, output: Protocol): unknown;
+  process(input: object, output: object): void;
+}
+
+export interface MultiplexedProcessorLike extends Processor {
+  registerProcessor(name: string, processor: Processor): void;
+}
+
+export interface MultiplexerLike {
+  createClient(serviceName: string, service: GeneratedService, connection: NpmConnection): ServiceClient;
 }
 
 export interface ApplicationException extends Error {
   type: number;
-  read(input: Protocol): void;
-  write(output: Protocol): void;
+}
+
+/** npm thrift's connection options as its connection.js and http_connection.js read them. */
+export interface ConnectionOptions {
+  transport: TransportClass;
+  protocol: ProtocolClass;
+  [option: string]: unknown;
+}
+
+export interface ServerOptions {
+  transport: TransportClass;
+  protocol: ProtocolClass;
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export interface WebServerOptions {
+  services: Record<string, { processor: Processor | GeneratedService; handler?: object; protocol: ProtocolClass; transport: TransportClass }>;
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+/** Int64 from node-int64, as npm thrift reads and writes i64. */
+export interface Int64Like {
+  readonly buffer: Buffer;
+  readonly offset: number;
 }
 
 interface ThriftModule {
@@ -59,72 +86,59 @@ interface ThriftModule {
     TApplicationException: new (type?: number, message?: string) => ApplicationException;
     TException: new (message?: string) => Error;
   };
-  TBinaryProtocol: new (transport: ProtocolTransport, strictRead?: boolean, strictWrite?: boolean) => Protocol;
+  createConnection(host: string, port: number, options: ConnectionOptions): NpmConnection;
+  createSSLConnection(host: string, port: number, options: ConnectionOptions): NpmConnection;
+  createUDSConnection(path: string, options: ConnectionOptions): NpmConnection;
+  createHttpConnection(host: string, port: number, options: ConnectionOptions): NpmConnection;
+  createHttpUDSConnection(path: string, options: ConnectionOptions): NpmConnection;
+  createClient(service: GeneratedService, connection: NpmConnection): ServiceClient;
+  createHttpClient(service: GeneratedService, connection: NpmConnection): ServiceClient;
+  createServer(service: GeneratedService, handler: object, options: ServerOptions): Server;
+  createMultiplexServer(processor: Processor, options: ServerOptions): Server;
+  createWebServer(options: WebServerOptions): HttpServer;
+  Multiplexer: new () => MultiplexerLike;
+  MultiplexedProcessor: new () => MultiplexedProcessorLike;
+  TBufferedTransport: TransportClass;
+  TFramedTransport: TransportClass;
+  TBinaryProtocol: ProtocolClass;
   TCompactProtocol: ProtocolClass;
   TJSONProtocol: ProtocolClass;
-  InputBufferUnderrunError: new (message?: string) => Error;
+  THeaderProtocol: ProtocolClass;
+  Int64: new (value: Buffer | number | string) => Int64Like;
+  /** 0.24: Int64 -> bigint, and bigint (or decimal string, safe number) -> Int64. */
+  toBigInt(value: Int64Like): bigint;
+  fromBigInt(value: bigint | string | number): Int64Like;
 }
 
 export const thrift = require('thrift') as ThriftModule;
 export const Thrift = thrift.Thrift;
 
-/**
- * npm thrift 0.24 defect: TApplicationException's constructor stores the type in `type`, but its
- * write() sends field 2 from `this.code`, which nothing sets, so every TApplicationException a Node
- * server writes (unknown method, handler error) goes out WITHOUT a type and readers see UNKNOWN (0).
- * Our implementation writes the type it holds. runtime.test.ts pins the upstream behaviour, so
- * this fix is noticed when npm repairs it.
- */
-export const npmApplicationExceptionWrite = (Thrift.TApplicationException.prototype as ApplicationException).write;
-function writeApplicationException(this: ApplicationException & { code?: number }, output: Protocol): void {
-  const out = output as Protocol & { writeFieldBegin(n: string, t: number, id: number): void; writeString(s: string): void; writeI32(v: number): void; writeFieldEnd(): void };
-  out.writeStructBegin('TApplicationException');
-  if (this.message) {
-    out.writeFieldBegin('message', Thrift.Type['STRING'] ?? 11, 1);
-    out.writeString(this.message);
-    out.writeFieldEnd();
-  }
-  const type = this.type ?? this.code;
-  if (type !== undefined) {
-    out.writeFieldBegin('type', Thrift.Type['I32'] ?? 8, 2);
-    out.writeI32(type);
-    out.writeFieldEnd();
-  }
-  out.writeFieldStop();
-  out.writeStructEnd();
-}
-for (const key of ['write', Symbol.for('write')] as const) {
-  Object.defineProperty(Thrift.TApplicationException.prototype, key, { value: writeApplicationException, writable: true, configurable: true });
-}
+/** THeaderTransport.SubprotocolId (header_transport.js; the module exports no name for it). */
+export const HEADER_SUBPROTOCOL = { binary: 0, compact: 2 } as const;
 
-/** node-int64: an 8-byte big-endian two's complement buffer. */
-export interface Int64Like {
-  readonly buffer: Buffer;
-  readonly offset: number;
-}
-export type Int64Class = new (buffer: Buffer, offset?: number) => Int64Like;
-export const Int64 = require('node-int64') as Int64Class;
-
-/** A generated service client: one method per IDL function, answering a Promise. */
-export type ServiceClient = Record<string, unknown> & {
-  _reqs: Record<number, ((error: unknown, result?: unknown) => void) | undefined>;
-  new_seqid(): number;
-};
-export type ServiceClientClass = new (output: ProtocolTransport, pClass: ProtocolClass) => ServiceClient;
-export type ProcessorClass = new (handler: object) => Processor;
-
+/** A generated service module: its Client and Processor classes. */
 export interface GeneratedService {
-  readonly Client: ServiceClientClass;
-  readonly Processor: ProcessorClass;
+  readonly Client: new (output: NpmTransport, protocol: ProtocolClass) => ServiceClient;
+  readonly Processor: new (handler: object) => Processor;
 }
 
-/** Generated struct classes: constructed from an object of fields. */
+/** A generated struct, union or exception class: constructed from an object of fields. */
 export type StructClass = new (fields?: Record<string, unknown>) => Record<string, unknown>;
 
 export const generated = {
-  Conformance: require('./gen/Conformance.js') as GeneratedService,
-  Secondary: require('./gen/Secondary.js') as GeneratedService,
-  types: require('./gen/conformance_types.js') as Record<string, StructClass | Record<string, number>>,
+  services: {
+    Conformance: require('./gen/Conformance.js') as GeneratedService,
+    Secondary: require('./gen/Secondary.js') as GeneratedService,
+  } as Readonly<Record<string, GeneratedService>>,
+  types: require('./gen/conformance_types.js') as Readonly<Record<string, StructClass | Readonly<Record<string, number>>>>,
 };
 
-export type ServiceName = keyof Omit<typeof generated, 'types'>;
+export function structClass(name: string): StructClass {
+  const found = generated.types[name];
+  if (typeof found !== 'function') throw new Error(`npm-thrift: the generated code has no struct ${name}`);
+  return found;
+}
+
+export function isInt64(value: unknown): value is Int64Like {
+  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as Int64Like).buffer);
+}

@@ -1,164 +1,112 @@
-// Our Thrift server: socket (buffered or framed) or HTTP, any protocol axis value, including mixed
-// pairs (reads requests in one protocol, writes responses in another). A connection that breaks
-// the protocol or a limit is closed with a logged reason; the server keeps serving the others.
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { DEFAULT_LIMITS, LimitExceeded, type Limits } from './limits.ts';
-import { frame, MessageStream } from './message-stream.ts';
-import { protocolClass, protocolPair } from './protocols.ts';
-import { Thrift, type Processor, type ProtocolClass } from './runtime.ts';
-import { InputBuffer, OutputCollector } from './transports.ts';
-import type { ConnectionRecorders } from '../wire/recorder.ts';
+// Starts npm thrift's server (server-worker.ts) in a worker thread and runs the suite's handlers
+// for it here. Why a worker: npm thrift throws some failures outside any callback it handles (a
+// rejected one-way handler, an HTTP answer written twice); in a real server process that is a
+// crash. Here it ends the worker, the server reports crashed(), and the test run goes on.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { thriftErrorOf, type ThriftHandlers, type ThriftServeEndpoint, type ThriftServerHandle, type ThriftServerOptions } from '../../harness/contract/thrift.ts';
+import type { WireRecorder } from '../../harness/contract/wire.ts';
+import type { HandlerError, HandlerReply, HostMessage, WorkerMessage, WorkerSetup } from './messages.ts';
 
-export interface ServerOptions {
-  readonly transport: 'buffered' | 'framed' | 'http';
-  /** A protocol axis value: binary, compact, json, multiplexed-binary, mixed-compact-binary, ... */
-  readonly protocol: string;
-  readonly processor: Processor;
-  readonly host: string;
-  readonly port: number;
-  /** HTTP only: the one path served (others answer 404). */
-  readonly httpPath?: string;
-  readonly limits?: Partial<Limits>;
-  /** Called with a reason whenever a connection or request is refused. */
-  readonly onReject?: (reason: string) => void;
-  /** Records every connection's bytes (HTTP: each exchange's bodies). */
-  readonly recorders?: ConnectionRecorders;
-}
-
-export interface RunningThriftServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-interface Codec {
-  readonly Request: ProtocolClass;
-  readonly Response: ProtocolClass;
-  readonly limits: Limits;
-}
-
-function codecFor(options: ServerOptions): Codec {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const pair = protocolPair(options.protocol);
-  return { Request: protocolClass(pair.request, limits), Response: protocolClass(pair.response, limits), limits };
-}
-
-/** Reads one request from data and dispatches it; the processor writes the answer to sink. */
-function dispatch(codec: Codec, processor: Processor, data: Buffer, sink: (message: Buffer) => void): { used: number; mtype: number } {
-  const input = new InputBuffer(data, codec.limits);
-  const request = new codec.Request(input);
-  // Peek at the header first (on a second reader) so that HTTP knows a one-way call.
-  const mtype = new codec.Request(new InputBuffer(data, codec.limits)).readMessageBegin().mtype;
-  if (mtype !== Thrift.MessageType.CALL && mtype !== Thrift.MessageType.ONEWAY) {
-    throw new LimitExceeded(`expected a CALL or ONEWAY message, got message type ${mtype}`);
+/** Structured clone turns Buffers into plain Uint8Arrays; the canonical values want Buffers. */
+export function revive(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) return value.map(revive);
+  if (value instanceof Map) return new Map([...value.entries()].map(([k, v]) => [revive(k), revive(v)]));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      Object.defineProperty(out, key, { value: revive(inner), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
   }
-  processor.process(request, new codec.Response(new OutputCollector(sink)));
-  return { used: input.position, mtype };
+  return value;
 }
 
-export function startThriftServer(options: ServerOptions): Promise<RunningThriftServer> {
-  return options.transport === 'http' ? startHttp(options) : startSocket(options);
+function handlerError(error: unknown): HandlerError {
+  const carried = thriftErrorOf(error);
+  if (carried) return carried;
+  return error instanceof Error ? { kind: 'other', name: error.name, message: error.message } : { kind: 'other', name: 'Error', message: String(error) };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
+export function serveNpmThrift(endpoint: ThriftServeEndpoint, handlers: ThriftHandlers, options: ThriftServerOptions): Promise<ThriftServerHandle> {
+  const signal = new SharedArrayBuffer(4);
+  const slot = new Int32Array(signal);
+  const { port1: replies, port2: workerReplies } = new MessageChannel();
+  const setup: WorkerSetup = { endpoint, record: options.recorders !== undefined, signal, replies: workerReplies };
+  const worker = new Worker(new URL('./server-worker.ts', import.meta.url), { workerData: setup, transferList: [workerReplies] });
+  const recorders = new Map<number, WireRecorder>();
+  let crashed: string | undefined;
+  let closing = false;
+  const exited = new Promise<void>((done) => worker.once('exit', () => done()));
 
-function startSocket(options: ServerOptions): Promise<RunningThriftServer> {
-  const codec = codecFor(options);
-  const framing = options.transport === 'framed' ? 'framed' : 'buffered';
-  const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    const recorder = options.recorders?.connection(`${socket.remoteAddress}:${socket.remotePort}`);
-    const send = (message: Buffer): void => {
-      if (socket.destroyed) return;
-      const bytes = framing === 'framed' ? frame(message) : message;
-      recorder?.sent(bytes);
-      socket.write(bytes);
-    };
-    const stream = new MessageStream(framing, codec.limits, (data) => dispatch(codec, options.processor, data, send).used);
-    socket.on('data', (chunk: Buffer) => {
-      recorder?.received(chunk);
-      try {
-        stream.push(chunk);
-      } catch (error) {
-        options.onReject?.(`closing connection from ${socket.remoteAddress}:${socket.remotePort}: ${describe(error)}`);
-        socket.destroy();
-      }
-    });
-    socket.on('end', () => {
-      if (stream.buffered > 0) options.onReject?.(`connection ended inside a message (${stream.buffered} bytes unread)`);
-      socket.end();
-    });
-  });
-  return listen(server, options, () => { for (const socket of sockets) socket.destroy(); });
-}
+  const answer = (reply: HandlerReply): void => {
+    replies.postMessage(reply);
+    Atomics.store(slot, 0, 1);
+    Atomics.notify(slot, 0);
+  };
 
-function startHttp(options: ServerOptions): Promise<RunningThriftServer> {
-  const codec = codecFor(options);
-  const path = options.httpPath ?? '/thrift';
-  const server = createHttpServer((request: IncomingMessage, response: ServerResponse) => {
-    const recorder = options.recorders?.connection(`${request.socket.remoteAddress}:${request.socket.remotePort}`);
-    const refuse = (status: number, reason: string): void => {
-      options.onReject?.(`HTTP ${status}: ${reason}`);
-      if (!response.headersSent) response.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
-      response.end(`${reason}\n`);
-      request.resume();
-    };
-    if (request.method !== 'POST') return refuse(405, `method ${request.method} not allowed`);
-    if ((request.url ?? '').split('?')[0] !== path) return refuse(404, `no Thrift service at ${request.url}`);
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > codec.limits.maxMessageSize) return refuse(413, `body of ${declared} bytes exceeds ${codec.limits.maxMessageSize}`);
-    const parts: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > codec.limits.maxMessageSize) {
-        refuse(413, `body exceeds ${codec.limits.maxMessageSize} bytes`);
-        request.destroy();
-      } else {
-        recorder?.received(chunk);
-        parts.push(chunk);
-      }
-    });
-    request.on('end', () => {
-      if (response.writableEnded) return;
-      const body = Buffer.concat(parts);
-      const reply = (message: Buffer): void => {
-        if (response.writableEnded) return;
-        response.writeHead(200, { 'content-type': 'application/x-thrift', 'content-length': message.length });
-        recorder?.sent(message);
-        response.end(message);
-      };
-      try {
-        const { used, mtype } = dispatch(codec, options.processor, body, reply);
-        if (used !== body.length) options.onReject?.(`HTTP body has ${body.length - used} bytes after its message`);
-        // A one-way call has no answer; the HTTP exchange still needs one.
-        if (mtype === Thrift.MessageType.ONEWAY) reply(Buffer.alloc(0));
-      } catch (error) {
-        refuse(400, `bad Thrift request: ${describe(error)}`);
-      }
-    });
-  });
-  return listen(server, options, () => server.closeAllConnections());
-}
+  const call = (service: string, method: string, args: Readonly<Record<string, unknown>>): void => {
+    const handler = handlers[service]?.[method];
+    let result: unknown;
+    try {
+      if (!handler) throw new Error(`no handler for ${service}.${method}`);
+      result = handler(revive(args) as Record<string, unknown>);
+    } catch (error) {
+      answer({ ok: false, async: false, error: handlerError(error) });
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then((value: unknown) => answer({ ok: true, value }), (error: unknown) => answer({ ok: false, async: true, error: handlerError(error) }));
+    } else {
+      answer({ ok: true, value: result });
+    }
+  };
 
-function listen(server: Server, options: ServerOptions, dropConnections: () => void): Promise<RunningThriftServer> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : options.port;
-      resolve({
-        port,
-        close: () => new Promise<void>((done) => {
-          dropConnections();
-          server.close(() => done());
-        }),
-      });
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.kind) {
+        case 'ready':
+          resolve({
+            port: message.port,
+            crashed: () => crashed,
+            close: () => close(),
+          });
+          return;
+        case 'call':
+          call(message.service, message.method, message.args);
+          return;
+        case 'bytes': {
+          let recorder = recorders.get(message.connection);
+          if (!recorder && options.recorders) {
+            recorder = options.recorders.connection(message.peer);
+            recorders.set(message.connection, recorder);
+          }
+          if (message.direction === 'sent') recorder?.sent(message.bytes);
+          else recorder?.received(message.bytes);
+          return;
+        }
+        case 'log':
+          options.log?.(message.line);
+          return;
+      }
+    });
+    worker.on('error', (error) => {
+      crashed = `npm thrift's server thread died: ${error.name}: ${error.message}`;
+      options.log?.(crashed);
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!closing && code !== 0) crashed ??= `npm thrift's server thread exited with code ${code}`;
+      replies.close();
     });
   });
+
+  async function close(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    worker.postMessage({ kind: 'close' } satisfies HostMessage);
+    const timer = setTimeout(() => void worker.terminate(), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
 }

@@ -118,7 +118,10 @@ export class ServerWireLog implements ConnectionRecorders {
     for (const chunk of this.chunks) {
       if (chunk.at < fromMs || chunk.at >= toMs) continue;
       let entry = byConnection.get(chunk.connection);
-      if (!entry) byConnection.set(chunk.connection, (entry = { sent: [], received: [] }));
+      if (!entry) {
+        entry = { sent: [], received: [] };
+        byConnection.set(chunk.connection, entry);
+      }
       entry[chunk.direction].push(chunk.bytes);
     }
     return [...byConnection.entries()].map(([connection, entry]) => ({

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../harness/docker/peers.ts';
 import type { Cell } from '../../harness/matrix/axes.ts';
 import type { FamilyCatalogue } from '../../harness/matrix/plan.ts';
+import type { ScopeAxis } from '../../harness/matrix/case-filter.ts';
 import { hasFeature, type ImplementationCapabilities } from '../../harness/contract/capabilities.ts';
 import { AVRO_FEATURES } from '../../harness/contract/avro.ts';
 import { validated } from '../../harness/schemas/validate.ts';
@@ -24,20 +25,66 @@ export interface CallStep {
   readonly expect: Expectation;
 }
 
+/** A call of a template case (concurrent, many-clients): {call} and {client} are filled in per call. */
+export interface LooseStep {
+  readonly message: string;
+  readonly request: Record<string, Json>;
+  /** Absent for a one-way call. */
+  readonly expect?: Expectation;
+}
+
 export interface AvroCase {
   readonly id: string;
   readonly protocol: string;
+  /** The protocol file the client speaks, when it is a copy of the server's (data/README.md, "Protocol copies"). */
+  readonly clientProtocol?: string;
   readonly kind: string;
   readonly doc?: string;
+  /** The axes the outcome can depend on (harness/matrix/case-filter.ts): the case runs once per combination. */
+  readonly scope?: readonly ScopeAxis[];
   readonly directions?: readonly string[];
   readonly transports?: readonly string[];
   readonly message?: string;
   readonly request?: Record<string, Json>;
   readonly expect?: Expectation;
-  readonly then?: { readonly message: string; readonly request: Record<string, Json>; readonly response: Json };
-  readonly calls?: readonly CallStep[];
+  readonly then?: { readonly message: string; readonly request: Record<string, Json>; readonly response?: Json; readonly responseOneOf?: readonly Json[] };
+  readonly calls?: readonly LooseStep[];
+  /** concurrent: how many calls at once; call: the template of each. */
+  readonly count?: number;
+  readonly call?: CallStep;
+  /** pipelined: the call that establishes the connection first, and the order answers must arrive in. */
+  readonly establish?: CallStep;
+  readonly answerOrder?: readonly number[];
+  /** reconnect: the calls of each connection, one connection after another. */
+  readonly connections?: readonly (readonly CallStep[])[];
+  /** many-clients: clients at once, each making callsPerClient calls of the template call. */
+  readonly clients?: number;
+  readonly callsPerClient?: number;
   /** Also judged by what our server saw of the peer client's handshakes (ts-server direction). */
-  readonly observe?: 'first-contact' | 'stateful-handshake-once';
+  readonly observe?: 'first-contact' | 'stateful-handshake-once' | 'handshake-each-connection';
+}
+
+/** A template step with {call} and {client} filled in, in every string value of request and expect. */
+export function fillTemplate(step: CallStep, call: number, client = 0): CallStep {
+  const fill = (value: Json): Json => {
+    if (typeof value === 'string') return value.replaceAll('{call}', String(call)).replaceAll('{client}', String(client));
+    if (Array.isArray(value)) return value.map(fill);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    return value;
+  };
+  return { message: step.message, request: fill(step.request) as Record<string, Json>, expect: fill(step.expect as Json) as Expectation };
+}
+
+/** Every call a case makes, in the order a client makes them (the server's checks use this). */
+export function callsOf(c: AvroCase): LooseStep[] {
+  switch (c.kind) {
+    case 'sequence': case 'oneway-interleaved': return [...(c.calls ?? []), ...(c.then ? [{ message: c.then.message, request: c.then.request }] : [])];
+    case 'concurrent': return c.call ? Array.from({ length: c.count ?? 0 }, (_, i) => fillTemplate(c.call as CallStep, i)) : [];
+    case 'many-clients': return c.call ? Array.from({ length: c.clients ?? 0 }, (_, k) => Array.from({ length: c.callsPerClient ?? 0 }, (_, i) => fillTemplate(c.call as CallStep, i, k))).flat() : [];
+    case 'reconnect': return (c.connections ?? []).flat();
+    case 'pipelined': return [...(c.establish ? [c.establish] : []), ...(c.calls ?? [])];
+    default: return c.message ? [{ message: c.message, request: c.request ?? {}, ...(c.expect ? { expect: c.expect } : {}) }] : [];
+  }
 }
 
 export const DATA_DIR = join(REPO_ROOT, 'suites', 'avro', 'data');

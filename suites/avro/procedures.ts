@@ -15,9 +15,9 @@ import { teeRecorder, WireTrace, type WireRecorder } from '../../impls/wire/reco
 import { nettyCodec } from '../../impls/avro/framing/netty.ts';
 import { standardCodec } from '../../impls/avro/framing/standard.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
-import { protocolText, type AvroCase, type CallStep } from './catalogue.ts';
+import { fillTemplate, protocolText, type AvroCase, type CallStep, type LooseStep } from './catalogue.ts';
 import { describeOutcome, loadProtocol, mismatch, outcomeOf, requestFromNotation } from './expectations.ts';
-import { show } from './notation.ts';
+import { avroEquals, fromNotation, show } from './notation.ts';
 
 const SCHEME: Readonly<Record<string, string>> = { http: 'http', tcp: 'tcp', netty: 'netty', 'netty-deflate': 'netty-deflate', sasl: 'avro' };
 
@@ -86,8 +86,10 @@ function matches(records: readonly HandshakeRecord[]): string {
 export async function runClientCase(run: ClientCaseRun<AvroCase>): Promise<void> {
   const ctx: ProcedureContext = { cell: run.cell, endpoint: run.endpoint, adapter: run.implementation.adapter as AvroImplementation, recorder: run.recorder };
   const testCase = run.testCase;
-  const protocol = loadProtocol(testCase.protocol);
-  const own = source(testCase.protocol);
+  // A protocol copy (clientProtocol): the client speaks it, and the case's values are read against it.
+  const spoken = testCase.clientProtocol ?? testCase.protocol;
+  const protocol = loadProtocol(spoken);
+  const own = source(spoken);
   const echoInt = async (client: AvroClientHandle, value: number): Promise<void> => {
     const outcome = await outcomeOf(client.call('echoInt', { value }));
     check(outcome.ok && outcome.value === value, `echoInt(${value})`, `response ${value}`, describeOutcome(outcome));
@@ -99,7 +101,7 @@ export async function runClientCase(run: ClientCaseRun<AvroCase>): Promise<void>
       }));
     case 'sequence':
       return withClient(ctx, own, {}, async (client) => {
-        for (const step of testCase.calls ?? []) await runStep(client, protocol, step);
+        for (const step of testCase.calls ?? []) await runStep(client, protocol, { ...step, expect: step.expect ?? {} });
       });
     case 'oneway':
       return withClient(ctx, own, {}, async (client) => {
@@ -108,6 +110,66 @@ export async function runClientCase(run: ClientCaseRun<AvroCase>): Promise<void>
         check(sent.ok, `one-way ${message}`, 'accepted', describeOutcome(sent));
         const then = testCase.then;
         if (then) await runStep(client, protocol, { message: then.message, request: then.request, expect: { response: then.response } });
+      });
+    case 'concurrent':
+      // A fresh connection, every call issued before any answer: on stateful transports they race the handshake.
+      return withClient(ctx, own, {}, async (client) => {
+        const steps = Array.from({ length: testCase.count ?? 0 }, (_, i) => fillTemplate(testCase.call as CallStep, i));
+        const outcomes = await Promise.all(steps.map((step) => outcomeOf(client.call(step.message, requestFromNotation(protocol, step.message, step.request)))));
+        const wrong = steps.map((step, i) => ({ i, problem: mismatch(protocol, step.message, step.expect, outcomes[i] as never) })).filter((x) => x.problem);
+        if (wrong.length > 0) {
+          throw new CaseMismatch({ what: `${wrong.length} of ${steps.length} concurrent calls went wrong; first: call ${wrong[0]?.i}`, expected: wrong[0]?.problem?.expected ?? '', actual: wrong[0]?.problem?.actual ?? '' });
+        }
+      });
+    case 'many-clients': {
+      const clients = Array.from({ length: testCase.clients ?? 0 }, (_, k) => k);
+      await Promise.all(clients.map((k) => withClient(ctx, own, {}, async (client) => {
+        for (let i = 0; i < (testCase.callsPerClient ?? 0); i++) await runStep(client, protocol, fillTemplate(testCase.call as CallStep, i, k));
+      })));
+      return;
+    }
+    case 'reconnect':
+      for (const calls of testCase.connections ?? []) {
+        await withClient(ctx, own, {}, async (client) => {
+          for (const step of calls) await runStep(client, protocol, step);
+          // Where the client shows its handshakes: a stateful connection starts with one.
+          if (client.handshakes && ctx.cell.transport !== 'http') {
+            const accepted = client.handshakes().filter((h) => h.response.match !== 'NONE').length;
+            check(accepted === 1, 'a new connection redoes the stateful handshake, once', '1 accepted handshake', `${accepted}: ${matches(client.handshakes())}`);
+          }
+        });
+      }
+      return;
+    case 'pipelined':
+      return withClient(ctx, own, {}, async (client) => {
+        await runStep(client, protocol, testCase.establish as CallStep);
+        const steps = (testCase.calls ?? []) as CallStep[];
+        const arrived: number[] = [];
+        const outcomes = await Promise.all(steps.map((step, i) => outcomeOf(client.call(step.message, requestFromNotation(protocol, step.message, step.request)).finally(() => arrived.push(i)))));
+        steps.forEach((step, i) => {
+          const problem = mismatch(protocol, step.message, step.expect, outcomes[i] as never);
+          if (problem) throw problem;
+        });
+        const order = testCase.answerOrder ?? [];
+        check(arrived.join(',') === order.join(','), 'answers matched by serial, in the order the server finished them', order.join(','), arrived.join(','));
+      });
+    case 'oneway-interleaved':
+      return withClient(ctx, own, {}, async (client) => {
+        for (const step of (testCase.calls ?? []) as LooseStep[]) {
+          if (step.expect) {
+            await runStep(client, protocol, step as CallStep);
+            continue;
+          }
+          const sent = await outcomeOf(client.call(step.message, requestFromNotation(protocol, step.message, step.request)));
+          check(sent.ok, `one-way ${step.message}`, 'accepted', describeOutcome(sent));
+        }
+        const then = testCase.then;
+        if (!then) return;
+        const last = await outcomeOf(client.call(then.message, requestFromNotation(protocol, then.message, then.request)));
+        const definition = protocol.messages.get(then.message);
+        const allowed = (then.responseOneOf ?? []).map((json) => fromNotation(definition?.response as never, json));
+        check(last.ok && allowed.some((a) => avroEquals(definition?.response as never, last.value, a)), `${then.message} after the one-way calls`,
+          `one of ${allowed.map((a) => show(a)).join(', ')}`, describeOutcome(last));
       });
     case 'ping':
       return withClient(ctx, own, {}, async (client) => {

@@ -34,5 +34,11 @@ export function handlersFor(messages: readonly string[], namespace: string | und
     return null;
   });
   on('lastNote', () => (lastNote === null ? null : { string: lastNote }));
+  on('slowEcho', async ({ value, delayMillis }) => {
+    const delay = Number(delayMillis);
+    if (!(delay >= 0 && delay <= 5000)) throw new Error(`slowEcho: delayMillis ${String(delayMillis)} is outside 0..5000`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    return value;
+  });
   return handlers;
 }

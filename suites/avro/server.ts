@@ -6,7 +6,8 @@ import { AVRO_FEATURES } from '../../harness/contract/avro.ts';
 import { hasFeature } from '../../harness/contract/capabilities.ts';
 import type { ServerStartRun, TsServer } from '../../harness/vitest/family-driver.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
-import { protocolText, type AvroCase } from './catalogue.ts';
+import { callsOf, protocolText, type AvroCase } from './catalogue.ts';
+import { wallClockMs } from '../../impls/wire/recorder.ts';
 import { loadProtocol, requestFromNotation } from './expectations.ts';
 import { avroEquals, show } from './notation.ts';
 import { urlFor } from './procedures.ts';
@@ -21,7 +22,8 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
   const adapter = run.implementation.adapter as AvroImplementation;
   if (!adapter.listen) throw new Error(`${run.cell.implementation} has no server`);
   const protocol = loadProtocol(run.cell.protocol);
-  const handshakes: HandshakeRecord[] = [];
+  // Stamped with the wall clock, which the peer client's "# case <id> begins" lines also use.
+  const handshakes: { at: number; record: HandshakeRecord }[] = [];
   const seen: Seen[] = [];
   const base = handlersFor([...protocol.messages.keys()], protocol.namespace);
   const handlers = Object.fromEntries(Object.entries(base).map(([name, handler]) => [name, (parameters: Record<string, unknown>, context: Parameters<typeof handler>[1]) => {
@@ -32,14 +34,14 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
   const server = await adapter.listen(
     { url: urlFor(run.cell.transport, run.endpoint), transport: run.cell.transport, protocol: { name: run.cell.protocol, text: protocolText(run.cell.protocol) } },
     handlers,
-    { recorders: run.recorders, ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push(record) } : {}) },
+    { recorders: run.recorders, ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push({ at: wallClockMs(), record }) } : {}) },
   );
   return {
-    problemsFor: (caseId) => {
+    problemsFor: (caseId, window) => {
       const testCase = run.cases.find((c) => c.id === caseId);
       if (!testCase) return [`unknown case ${caseId}`];
       // Handshake observations need the implementation's handshake events (a declared feature).
-      const observed = testCase.observe && observes ? observe(testCase.observe, handshakes) : [];
+      const observed = testCase.observe && observes ? observe(testCase, run.cell.transport, handshakes, window) : [];
       return [...requestProblems(protocol, testCase, seen), ...observed];
     },
     ...(server.crashed ? { crashed: () => server.crashed?.() } : {}),
@@ -47,11 +49,19 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
   };
 }
 
-/** Every request value a case sends must have reached the handlers exactly as the case wrote it. */
+/**
+ * Every request value a case sends must have reached the handlers exactly as the case wrote it.
+ * A case whose client speaks a protocol copy is written in the copy's names (another namespace,
+ * renamed types): the server reads it into its own types, so only the arrival of each message is
+ * checked here; the values come back to the peer client, which compares them in the copy's terms.
+ */
 function requestProblems(protocol: Protocol, testCase: AvroCase, seen: readonly Seen[]): string[] {
-  const steps = testCase.kind === 'sequence' ? testCase.calls ?? []
-    : testCase.message ? [{ message: testCase.message, request: testCase.request ?? {} }] : [];
+  const steps = callsOf(testCase);
   const problems: string[] = [];
+  if (testCase.clientProtocol) {
+    for (const step of steps) if (!seen.some((s) => s.message === step.message)) problems.push(`no ${step.message} request arrived`);
+    return problems;
+  }
   for (const step of steps) {
     const definition = protocol.messages.get(step.message);
     if (!definition) continue;
@@ -68,25 +78,63 @@ function same(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined
   return !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
 }
 
-function observe(observation: string, handshakes: readonly HandshakeRecord[]): string[] {
-  const summary = handshakes.map((h) => `${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ');
-  const [first, second] = handshakes;
-  switch (observation) {
+type Stamped = { readonly at: number; readonly record: HandshakeRecord };
+
+function summarize(records: readonly HandshakeRecord[]): string {
+  return records.map((h) => `${h.connection ?? 'request'}: ${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ') || 'none';
+}
+
+function byConnection(records: readonly HandshakeRecord[]): Map<string, HandshakeRecord[]> {
+  const groups = new Map<string, HandshakeRecord[]>();
+  records.forEach((h, i) => {
+    const key = h.connection ?? `request ${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  });
+  return groups;
+}
+
+const accepted = (records: readonly HandshakeRecord[]): number => records.filter((h) => h.response.match !== 'NONE').length;
+
+/**
+ * What the reference client's handshakes must show. `window` is the case's own time span (peer
+ * clients open several connections in a cell, one per case kind that needs a fresh one):
+ * first-contact and stateful-handshake-once are about the client and the server so far (from the
+ * cell's start to the case's end); handshake-each-connection about the connections the case opened.
+ */
+function observe(testCase: AvroCase, transport: string, handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string[] {
+  const soFar = handshakes.filter((h) => !window || h.at < window.to).map((h) => h.record);
+  const inCase = handshakes.filter((h) => !window || (h.at >= window.from && h.at < window.to)).map((h) => h.record);
+  switch (testCase.observe) {
     case 'first-contact': {
+      const [first, second] = soFar;
       if (!first) return ['the reference client made no handshake at all'];
       const problems: string[] = [];
       if (first.request.clientProtocol === null && first.response.match !== 'NONE') problems.push(`a first handshake without protocol text should be answered NONE (ours answered ${first.response.match})`);
-      if (first.response.match === 'NONE' && second?.request.clientProtocol == null) problems.push(`after NONE the client should resend with its protocol text; handshakes: ${summary}`);
+      if (first.response.match === 'NONE' && second?.request.clientProtocol == null) problems.push(`after NONE the client should resend with its protocol text; handshakes: ${summarize(soFar)}`);
       if (first.response.match === 'NONE' && second && !same(second.request.serverHash, first.response.serverHash)) {
         problems.push('after NONE the client should present the server hash it was given');
       }
       return problems;
     }
     case 'stateful-handshake-once': {
-      const accepted = handshakes.filter((h) => h.response.match !== 'NONE').length;
-      return accepted === 1 ? [] : [`a stateful client should complete exactly one handshake per connection; saw ${accepted} accepted (${summary})`];
+      if (soFar.length === 0) return ['the reference client made no handshake at all'];
+      const wrong = [...byConnection(soFar)].filter(([, records]) => accepted(records) !== 1);
+      return wrong.length === 0 ? [] : [`a stateful client should complete exactly one handshake per connection; ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')} (${summarize(soFar)})`];
+    }
+    case 'handshake-each-connection': {
+      if (transport === 'http') {
+        const expected = callsOf(testCase).length;
+        return accepted(inCase) === expected ? [] : [`over HTTP every request carries a handshake: expected ${expected} accepted, saw ${accepted(inCase)} (${summarize(inCase)})`];
+      }
+      const groups = byConnection(inCase);
+      const expected = (testCase.connections ?? []).length;
+      const wrong = [...groups].filter(([, records]) => accepted(records) !== 1);
+      const problems: string[] = [];
+      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})`);
+      if (wrong.length > 0) problems.push(`every connection completes exactly one handshake: ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')}`);
+      return problems;
     }
     default:
-      return [`no observation named ${observation}`];
+      return [`no observation named ${String(testCase.observe)}`];
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../harness/docker/peers.ts';
 import type { Cell, Direction } from '../../harness/matrix/axes.ts';
 import type { FamilyCatalogue } from '../../harness/matrix/plan.ts';
+import type { ScopeAxis } from '../../harness/matrix/case-filter.ts';
 import { hasFeature, type ImplementationCapabilities } from '../../harness/contract/capabilities.ts';
 import { THRIFT_FEATURES } from '../../harness/contract/thrift.ts';
 import { validated } from '../../harness/schemas/validate.ts';
@@ -29,6 +30,8 @@ export interface ThriftCase {
   readonly id: string;
   readonly kind: string;
   readonly doc?: string;
+  /** The axes the outcome can depend on (harness/matrix/case-filter.ts): the case runs once per combination. */
+  readonly scope?: readonly ScopeAxis[];
   readonly directions?: readonly Direction[];
   readonly transports?: readonly string[];
   readonly protocols?: readonly string[];
@@ -70,7 +73,6 @@ const CLIENT_FEATURES: Readonly<Record<string, readonly string[]>> = {
   'seqid-echo': [THRIFT_FEATURES.rawWire],
   raw: [THRIFT_FEATURES.rawWire],
   'mismatched-protocol': [THRIFT_FEATURES.writeProtocol],
-  'wrong-seqid': [THRIFT_FEATURES.seqidCheck],
 };
 
 export const thriftCatalogue: FamilyCatalogue<ThriftCase> = {

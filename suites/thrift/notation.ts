@@ -134,7 +134,9 @@ function constValue(idl: Idl, type: IdlType, value: ConstValue): unknown {
 
 /**
  * A struct value with the IDL defaults filled in where a field is absent, recursively: what a
- * reader must see when a writer leaves out default-requiredness fields that have defaults.
+ * reader sees when a writer leaves out fields that have defaults. Every generated struct (Java,
+ * Python, JS) starts with its fields' defaults, optional ones included, and writes them when set,
+ * so both what a generated client sends and what any reader fills in carry them.
  */
 export function withDefaults(idl: Idl, type: IdlType, value: unknown): unknown {
   if (value === undefined || value === null) return value;
@@ -147,7 +149,7 @@ export function withDefaults(idl: Idl, type: IdlType, value: unknown): unknown {
       for (const field of struct.fields) {
         const present = record[field.name];
         if (present !== undefined) out[field.name] = withDefaults(idl, field.type, present);
-        else if (field.defaultValue && field.requiredness !== 'optional') out[field.name] = constValue(idl, field.type, field.defaultValue);
+        else if (field.defaultValue) out[field.name] = constValue(idl, field.type, field.defaultValue);
       }
       return out;
     }

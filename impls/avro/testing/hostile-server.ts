@@ -48,7 +48,7 @@ export async function hostileServer(scheme: 'http' | 'tcp' | 'netty' | 'avro', a
       const decoder = codec.decoder();
       socket.on('error', () => undefined);
       socket.on('data', (chunk: Buffer) => {
-        let frames;
+        let frames: ReturnType<typeof decoder.push>;
         try {
           frames = decoder.push(chunk);
         } catch {

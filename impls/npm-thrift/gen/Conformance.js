@@ -1978,12 +1978,12 @@ const Conformance_echoList_args = class {
         case 1:
         if (ftype == Thrift.Type.LIST) {
           this.value = [];
-          const _rtmp3113 = input.readListBegin();
-          const _size112 = _rtmp3113.size || 0;
-          for (let _i114 = 0; _i114 < _size112; ++_i114) {
-            let elem115 = null;
-            elem115 = input.readI32();
-            this.value.push(elem115);
+          const _rtmp3135 = input.readListBegin();
+          const _size134 = _rtmp3135.size || 0;
+          for (let _i136 = 0; _i136 < _size134; ++_i136) {
+            let elem137 = null;
+            elem137 = input.readI32();
+            this.value.push(elem137);
           }
           input.readListEnd();
         } else {
@@ -2007,10 +2007,10 @@ const Conformance_echoList_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.LIST, 1);
       output.writeListBegin(Thrift.Type.I32, this.value.length);
-      for (let iter116 in this.value) {
-        if (this.value.hasOwnProperty(iter116)) {
-          iter116 = this.value[iter116];
-          output.writeI32(iter116);
+      for (let iter138 in this.value) {
+        if (this.value.hasOwnProperty(iter138)) {
+          iter138 = this.value[iter138];
+          output.writeI32(iter138);
         }
       }
       output.writeListEnd();
@@ -2045,12 +2045,12 @@ const Conformance_echoList_result = class {
         case 0:
         if (ftype == Thrift.Type.LIST) {
           this.success = [];
-          const _rtmp3118 = input.readListBegin();
-          const _size117 = _rtmp3118.size || 0;
-          for (let _i119 = 0; _i119 < _size117; ++_i119) {
-            let elem120 = null;
-            elem120 = input.readI32();
-            this.success.push(elem120);
+          const _rtmp3140 = input.readListBegin();
+          const _size139 = _rtmp3140.size || 0;
+          for (let _i141 = 0; _i141 < _size139; ++_i141) {
+            let elem142 = null;
+            elem142 = input.readI32();
+            this.success.push(elem142);
           }
           input.readListEnd();
         } else {
@@ -2074,10 +2074,10 @@ const Conformance_echoList_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.LIST, 0);
       output.writeListBegin(Thrift.Type.I32, this.success.length);
-      for (let iter121 in this.success) {
-        if (this.success.hasOwnProperty(iter121)) {
-          iter121 = this.success[iter121];
-          output.writeI32(iter121);
+      for (let iter143 in this.success) {
+        if (this.success.hasOwnProperty(iter143)) {
+          iter143 = this.success[iter143];
+          output.writeI32(iter143);
         }
       }
       output.writeListEnd();
@@ -2112,12 +2112,12 @@ const Conformance_echoSet_args = class {
         case 1:
         if (ftype == Thrift.Type.SET) {
           this.value = [];
-          const _rtmp3123 = input.readSetBegin();
-          const _size122 = _rtmp3123.size || 0;
-          for (let _i124 = 0; _i124 < _size122; ++_i124) {
-            let elem125 = null;
-            elem125 = input.readI32();
-            this.value.push(elem125);
+          const _rtmp3145 = input.readSetBegin();
+          const _size144 = _rtmp3145.size || 0;
+          for (let _i146 = 0; _i146 < _size144; ++_i146) {
+            let elem147 = null;
+            elem147 = input.readI32();
+            this.value.push(elem147);
           }
           input.readSetEnd();
         } else {
@@ -2141,10 +2141,10 @@ const Conformance_echoSet_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.SET, 1);
       output.writeSetBegin(Thrift.Type.I32, this.value.length);
-      for (let iter126 in this.value) {
-        if (this.value.hasOwnProperty(iter126)) {
-          iter126 = this.value[iter126];
-          output.writeI32(iter126);
+      for (let iter148 in this.value) {
+        if (this.value.hasOwnProperty(iter148)) {
+          iter148 = this.value[iter148];
+          output.writeI32(iter148);
         }
       }
       output.writeSetEnd();
@@ -2179,12 +2179,12 @@ const Conformance_echoSet_result = class {
         case 0:
         if (ftype == Thrift.Type.SET) {
           this.success = [];
-          const _rtmp3128 = input.readSetBegin();
-          const _size127 = _rtmp3128.size || 0;
-          for (let _i129 = 0; _i129 < _size127; ++_i129) {
-            let elem130 = null;
-            elem130 = input.readI32();
-            this.success.push(elem130);
+          const _rtmp3150 = input.readSetBegin();
+          const _size149 = _rtmp3150.size || 0;
+          for (let _i151 = 0; _i151 < _size149; ++_i151) {
+            let elem152 = null;
+            elem152 = input.readI32();
+            this.success.push(elem152);
           }
           input.readSetEnd();
         } else {
@@ -2208,10 +2208,10 @@ const Conformance_echoSet_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.SET, 0);
       output.writeSetBegin(Thrift.Type.I32, this.success.length);
-      for (let iter131 in this.success) {
-        if (this.success.hasOwnProperty(iter131)) {
-          iter131 = this.success[iter131];
-          output.writeI32(iter131);
+      for (let iter153 in this.success) {
+        if (this.success.hasOwnProperty(iter153)) {
+          iter153 = this.success[iter153];
+          output.writeI32(iter153);
         }
       }
       output.writeSetEnd();
@@ -2246,14 +2246,14 @@ const Conformance_echoMap_args = class {
         case 1:
         if (ftype == Thrift.Type.MAP) {
           this.value = {};
-          const _rtmp3133 = input.readMapBegin();
-          const _size132 = _rtmp3133.size || 0;
-          for (let _i134 = 0; _i134 < _size132; ++_i134) {
-            let key135 = null;
-            let val136 = null;
-            key135 = input.readI32();
-            val136 = input.readI32();
-            this.value[key135] = val136;
+          const _rtmp3155 = input.readMapBegin();
+          const _size154 = _rtmp3155.size || 0;
+          for (let _i156 = 0; _i156 < _size154; ++_i156) {
+            let key157 = null;
+            let val158 = null;
+            key157 = input.readI32();
+            val158 = input.readI32();
+            this.value[key157] = val158;
           }
           input.readMapEnd();
         } else {
@@ -2277,11 +2277,11 @@ const Conformance_echoMap_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.MAP, 1);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(this.value));
-      for (let kiter137 in this.value) {
-        if (this.value.hasOwnProperty(kiter137)) {
-          let viter138 = this.value[kiter137];
-          output.writeI32(kiter137);
-          output.writeI32(viter138);
+      for (let kiter159 in this.value) {
+        if (this.value.hasOwnProperty(kiter159)) {
+          let viter160 = this.value[kiter159];
+          output.writeI32(kiter159);
+          output.writeI32(viter160);
         }
       }
       output.writeMapEnd();
@@ -2316,14 +2316,14 @@ const Conformance_echoMap_result = class {
         case 0:
         if (ftype == Thrift.Type.MAP) {
           this.success = {};
-          const _rtmp3140 = input.readMapBegin();
-          const _size139 = _rtmp3140.size || 0;
-          for (let _i141 = 0; _i141 < _size139; ++_i141) {
-            let key142 = null;
-            let val143 = null;
-            key142 = input.readI32();
-            val143 = input.readI32();
-            this.success[key142] = val143;
+          const _rtmp3162 = input.readMapBegin();
+          const _size161 = _rtmp3162.size || 0;
+          for (let _i163 = 0; _i163 < _size161; ++_i163) {
+            let key164 = null;
+            let val165 = null;
+            key164 = input.readI32();
+            val165 = input.readI32();
+            this.success[key164] = val165;
           }
           input.readMapEnd();
         } else {
@@ -2347,11 +2347,11 @@ const Conformance_echoMap_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.MAP, 0);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(this.success));
-      for (let kiter144 in this.success) {
-        if (this.success.hasOwnProperty(kiter144)) {
-          let viter145 = this.success[kiter144];
-          output.writeI32(kiter144);
-          output.writeI32(viter145);
+      for (let kiter166 in this.success) {
+        if (this.success.hasOwnProperty(kiter166)) {
+          let viter167 = this.success[kiter166];
+          output.writeI32(kiter166);
+          output.writeI32(viter167);
         }
       }
       output.writeMapEnd();
@@ -2386,14 +2386,14 @@ const Conformance_echoLabels_args = class {
         case 1:
         if (ftype == Thrift.Type.MAP) {
           this.value = {};
-          const _rtmp3147 = input.readMapBegin();
-          const _size146 = _rtmp3147.size || 0;
-          for (let _i148 = 0; _i148 < _size146; ++_i148) {
-            let key149 = null;
-            let val150 = null;
-            key149 = input.readString();
-            val150 = input.readString();
-            this.value[key149] = val150;
+          const _rtmp3169 = input.readMapBegin();
+          const _size168 = _rtmp3169.size || 0;
+          for (let _i170 = 0; _i170 < _size168; ++_i170) {
+            let key171 = null;
+            let val172 = null;
+            key171 = input.readString();
+            val172 = input.readString();
+            this.value[key171] = val172;
           }
           input.readMapEnd();
         } else {
@@ -2417,11 +2417,11 @@ const Conformance_echoLabels_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.MAP, 1);
       output.writeMapBegin(Thrift.Type.STRING, Thrift.Type.STRING, Thrift.objectLength(this.value));
-      for (let kiter151 in this.value) {
-        if (this.value.hasOwnProperty(kiter151)) {
-          let viter152 = this.value[kiter151];
-          output.writeString(kiter151);
-          output.writeString(viter152);
+      for (let kiter173 in this.value) {
+        if (this.value.hasOwnProperty(kiter173)) {
+          let viter174 = this.value[kiter173];
+          output.writeString(kiter173);
+          output.writeString(viter174);
         }
       }
       output.writeMapEnd();
@@ -2456,14 +2456,14 @@ const Conformance_echoLabels_result = class {
         case 0:
         if (ftype == Thrift.Type.MAP) {
           this.success = {};
-          const _rtmp3154 = input.readMapBegin();
-          const _size153 = _rtmp3154.size || 0;
-          for (let _i155 = 0; _i155 < _size153; ++_i155) {
-            let key156 = null;
-            let val157 = null;
-            key156 = input.readString();
-            val157 = input.readString();
-            this.success[key156] = val157;
+          const _rtmp3176 = input.readMapBegin();
+          const _size175 = _rtmp3176.size || 0;
+          for (let _i177 = 0; _i177 < _size175; ++_i177) {
+            let key178 = null;
+            let val179 = null;
+            key178 = input.readString();
+            val179 = input.readString();
+            this.success[key178] = val179;
           }
           input.readMapEnd();
         } else {
@@ -2487,11 +2487,11 @@ const Conformance_echoLabels_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.MAP, 0);
       output.writeMapBegin(Thrift.Type.STRING, Thrift.Type.STRING, Thrift.objectLength(this.success));
-      for (let kiter158 in this.success) {
-        if (this.success.hasOwnProperty(kiter158)) {
-          let viter159 = this.success[kiter158];
-          output.writeString(kiter158);
-          output.writeString(viter159);
+      for (let kiter180 in this.success) {
+        if (this.success.hasOwnProperty(kiter180)) {
+          let viter181 = this.success[kiter180];
+          output.writeString(kiter180);
+          output.writeString(viter181);
         }
       }
       output.writeMapEnd();
@@ -2526,14 +2526,14 @@ const Conformance_echoI64Map_args = class {
         case 1:
         if (ftype == Thrift.Type.MAP) {
           this.value = {};
-          const _rtmp3161 = input.readMapBegin();
-          const _size160 = _rtmp3161.size || 0;
-          for (let _i162 = 0; _i162 < _size160; ++_i162) {
-            let key163 = null;
-            let val164 = null;
-            key163 = input.readI64();
-            val164 = input.readString();
-            this.value[key163] = val164;
+          const _rtmp3183 = input.readMapBegin();
+          const _size182 = _rtmp3183.size || 0;
+          for (let _i184 = 0; _i184 < _size182; ++_i184) {
+            let key185 = null;
+            let val186 = null;
+            key185 = input.readI64();
+            val186 = input.readString();
+            this.value[key185] = val186;
           }
           input.readMapEnd();
         } else {
@@ -2557,11 +2557,11 @@ const Conformance_echoI64Map_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.MAP, 1);
       output.writeMapBegin(Thrift.Type.I64, Thrift.Type.STRING, Thrift.objectLength(this.value));
-      for (let kiter165 in this.value) {
-        if (this.value.hasOwnProperty(kiter165)) {
-          let viter166 = this.value[kiter165];
-          output.writeI64(kiter165);
-          output.writeString(viter166);
+      for (let kiter187 in this.value) {
+        if (this.value.hasOwnProperty(kiter187)) {
+          let viter188 = this.value[kiter187];
+          output.writeI64(kiter187);
+          output.writeString(viter188);
         }
       }
       output.writeMapEnd();
@@ -2596,14 +2596,14 @@ const Conformance_echoI64Map_result = class {
         case 0:
         if (ftype == Thrift.Type.MAP) {
           this.success = {};
-          const _rtmp3168 = input.readMapBegin();
-          const _size167 = _rtmp3168.size || 0;
-          for (let _i169 = 0; _i169 < _size167; ++_i169) {
-            let key170 = null;
-            let val171 = null;
-            key170 = input.readI64();
-            val171 = input.readString();
-            this.success[key170] = val171;
+          const _rtmp3190 = input.readMapBegin();
+          const _size189 = _rtmp3190.size || 0;
+          for (let _i191 = 0; _i191 < _size189; ++_i191) {
+            let key192 = null;
+            let val193 = null;
+            key192 = input.readI64();
+            val193 = input.readString();
+            this.success[key192] = val193;
           }
           input.readMapEnd();
         } else {
@@ -2627,11 +2627,11 @@ const Conformance_echoI64Map_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.MAP, 0);
       output.writeMapBegin(Thrift.Type.I64, Thrift.Type.STRING, Thrift.objectLength(this.success));
-      for (let kiter172 in this.success) {
-        if (this.success.hasOwnProperty(kiter172)) {
-          let viter173 = this.success[kiter172];
-          output.writeI64(kiter172);
-          output.writeString(viter173);
+      for (let kiter194 in this.success) {
+        if (this.success.hasOwnProperty(kiter194)) {
+          let viter195 = this.success[kiter194];
+          output.writeI64(kiter194);
+          output.writeString(viter195);
         }
       }
       output.writeMapEnd();
@@ -2666,24 +2666,24 @@ const Conformance_echoMapOfMaps_args = class {
         case 1:
         if (ftype == Thrift.Type.MAP) {
           this.value = {};
-          const _rtmp3175 = input.readMapBegin();
-          const _size174 = _rtmp3175.size || 0;
-          for (let _i176 = 0; _i176 < _size174; ++_i176) {
-            let key177 = null;
-            let val178 = null;
-            key177 = input.readI32();
-            val178 = {};
-            const _rtmp3180 = input.readMapBegin();
-            const _size179 = _rtmp3180.size || 0;
-            for (let _i181 = 0; _i181 < _size179; ++_i181) {
-              let key182 = null;
-              let val183 = null;
-              key182 = input.readI32();
-              val183 = input.readI32();
-              val178[key182] = val183;
+          const _rtmp3197 = input.readMapBegin();
+          const _size196 = _rtmp3197.size || 0;
+          for (let _i198 = 0; _i198 < _size196; ++_i198) {
+            let key199 = null;
+            let val200 = null;
+            key199 = input.readI32();
+            val200 = {};
+            const _rtmp3202 = input.readMapBegin();
+            const _size201 = _rtmp3202.size || 0;
+            for (let _i203 = 0; _i203 < _size201; ++_i203) {
+              let key204 = null;
+              let val205 = null;
+              key204 = input.readI32();
+              val205 = input.readI32();
+              val200[key204] = val205;
             }
             input.readMapEnd();
-            this.value[key177] = val178;
+            this.value[key199] = val200;
           }
           input.readMapEnd();
         } else {
@@ -2707,16 +2707,16 @@ const Conformance_echoMapOfMaps_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.MAP, 1);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.MAP, Thrift.objectLength(this.value));
-      for (let kiter184 in this.value) {
-        if (this.value.hasOwnProperty(kiter184)) {
-          let viter185 = this.value[kiter184];
-          output.writeI32(kiter184);
-          output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(viter185));
-          for (let kiter186 in viter185) {
-            if (viter185.hasOwnProperty(kiter186)) {
-              let viter187 = viter185[kiter186];
-              output.writeI32(kiter186);
-              output.writeI32(viter187);
+      for (let kiter206 in this.value) {
+        if (this.value.hasOwnProperty(kiter206)) {
+          let viter207 = this.value[kiter206];
+          output.writeI32(kiter206);
+          output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(viter207));
+          for (let kiter208 in viter207) {
+            if (viter207.hasOwnProperty(kiter208)) {
+              let viter209 = viter207[kiter208];
+              output.writeI32(kiter208);
+              output.writeI32(viter209);
             }
           }
           output.writeMapEnd();
@@ -2754,24 +2754,24 @@ const Conformance_echoMapOfMaps_result = class {
         case 0:
         if (ftype == Thrift.Type.MAP) {
           this.success = {};
-          const _rtmp3189 = input.readMapBegin();
-          const _size188 = _rtmp3189.size || 0;
-          for (let _i190 = 0; _i190 < _size188; ++_i190) {
-            let key191 = null;
-            let val192 = null;
-            key191 = input.readI32();
-            val192 = {};
-            const _rtmp3194 = input.readMapBegin();
-            const _size193 = _rtmp3194.size || 0;
-            for (let _i195 = 0; _i195 < _size193; ++_i195) {
-              let key196 = null;
-              let val197 = null;
-              key196 = input.readI32();
-              val197 = input.readI32();
-              val192[key196] = val197;
+          const _rtmp3211 = input.readMapBegin();
+          const _size210 = _rtmp3211.size || 0;
+          for (let _i212 = 0; _i212 < _size210; ++_i212) {
+            let key213 = null;
+            let val214 = null;
+            key213 = input.readI32();
+            val214 = {};
+            const _rtmp3216 = input.readMapBegin();
+            const _size215 = _rtmp3216.size || 0;
+            for (let _i217 = 0; _i217 < _size215; ++_i217) {
+              let key218 = null;
+              let val219 = null;
+              key218 = input.readI32();
+              val219 = input.readI32();
+              val214[key218] = val219;
             }
             input.readMapEnd();
-            this.success[key191] = val192;
+            this.success[key213] = val214;
           }
           input.readMapEnd();
         } else {
@@ -2795,16 +2795,16 @@ const Conformance_echoMapOfMaps_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.MAP, 0);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.MAP, Thrift.objectLength(this.success));
-      for (let kiter198 in this.success) {
-        if (this.success.hasOwnProperty(kiter198)) {
-          let viter199 = this.success[kiter198];
-          output.writeI32(kiter198);
-          output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(viter199));
-          for (let kiter200 in viter199) {
-            if (viter199.hasOwnProperty(kiter200)) {
-              let viter201 = viter199[kiter200];
-              output.writeI32(kiter200);
-              output.writeI32(viter201);
+      for (let kiter220 in this.success) {
+        if (this.success.hasOwnProperty(kiter220)) {
+          let viter221 = this.success[kiter220];
+          output.writeI32(kiter220);
+          output.writeMapBegin(Thrift.Type.I32, Thrift.Type.I32, Thrift.objectLength(viter221));
+          for (let kiter222 in viter221) {
+            if (viter221.hasOwnProperty(kiter222)) {
+              let viter223 = viter221[kiter222];
+              output.writeI32(kiter222);
+              output.writeI32(viter223);
             }
           }
           output.writeMapEnd();
@@ -2842,12 +2842,12 @@ const Conformance_echoBinaryList_args = class {
         case 1:
         if (ftype == Thrift.Type.LIST) {
           this.value = [];
-          const _rtmp3203 = input.readListBegin();
-          const _size202 = _rtmp3203.size || 0;
-          for (let _i204 = 0; _i204 < _size202; ++_i204) {
-            let elem205 = null;
-            elem205 = input.readBinary();
-            this.value.push(elem205);
+          const _rtmp3225 = input.readListBegin();
+          const _size224 = _rtmp3225.size || 0;
+          for (let _i226 = 0; _i226 < _size224; ++_i226) {
+            let elem227 = null;
+            elem227 = input.readBinary();
+            this.value.push(elem227);
           }
           input.readListEnd();
         } else {
@@ -2871,10 +2871,10 @@ const Conformance_echoBinaryList_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.LIST, 1);
       output.writeListBegin(Thrift.Type.STRING, this.value.length);
-      for (let iter206 in this.value) {
-        if (this.value.hasOwnProperty(iter206)) {
-          iter206 = this.value[iter206];
-          output.writeBinary(iter206);
+      for (let iter228 in this.value) {
+        if (this.value.hasOwnProperty(iter228)) {
+          iter228 = this.value[iter228];
+          output.writeBinary(iter228);
         }
       }
       output.writeListEnd();
@@ -2909,12 +2909,12 @@ const Conformance_echoBinaryList_result = class {
         case 0:
         if (ftype == Thrift.Type.LIST) {
           this.success = [];
-          const _rtmp3208 = input.readListBegin();
-          const _size207 = _rtmp3208.size || 0;
-          for (let _i209 = 0; _i209 < _size207; ++_i209) {
-            let elem210 = null;
-            elem210 = input.readBinary();
-            this.success.push(elem210);
+          const _rtmp3230 = input.readListBegin();
+          const _size229 = _rtmp3230.size || 0;
+          for (let _i231 = 0; _i231 < _size229; ++_i231) {
+            let elem232 = null;
+            elem232 = input.readBinary();
+            this.success.push(elem232);
           }
           input.readListEnd();
         } else {
@@ -2938,10 +2938,10 @@ const Conformance_echoBinaryList_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.LIST, 0);
       output.writeListBegin(Thrift.Type.STRING, this.success.length);
-      for (let iter211 in this.success) {
-        if (this.success.hasOwnProperty(iter211)) {
-          iter211 = this.success[iter211];
-          output.writeBinary(iter211);
+      for (let iter233 in this.success) {
+        if (this.success.hasOwnProperty(iter233)) {
+          iter233 = this.success[iter233];
+          output.writeBinary(iter233);
         }
       }
       output.writeListEnd();
@@ -2976,23 +2976,23 @@ const Conformance_echoEnumMap_args = class {
         case 1:
         if (ftype == Thrift.Type.MAP) {
           this.value = {};
-          const _rtmp3213 = input.readMapBegin();
-          const _size212 = _rtmp3213.size || 0;
-          for (let _i214 = 0; _i214 < _size212; ++_i214) {
-            let key215 = null;
-            let val216 = null;
-            key215 = input.readI32();
-            val216 = [];
-            const _rtmp3218 = input.readListBegin();
-            const _size217 = _rtmp3218.size || 0;
-            for (let _i219 = 0; _i219 < _size217; ++_i219) {
-              let elem220 = null;
-              elem220 = new ttypes.Point();
-              elem220.read(input);
-              val216.push(elem220);
+          const _rtmp3235 = input.readMapBegin();
+          const _size234 = _rtmp3235.size || 0;
+          for (let _i236 = 0; _i236 < _size234; ++_i236) {
+            let key237 = null;
+            let val238 = null;
+            key237 = input.readI32();
+            val238 = [];
+            const _rtmp3240 = input.readListBegin();
+            const _size239 = _rtmp3240.size || 0;
+            for (let _i241 = 0; _i241 < _size239; ++_i241) {
+              let elem242 = null;
+              elem242 = new ttypes.Point();
+              elem242.read(input);
+              val238.push(elem242);
             }
             input.readListEnd();
-            this.value[key215] = val216;
+            this.value[key237] = val238;
           }
           input.readMapEnd();
         } else {
@@ -3016,15 +3016,15 @@ const Conformance_echoEnumMap_args = class {
     if (this.value !== null && this.value !== undefined) {
       output.writeFieldBegin('value', Thrift.Type.MAP, 1);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.LIST, Thrift.objectLength(this.value));
-      for (let kiter221 in this.value) {
-        if (this.value.hasOwnProperty(kiter221)) {
-          let viter222 = this.value[kiter221];
-          output.writeI32(kiter221);
-          output.writeListBegin(Thrift.Type.STRUCT, viter222.length);
-          for (let iter223 in viter222) {
-            if (viter222.hasOwnProperty(iter223)) {
-              iter223 = viter222[iter223];
-              iter223.write(output);
+      for (let kiter243 in this.value) {
+        if (this.value.hasOwnProperty(kiter243)) {
+          let viter244 = this.value[kiter243];
+          output.writeI32(kiter243);
+          output.writeListBegin(Thrift.Type.STRUCT, viter244.length);
+          for (let iter245 in viter244) {
+            if (viter244.hasOwnProperty(iter245)) {
+              iter245 = viter244[iter245];
+              iter245.write(output);
             }
           }
           output.writeListEnd();
@@ -3062,23 +3062,23 @@ const Conformance_echoEnumMap_result = class {
         case 0:
         if (ftype == Thrift.Type.MAP) {
           this.success = {};
-          const _rtmp3225 = input.readMapBegin();
-          const _size224 = _rtmp3225.size || 0;
-          for (let _i226 = 0; _i226 < _size224; ++_i226) {
-            let key227 = null;
-            let val228 = null;
-            key227 = input.readI32();
-            val228 = [];
-            const _rtmp3230 = input.readListBegin();
-            const _size229 = _rtmp3230.size || 0;
-            for (let _i231 = 0; _i231 < _size229; ++_i231) {
-              let elem232 = null;
-              elem232 = new ttypes.Point();
-              elem232.read(input);
-              val228.push(elem232);
+          const _rtmp3247 = input.readMapBegin();
+          const _size246 = _rtmp3247.size || 0;
+          for (let _i248 = 0; _i248 < _size246; ++_i248) {
+            let key249 = null;
+            let val250 = null;
+            key249 = input.readI32();
+            val250 = [];
+            const _rtmp3252 = input.readListBegin();
+            const _size251 = _rtmp3252.size || 0;
+            for (let _i253 = 0; _i253 < _size251; ++_i253) {
+              let elem254 = null;
+              elem254 = new ttypes.Point();
+              elem254.read(input);
+              val250.push(elem254);
             }
             input.readListEnd();
-            this.success[key227] = val228;
+            this.success[key249] = val250;
           }
           input.readMapEnd();
         } else {
@@ -3102,15 +3102,15 @@ const Conformance_echoEnumMap_result = class {
     if (this.success !== null && this.success !== undefined) {
       output.writeFieldBegin('success', Thrift.Type.MAP, 0);
       output.writeMapBegin(Thrift.Type.I32, Thrift.Type.LIST, Thrift.objectLength(this.success));
-      for (let kiter233 in this.success) {
-        if (this.success.hasOwnProperty(kiter233)) {
-          let viter234 = this.success[kiter233];
-          output.writeI32(kiter233);
-          output.writeListBegin(Thrift.Type.STRUCT, viter234.length);
-          for (let iter235 in viter234) {
-            if (viter234.hasOwnProperty(iter235)) {
-              iter235 = viter234[iter235];
-              iter235.write(output);
+      for (let kiter255 in this.success) {
+        if (this.success.hasOwnProperty(kiter255)) {
+          let viter256 = this.success[kiter255];
+          output.writeI32(kiter255);
+          output.writeListBegin(Thrift.Type.STRUCT, viter256.length);
+          for (let iter257 in viter256) {
+            if (viter256.hasOwnProperty(iter257)) {
+              iter257 = viter256[iter257];
+              iter257.write(output);
             }
           }
           output.writeListEnd();
@@ -3884,6 +3884,494 @@ const Conformance_lastNote_result = class {
       output.writeString(this.success);
       output.writeFieldEnd();
     }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_echoTagged_args = class {
+  constructor(args) {
+    this.value = null;
+    if (args) {
+      if (args.value !== undefined && args.value !== null) {
+        this.value = new ttypes.Tagged(args.value);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.value = new ttypes.Tagged();
+          this.value.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_echoTagged_args');
+    if (this.value !== null && this.value !== undefined) {
+      output.writeFieldBegin('value', Thrift.Type.STRUCT, 1);
+      this.value.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_echoTagged_result = class {
+  constructor(args) {
+    this.success = null;
+    if (args) {
+      if (args.success !== undefined && args.success !== null) {
+        this.success = new ttypes.Tagged(args.success);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 0:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.success = new ttypes.Tagged();
+          this.success.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_echoTagged_result');
+    if (this.success !== null && this.success !== undefined) {
+      output.writeFieldBegin('success', Thrift.Type.STRUCT, 0);
+      this.success.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_echoEvolving_args = class {
+  constructor(args) {
+    this.value = null;
+    if (args) {
+      if (args.value !== undefined && args.value !== null) {
+        this.value = new ttypes.Evolving(args.value);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.value = new ttypes.Evolving();
+          this.value.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_echoEvolving_args');
+    if (this.value !== null && this.value !== undefined) {
+      output.writeFieldBegin('value', Thrift.Type.STRUCT, 1);
+      this.value.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_echoEvolving_result = class {
+  constructor(args) {
+    this.success = null;
+    if (args) {
+      if (args.success !== undefined && args.success !== null) {
+        this.success = new ttypes.Evolving(args.success);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 0:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.success = new ttypes.Evolving();
+          this.success.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_echoEvolving_result');
+    if (this.success !== null && this.success !== undefined) {
+      output.writeFieldBegin('success', Thrift.Type.STRUCT, 0);
+      this.success.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_evolvedAnswer_args = class {
+  constructor(args) {
+    this.id = null;
+    if (args) {
+      if (args.id !== undefined && args.id !== null) {
+        this.id = args.id;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I32) {
+          this.id = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_evolvedAnswer_args');
+    if (this.id !== null && this.id !== undefined) {
+      output.writeFieldBegin('id', Thrift.Type.I32, 1);
+      output.writeI32(this.id);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_evolvedAnswer_result = class {
+  constructor(args) {
+    this.success = null;
+    if (args) {
+      if (args.success !== undefined && args.success !== null) {
+        this.success = new ttypes.Evolving(args.success);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 0:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.success = new ttypes.Evolving();
+          this.success.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_evolvedAnswer_result');
+    if (this.success !== null && this.success !== undefined) {
+      output.writeFieldBegin('success', Thrift.Type.STRUCT, 0);
+      this.success.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_failApplication_args = class {
+  constructor(args) {
+    this.type = null;
+    this.message = null;
+    if (args) {
+      if (args.type !== undefined && args.type !== null) {
+        this.type = args.type;
+      }
+      if (args.message !== undefined && args.message !== null) {
+        this.message = args.message;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I32) {
+          this.type = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.message = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_failApplication_args');
+    if (this.type !== null && this.type !== undefined) {
+      output.writeFieldBegin('type', Thrift.Type.I32, 1);
+      output.writeI32(this.type);
+      output.writeFieldEnd();
+    }
+    if (this.message !== null && this.message !== undefined) {
+      output.writeFieldBegin('message', Thrift.Type.STRING, 2);
+      output.writeString(this.message);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_failApplication_result = class {
+  constructor(args) {
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      input.skip(ftype);
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_failApplication_result');
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_failOneway_args = class {
+  constructor(args) {
+    this.reason = null;
+    if (args) {
+      if (args.reason !== undefined && args.reason !== null) {
+        this.reason = args.reason;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRING) {
+          this.reason = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_failOneway_args');
+    if (this.reason !== null && this.reason !== undefined) {
+      output.writeFieldBegin('reason', Thrift.Type.STRING, 1);
+      output.writeString(this.reason);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Conformance_failOneway_result = class {
+  constructor(args) {
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      input.skip(ftype);
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Conformance_failOneway_result');
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5571,6 +6059,243 @@ const ConformanceClient = exports.Client = class ConformanceClient {
     }
     return callback('lastNote failed: unknown result');
   }
+
+  echoTagged (value) {
+    this._seqid = this.new_seqid();
+    const self = this;
+    return new Promise((resolve, reject) => {
+      self._reqs[self.seqid()] = (error, result) => {
+        return error ? reject(error) : resolve(result);
+      };
+      self.send_echoTagged(value);
+    });
+  }
+
+  send_echoTagged (value) {
+    const output = new this.pClass(this.output);
+    const params = {
+      value: value
+    };
+    const args = new Conformance_echoTagged_args(params);
+    try {
+      output.writeMessageBegin('echoTagged', Thrift.MessageType.CALL, this.seqid());
+      args.write(output);
+      output.writeMessageEnd();
+      return this.output.flush();
+    }
+    catch (e) {
+      delete this._reqs[this.seqid()];
+      if (typeof output.reset === 'function') {
+        output.reset();
+      }
+      throw e;
+    }
+  }
+
+  recv_echoTagged (input, mtype, rseqid) {
+    const callback = this._reqs[rseqid] || function() {};
+    delete this._reqs[rseqid];
+    if (mtype == Thrift.MessageType.EXCEPTION) {
+      const x = new Thrift.TApplicationException();
+      x.read(input);
+      input.readMessageEnd();
+      return callback(x);
+    }
+    const result = new Conformance_echoTagged_result();
+    result.read(input);
+    input.readMessageEnd();
+
+    if (null !== result.success) {
+      return callback(null, result.success);
+    }
+    return callback('echoTagged failed: unknown result');
+  }
+
+  echoEvolving (value) {
+    this._seqid = this.new_seqid();
+    const self = this;
+    return new Promise((resolve, reject) => {
+      self._reqs[self.seqid()] = (error, result) => {
+        return error ? reject(error) : resolve(result);
+      };
+      self.send_echoEvolving(value);
+    });
+  }
+
+  send_echoEvolving (value) {
+    const output = new this.pClass(this.output);
+    const params = {
+      value: value
+    };
+    const args = new Conformance_echoEvolving_args(params);
+    try {
+      output.writeMessageBegin('echoEvolving', Thrift.MessageType.CALL, this.seqid());
+      args.write(output);
+      output.writeMessageEnd();
+      return this.output.flush();
+    }
+    catch (e) {
+      delete this._reqs[this.seqid()];
+      if (typeof output.reset === 'function') {
+        output.reset();
+      }
+      throw e;
+    }
+  }
+
+  recv_echoEvolving (input, mtype, rseqid) {
+    const callback = this._reqs[rseqid] || function() {};
+    delete this._reqs[rseqid];
+    if (mtype == Thrift.MessageType.EXCEPTION) {
+      const x = new Thrift.TApplicationException();
+      x.read(input);
+      input.readMessageEnd();
+      return callback(x);
+    }
+    const result = new Conformance_echoEvolving_result();
+    result.read(input);
+    input.readMessageEnd();
+
+    if (null !== result.success) {
+      return callback(null, result.success);
+    }
+    return callback('echoEvolving failed: unknown result');
+  }
+
+  evolvedAnswer (id) {
+    this._seqid = this.new_seqid();
+    const self = this;
+    return new Promise((resolve, reject) => {
+      self._reqs[self.seqid()] = (error, result) => {
+        return error ? reject(error) : resolve(result);
+      };
+      self.send_evolvedAnswer(id);
+    });
+  }
+
+  send_evolvedAnswer (id) {
+    const output = new this.pClass(this.output);
+    const params = {
+      id: id
+    };
+    const args = new Conformance_evolvedAnswer_args(params);
+    try {
+      output.writeMessageBegin('evolvedAnswer', Thrift.MessageType.CALL, this.seqid());
+      args.write(output);
+      output.writeMessageEnd();
+      return this.output.flush();
+    }
+    catch (e) {
+      delete this._reqs[this.seqid()];
+      if (typeof output.reset === 'function') {
+        output.reset();
+      }
+      throw e;
+    }
+  }
+
+  recv_evolvedAnswer (input, mtype, rseqid) {
+    const callback = this._reqs[rseqid] || function() {};
+    delete this._reqs[rseqid];
+    if (mtype == Thrift.MessageType.EXCEPTION) {
+      const x = new Thrift.TApplicationException();
+      x.read(input);
+      input.readMessageEnd();
+      return callback(x);
+    }
+    const result = new Conformance_evolvedAnswer_result();
+    result.read(input);
+    input.readMessageEnd();
+
+    if (null !== result.success) {
+      return callback(null, result.success);
+    }
+    return callback('evolvedAnswer failed: unknown result');
+  }
+
+  failApplication (type, message) {
+    this._seqid = this.new_seqid();
+    const self = this;
+    return new Promise((resolve, reject) => {
+      self._reqs[self.seqid()] = (error, result) => {
+        return error ? reject(error) : resolve(result);
+      };
+      self.send_failApplication(type, message);
+    });
+  }
+
+  send_failApplication (type, message) {
+    const output = new this.pClass(this.output);
+    const params = {
+      type: type,
+      message: message
+    };
+    const args = new Conformance_failApplication_args(params);
+    try {
+      output.writeMessageBegin('failApplication', Thrift.MessageType.CALL, this.seqid());
+      args.write(output);
+      output.writeMessageEnd();
+      return this.output.flush();
+    }
+    catch (e) {
+      delete this._reqs[this.seqid()];
+      if (typeof output.reset === 'function') {
+        output.reset();
+      }
+      throw e;
+    }
+  }
+
+  recv_failApplication (input, mtype, rseqid) {
+    const callback = this._reqs[rseqid] || function() {};
+    delete this._reqs[rseqid];
+    if (mtype == Thrift.MessageType.EXCEPTION) {
+      const x = new Thrift.TApplicationException();
+      x.read(input);
+      input.readMessageEnd();
+      return callback(x);
+    }
+    const result = new Conformance_failApplication_result();
+    result.read(input);
+    input.readMessageEnd();
+
+    callback(null);
+  }
+
+  failOneway (reason) {
+    this._seqid = this.new_seqid();
+    const self = this;
+    return new Promise((resolve, reject) => {
+      self._reqs[self.seqid()] = (error, result) => {
+        return error ? reject(error) : resolve(result);
+      };
+      self.send_failOneway(reason);
+    });
+  }
+
+  send_failOneway (reason) {
+    const output = new this.pClass(this.output);
+    const params = {
+      reason: reason
+    };
+    const args = new Conformance_failOneway_args(params);
+    try {
+      output.writeMessageBegin('failOneway', Thrift.MessageType.ONEWAY, this.seqid());
+      args.write(output);
+      output.writeMessageEnd();
+      this.output.flush();
+      const callback = this._reqs[this.seqid()] || function() {};
+      delete this._reqs[this.seqid()];
+      callback(null);
+    }
+    catch (e) {
+      delete this._reqs[this.seqid()];
+      if (typeof output.reset === 'function') {
+        output.reset();
+      }
+      throw e;
+    }
+  }
 };
 const ConformanceProcessor = exports.Processor = class ConformanceProcessor {
   constructor(handler) {
@@ -6793,5 +7518,160 @@ const ConformanceProcessor = exports.Processor = class ConformanceProcessor {
         output.flush();
       });
     }
+  }
+  process_echoTagged (seqid, input, output) {
+    const args = new Conformance_echoTagged_args();
+    args.read(input);
+    input.readMessageEnd();
+    if (this._handler.echoTagged.length === 1) {
+      new Promise((resolve) => resolve(this._handler.echoTagged.bind(this._handler)(
+        args.value
+      ))).then(result => {
+        const result_obj = new Conformance_echoTagged_result({success: result});
+        output.writeMessageBegin("echoTagged", Thrift.MessageType.REPLY, seqid);
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      }).catch(err => {
+        let result;
+        result = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+        output.writeMessageBegin("echoTagged", Thrift.MessageType.EXCEPTION, seqid);
+        result.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    } else {
+      this._handler.echoTagged(args.value, (err, result) => {
+        let result_obj;
+        if ((err === null || typeof err === 'undefined')) {
+          result_obj = new Conformance_echoTagged_result((err !== null || typeof err === 'undefined') ? err : {success: result});
+          output.writeMessageBegin("echoTagged", Thrift.MessageType.REPLY, seqid);
+        } else {
+          result_obj = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+          output.writeMessageBegin("echoTagged", Thrift.MessageType.EXCEPTION, seqid);
+        }
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    }
+  }
+  process_echoEvolving (seqid, input, output) {
+    const args = new Conformance_echoEvolving_args();
+    args.read(input);
+    input.readMessageEnd();
+    if (this._handler.echoEvolving.length === 1) {
+      new Promise((resolve) => resolve(this._handler.echoEvolving.bind(this._handler)(
+        args.value
+      ))).then(result => {
+        const result_obj = new Conformance_echoEvolving_result({success: result});
+        output.writeMessageBegin("echoEvolving", Thrift.MessageType.REPLY, seqid);
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      }).catch(err => {
+        let result;
+        result = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+        output.writeMessageBegin("echoEvolving", Thrift.MessageType.EXCEPTION, seqid);
+        result.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    } else {
+      this._handler.echoEvolving(args.value, (err, result) => {
+        let result_obj;
+        if ((err === null || typeof err === 'undefined')) {
+          result_obj = new Conformance_echoEvolving_result((err !== null || typeof err === 'undefined') ? err : {success: result});
+          output.writeMessageBegin("echoEvolving", Thrift.MessageType.REPLY, seqid);
+        } else {
+          result_obj = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+          output.writeMessageBegin("echoEvolving", Thrift.MessageType.EXCEPTION, seqid);
+        }
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    }
+  }
+  process_evolvedAnswer (seqid, input, output) {
+    const args = new Conformance_evolvedAnswer_args();
+    args.read(input);
+    input.readMessageEnd();
+    if (this._handler.evolvedAnswer.length === 1) {
+      new Promise((resolve) => resolve(this._handler.evolvedAnswer.bind(this._handler)(
+        args.id
+      ))).then(result => {
+        const result_obj = new Conformance_evolvedAnswer_result({success: result});
+        output.writeMessageBegin("evolvedAnswer", Thrift.MessageType.REPLY, seqid);
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      }).catch(err => {
+        let result;
+        result = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+        output.writeMessageBegin("evolvedAnswer", Thrift.MessageType.EXCEPTION, seqid);
+        result.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    } else {
+      this._handler.evolvedAnswer(args.id, (err, result) => {
+        let result_obj;
+        if ((err === null || typeof err === 'undefined')) {
+          result_obj = new Conformance_evolvedAnswer_result((err !== null || typeof err === 'undefined') ? err : {success: result});
+          output.writeMessageBegin("evolvedAnswer", Thrift.MessageType.REPLY, seqid);
+        } else {
+          result_obj = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+          output.writeMessageBegin("evolvedAnswer", Thrift.MessageType.EXCEPTION, seqid);
+        }
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    }
+  }
+  process_failApplication (seqid, input, output) {
+    const args = new Conformance_failApplication_args();
+    args.read(input);
+    input.readMessageEnd();
+    if (this._handler.failApplication.length === 2) {
+      new Promise((resolve) => resolve(this._handler.failApplication.bind(this._handler)(
+        args.type,
+        args.message
+      ))).then(result => {
+        const result_obj = new Conformance_failApplication_result({success: result});
+        output.writeMessageBegin("failApplication", Thrift.MessageType.REPLY, seqid);
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      }).catch(err => {
+        let result;
+        result = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+        output.writeMessageBegin("failApplication", Thrift.MessageType.EXCEPTION, seqid);
+        result.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    } else {
+      this._handler.failApplication(args.type, args.message, (err, result) => {
+        let result_obj;
+        if ((err === null || typeof err === 'undefined')) {
+          result_obj = new Conformance_failApplication_result((err !== null || typeof err === 'undefined') ? err : {success: result});
+          output.writeMessageBegin("failApplication", Thrift.MessageType.REPLY, seqid);
+        } else {
+          result_obj = new Thrift.TApplicationException(Thrift.TApplicationExceptionType.UNKNOWN, err.message);
+          output.writeMessageBegin("failApplication", Thrift.MessageType.EXCEPTION, seqid);
+        }
+        result_obj.write(output);
+        output.writeMessageEnd();
+        output.flush();
+      });
+    }
+  }
+  process_failOneway (seqid, input, output) {
+    const args = new Conformance_failOneway_args();
+    args.read(input);
+    input.readMessageEnd();
+    this._handler.failOneway(args.reason);
   }
 };

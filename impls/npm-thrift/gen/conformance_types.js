@@ -1349,6 +1349,441 @@ const Deep = module.exports.Deep = class {
   }
 
 };
+const Tagged = module.exports.Tagged = class {
+  constructor(args) {
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      input.skip(ftype);
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Tagged');
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const Evolving = module.exports.Evolving = class {
+  constructor(args) {
+    this.id = null;
+    if (args) {
+      if (args.id !== undefined && args.id !== null) {
+        this.id = args.id;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I32) {
+          this.id = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 0:
+          input.skip(ftype);
+          break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('Evolving');
+    if (this.id !== null && this.id !== undefined) {
+      output.writeFieldBegin('id', Thrift.Type.I32, 1);
+      output.writeI32(this.id);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const EvolvingV2 = module.exports.EvolvingV2 = class {
+  constructor(args) {
+    this.id = null;
+    this.flag = null;
+    this.tiny = null;
+    this.small = null;
+    this.medium = null;
+    this.large = null;
+    this.real = null;
+    this.text = null;
+    this.blob = null;
+    this.color = null;
+    this.point = null;
+    this.choice = null;
+    this.names = null;
+    this.byId = null;
+    this.nested = null;
+    this.nothing = null;
+    if (args) {
+      if (args.id !== undefined && args.id !== null) {
+        this.id = args.id;
+      }
+      if (args.flag !== undefined && args.flag !== null) {
+        this.flag = args.flag;
+      }
+      if (args.tiny !== undefined && args.tiny !== null) {
+        this.tiny = args.tiny;
+      }
+      if (args.small !== undefined && args.small !== null) {
+        this.small = args.small;
+      }
+      if (args.medium !== undefined && args.medium !== null) {
+        this.medium = args.medium;
+      }
+      if (args.large !== undefined && args.large !== null) {
+        this.large = args.large;
+      }
+      if (args.real !== undefined && args.real !== null) {
+        this.real = args.real;
+      }
+      if (args.text !== undefined && args.text !== null) {
+        this.text = args.text;
+      }
+      if (args.blob !== undefined && args.blob !== null) {
+        this.blob = args.blob;
+      }
+      if (args.color !== undefined && args.color !== null) {
+        this.color = args.color;
+      }
+      if (args.point !== undefined && args.point !== null) {
+        this.point = new ttypes.Point(args.point);
+      }
+      if (args.choice !== undefined && args.choice !== null) {
+        this.choice = new ttypes.Choice(args.choice);
+      }
+      if (args.names !== undefined && args.names !== null) {
+        this.names = Thrift.copyList(args.names, [null]);
+      }
+      if (args.byId !== undefined && args.byId !== null) {
+        this.byId = Thrift.copyMap(args.byId, [ttypes.Point]);
+      }
+      if (args.nested !== undefined && args.nested !== null) {
+        this.nested = Thrift.copyList(args.nested, [Thrift.copyList, null]);
+      }
+      if (args.nothing !== undefined && args.nothing !== null) {
+        this.nothing = new ttypes.Empty(args.nothing);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I32) {
+          this.id = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.BOOL) {
+          this.flag = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.BYTE) {
+          this.tiny = input.readByte();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.I16) {
+          this.small = input.readI16();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 5:
+        if (ftype == Thrift.Type.I32) {
+          this.medium = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 6:
+        if (ftype == Thrift.Type.I64) {
+          this.large = input.readI64();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 7:
+        if (ftype == Thrift.Type.DOUBLE) {
+          this.real = input.readDouble();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 8:
+        if (ftype == Thrift.Type.STRING) {
+          this.text = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 9:
+        if (ftype == Thrift.Type.STRING) {
+          this.blob = input.readBinary();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 11:
+        if (ftype == Thrift.Type.I32) {
+          this.color = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 12:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.point = new ttypes.Point();
+          this.point.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 13:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.choice = new ttypes.Choice();
+          this.choice.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 15:
+        if (ftype == Thrift.Type.SET) {
+          this.names = [];
+          const _rtmp3108 = input.readSetBegin();
+          const _size107 = _rtmp3108.size || 0;
+          for (let _i109 = 0; _i109 < _size107; ++_i109) {
+            let elem110 = null;
+            elem110 = input.readString();
+            this.names.push(elem110);
+          }
+          input.readSetEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 16:
+        if (ftype == Thrift.Type.MAP) {
+          this.byId = {};
+          const _rtmp3112 = input.readMapBegin();
+          const _size111 = _rtmp3112.size || 0;
+          for (let _i113 = 0; _i113 < _size111; ++_i113) {
+            let key114 = null;
+            let val115 = null;
+            key114 = input.readI64();
+            val115 = new ttypes.Point();
+            val115.read(input);
+            this.byId[key114] = val115;
+          }
+          input.readMapEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 17:
+        if (ftype == Thrift.Type.LIST) {
+          this.nested = [];
+          const _rtmp3117 = input.readListBegin();
+          const _size116 = _rtmp3117.size || 0;
+          for (let _i118 = 0; _i118 < _size116; ++_i118) {
+            let elem119 = null;
+            elem119 = [];
+            const _rtmp3121 = input.readListBegin();
+            const _size120 = _rtmp3121.size || 0;
+            for (let _i122 = 0; _i122 < _size120; ++_i122) {
+              let elem123 = null;
+              elem123 = input.readI32();
+              elem119.push(elem123);
+            }
+            input.readListEnd();
+            this.nested.push(elem119);
+          }
+          input.readListEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 18:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.nothing = new ttypes.Empty();
+          this.nothing.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('EvolvingV2');
+    if (this.id !== null && this.id !== undefined) {
+      output.writeFieldBegin('id', Thrift.Type.I32, 1);
+      output.writeI32(this.id);
+      output.writeFieldEnd();
+    }
+    if (this.flag !== null && this.flag !== undefined) {
+      output.writeFieldBegin('flag', Thrift.Type.BOOL, 2);
+      output.writeBool(this.flag);
+      output.writeFieldEnd();
+    }
+    if (this.tiny !== null && this.tiny !== undefined) {
+      output.writeFieldBegin('tiny', Thrift.Type.BYTE, 3);
+      output.writeByte(this.tiny);
+      output.writeFieldEnd();
+    }
+    if (this.small !== null && this.small !== undefined) {
+      output.writeFieldBegin('small', Thrift.Type.I16, 4);
+      output.writeI16(this.small);
+      output.writeFieldEnd();
+    }
+    if (this.medium !== null && this.medium !== undefined) {
+      output.writeFieldBegin('medium', Thrift.Type.I32, 5);
+      output.writeI32(this.medium);
+      output.writeFieldEnd();
+    }
+    if (this.large !== null && this.large !== undefined) {
+      output.writeFieldBegin('large', Thrift.Type.I64, 6);
+      output.writeI64(this.large);
+      output.writeFieldEnd();
+    }
+    if (this.real !== null && this.real !== undefined) {
+      output.writeFieldBegin('real', Thrift.Type.DOUBLE, 7);
+      output.writeDouble(this.real);
+      output.writeFieldEnd();
+    }
+    if (this.text !== null && this.text !== undefined) {
+      output.writeFieldBegin('text', Thrift.Type.STRING, 8);
+      output.writeString(this.text);
+      output.writeFieldEnd();
+    }
+    if (this.blob !== null && this.blob !== undefined) {
+      output.writeFieldBegin('blob', Thrift.Type.STRING, 9);
+      output.writeBinary(this.blob);
+      output.writeFieldEnd();
+    }
+    if (this.color !== null && this.color !== undefined) {
+      output.writeFieldBegin('color', Thrift.Type.I32, 11);
+      output.writeI32(this.color);
+      output.writeFieldEnd();
+    }
+    if (this.point !== null && this.point !== undefined) {
+      output.writeFieldBegin('point', Thrift.Type.STRUCT, 12);
+      this.point.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.choice !== null && this.choice !== undefined) {
+      output.writeFieldBegin('choice', Thrift.Type.STRUCT, 13);
+      this.choice.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.names !== null && this.names !== undefined) {
+      output.writeFieldBegin('names', Thrift.Type.SET, 15);
+      output.writeSetBegin(Thrift.Type.STRING, this.names.length);
+      for (let iter124 in this.names) {
+        if (this.names.hasOwnProperty(iter124)) {
+          iter124 = this.names[iter124];
+          output.writeString(iter124);
+        }
+      }
+      output.writeSetEnd();
+      output.writeFieldEnd();
+    }
+    if (this.byId !== null && this.byId !== undefined) {
+      output.writeFieldBegin('byId', Thrift.Type.MAP, 16);
+      output.writeMapBegin(Thrift.Type.I64, Thrift.Type.STRUCT, Thrift.objectLength(this.byId));
+      for (let kiter125 in this.byId) {
+        if (this.byId.hasOwnProperty(kiter125)) {
+          let viter126 = this.byId[kiter125];
+          output.writeI64(kiter125);
+          viter126.write(output);
+        }
+      }
+      output.writeMapEnd();
+      output.writeFieldEnd();
+    }
+    if (this.nested !== null && this.nested !== undefined) {
+      output.writeFieldBegin('nested', Thrift.Type.LIST, 17);
+      output.writeListBegin(Thrift.Type.LIST, this.nested.length);
+      for (let iter127 in this.nested) {
+        if (this.nested.hasOwnProperty(iter127)) {
+          iter127 = this.nested[iter127];
+          output.writeListBegin(Thrift.Type.I32, iter127.length);
+          for (let iter128 in iter127) {
+            if (iter127.hasOwnProperty(iter128)) {
+              iter128 = iter127[iter128];
+              output.writeI32(iter128);
+            }
+          }
+          output.writeListEnd();
+        }
+      }
+      output.writeListEnd();
+      output.writeFieldEnd();
+    }
+    if (this.nothing !== null && this.nothing !== undefined) {
+      output.writeFieldBegin('nothing', Thrift.Type.STRUCT, 18);
+      this.nothing.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
 const ConformanceError = module.exports.ConformanceError = class extends Thrift.TException {
   constructor(args) {
     super(args);
@@ -1456,12 +1891,12 @@ const OtherError = module.exports.OtherError = class extends Thrift.TException {
         case 2:
         if (ftype == Thrift.Type.LIST) {
           this.trail = [];
-          const _rtmp3108 = input.readListBegin();
-          const _size107 = _rtmp3108.size || 0;
-          for (let _i109 = 0; _i109 < _size107; ++_i109) {
-            let elem110 = null;
-            elem110 = input.readI32();
-            this.trail.push(elem110);
+          const _rtmp3130 = input.readListBegin();
+          const _size129 = _rtmp3130.size || 0;
+          for (let _i131 = 0; _i131 < _size129; ++_i131) {
+            let elem132 = null;
+            elem132 = input.readI32();
+            this.trail.push(elem132);
           }
           input.readListEnd();
         } else {
@@ -1495,10 +1930,10 @@ const OtherError = module.exports.OtherError = class extends Thrift.TException {
     if (this.trail !== null && this.trail !== undefined) {
       output.writeFieldBegin('trail', Thrift.Type.LIST, 2);
       output.writeListBegin(Thrift.Type.I32, this.trail.length);
-      for (let iter111 in this.trail) {
-        if (this.trail.hasOwnProperty(iter111)) {
-          iter111 = this.trail[iter111];
-          output.writeI32(iter111);
+      for (let iter133 in this.trail) {
+        if (this.trail.hasOwnProperty(iter133)) {
+          iter133 = this.trail[iter133];
+          output.writeI32(iter133);
         }
       }
       output.writeListEnd();

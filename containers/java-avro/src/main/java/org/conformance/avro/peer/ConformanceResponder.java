@@ -14,10 +14,11 @@ import org.apache.avro.ipc.generic.GenericResponder;
  */
 final class ConformanceResponder extends GenericResponder {
   private static final String ERROR_NAMESPACE = "org.conformance.avro.";
+  private static final int MAX_SLOW_ECHO_MILLIS = 5000;
 
   /**
-   * The last note received by notify. Shared by every connection of this server (the semantics
-   * say "on this server"); SocketServer and Netty answer connections on different threads.
+   * The last note received by notify. Shared by every connection of this listener (each listener
+   * has its own responder); SocketServer and Netty answer connections on different threads.
    */
   private volatile String lastNote;
 
@@ -48,6 +49,13 @@ final class ConformanceResponder extends GenericResponder {
         return null;
       case "lastNote":
         return lastNote;
+      case "slowEcho": {
+        int delay = (Integer) params.get("delayMillis");
+        if (delay < 0 || delay > MAX_SLOW_ECHO_MILLIS)
+          throw new IllegalArgumentException("slowEcho: delayMillis " + delay + " is outside 0.." + MAX_SLOW_ECHO_MILLIS);
+        Thread.sleep(delay); // NettyServer runs each call on its own caller thread: later calls on the connection go on
+        return params.get("value");
+      }
       default:
         // Only reachable with a protocol whose messages this peer does not know.
         throw new UnsupportedOperationException("this peer has no handler for message " + name);

@@ -1,0 +1,58 @@
+"""What a peer supplies: how its program is run for one call, and how its rpcreceive is set up."""
+
+from dataclasses import dataclass
+
+
+class Failure(Exception):
+    """A case failed: message, and what was expected against what came (both in the notation)."""
+
+    def __init__(self, message, expected=None, actual=None):
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What rpcreceive showed of the call it received. problem: the request differs from the case."""
+
+    message: str
+    problem: str | None = None
+
+
+class Program:
+    """The adapter interface. uri() gives the program's own URI form for a transport axis word."""
+
+    name = "program"
+    schemes = {}  # transport axis word -> URI scheme the program takes
+
+    def uri(self, transport, host, port):
+        return f"{self.schemes[transport]}://{host}:{port}/"
+
+    # client side: one program run per call; raise Failure when the answer is not the expected one
+    def call(self, uri, case, message, request, expect, timeout):
+        raise NotImplementedError
+
+    def send_oneway(self, uri, case, message, request, timeout):
+        raise NotImplementedError
+
+    def client_skip(self, transport, case):
+        """Why the program cannot run this case as a client, or None."""
+        return None
+
+    # server side: the argv of one rpcreceive answering this case, listening on `uri` (port 0)
+    def receiver(self, uri, case, workdir):
+        raise NotImplementedError
+
+    def server_skip(self, transport, case):
+        """Why the program cannot serve this case, or None."""
+        return None
+
+    def expected_parameters(self, case):
+        """The case's parameters in Avro binary (routing only: a request carrying exactly these
+        bytes goes to this case's rpcreceive), or None."""
+        return None
+
+    def arrival(self, case, stdout, stderr):
+        """An Arrival once the backend's output shows that the case's call reached it, else None."""
+        raise NotImplementedError

@@ -1,0 +1,523 @@
+"""Server plans: one rpcreceive per case, behind a relay that owns the listener's port.
+
+rpcreceive answers exactly one message with one fixed response and then exits (Java: one second
+later). The plan lists a listener's cases in the order the TypeScript client will run them
+(containers/README.md, "cases"). Starting rpcreceive on the plan's port for each case in turn would
+race: the client's next connection could reach the previous case's server while it winds down, or
+no server at all while the next JVM starts. So the wrapper owns the port and relays:
+
+- every case gets its own rpcreceive on an ephemeral loopback port, started ahead of time (the
+  current case and the next one);
+- each request goes to the first pending case whose message and parameters (in Avro binary) it
+  carries, else to the first pending case for its message, else to the current one (peek.py). A
+  case the client never sent (it failed on our side) is thereby abandoned instead of shifting every
+  later case by one;
+- a case is done when its rpcreceive shows that the call arrived (Program.arrival), which both
+  programs print before they write the response; the relay looks before it passes the response on,
+  so the client's next request already goes to the next case;
+- bytes pass unchanged both ways. One exception makes a failure visible: when the program showed a
+  request that differs from the case (Java prints the request it received), the response is
+  withheld (HTTP: a 500 with the reason; avro://: the connection is closed), and the reason is logged.
+
+HTTP is relayed request by request (a keep-alive client may send the next case's request on the
+same connection); avro:// (SASL) connection by connection.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+import traceback
+
+from . import peek
+from .tap import log
+
+STARTUP_SECONDS = 45
+PRESPAWN = 3  # backends kept ready: the current case and the next two (a JVM takes seconds to start)
+IDLE_SECONDS = 120
+MAX_HEAD_BYTES = 64 * 1024
+MAX_BODY_BYTES = 64 * 1024 * 1024
+LOG_LINE_CHARS = 300
+PORT_LINE = re.compile(rb"^Port: (\d+)\s*$", re.M)
+
+_backends = []
+_backends_lock = threading.Lock()
+
+
+def stop_all_backends():
+    with _backends_lock:
+        for backend in _backends:
+            backend.stop(wait=False)
+
+
+class BackendFailed(Exception):
+    pass
+
+
+class Unservable(Exception):
+    """A request for a case the program cannot serve (listed in the plan all the same)."""
+
+
+class Backend:
+    """One rpcreceive process; its output is read without blocking, by whoever needs it first."""
+
+    def __init__(self, argv, prefix, cwd):
+        self.prefix = prefix
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, cwd=cwd)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            os.set_blocking(stream.fileno(), False)
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+        self._partial = {"out": bytearray(), "err": bytearray()}
+        self.port = None
+        self.exited = None
+        self.lock = threading.Lock()
+        with _backends_lock:
+            _backends.append(self)
+
+    def _drain(self, stream, into, label):
+        while True:
+            try:
+                chunk = os.read(stream.fileno(), 1 << 20)
+            except BlockingIOError:
+                return
+            except OSError:
+                return
+            if not chunk:
+                return
+            into += chunk
+            partial = self._partial[label]
+            partial += chunk
+            *lines, rest = partial.split(b"\n")
+            self._partial[label] = bytearray(rest)
+            for line in lines:
+                text = line.decode("utf-8", "replace")
+                if len(text) > LOG_LINE_CHARS:
+                    text = f"{text[:LOG_LINE_CHARS]}... ({len(line)} bytes)"
+                log(f"{self.prefix} {label}: {text}")
+
+    def poll(self):
+        """Reads whatever the process has written so far; notes its port and its exit."""
+        with self.lock:
+            self._drain(self.proc.stdout, self.stdout, "out")
+            self._drain(self.proc.stderr, self.stderr, "err")
+            if self.port is None:
+                found = PORT_LINE.search(self.stdout)
+                if found:
+                    self.port = int(found.group(1))
+            if self.exited is None and self.proc.poll() is not None:
+                self.exited = self.proc.returncode
+                log(f"{self.prefix} exited with status {self.exited}")
+        return self
+
+    def wait_port(self, seconds=STARTUP_SECONDS):
+        deadline = time.monotonic() + seconds
+        while True:
+            self.poll()
+            if self.port is not None:
+                return self.port
+            if self.exited is not None:
+                raise BackendFailed(f"exited ({self.exited}) before listening: {bytes(self.stderr[-600:]).decode('utf-8', 'replace')}")
+            if time.monotonic() > deadline:
+                raise BackendFailed(f"no 'Port:' line within {seconds} s")
+            time.sleep(0.02)
+
+    def stop(self, wait=True):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            if wait:
+                try:
+                    self.proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+
+
+class Slot:
+    def __init__(self, index, case_id, case, unservable):
+        self.index = index
+        self.case_id = case_id
+        self.case = case
+        self.message = case.get("message") if case else None
+        self.state = "unservable" if unservable else "pending"  # pending | done | abandoned | unservable
+        self.why = unservable
+        self.backend = None
+        self.arrival = None
+        self.parameters = None  # the case's parameters in Avro binary, once computed
+
+
+class CaseListener:
+    def __init__(self, listener, cases, program, workdir):
+        self.listener = listener
+        self.key = listener["key"]
+        self.program = program
+        self.workdir = workdir
+        self.uri = program.uri(listener["transport"], "127.0.0.1", 0)
+        self.lock = threading.RLock()
+        self.slots = []
+        for index, case_id in enumerate(listener.get("cases", [])):
+            case = cases.get(case_id)
+            why = "no such case id in the catalogues" if case is None else (
+                _common_server_skip(case) or program.server_skip(listener["transport"], case))
+            self.slots.append(Slot(index, case_id, case, why))
+        self.current = 0
+        self.sock = None
+
+    def log(self, text):
+        log(f"[{self.key}] {text}")
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def _advance(self):
+        while self.current < len(self.slots) and self.slots[self.current].state not in ("pending", "unservable"):
+            self.current += 1
+
+    def _spawn(self, slot):
+        directory = os.path.join(self.workdir, f"{slot.index:04d}-{slot.case_id}")
+        os.makedirs(directory, exist_ok=True)
+        argv = self.program.receiver(self.uri, slot.case, directory)
+        slot.backend = Backend(argv, f"[{self.key}] [{slot.case_id}]", directory)
+
+    def _ensure_backends(self):
+        ready = 0
+        for slot in self.slots[self.current:]:
+            if ready >= PRESPAWN:
+                break
+            if slot.state != "pending":
+                continue
+            if slot.backend is None or slot.backend.poll().exited is not None:
+                self._spawn(slot)
+            ready += 1
+
+    def _abandon(self, slot, why):
+        if slot.state == "pending":
+            slot.state = "abandoned"
+            self.log(f"case {slot.case_id} abandoned: {why}")
+            if slot.backend is not None:
+                slot.backend.stop(wait=False)
+
+    def _expected_parameters(self, slot):
+        if slot.parameters is None:
+            try:
+                slot.parameters = self.program.expected_parameters(slot.case) or b""
+            except Exception as error:  # routing is best effort; the program still judges the call
+                self.log(f"case {slot.case_id}: cannot encode its parameters for routing: {error}")
+                slot.parameters = b""
+        return slot.parameters
+
+    def route(self, message, parameters):
+        """The slot a request goes to: the first pending case with its message and exactly its
+        parameter bytes, else the first pending case for its message, else the current one."""
+        with self.lock:
+            self._advance()
+            if self.current >= len(self.slots):
+                return None
+            target = self.current
+            if message is not None:
+                pending = [slot for slot in self.slots[self.current:] if slot.state in ("pending", "unservable") and slot.message == message]
+                exact = [slot for slot in pending if parameters is not None and self._expected_parameters(slot) == parameters]
+                if exact or pending:
+                    target = (exact or pending)[0].index
+            for slot in self.slots[self.current:target]:
+                self._abandon(slot, f"a request for case {self.slots[target].case_id} came first")
+            self.current = target
+            slot = self.slots[target]
+            if slot.state == "unservable":
+                # Its request must not reach another case's rpcreceive: it is refused, visibly.
+                slot.state = "done"
+                self.log(f"case {slot.case_id}: refusing its request: {slot.why}")
+                self._advance()
+                self._ensure_backends()
+                raise Unservable(f"case {slot.case_id} cannot be served by {self.program.name}: {slot.why}")
+            self._ensure_backends()
+        slot.backend.wait_port()
+        return slot
+
+    def arrived(self, slot):
+        """The slot's Arrival once its rpcreceive has shown the call; marks the case done."""
+        if slot.arrival is not None:
+            return slot.arrival
+        slot.backend.poll()
+        arrival = self.program.arrival(slot.case, bytes(slot.backend.stdout), bytes(slot.backend.stderr))
+        if arrival is None:
+            return None
+        with self.lock:
+            if slot.arrival is None:
+                slot.arrival = arrival
+                slot.state = "done"
+                self.log(f"case {slot.case_id}: {arrival.message} arrived"
+                         + (f"; REQUEST DIFFERS: {arrival.problem}" if arrival.problem else ""))
+                self._advance()
+                self._ensure_backends()
+        return slot.arrival
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self):
+        """Binds the plan's port and starts the first cases' rpcreceive; raises on failure."""
+        for slot in self.slots:
+            if slot.state == "unservable":
+                self.log(f"case {slot.case_id} cannot be served: {slot.why}")
+        self.sock = socket.create_server((self.listener["host"], self.listener["port"]))
+        with self.lock:
+            self._advance()
+            self._ensure_backends()
+            first = next((slot for slot in self.slots[self.current:] if slot.state == "pending"), None)
+        if first is not None:
+            first.backend.wait_port()
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self):
+        """Keeps the backends' output flowing into the log and notices early exits."""
+        while True:
+            time.sleep(0.2)
+            for slot in list(self.slots):
+                if slot.backend is not None and slot.backend.exited is None:
+                    slot.backend.poll()
+                    if slot.state == "pending":
+                        self.arrived(slot)
+
+    def _accept_loop(self):
+        relay = self._relay_http if self.listener["transport"] == "http" else self._relay_stream
+        while True:
+            conn, _ = self.sock.accept()
+            threading.Thread(target=self._serve, args=(relay, conn), daemon=True).start()
+
+    def _serve(self, relay, conn):
+        try:
+            conn.settimeout(IDLE_SECONDS)
+            relay(conn)
+        except (OSError, HttpError, peek.Truncated) as error:
+            self.log(f"connection ended: {type(error).__name__}: {error}")
+        except Exception:
+            self.log(f"relay error:\n{traceback.format_exc()}")
+        finally:
+            conn.close()
+
+    # --- HTTP: request by request --------------------------------------------------------------
+
+    def _relay_http(self, conn):
+        buffer = bytearray()
+        while True:
+            request = read_http_message(conn, buffer, is_request=True)
+            if request is None:
+                return
+            raw, body, close_after = request
+            try:
+                slot = self.route(*peek.http_body_call(body))
+            except Unservable as refused:
+                text = str(refused).encode("utf-8")
+                conn.sendall(b"HTTP/1.1 500 Case cannot be served\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
+                return
+            if slot is None:
+                self.log("a request after the last case: closing the connection")
+                return
+            with socket.create_connection(("127.0.0.1", slot.backend.port), timeout=IDLE_SECONDS) as back:
+                back.sendall(raw)
+                response = read_http_message(back, bytearray(), is_request=False)
+            if response is None:
+                self.log(f"case {slot.case_id}: rpcreceive closed the connection without a response")
+                return
+            arrival = self.arrived(slot)
+            if arrival is not None and arrival.problem:
+                text = f"request differs from case {slot.case_id}: {arrival.problem}".encode("utf-8")[:4000]
+                conn.sendall(b"HTTP/1.1 500 Request differs from the case\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
+                return
+            response_raw, _, until_close = response
+            conn.sendall(response_raw)
+            if until_close or close_after:
+                return
+
+    # --- avro:// (SASL): connection by connection ----------------------------------------------
+
+    def _relay_stream(self, conn):
+        head = bytearray()
+        conn.settimeout(0.3)
+        call = (None, None)
+        while len(head) <= MAX_BODY_BYTES:
+            call, complete = peek.sasl_stream_call(bytes(head))
+            if complete:
+                break
+            try:
+                chunk = conn.recv(1 << 16)
+            except socket.timeout:
+                break  # the client waits for an answer before it sends more: route as it is
+            if not chunk:
+                break
+            head += chunk
+        conn.settimeout(IDLE_SECONDS)
+        try:
+            slot = self.route(*call)
+        except Unservable as refused:
+            self.log(f"closing the connection: {refused}")
+            return
+        if slot is None:
+            self.log("a connection after the last case: closing it")
+            return
+        back = socket.create_connection(("127.0.0.1", slot.backend.port), timeout=IDLE_SECONDS)
+        try:
+            back.sendall(head)
+            upstream = threading.Thread(target=_pump, args=(conn, back), daemon=True)
+            upstream.start()
+            while True:
+                chunk = back.recv(1 << 16)
+                if not chunk:
+                    conn.shutdown(socket.SHUT_WR)
+                    break
+                arrival = self.arrived(slot)
+                if arrival is not None and arrival.problem:
+                    self.log(f"case {slot.case_id}: closing the connection instead of answering (the request differs)")
+                    # shutdown, not just close: the upstream pump is blocked reading this socket.
+                    for sock in (conn, back):
+                        try:
+                            sock.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+                    return
+                conn.sendall(chunk)
+            upstream.join(IDLE_SECONDS)
+        finally:
+            back.close()
+
+
+def _pump(source, target):
+    try:
+        while True:
+            chunk = source.recv(1 << 16)
+            if not chunk:
+                target.shutdown(socket.SHUT_WR)
+                return
+            target.sendall(chunk)
+    except OSError:
+        return
+
+
+def _common_server_skip(case):
+    if case["kind"] != "call":
+        return f"kind {case['kind']}: rpcreceive answers exactly one call of one message"
+    if "clientProtocol" in case:
+        return ("the case's values are written against the client's copy of the protocol (its names); "
+                "rpcreceive takes its answer in the server protocol's terms")
+    expect = case.get("expect", {})
+    if "response" not in expect and "serverSetup" not in case:
+        return "rpcreceive answers one fixed response: it cannot raise an error"
+    if "serverSetup" in case and "files" not in case["serverSetup"]:
+        return "serverSetup without data files"
+    return None
+
+
+# --- HTTP/1.x message framing, just enough to relay bytes unchanged ----------------------------
+
+
+class HttpError(Exception):
+    pass
+
+
+def _fill(sock, buffer, need):
+    while len(buffer) < need:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            return False
+        buffer += chunk
+    return True
+
+
+def read_http_message(sock, buffer, is_request):
+    """(raw bytes, decoded body, close after) of the next HTTP message; None at a clean EOF.
+
+    The raw bytes are passed on unchanged; the decoded body is for peek.py only.
+    """
+    while b"\r\n\r\n" not in buffer:
+        if len(buffer) > MAX_HEAD_BYTES:
+            raise HttpError("HTTP head too large")
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            if buffer:
+                raise HttpError("connection closed inside an HTTP head")
+            return None
+        buffer += chunk
+    end = buffer.index(b"\r\n\r\n") + 4
+    head = bytes(buffer[:end])
+    del buffer[:end]
+    lines = head.decode("latin-1").split("\r\n")
+    start = lines[0]
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    version = start.split(" ", 1)[0] if is_request is False else start.rsplit(" ", 1)[-1]
+    connection = headers.get("connection", "").lower()
+    close_after = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        raw, body = bytearray(head), bytearray()
+        while True:
+            while b"\r\n" not in buffer:
+                if not _fill(sock, buffer, len(buffer) + 1):
+                    raise HttpError("connection closed inside a chunked body")
+            line_end = buffer.index(b"\r\n") + 2
+            size = int(bytes(buffer[:line_end]).split(b";")[0].strip() or b"0", 16)
+            if len(body) + size > MAX_BODY_BYTES:
+                raise HttpError("chunked body too large")
+            if not _fill(sock, buffer, line_end + size + 2):
+                raise HttpError("connection closed inside a chunk")
+            raw += buffer[:line_end + size + 2]
+            body += buffer[line_end:line_end + size]
+            del buffer[:line_end + size + 2]
+            if size == 0:
+                return bytes(raw), bytes(body), close_after
+    if "content-length" in headers:
+        length = int(headers["content-length"])
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise HttpError(f"Content-Length {length} refused")
+        if not _fill(sock, buffer, length):
+            raise HttpError("connection closed inside a body")
+        body = bytes(buffer[:length])
+        del buffer[:length]
+        return head + body, body, close_after
+    if is_request:
+        return head, b"", close_after
+    # A response without a length (Python's http.server speaks HTTP/1.0): the body ends at EOF.
+    while True:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        buffer += chunk
+        if len(buffer) > MAX_BODY_BYTES:
+            raise HttpError("response body too large")
+    body = bytes(buffer)
+    buffer.clear()
+    return head + body, body, True
+
+
+def serve(plan, cases, program, workdir):
+    """Starts every listener; READY when all that could start accept connections; serves forever."""
+    listeners = [CaseListener(listener, cases, program, workdir) for listener in plan["listeners"]]
+    failures = {}
+
+    def start(listener):
+        config = listener.listener
+        try:
+            if config.get("socket", "tcp") != "tcp" or config["transport"] not in program.schemes:
+                raise BackendFailed(f"{program.name} does not serve transport {config['transport']} socket {config.get('socket', 'tcp')}")
+            listener.start()
+        except Exception as error:
+            failures[listener.key] = f"{type(error).__name__}: {error}"
+
+    threads = [threading.Thread(target=start, args=(listener,)) for listener in listeners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for key, reason in failures.items():
+        print(f"FAILED {key} {reason}".replace("\n", " "), flush=True)
+        log(f"[{key}] could not start: {reason}")
+    print("READY", flush=True)
+    while True:
+        time.sleep(3600)

@@ -1,0 +1,1 @@
+"""The avro-tools peer's adapter for tooldriver (containers/avro-tool-driver)."""

@@ -1,0 +1,157 @@
+// What a protocol (binary, compact, JSON) offers to the type-directed codec: Thrift's classic
+// TProtocol operations, on one complete message held in memory (transports hand over whole
+// messages; nothing here ever waits for bytes).
+import { ProtocolError, SizeError } from '../errors.ts';
+import type { Limits } from '../limits.ts';
+import type { OutputBuffer } from './output.ts';
+import { TType, wireTypeName } from './wire.ts';
+
+export interface MessageHeader {
+  readonly name: string;
+  readonly type: number;
+  readonly seqid: number;
+}
+
+export interface ProtocolWriter {
+  readonly output: OutputBuffer;
+  writeMessageBegin(name: string, type: number, seqid: number): void;
+  writeMessageEnd(): void;
+  writeStructBegin(): void;
+  writeStructEnd(): void;
+  writeFieldBegin(type: number, id: number): void;
+  writeFieldEnd(): void;
+  writeFieldStop(): void;
+  writeMapBegin(keyType: number, valueType: number, size: number): void;
+  writeMapEnd(): void;
+  writeListBegin(elemType: number, size: number): void;
+  writeListEnd(): void;
+  writeSetBegin(elemType: number, size: number): void;
+  writeSetEnd(): void;
+  writeBool(value: boolean): void;
+  writeByte(value: number): void;
+  writeI16(value: number): void;
+  writeI32(value: number): void;
+  writeI64(value: bigint): void;
+  writeDouble(value: number): void;
+  writeString(value: string): void;
+  writeBinary(value: Buffer): void;
+  /** The 16 bytes of a uuid. */
+  writeUuid(bytes: Buffer): void;
+}
+
+export interface ContainerHeader {
+  readonly keyType: number;
+  /** The element type of a list or set; the value type of a map. */
+  readonly elemType: number;
+  readonly size: number;
+}
+
+export interface ProtocolReader {
+  /** Bytes of the message not read yet. */
+  readonly remaining: number;
+  readMessageBegin(): MessageHeader;
+  readMessageEnd(): void;
+  readStructBegin(): void;
+  readStructEnd(): void;
+  /** The wire type of the next field (TType.STOP at the end); its id is then in fieldId. */
+  readFieldBegin(): number;
+  readonly fieldId: number;
+  readFieldEnd(): void;
+  readMapBegin(): ContainerHeader;
+  readMapEnd(): void;
+  readListBegin(): ContainerHeader;
+  readListEnd(): void;
+  readSetBegin(): ContainerHeader;
+  readSetEnd(): void;
+  readBool(): boolean;
+  readByte(): number;
+  readI16(): number;
+  readI32(): number;
+  readI64(): bigint;
+  readDouble(): number;
+  readString(): string;
+  readBinary(): Buffer;
+  /** A uuid in canonical lowercase 8-4-4-4-12 form. */
+  readUuid(): string;
+  /** Skips one value of a wire type (unknown fields), within the depth and size limits. */
+  skip(type: number): void;
+}
+
+/** Shared by the readers: the depth limit and the declared-size checks. */
+export abstract class ReaderBase {
+  protected depth = 0;
+  protected readonly limits: Limits;
+
+  constructor(limits: Limits) {
+    this.limits = limits;
+  }
+
+  abstract readonly remaining: number;
+
+  protected enter(what: string): void {
+    if (++this.depth > this.limits.maxDepth) throw new SizeError(`${what} nested deeper than ${this.limits.maxDepth} levels`);
+  }
+
+  protected leave(): void {
+    this.depth--;
+  }
+
+  /**
+   * A declared element count must be within the limit and could fit in the bytes left, given the
+   * fewest bytes one element takes: checked before anything loops over it.
+   */
+  protected checkCount(what: string, size: number, minBytesEach: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw new SizeError(`${what} declares a negative size ${size}`);
+    if (size > this.limits.maxContainerLength) throw new SizeError(`${what} declares ${size} elements, over the limit of ${this.limits.maxContainerLength}`);
+    if (size * minBytesEach > this.remaining) {
+      throw new SizeError(`${what} declares ${size} elements (at least ${size * minBytesEach} bytes) but only ${this.remaining} bytes are left in the message`);
+    }
+  }
+
+  protected checkLength(what: string, length: number): void {
+    if (!Number.isSafeInteger(length) || length < 0) throw new SizeError(`${what} declares a negative length ${length}`);
+    if (length > this.limits.maxStringLength) throw new SizeError(`${what} declares ${length} bytes, over the limit of ${this.limits.maxStringLength}`);
+    if (length > this.remaining) throw new SizeError(`${what} declares ${length} bytes but only ${this.remaining} are left in the message`);
+  }
+}
+
+/** Generic skip over the reader's own operations (every protocol). */
+export function skipValue(reader: ProtocolReader, type: number): void {
+  switch (type) {
+    case TType.BOOL: reader.readBool(); return;
+    case TType.BYTE: reader.readByte(); return;
+    case TType.I16: reader.readI16(); return;
+    case TType.I32: reader.readI32(); return;
+    case TType.I64: reader.readI64(); return;
+    case TType.DOUBLE: reader.readDouble(); return;
+    // Each protocol skips a string its own way (binary data in JSON is base64, text is not).
+    case TType.STRING: reader.skip(TType.STRING); return;
+    case TType.UUID: reader.skip(TType.UUID); return;
+    case TType.STRUCT: {
+      reader.readStructBegin();
+      for (let t = reader.readFieldBegin(); t !== TType.STOP; t = reader.readFieldBegin()) {
+        skipValue(reader, t);
+        reader.readFieldEnd();
+      }
+      reader.readStructEnd();
+      return;
+    }
+    case TType.MAP: {
+      const header = reader.readMapBegin();
+      for (let i = 0; i < header.size; i++) {
+        skipValue(reader, header.keyType);
+        skipValue(reader, header.elemType);
+      }
+      reader.readMapEnd();
+      return;
+    }
+    case TType.SET: case TType.LIST: {
+      const header = type === TType.SET ? reader.readSetBegin() : reader.readListBegin();
+      for (let i = 0; i < header.size; i++) skipValue(reader, header.elemType);
+      if (type === TType.SET) reader.readSetEnd(); else reader.readListEnd();
+      return;
+    }
+    default:
+      throw new ProtocolError(`cannot skip a value of ${wireTypeName(type)}`);
+  }
+}

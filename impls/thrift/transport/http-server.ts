@@ -1,0 +1,111 @@
+// The HTTP server transport: one Thrift message per POST body (path /thrift), the answer as the
+// response body. A one-way call is answered 200 with an empty body once its handler has run, as
+// Java's TServlet does (Python's THttpServer answers 200 before running it; both send no
+// message). Bodies are limited before they are read; slow requests time out.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { describe, ProtocolError, TransportError } from '../errors.ts';
+import type { Limits } from '../limits.ts';
+import type { Processed, Processor } from '../processor.ts';
+import type { ProtocolName } from '../protocol/index.ts';
+import type { ConnectionRecorders } from '../../wire/recorder.ts';
+import type { SocketAddress } from './sockets.ts';
+
+export interface HttpServing {
+  readonly address: SocketAddress;
+  readonly httpPath: string;
+  readonly read: ProtocolName;
+  readonly write: ProtocolName;
+  readonly limits: Limits;
+  readonly processor: Processor;
+  readonly recorders: ConnectionRecorders | undefined;
+  readonly onReject: (reason: string) => void;
+}
+
+export function createThriftHttpServer(serving: HttpServing): Server {
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    void exchange(serving, request, response);
+  };
+  let server: Server;
+  if ((serving.address.socket ?? 'tcp') === 'tls') {
+    const tls = serving.address.tls;
+    if (!tls?.cert || !tls.key) throw new TransportError('an HTTPS server needs tls.cert and tls.key');
+    server = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
+    server.on('tlsClientError', (error: Error) => serving.onReject(`TLS handshake failed: ${error.message}`));
+  } else {
+    server = createHttpServer(handle);
+  }
+  // The whole request within readTimeoutMs; an idle kept-alive connection closes after idleTimeoutMs.
+  server.requestTimeout = serving.limits.readTimeoutMs;
+  server.headersTimeout = Math.min(serving.limits.readTimeoutMs, 60_000);
+  server.timeout = serving.limits.idleTimeoutMs;
+  server.maxRequestsPerSocket = 0;
+  // Connections over the cap are dropped by node at accept.
+  server.maxConnections = serving.limits.maxConnections;
+  server.on('clientError', (error: Error, socket) => {
+    serving.onReject(`bad HTTP request: ${error.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function exchange(serving: HttpServing, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const peer = `${request.socket.remoteAddress ?? 'unix'}:${request.socket.remotePort ?? ''}`;
+  const recorder = serving.recorders?.connection(peer);
+  const refuse = (status: number, reason: string): void => {
+    serving.onReject(`HTTP ${status} to ${peer}: ${reason}`);
+    if (!response.headersSent) {
+      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      response.end(`${reason}\n`);
+    }
+  };
+  if (request.method !== 'POST') return refuse(405, `method ${request.method ?? '?'} not allowed; Thrift calls are POSTed`);
+  if ((request.url ?? '').split('?')[0] !== serving.httpPath) return refuse(404, `no Thrift service at ${request.url ?? '?'} (it is at ${serving.httpPath})`);
+  const declared = request.headers['content-length'];
+  const max = serving.limits.maxMessageSize;
+  if (declared !== undefined && (!/^[0-9]+$/.test(declared) || Number(declared) > max)) {
+    return refuse(413, `body of ${declared} bytes is over the limit of ${max}`);
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  await new Promise<void>((resolve) => {
+    request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > max) {
+        tooLarge = true;
+        refuse(413, `body over the limit of ${max} bytes`);
+        request.destroy();
+        resolve();
+        return;
+      }
+      recorder?.received(chunk);
+      parts.push(chunk);
+    });
+    request.on('end', () => resolve());
+    request.on('close', () => resolve());
+    request.on('error', () => resolve());
+  });
+  if (tooLarge || response.writableEnded) return;
+  if (!request.complete) return; // the client went away mid-body
+  const body = parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, size);
+  if (body.length === 0) return refuse(400, 'empty body: a Thrift message was expected');
+  let processed: Processed;
+  try {
+    processed = await serving.processor.process(body, serving.read, serving.write, peer);
+  } catch (error) {
+    return refuse(400, error instanceof ProtocolError ? `unreadable Thrift request: ${error.message}` : `server error: ${describe(error)}`);
+  }
+  if (response.writableEnded || response.destroyed) return;
+  const reply = processed.reply?.toBuffer() ?? Buffer.alloc(0);
+  response.writeHead(200, {
+    'content-type': 'application/x-thrift',
+    'content-length': reply.length,
+    ...(processed.closeAfter ? { connection: 'close' } : {}),
+  });
+  if (reply.length > 0) recorder?.sent(reply);
+  response.end(reply);
+}

@@ -1,0 +1,185 @@
+// A connection's byte pipe under the framing: the socket itself, or the socket with a zlib stream
+// each way (TZlibTransport: one deflate stream per direction, a sync flush after every message,
+// as Java's DeflaterOutputStream(syncFlush) and Python's Z_SYNC_FLUSH do). Every byte on the
+// socket is told to the recorder.
+import type { Socket } from 'node:net';
+import { constants, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
+import { ProtocolError } from '../errors.ts';
+import type { WireRecorder } from '../../wire/recorder.ts';
+
+export interface LinkEvents {
+  /** Bytes received (decompressed under zlib). */
+  data(chunk: Buffer): void;
+  /** The peer finished sending (half-close). */
+  end(): void;
+  /** The connection is gone; error when it broke. */
+  closed(error: Error | undefined): void;
+  /** Writes that were queued have gone out. */
+  drain(): void;
+}
+
+export interface Link {
+  readonly peer: string;
+  start(events: LinkEvents): void;
+  /** Queues the segments of one message (in order with every earlier write). */
+  write(segments: readonly Buffer[]): void;
+  /** Writes are waiting for the peer to read. */
+  readonly needsDrain: boolean;
+  pause(): void;
+  resume(): void;
+  /** Sends what is queued, then closes our side. */
+  end(): void;
+  destroy(error?: Error): void;
+  readonly destroyed: boolean;
+}
+
+const NO_RECORDER: WireRecorder = { sent: () => undefined, received: () => undefined };
+
+export function peerOf(socket: Socket): string {
+  return socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? ''}` : 'unix socket peer';
+}
+
+export class PlainLink implements Link {
+  readonly peer: string;
+  private readonly socket: Socket;
+  private readonly recorder: WireRecorder;
+  private error: Error | undefined;
+
+  constructor(socket: Socket, recorder: WireRecorder = NO_RECORDER, peer = peerOf(socket)) {
+    this.socket = socket;
+    this.recorder = recorder;
+    this.peer = peer;
+  }
+
+  start(events: LinkEvents): void {
+    this.socket.on('data', (chunk: Buffer) => {
+      this.recorder.received(chunk);
+      events.data(chunk);
+    });
+    this.socket.on('end', () => events.end());
+    this.socket.on('error', (error) => {
+      this.error ??= error;
+    });
+    this.socket.on('close', () => events.closed(this.error));
+    this.socket.on('drain', () => events.drain());
+  }
+
+  write(segments: readonly Buffer[]): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.socket.cork();
+    for (const segment of segments) {
+      if (segment.length === 0) continue;
+      this.recorder.sent(segment);
+      this.socket.write(segment);
+    }
+    this.socket.uncork();
+  }
+
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  get destroyed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(error?: Error): void {
+    if (error) this.error ??= error;
+    this.socket.destroy();
+  }
+}
+
+export class ZlibLink implements Link {
+  readonly peer: string;
+  private readonly socket: Socket;
+  private readonly recorder: WireRecorder;
+  private readonly inflate: Inflate = createInflate({ finishFlush: constants.Z_SYNC_FLUSH });
+  private readonly deflate: Deflate = createDeflate({ level: 6 });
+  private error: Error | undefined;
+  private paused = false;
+
+  constructor(socket: Socket, recorder: WireRecorder = NO_RECORDER, peer = peerOf(socket)) {
+    this.socket = socket;
+    this.recorder = recorder;
+    this.peer = peer;
+  }
+
+  start(events: LinkEvents): void {
+    this.socket.on('data', (chunk: Buffer) => {
+      this.recorder.received(chunk);
+      // The inflater's buffer is full while our reader is paused: stop reading the socket too.
+      if (!this.inflate.write(chunk)) this.socket.pause();
+    });
+    this.inflate.on('drain', () => {
+      if (!this.paused) this.socket.resume();
+    });
+    this.inflate.on('data', (chunk: Buffer) => events.data(chunk));
+    this.inflate.on('error', (error) => this.destroy(new ProtocolError(`zlib stream from the peer: ${error.message}`)));
+    this.socket.on('end', () => this.inflate.end());
+    this.inflate.on('end', () => events.end());
+    this.deflate.on('data', (chunk: Buffer) => {
+      if (this.socket.destroyed) return;
+      this.recorder.sent(chunk);
+      this.socket.write(chunk);
+    });
+    this.deflate.on('error', (error) => this.destroy(error));
+    this.deflate.on('end', () => this.socket.end());
+    this.socket.on('error', (error) => {
+      this.error ??= error;
+    });
+    this.socket.on('close', () => {
+      this.inflate.destroy();
+      this.deflate.destroy();
+      events.closed(this.error);
+    });
+    this.socket.on('drain', () => events.drain());
+    // Our writes may wait in the deflater as well as in the socket.
+    this.deflate.on('drain', () => events.drain());
+  }
+
+  write(segments: readonly Buffer[]): void {
+    if (this.socket.destroyed || this.deflate.destroyed) return;
+    for (const segment of segments) if (segment.length > 0) this.deflate.write(segment);
+    this.deflate.flush(constants.Z_SYNC_FLUSH);
+  }
+
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain || this.deflate.writableNeedDrain;
+  }
+
+  get destroyed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.inflate.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.inflate.resume();
+    this.socket.resume();
+  }
+
+  end(): void {
+    this.deflate.end();
+  }
+
+  destroy(error?: Error): void {
+    if (error) this.error ??= error;
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,138 @@
+// Where connections come from: TCP, TLS (node:tls; certificates given as file paths) and Unix
+// domain sockets, for clients and servers alike.
+import { readFileSync } from 'node:fs';
+import { lstat, unlink } from 'node:fs/promises';
+import { connect as netConnect, createServer as createNetServer, isIP, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { TransportError } from '../errors.ts';
+
+export type SocketKind = 'tcp' | 'tls' | 'unix';
+
+export interface TlsFiles {
+  /** CA certificate(s) to verify the peer with (PEM file path). */
+  readonly ca?: string;
+  /** Our certificate (PEM file path): a server's own; a client's for client authentication. */
+  readonly cert?: string;
+  /** The private key of cert (PEM file path). */
+  readonly key?: string;
+}
+
+export interface SocketAddress {
+  readonly socket?: SocketKind;
+  readonly host?: string;
+  readonly port?: number;
+  /** Unix socket path. */
+  readonly path?: string;
+  readonly tls?: TlsFiles;
+}
+
+export function describeAddress(address: SocketAddress): string {
+  if ((address.socket ?? 'tcp') === 'unix') return `unix:${address.path ?? '?'}`;
+  return `${address.socket === 'tls' ? 'tls://' : ''}${address.host ?? '127.0.0.1'}:${address.port ?? '?'}`;
+}
+
+function read(path: string | undefined, what: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new TransportError(`cannot read the TLS ${what} file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** TLS options of a client: verify the server against ca (if given), name checked unless it is an IP. */
+export function clientTlsOptions(address: SocketAddress): { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string; minVersion: 'TLSv1.2' } {
+  const host = address.host ?? '127.0.0.1';
+  return {
+    ca: read(address.tls?.ca, 'CA'),
+    cert: read(address.tls?.cert, 'certificate'),
+    key: read(address.tls?.key, 'key'),
+    ...(isIP(host) ? {} : { servername: host }),
+    minVersion: 'TLSv1.2',
+  };
+}
+
+/** Opens a connection within timeoutMs. */
+export function connectSocket(address: SocketAddress, timeoutMs: number): Promise<Socket> {
+  const kind = address.socket ?? 'tcp';
+  const where = describeAddress(address);
+  return new Promise((resolve, reject) => {
+    let socket: Socket;
+    const ready = kind === 'tls' ? 'secureConnect' : 'connect';
+    if (kind === 'unix') {
+      if (!address.path) throw new TransportError('a unix socket needs a path');
+      socket = netConnect({ path: address.path });
+    } else if (kind === 'tls') {
+      socket = tlsConnect({ host: address.host ?? '127.0.0.1', port: address.port ?? 0, ...clientTlsOptions(address) });
+    } else {
+      socket = netConnect({ host: address.host ?? '127.0.0.1', port: address.port ?? 0 });
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new TransportError(`could not connect to ${where} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const failed = (error: Error): void => {
+      clearTimeout(timer);
+      reject(new TransportError(`could not connect to ${where}: ${error.message}`));
+    };
+    socket.once('error', failed);
+    socket.once(ready, () => {
+      clearTimeout(timer);
+      socket.off('error', failed);
+      if (kind !== 'unix') socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
+}
+
+export interface Listening {
+  readonly server: Server;
+  /** The bound TCP port (0 for unix sockets). */
+  readonly port: number;
+  readonly path: string | undefined;
+}
+
+/** Removes a Unix socket file nobody listens on any more (a crashed server's leftover). */
+export async function removeStaleSocket(path: string): Promise<void> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (!stats?.isSocket()) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = netConnect({ path });
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  });
+  if (!alive) await unlink(path);
+}
+
+/** Listens for connections (TLS: the handshake done before onConnection sees the socket). */
+export async function listenSocket(address: SocketAddress, onConnection: (socket: Socket) => void, onTlsError: (reason: string) => void): Promise<Listening> {
+  const kind = address.socket ?? 'tcp';
+  let server: Server;
+  if (kind === 'tls') {
+    const cert = read(address.tls?.cert, 'certificate');
+    const key = read(address.tls?.key, 'key');
+    if (!cert || !key) throw new TransportError('a TLS server needs tls.cert and tls.key');
+    const tlsServer = createTlsServer({ cert, key, ca: read(address.tls?.ca, 'CA'), minVersion: 'TLSv1.2' }, (socket: TLSSocket) => {
+      socket.setNoDelay(true);
+      onConnection(socket);
+    });
+    tlsServer.on('tlsClientError', (error, socket) => onTlsError(`TLS handshake with ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? ''} failed: ${error.message}`));
+    server = tlsServer;
+  } else {
+    server = createNetServer((socket) => {
+      if (kind === 'tcp') socket.setNoDelay(true);
+      onConnection(socket);
+    });
+  }
+  if (kind === 'unix') {
+    if (!address.path) throw new TransportError('a unix socket server needs a path');
+    await removeStaleSocket(address.path);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new TransportError(`cannot listen on ${describeAddress(address)}: ${error.message}`)));
+    if (kind === 'unix') server.listen(address.path, () => resolve());
+    else server.listen(address.port ?? 0, address.host ?? '127.0.0.1', () => resolve());
+  });
+  const bound = server.address();
+  return { server, port: typeof bound === 'object' && bound !== null ? bound.port : 0, path: kind === 'unix' ? address.path : undefined };
+}
