@@ -15,7 +15,9 @@ const round = (n: number): number => Math.round(n * 10) / 10;
 
 /** A latin1 view of an answer, control bytes as dots: what error texts are matched against. */
 export function answerText(answer: Buffer): string {
-  return answer.toString('latin1').replace(/[\x00-\x08\x0b-\x1f\x7f-\xff]/g, '.');
+  let text = '';
+  for (const byte of answer) text += byte === 0x09 || byte === 0x0a || (byte >= 0x20 && byte < 0x7f) ? String.fromCharCode(byte) : '.';
+  return text;
 }
 
 export function serverFigures(observation: Observation): Figures {
