@@ -208,6 +208,11 @@ export function loadCatalogue(): Catalogue {
   return loaded;
 }
 
+/** Every reference peer folder whose servers the family attacks (for the images a run builds). */
+export function referenceFolders(): string[] {
+  return Object.values(loadCatalogue().cells).flatMap((c) => c?.references ?? []);
+}
+
 /** The value a "by transport" map gives a transport ("*": any other), if any. */
 export function byTransport<T>(map: Readonly<Record<string, T>> | undefined, transport: string): T | undefined {
   return map === undefined ? undefined : (map[transport] ?? map['*']);
