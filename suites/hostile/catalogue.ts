@@ -154,8 +154,11 @@ interface CaseBase {
 }
 
 export interface ReferenceRules {
-  /** Bounds that differ for reference servers, which run with their own defaults. */
-  readonly expect?: Partial<Pick<ServerExpect, 'reaction' | 'withinMs' | 'notBeforeMs' | 'rssGrowthMb' | 'acceptedMbBelow'>>;
+  /**
+   * Bounds that differ for reference servers, which run with their own defaults; answerMatches
+   * here is what any server must answer (an HTTP status), where the case's own is our wording.
+   */
+  readonly expect?: Partial<Pick<ServerExpect, 'reaction' | 'withinMs' | 'notBeforeMs' | 'rssGrowthMb' | 'acceptedMbBelow' | 'answerMatches'>>;
   /** The profile the case needs against references (their timeouts cannot be set low). */
   readonly profile?: Profile;
   /** Why the case cannot run against references at all (never a silent skip). */

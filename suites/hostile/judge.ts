@@ -31,6 +31,7 @@ export function serverFigures(observation: Observation): Figures {
   if (observation.reactionMs !== undefined) figures['reactionMs'] = Math.round(observation.reactionMs);
   if (observation.closedMs !== undefined) figures['closedMs'] = Math.round(observation.closedMs);
   if (observation.acceptedMb !== undefined) figures['acceptedMb'] = round(observation.acceptedMb);
+  if (observation.stalledWriting) figures['stalledWriting'] = true;
   if (observation.refused !== undefined) figures['refused'] = observation.refused;
   if (observation.closedLater !== undefined) figures['closedLater'] = observation.closedLater;
   if (observation.stillOpen !== undefined) figures['stillOpen'] = observation.stillOpen;
@@ -53,6 +54,8 @@ export interface ServerBounds extends ServerExpect {
   /** Our server: its answer text and CPU are held to the case's bounds too. */
   readonly ours: boolean;
   readonly transport: string;
+  /** A reference server's answer, when the case says what any server must answer (an HTTP status). */
+  readonly referenceAnswerMatches?: Readonly<Record<string, string>>;
 }
 
 /** Every bound the observation breaks, one line each. */
@@ -76,7 +79,7 @@ export function serverProblems(observation: Observation, bounds: ServerBounds): 
   }
   // A server that answers while the request is still being written may have its answer cut by
   // the reset that follows; so the text is held to the pattern whenever an answer arrived.
-  const pattern = bounds.ours ? byTransport(bounds.answerMatches, bounds.transport) : undefined;
+  const pattern = byTransport(bounds.ours ? bounds.answerMatches : bounds.referenceAnswerMatches, bounds.transport);
   if (pattern !== undefined && observation.answer.length > 0 && !new RegExp(pattern).test(answerText(observation.answer))) {
     problems.push(`the answer does not match /${pattern}/: "${answerText(observation.answer.subarray(0, 200))}"`);
   }
@@ -108,7 +111,8 @@ export function describeServerBounds(bounds: ServerBounds): string {
     `${bounds.reaction} within ${bounds.withinMs} ms${bounds.notBeforeMs !== undefined ? ` (not before ${bounds.notBeforeMs} ms)` : ''}`,
     `RSS growth <= ${bounds.rssGrowthMb} MB`,
   ];
-  if (bounds.ours && bounds.answerMatches) parts.push(`an answer matches /${byTransport(bounds.answerMatches, bounds.transport) ?? '.*'}/`);
+  const pattern = byTransport(bounds.ours ? bounds.answerMatches : bounds.referenceAnswerMatches, bounds.transport);
+  if (pattern !== undefined) parts.push(`an answer matches /${pattern}/`);
   if (bounds.acceptedMbBelow !== undefined) parts.push(`takes < ${bounds.acceptedMbBelow} MB`);
   if (bounds.ours && bounds.refusedAtLeast !== undefined) parts.push(`>= ${bounds.refusedAtLeast} refused at once`);
   if (bounds.ours && bounds.cpuMs !== undefined) parts.push(`CPU <= ${bounds.cpuMs} ms`);

@@ -41,8 +41,9 @@ if (cells.length === 0) {
       const session = sessions.get(cell.release?.key ?? '') as ReferenceSession;
       const { pid, port, previousEnding } = await session.ready(cell);
       meta.peerRun = session.peerRun;
-      const expect = { ...testCase.expect, ...testCase.references?.expect };
-      const bounds = { ...expect, ours: false, transport: cell.cell.transport };
+      const { answerMatches, ...overrides } = testCase.references?.expect ?? {};
+      const expect = { ...testCase.expect, ...overrides };
+      const bounds = { ...expect, ours: false, transport: cell.cell.transport, ...(answerMatches ? { referenceAnswerMatches: answerMatches } : {}) };
       const observation = await attackServer({ wire: cellWire(cell.rpc, cell.cell.transport, cell.cell.protocol), port, pid }, testCase.attack, {
         windowMs: expect.withinMs + Math.min(expect.withinMs / 2, 2_000), servedAfter: expect.servedAfter, expected: expect.reaction,
         ...(testCase.references?.count !== undefined ? { count: testCase.references.count } : {}),

@@ -35,6 +35,8 @@ export interface Observation {
   /** repeat: answers counted / requests written. */
   readonly answered?: number;
   readonly requests?: number;
+  /** send: the server stopped reading before the request was written (and neither answered nor closed). */
+  readonly stalledWriting?: boolean;
   /** poison: the victim's call right after the planted request. */
   readonly victim?: Served;
   readonly usage: Sample;
@@ -53,6 +55,8 @@ export interface AttackOptions {
 }
 
 const DUMP_BYTES = 4096;
+/** The least time a send may spend writing before a server that stopped reading is given up on. */
+const WRITE_MS = 10_000;
 
 /** Whether a whole answer has arrived, by the wire's answer counter (set up before anything is written). */
 function wholeAnswer(connection: RawConnection, wire: CellWire): () => boolean {
@@ -144,8 +148,12 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   const sent: Buffer[] = [];
   let source = sendPieces(attack, wire);
   if (attack.keepBytes !== undefined || attack.keepFraction !== undefined) source = cut(source, attack);
-  if (attack.trickleMs !== undefined) await connection.trickle(recorded(bytesOneByOne([...source]), sent), attack.trickleMs);
-  else await connection.write(recorded(source, sent));
+  // A server that stops reading without closing would hold the writing for good: it gets the
+  // case's window, and at least 10 s for large requests, then we stop writing.
+  const writing = AbortSignal.timeout(Math.max(options.windowMs, WRITE_MS));
+  if (attack.trickleMs !== undefined) await connection.trickle(recorded(bytesOneByOne([...source]), sent), attack.trickleMs, writing);
+  else await connection.write(recorded(source, sent), writing);
+  const stalled = writing.aborted && !connection.isClosed;
   if (attack.then === 'close') {
     connection.destroy();
   } else {
@@ -154,6 +162,7 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   const observed = {
     ...(attack.then === 'close' ? { reaction: 'none' as const } : reactionOf(connection, attack.trickleMs !== undefined)),
     answer: connection.answerSoFar(), sent: Buffer.concat(sent), acceptedMb: connection.bytesWritten / MB,
+    ...(stalled ? { stalledWriting: true } : {}),
   };
   connection.destroy();
   return { ...observed, usage: usage.stop(), ...(options.servedAfter ? { served: await wire.validCall(target.port) } : {}) };

@@ -129,10 +129,10 @@ export class RawConnection {
   }
 
   /** Writes pieces one every `everyMs` (a trickle), until done or closed. */
-  async trickle(pieces: Iterable<Buffer>, everyMs: number): Promise<void> {
+  async trickle(pieces: Iterable<Buffer>, everyMs: number, signal?: AbortSignal): Promise<void> {
     for (const piece of pieces) {
-      if (this.isClosed) return;
-      await this.write([piece]);
+      if (this.isClosed || signal?.aborted) return;
+      await this.write([piece], signal);
       await Promise.race([new Promise((resolve) => setTimeout(resolve, everyMs)), this.closed]);
     }
   }
