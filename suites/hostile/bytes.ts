@@ -13,7 +13,16 @@ export type Part =
   | { readonly md5: string }
   | { readonly protocol: ProtocolName }
   | { readonly fill: { readonly byte: number; readonly count: number } }
-  | { readonly repeat: readonly Part[]; readonly times: number };
+  | { readonly repeat: readonly Part[]; readonly times: number }
+  | { readonly call: CallSpec }
+  | { readonly byProtocol: Readonly<Record<string, readonly Part[]>> };
+
+/** A valid call, encoded in the cell's protocol (Thrift). */
+export interface CallSpec {
+  readonly method: string;
+  readonly args?: Record<string, unknown>;
+  readonly seqid?: number;
+}
 
 /** ours: the protocol our side speaks; victim: a protocol nobody used before this case; random: 16 random bytes. */
 export type HashName = 'ours' | 'victim' | 'random';
@@ -23,6 +32,17 @@ export type ProtocolName = 'ours' | 'victim';
 export interface BytesContext {
   readonly hashes: Readonly<Record<Exclude<HashName, 'random'>, Buffer>>;
   readonly texts: Readonly<Record<ProtocolName, string>>;
+  /** The cell's protocol, for byProtocol parts ("*": any other). */
+  readonly protocol?: string;
+  /** Encodes a valid call in the cell's protocol (RPC families whose calls the notation names). */
+  readonly encodeCall?: (spec: CallSpec) => Buffer;
+}
+
+/** The parts a byProtocol part stands for in this context. */
+function chosen(part: { readonly byProtocol: Readonly<Record<string, readonly Part[]>> }, context: BytesContext): readonly Part[] {
+  const parts = part.byProtocol[context.protocol ?? ''] ?? part.byProtocol['*'];
+  if (!parts) throw new Error(`no bytes for protocol ${context.protocol ?? '(none)'} in ${JSON.stringify(Object.keys(part.byProtocol))}`);
+  return parts;
 }
 
 /** Pieces of fill parts are at most this large (and shared: a fill never holds more than one). */
@@ -68,6 +88,10 @@ function small(part: Part, context: BytesContext): Buffer | undefined {
   if ('u32' in part) return u32(part.u32);
   if ('hash' in part) return part.hash === 'random' ? randomBytes(16) : context.hashes[part.hash];
   if ('md5' in part) return createHash('md5').update(part.md5, 'utf8').digest();
+  if ('call' in part) {
+    if (!context.encodeCall) throw new Error('a call part needs an RPC family that encodes calls');
+    return context.encodeCall(part.call);
+  }
   if ('protocol' in part) return avroString(context.texts[part.protocol]);
   return undefined;
 }
@@ -108,13 +132,16 @@ function* rawPieces(parts: readonly Part[], context: BytesContext): Generator<Bu
       for (let left = part.fill.count; left > 0; left -= piece.length) yield left >= piece.length ? piece : piece.subarray(0, left);
     } else if ('repeat' in part) {
       yield* repeated(part.repeat, part.times, context);
+    } else if ('byProtocol' in part) {
+      yield* rawPieces(chosen(part, context), context);
     }
   }
 }
 
 /** Whether the parts come out the same every time (no random hash) and small. */
 function fixedAndSmall(parts: readonly Part[], context: BytesContext): boolean {
-  const random = (p: Part): boolean => ('hash' in p && p.hash === 'random') || ('repeat' in p && p.repeat.some(random));
+  const random = (p: Part): boolean => ('hash' in p && p.hash === 'random') || ('repeat' in p && p.repeat.some(random))
+    || ('byProtocol' in p && chosen(p, context).some(random));
   return !parts.some(random) && lengthOf(parts, context) <= GATHER_BYTES;
 }
 
@@ -139,6 +166,7 @@ export function lengthOf(parts: readonly Part[], context: BytesContext): number 
   for (const part of parts) {
     if ('fill' in part) total += part.fill.count;
     else if ('repeat' in part) total += part.times * lengthOf(part.repeat, context);
+    else if ('byProtocol' in part) total += lengthOf(chosen(part, context), context);
     else if ('hash' in part) total += 16;
     else total += (small(part, context) as Buffer).length;
   }

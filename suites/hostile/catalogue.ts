@@ -185,7 +185,9 @@ export interface ClientCase extends CaseBase {
 export type HostileCase = ServerCase | ClientCase;
 
 export interface RpcCells {
-  /** Transports our implementation offers to the hostile family, servers and clients alike. */
+  /** Our implementation of this RPC family (its folder under impls/, whose capabilities.json says what it offers). */
+  readonly implementation: string;
+  /** The transports and protocols of its offers (on TCP) that the family attacks. */
   readonly transports: readonly string[];
   readonly protocols: readonly string[];
   /**

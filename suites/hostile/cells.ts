@@ -4,7 +4,8 @@
 //   ts-client   ours -> hostile        our clients against the fake server, each transport x protocol
 //   references  hostile -> <peer>      each reference release's servers (their transport x protocol
 //                                      offers on TCP), as the other families start them (server plans)
-import type { CaseCoordinates, Cell } from '../../harness/matrix/axes.ts';
+import { readFileSync } from 'node:fs';
+import type { CaseCoordinates, Cell, Offer } from '../../harness/matrix/axes.ts';
 import { matchesFilter, type CellFilter } from '../../harness/matrix/cells.ts';
 import type { PeerRelease } from '../../harness/docker/peers.ts';
 import { loadCatalogue, profile as runProfile, type Catalogue, type ClientCase, type HostileCase, type Profile, type Rpc, type RpcCells, type ServerCase } from './catalogue.ts';
@@ -61,6 +62,14 @@ function profileSkip(needed: Profile | undefined, running: Profile, what: string
     : undefined;
 }
 
+/** Our implementation's offers (impls/<folder>/capabilities.json), on TCP, within the family's transports and protocols. */
+function oursOffers(offered: RpcCells): { server: Offer[]; client: Offer[] } {
+  const capabilities = JSON.parse(readFileSync(new URL(`../../impls/${offered.implementation}/capabilities.json`, import.meta.url), 'utf8')) as { server: Offer[]; client: Offer[] };
+  const wanted = (o: Offer): boolean => (o.socket ?? 'tcp') === 'tcp' && offered.transports.includes(o.transport) && offered.protocols.includes(o.protocol);
+  const unique = (offers: Offer[]): Offer[] => [...new Map(offers.filter(wanted).map((o) => [`${o.transport} ${o.protocol}`, o])).values()];
+  return { server: unique(capabilities.server), client: unique(capabilities.client) };
+}
+
 export interface CellOptions {
   readonly filter?: CellFilter;
   readonly caseMatches?: (id: string) => boolean;
@@ -87,13 +96,14 @@ export function hostileCells(releases: readonly PeerRelease[], options: CellOpti
     testCase, coordinates: { ...cell, case: testCase.id }, ...(skip !== undefined ? { skip } : {}),
   });
   for (const [rpc, offered] of Object.entries(catalogue.cells) as [Rpc, RpcCells][]) {
-    for (const transport of offered.transports) {
-      for (const protocol of offered.protocols) {
-        const server = oursServerCell(transport, protocol);
-        add(server, rpc, undefined, (c) => (c.target === 'server' ? planned(server, c, profileSkip(c.profile, running, 'this case')) : undefined));
-        const client = oursClientCell(transport, protocol);
-        add(client, rpc, undefined, (c) => (c.target === 'client' ? planned(client, c, profileSkip(c.profile, running, 'this case')) : undefined));
-      }
+    const ours = oursOffers(offered);
+    for (const offer of ours.server) {
+      const server = oursServerCell(offer.transport, offer.protocol);
+      add(server, rpc, undefined, (c) => (c.target === 'server' ? planned(server, c, profileSkip(c.profile, running, 'this case')) : undefined));
+    }
+    for (const offer of ours.client) {
+      const client = oursClientCell(offer.transport, offer.protocol);
+      add(client, rpc, undefined, (c) => (c.target === 'client' ? planned(client, c, profileSkip(c.profile, running, 'this case')) : undefined));
     }
     for (const release of releases.filter((r) => r.peer.family === rpc && offered.references.includes(r.peer.folder))) {
       for (const offer of release.server) {

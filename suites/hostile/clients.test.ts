@@ -33,9 +33,16 @@ defineCells(cells, async (planned, cell, measured) => {
   const ending = lastEnding;
   lastEnding = undefined;
   const transport = cell.cell.transport;
-  const observation = await attackClient(child, transport, testCase.attack, {
-    watchMs: (testCase.expect.releasedWithinMs ?? 0) + 300, servedAfter: testCase.expect.servedAfter,
-  });
+  let observation;
+  try {
+    observation = await attackClient(child, { rpc: cell.rpc, transport, protocol: cell.cell.protocol }, testCase.attack, {
+      watchMs: (testCase.expect.releasedWithinMs ?? 0) + 300, servedAfter: testCase.expect.servedAfter,
+    });
+  } catch (error) {
+    // A call the child never answered: see whether it is stuck (then it is replaced for the next case).
+    await child.responsive();
+    throw error;
+  }
   const figures = clientFigures(observation);
   await child.responsive();
   if (child.exited) figures['clientEnding'] = child.exited;

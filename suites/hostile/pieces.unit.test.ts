@@ -122,6 +122,7 @@ describe('the catalogue', () => {
     expect(new Set(ids).size).toBe(ids.length);
     const defects = new Set(catalogue.cases.map((c) => c.defect).filter(Boolean));
     for (const n of [6, 7, 8, 9, 10, 11, 12, 13, 14]) expect(defects.has(`avro-${n}`)).toBe(true);
+    for (const d of ['json-list', '1m', 'reassembly', 'endless-http', 'backpressure', 'idle']) expect(defects.has(`thrift-${d}`)).toBe(true);
   });
 
   it('offers our implementation\'s transports as its capabilities declare them', () => {
@@ -140,7 +141,11 @@ describe('the catalogue', () => {
     } as unknown as PeerRelease;
     const cells = hostileCells([java], { profile: 'default' });
     const directions = new Map<string, number>();
-    for (const c of cells) directions.set(c.cell.direction, (directions.get(c.cell.direction) ?? 0) + 1);
+    for (const c of cells.filter((x) => x.rpc === 'avro')) directions.set(c.cell.direction, (directions.get(c.cell.direction) ?? 0) + 1);
+    const thrift = cells.filter((x) => x.rpc === 'thrift' && x.cell.direction === 'ts-server').map((x) => `${x.cell.transport} ${x.cell.protocol}`);
+    expect(thrift).toContain('buffered json');
+    expect(thrift).toContain('header compact');
+    expect(thrift).not.toContain('header json'); // our THeader carries binary and compact only (its capabilities)
     expect(directions.get('ts-server')).toBe(5);
     expect(directions.get('ts-client')).toBe(5);
     expect(directions.get('references')).toBe(1);

@@ -5,6 +5,8 @@ import { avroBytesContext, avroValidCall, conformanceProtocol, victimProtocol, t
 import { answerCounter, compressionOf, isAvroTransport, message, preamble, stream, type AvroTransport, type MessageOptions } from './avro/wire.ts';
 import type { BytesContext } from './bytes.ts';
 import type { Rpc } from './catalogue.ts';
+import { thriftBytesContext, thriftValidCall } from './thrift/rpc.ts';
+import * as thrift from './thrift/wire.ts';
 
 export type { Served } from './avro/rpc.ts';
 
@@ -44,5 +46,17 @@ export function cellWire(rpc: Rpc, transport: string, protocol: string): CellWir
       victimCall: (port) => avroValidCall(t, port, victim),
     };
   }
-  throw new Error(`the hostile family has no ${rpc} wire yet`);
+  if (!thrift.isThriftTransport(transport) || !thrift.isThriftProtocol(protocol)) throw new Error(`no Thrift cell ${transport} ${protocol}`);
+  const t = transport;
+  const p = protocol;
+  return {
+    transport, protocol, context: thriftBytesContext(p), compression: thrift.compressionOf(t),
+    preamble: () => [],
+    message: (payload, length, options) => thrift.message(t, p, payload, length, { ...(options?.serial !== undefined ? { seqid: options.serial } : {}), ...(options?.keepAlive ? { keepAlive: true } : {}) }),
+    stream: (bytes, length) => thrift.stream(t, bytes, length),
+    answerCounter: () => thrift.answerCounter(t, p),
+    validCall: (port) => thriftValidCall(t, p, port),
+    // Thrift has no handshake cache to poison: the victim is any client.
+    victimCall: (port) => thriftValidCall(t, p, port),
+  };
 }

@@ -39,8 +39,7 @@ async function portFor(child: OursProcess, cell: HostileCell, limits: Readonly<R
   const key = `${cell.rpc} ${cell.cell.transport} ${cell.cell.protocol} ${JSON.stringify(limits ?? {})}`;
   let port = ports.get(key);
   if (port === undefined) {
-    if (cell.rpc !== 'avro') throw new Error(`no ${cell.rpc} server in our child process yet`);
-    port = await child.listen({ rpc: cell.rpc, transport: cell.cell.transport, ...(limits ? { limits } : {}) });
+    port = await child.listen({ rpc: cell.rpc, transport: cell.cell.transport, protocol: cell.cell.protocol, ...(limits ? { limits } : {}) });
     ports.set(key, port);
   }
   return port;

@@ -1,4 +1,4 @@
-// The small hostile fake server our clients meet (loopback only): it reads one whole request as
+// The small hostile fake server our clients meet (loopback only, Avro or Thrift): it reads one whole request as
 // the transport frames it, then plays the case's steps on the raw connection -- a framed answer
 // of any bytes, raw bytes, a trickle, a pause, a close. It counts the connections still open, so
 // a case can see whether our client let go after it failed.
@@ -13,6 +13,10 @@ import { LOOPBACK } from '../../../harness/net/ports.ts';
 import { bytesOf, pieces, type BytesContext } from '../bytes.ts';
 import type { AnswerStep } from '../catalogue.ts';
 import { nettyPack, standardFrames, type AvroTransport } from '../avro/wire.ts';
+import { framingFor } from '../../../impls/thrift/transport/framing.ts';
+import { resolveLimits } from '../../../impls/thrift/limits.ts';
+import type { ProtocolName } from '../../../impls/thrift/protocol/index.ts';
+import { message as thriftMessage, type ThriftTransport } from '../thrift/wire.ts';
 
 export interface FakeServer {
   readonly port: number;
@@ -69,18 +73,53 @@ function requestReader(transport: AvroTransport): FrameDecoder {
   }
 }
 
+/** What the fake server needs of an RPC family's wire. */
+export interface FakeWire {
+  /** Reads requests: each whole one with its serial (Netty, THeader), and framing-level replies (SASL). */
+  reader(): FrameDecoder;
+  /** An answer payload framed as the transport frames answers. */
+  answer(payload: Buffer, serial: number): Buffer;
+  readonly compression: 'zlib' | undefined;
+}
+
+export function avroFakeWire(transport: AvroTransport): FakeWire {
+  return { reader: () => requestReader(transport), answer: (payload, serial) => framedAnswer(transport, payload, serial), compression: transport === 'netty-deflate' ? 'zlib' : undefined };
+}
+
+/** Thrift requests as the transport frames them (HTTP: a POST body); answers likewise (HTTP: a 200 with its length). */
+export function thriftFakeWire(transport: ThriftTransport, protocol: ProtocolName): FakeWire {
+  return {
+    compression: transport === 'zlib' ? 'zlib' : undefined,
+    reader: (): FrameDecoder => {
+      if (transport === 'http') return new HttpRequestReader();
+      const { splitter } = framingFor(transport, protocol, resolveLimits(undefined));
+      return {
+        get pending() {
+          return splitter.pending;
+        },
+        // A THeader frame (its length removed) carries the sequence id at bytes 4..7.
+        push: (chunk) => splitter.push(chunk).map((unit) => ({ serial: transport.startsWith('header') && unit.length >= 8 ? unit.readInt32BE(4) : undefined, payload: unit })),
+      };
+    },
+    answer: (payload, serial) => {
+      if (transport !== 'http') return Buffer.concat([...thriftMessage(transport, protocol, [payload], payload.length, { seqid: serial })]);
+      return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/x-thrift\r\nContent-Length: ${payload.length}\r\n\r\n`, 'latin1'), payload]);
+    },
+  };
+}
+
 interface Out {
   write(bytes: Buffer): Promise<void>;
   readonly closed: boolean;
   close(): void;
 }
 
-async function play(out: Out, steps: readonly AnswerStep[], transport: AvroTransport, serial: number, context: BytesContext): Promise<void> {
+async function play(out: Out, steps: readonly AnswerStep[], wire: FakeWire, serial: number, context: BytesContext): Promise<void> {
   for (const step of steps) {
     if (out.closed) return;
     if ('write' in step) {
       const bytes = bytesOf(step.write, context);
-      await out.write(step.framing === 'message' ? framedAnswer(transport, bytes, serial) : bytes);
+      await out.write(step.framing === 'message' ? wire.answer(bytes, serial) : bytes);
     } else if ('trickle' in step) {
       for (const piece of pieces(step.trickle, context)) {
         for (let i = 0; i < piece.length && !out.closed; i++) {
@@ -91,23 +130,23 @@ async function play(out: Out, steps: readonly AnswerStep[], transport: AvroTrans
     } else if ('waitMs' in step) {
       await new Promise((resolve) => setTimeout(resolve, step.waitMs));
     } else if ('repeat' in step) {
-      for (let i = 0; i < step.times && !out.closed; i++) await play(out, step.repeat, transport, serial, context);
+      for (let i = 0; i < step.times && !out.closed; i++) await play(out, step.repeat, wire, serial, context);
     } else {
       out.close();
     }
   }
 }
 
-/** A fake Avro server on loopback that plays `steps` to every request it reads whole. */
-export async function fakeAvroServer(transport: AvroTransport, steps: readonly AnswerStep[], context: BytesContext): Promise<FakeServer> {
+/** A fake server on loopback that plays `steps` to every request it reads whole. */
+export async function fakeServer(wire: FakeWire, steps: readonly AnswerStep[], context: BytesContext): Promise<FakeServer> {
   const sockets = new Set<Socket>();
   let requests = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    const reader = requestReader(transport);
-    const deflate = transport === 'netty-deflate' ? createDeflate() : undefined;
+    const reader = wire.reader();
+    const deflate = wire.compression === 'zlib' ? createDeflate() : undefined;
     deflate?.on('data', (chunk: Buffer) => socket.write(chunk));
     const out: Out = {
       get closed() {
@@ -135,10 +174,10 @@ export async function fakeAvroServer(transport: AvroTransport, steps: readonly A
       for (const reply of reader.takeReplies?.() ?? []) void out.write(reply);
       for (const frame of frames) {
         requests++;
-        void play(out, steps, transport, frame.serial ?? 0, context);
+        void play(out, steps, wire, frame.serial ?? 0, context);
       }
     };
-    if (transport === 'netty-deflate') {
+    if (wire.compression === 'zlib') {
       const inflate = createInflate({ finishFlush: zlib.Z_SYNC_FLUSH });
       inflate.on('error', () => socket.destroy());
       inflate.on('data', take);

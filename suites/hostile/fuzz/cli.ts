@@ -1,4 +1,4 @@
-// npm run fuzz -- [--budget N] [--seed S] [--transport T] [--protocol P] [--only I] [--parallel K]
+// npm run fuzz -- [--budget N] [--seed S] [--rpc R] [--transport T] [--protocol P] [--only I] [--parallel K]
 //
 // The hostile family's mutation fuzz with a budget of your choosing, against our servers in a
 // child process (loopback only): N mutated requests per transport x protocol (default 2,000),
@@ -7,7 +7,8 @@
 // budget (the `fuzz` case of suites/hostile/data/cases.json).
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadCatalogue, type FuzzAttack, type ServerCase } from '../catalogue.ts';
+import type { FuzzAttack, ServerCase } from '../catalogue.ts';
+import { hostileCells } from '../cells.ts';
 import { OursProcess } from '../ours/child-process.ts';
 import { cellWire } from '../rpc-wire.ts';
 import { describeFailures, runFuzz } from './run.ts';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
   options: {
     budget: { type: 'string', default: '2000' },
     seed: { type: 'string' },
+    rpc: { type: 'string' },
     transport: { type: 'string' },
     protocol: { type: 'string' },
     only: { type: 'string' },
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm run fuzz -- [--budget N] [--seed S] [--transport T] [--protocol P] [--only I] [--parallel K]\n');
+  process.stdout.write('usage: npm run fuzz -- [--budget N] [--seed S] [--rpc avro|thrift] [--transport T] [--protocol P] [--only I] [--parallel K]\n');
   process.exit(0);
 }
 
@@ -36,35 +38,33 @@ function whole(name: string, raw: string | undefined): number | undefined {
   return n;
 }
 
-const catalogue = loadCatalogue();
-const testCase = catalogue.cases.find((c): c is ServerCase => c.target === 'server' && c.attack.kind === 'fuzz');
-if (!testCase) throw new Error('suites/hostile/data/cases.json has no fuzz case');
-const attack = testCase.attack as FuzzAttack;
 const seed = whole('seed', values.seed) ?? randomInt(2 ** 31);
 const budget = whole('budget', values.budget) ?? 2000;
 const only = whole('only', values.only);
-const parallel = whole('parallel', values.parallel) ?? attack.parallel;
 
-const cells = Object.entries(catalogue.cells).flatMap(([rpc, offered]) => offered.transports.flatMap((transport) => offered.protocols.map((protocol) => ({ rpc, transport, protocol }))))
-  .filter((c) => (!values.transport || c.transport === values.transport) && (!values.protocol || c.protocol === values.protocol))
-  .filter((c) => testCase.rpc === c.rpc && (!testCase.transports || testCase.transports.includes(c.transport)));
-if (cells.length === 0) throw new Error(`no cell for --transport ${values.transport ?? '*'} --protocol ${values.protocol ?? '*'}`);
+// Every ts-server cell with a fuzz case, as the suite plans them (the filter's words are the CLI's).
+const cells = hostileCells([], { profile: 'full', filter: { direction: 'ts-server', ...(values.transport ? { transport: values.transport } : {}), ...(values.protocol ? { protocol: values.protocol } : {}) } })
+  .flatMap((cell) => cell.cases.filter((c) => c.testCase.target === 'server' && c.testCase.attack.kind === 'fuzz' && (!values.rpc || cell.rpc === values.rpc))
+    .map((c) => ({ cell, testCase: c.testCase as ServerCase })));
+if (cells.length === 0) throw new Error(`no fuzz cell for --rpc ${values.rpc ?? '*'} --transport ${values.transport ?? '*'} --protocol ${values.protocol ?? '*'}`);
 
-process.stdout.write(`fuzz: seed ${seed}, ${only !== undefined ? `iteration ${only} only` : `${budget} mutated requests per cell`}, ${cells.length} cell(s), ${parallel} at a time\n`);
+process.stdout.write(`fuzz: seed ${seed}, ${only !== undefined ? `iteration ${only} only` : `${budget} mutated requests per cell`}, ${cells.length} cell(s)\n`);
 const ours = await OursProcess.start();
 let failed = 0;
 try {
-  for (const c of cells) {
-    if (c.rpc !== 'avro') throw new Error(`no ${c.rpc} server in our child process yet`);
-    const port = await ours.listen({ rpc: c.rpc, transport: c.transport, ...(testCase.limits ? { limits: testCase.limits } : {}) });
-    const report = await runFuzz({ wire: () => cellWire(testCase.rpc, c.transport, c.protocol), port, pid: ours.pid }, {
-      seed, cellKey: `${c.rpc}/${c.transport}/${c.protocol}`, seeds: attack.seeds, budget, parallel, watchMs: testCase.expect.withinMs,
+  for (const { cell, testCase } of cells) {
+    const attack = testCase.attack as FuzzAttack;
+    const parallel = whole('parallel', values.parallel) ?? attack.parallel;
+    const { transport, protocol } = cell.cell;
+    const port = await ours.listen({ rpc: cell.rpc, transport, protocol, ...(testCase.limits ? { limits: testCase.limits } : {}) });
+    const report = await runFuzz({ wire: () => cellWire(cell.rpc, transport, protocol), port, pid: ours.pid }, {
+      seed, cellKey: `${cell.rpc}/${transport}/${protocol}`, seeds: attack.seeds, budget, parallel, watchMs: testCase.expect.withinMs,
       ...(only !== undefined ? { only } : {}),
     });
     const bad = report.failures.length > 0 || report.rssGrowthMb > testCase.expect.rssGrowthMb || !report.serverAlive;
-    process.stdout.write(`${bad ? 'FAIL' : 'ok  '} ${c.rpc} ${c.transport} ${c.protocol}: ${report.iterations} requests in ${report.elapsedMs} ms ` +
+    process.stdout.write(`${bad ? 'FAIL' : 'ok  '} ${cell.rpc} ${transport} ${protocol}: ${report.iterations} requests in ${report.elapsedMs} ms ` +
       `(${report.answered} answered, ${report.closed} closed, ${report.silent} silent for ${testCase.expect.withinMs} ms; slowest reaction ${report.maxReactionMs} ms), RSS +${report.rssGrowthMb} MB, CPU ${report.cpuMs} ms\n`);
-    if (report.failures.length > 0) process.stdout.write(`${describeFailures(report, c.transport, c.protocol)}\n`);
+    if (report.failures.length > 0) process.stdout.write(`${describeFailures(report, transport, protocol)}\n`);
     if (report.rssGrowthMb > testCase.expect.rssGrowthMb) process.stdout.write(`  RSS grew by ${report.rssGrowthMb} MB, more than ${testCase.expect.rssGrowthMb} MB\n`);
     if (!report.serverAlive) {
       process.stdout.write(`  our server process is gone: ${ours.exited ?? 'no exit seen yet'}\n`);

@@ -4,6 +4,9 @@
 // over IPC as { id, op, ... } and are answered as { id, result } or { id, failed }.
 import type { AvroServer, Handlers, Limits, Protocol } from '../../../impls/avro/index.ts';
 import { protocolText } from '../../../impls/avro/testing/fixtures.ts';
+import { connect as connectThrift, serve as serveThrift, type ThriftServer } from '../../../impls/thrift/index.ts';
+import { conformanceHandlers } from '../../../impls/thrift/testing/conformance-handlers.ts';
+import { conformanceIdl, reviveThrift } from '../thrift/rpc.ts';
 
 // CONFORMANCE_HOSTILE_OURS_AVRO names another copy of impls/avro/index.ts (an older commit, say,
 // to show that a case fails on the code before a fix); by default, this checkout's.
@@ -24,27 +27,31 @@ function echoHandlers(protocol: Protocol): Handlers {
 }
 
 /** The defaults with the case's limits over them (older copies take whole Limits only). */
-function limitsOf(limits: Partial<Limits> | undefined): Limits {
+function limitsOf(limits: Readonly<Record<string, number>> | undefined): Limits {
   return { ...avro.DEFAULT_LIMITS, ...limits };
 }
 
 export interface ListenCommand {
   readonly op: 'listen';
-  readonly rpc: 'avro';
+  readonly rpc: 'avro' | 'thrift';
   readonly transport: string;
-  readonly limits?: Partial<Limits>;
+  /** Thrift: the protocol axis word (binary, compact, json). */
+  readonly protocol?: string;
+  readonly limits?: Readonly<Record<string, number>>;
 }
 
 export interface CallCommand {
   readonly op: 'call';
-  readonly rpc: 'avro';
+  readonly rpc: 'avro' | 'thrift';
   readonly transport: string;
+  /** Thrift: the protocol axis word. */
+  readonly protocol?: string;
   readonly port: number;
   readonly message: string;
   /** Parameters; {"$bigint": "5"} for longs, {"$bytes": {"size": n, "fill": b}} for bytes. */
   readonly params: Record<string, unknown>;
   readonly timeoutMs: number;
-  readonly limits?: Partial<Limits>;
+  readonly limits?: Readonly<Record<string, number>>;
   /** A protocol text other than conformance.avpr (the victim of a cache case). */
   readonly protocolText?: string;
   /** The server hash to present first, as hex (a client that knows its server already). */
@@ -67,7 +74,7 @@ export function avroScheme(transport: string): string {
   return transport === 'sasl' ? 'avro' : transport;
 }
 
-const servers: AvroServer[] = [];
+const servers: (AvroServer | ThriftServer)[] = [];
 const protocols = new Map<string, Protocol>();
 
 function protocolFor(text: string | undefined): Protocol {
@@ -99,7 +106,26 @@ function summarise(value: unknown): unknown {
   return value;
 }
 
+async function callThrift(command: CallCommand): Promise<CallOutcome> {
+  const started = performance.now();
+  try {
+    const client = await connectThrift({ transport: command.transport, protocol: command.protocol ?? 'binary', host: '127.0.0.1', port: command.port }, conformanceIdl(), {
+      timeoutMs: command.timeoutMs, ...(command.limits ? { limits: command.limits } : {}),
+    });
+    try {
+      const value = await client.call('Conformance', command.message, reviveThrift(command.params) as Record<string, unknown>);
+      return { ok: true, value: summarise(value), ms: performance.now() - started };
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return { ok: false, error: { name: e.name, message: e.message }, ms: performance.now() - started };
+  }
+}
+
 async function call(command: CallCommand): Promise<CallOutcome> {
+  if (command.rpc === 'thrift') return callThrift(command);
   const started = performance.now();
   try {
     const url = `${avroScheme(command.transport)}://127.0.0.1:${command.port}/`;
@@ -123,6 +149,13 @@ async function call(command: CallCommand): Promise<CallOutcome> {
 async function handle(command: Command): Promise<unknown> {
   switch (command.op) {
     case 'listen': {
+      if (command.rpc === 'thrift') {
+        const server = await serveThrift({ transport: command.transport, protocol: command.protocol ?? 'binary', host: '127.0.0.1', port: 0 }, conformanceIdl(), conformanceHandlers(), {
+          defaultService: 'Conformance', onReject: () => undefined, log: () => undefined, ...(command.limits ? { limits: command.limits } : {}),
+        });
+        servers.push(server);
+        return { port: server.port };
+      }
       const protocol = protocolFor(undefined);
       const server = await listen(`${avroScheme(command.transport)}://127.0.0.1:0/`, protocol, echoHandlers(protocol), { limits: limitsOf(command.limits) });
       servers.push(server);
