@@ -3,7 +3,7 @@
 // (fake/server.ts), which answers as the case says; then the same process calls a healthy server
 // of ours. A case that kills the child fails, and the next case starts a new one. Needs no container.
 import { afterAll } from 'vitest';
-import { attackClient, closeHealthyServers } from './attacks/client.ts';
+import { attackClient, closeHealthyServers, type ClientObservation } from './attacks/client.ts';
 import type { ClientCase } from './catalogue.ts';
 import { caseBudgetMs, defineCells, selectedCells } from './define.ts';
 import { assertWithin, clientFigures, clientProblems, describeClientBounds } from './judge.ts';
@@ -33,7 +33,7 @@ defineCells(cells, async (planned, cell, measured) => {
   const ending = lastEnding;
   lastEnding = undefined;
   const transport = cell.cell.transport;
-  let observation;
+  let observation: ClientObservation;
   try {
     observation = await attackClient(child, { rpc: cell.rpc, transport, protocol: cell.cell.protocol }, testCase.attack, {
       watchMs: (testCase.expect.releasedWithinMs ?? 0) + 300, servedAfter: testCase.expect.servedAfter,

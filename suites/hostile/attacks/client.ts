@@ -8,7 +8,7 @@ import { conformanceProtocol, victimProtocol, avroBytesContext, type Served } fr
 import { isAvroTransport, type AvroTransport } from '../avro/wire.ts';
 import { byTransport, type AnswerAttack, type AnswerStep, type ClientAttack, type ClientCall, type ClientPoisonAttack } from '../catalogue.ts';
 import { avroFakeWire, fakeServer, thriftFakeWire, type FakeServer, type FakeWire } from '../fake/server.ts';
-import { thriftBytesContext, thriftValidCall } from '../thrift/rpc.ts';
+import { thriftBytesContext } from '../thrift/rpc.ts';
 import { isThriftProtocol, isThriftTransport } from '../thrift/wire.ts';
 import type { BytesContext } from '../bytes.ts';
 import type { Rpc } from '../catalogue.ts';

@@ -1,20 +1,20 @@
 // The hostile family against our servers (direction ts-server: hostile -> ours), every transport x
-// protocol. Our servers run in a child process (ours/child.ts) so that their memory and CPU can be
-// read from /proc and a crash or a hang costs the child: a case that kills it fails, and the next
-// case starts a new one. Each case's limits (set low where the case is about the mechanism) get a
+// protocol of one RPC family (a suite file each, so that vitest runs them side by side). Our
+// servers run in a child process (ours/child.ts) so that their memory and CPU can be read from
+// /proc and a crash or a hang costs the child: a case that kills it fails, and the next case
+// starts a new one. Each case's limits (set low where the case is about the mechanism) get a
 // server of their own. Needs no container.
 import { randomInt } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { attackServer } from './attacks/server.ts';
-import { profile, type FuzzAttack, type ServerCase } from './catalogue.ts';
+import { profile, type FuzzAttack, type Rpc, type ServerCase } from './catalogue.ts';
 import { caseBudgetMs, defineCells, selectedCells } from './define.ts';
 import { describeFailures, runFuzz } from './fuzz/run.ts';
 import { assertWithin, describeServerBounds, serverFigures, serverProblems, serverWire, type Figures } from './judge.ts';
 import { OursProcess } from './ours/child-process.ts';
 import { cellWire } from './rpc-wire.ts';
-import type { HostileCell } from './cells.ts';
+import type { HostileCell, PlannedCase } from './cells.ts';
 
-const cells = selectedCells('ts-server');
 /** The run's fuzz seed: CONFORMANCE_FUZZ_SEED, or a new one each run (printed with every fuzz result). */
 const FUZZ_SEED = process.env['CONFORMANCE_FUZZ_SEED'] ? Number(process.env['CONFORMANCE_FUZZ_SEED']) : randomInt(2 ** 31);
 
@@ -22,6 +22,19 @@ let ours: OursProcess | undefined;
 const ports = new Map<string, number>();
 /** How earlier children ended, said in the next case that needs a new one. */
 let lastEnding: string | undefined;
+
+/** Defines the ts-server cells of one RPC family (one suite file each). */
+export function defineOursServers(rpc: Rpc): void {
+  afterAll(async () => {
+    await ours?.stop();
+  });
+  defineCells(selectedCells('ts-server').filter((c) => c.rpc === rpc), oursServerCase, (planned) => {
+    const testCase = planned.testCase as ServerCase;
+    // A fuzz runs its whole budget in one case: allow 100 ms per mutated request on top.
+    const fuzzMs = testCase.attack.kind === 'fuzz' ? (testCase.attack.budget[profile()] * 100) : 0;
+    return caseBudgetMs(testCase.expect.withinMs) + fuzzMs;
+  });
+}
 
 async function oursProcess(): Promise<OursProcess> {
   if (ours?.exited) {
@@ -65,11 +78,7 @@ async function fuzz(child: OursProcess, port: number, cell: HostileCell, testCas
   assertWithin(testCase.id, problems, `seed ${report.seed}: after each of ${report.iterations} mutated requests (each watched ${testCase.expect.withinMs} ms) a valid call is served; the server stays up; RSS growth <= ${testCase.expect.rssGrowthMb} MB`, { ...report, failures: report.failures.length }, []);
 }
 
-afterAll(async () => {
-  await ours?.stop();
-});
-
-defineCells(cells, async (planned, cell, measured) => {
+async function oursServerCase(planned: PlannedCase, cell: HostileCell, measured: (f: Figures) => void): Promise<void> {
   const testCase = planned.testCase as ServerCase;
   const child = await oursProcess();
   const ending = lastEnding;
@@ -92,9 +101,4 @@ defineCells(cells, async (planned, cell, measured) => {
   const problems = serverProblems(observation, bounds);
   if (child.exited) problems.push(`our server process ended: ${child.exited}`);
   assertWithin(testCase.id, problems, describeServerBounds(bounds), figures, serverWire(observation, 'our server'));
-}, (planned) => {
-  const testCase = planned.testCase as ServerCase;
-  // A fuzz runs its whole budget in one case: allow 100 ms per mutated request on top.
-  const fuzzMs = testCase.attack.kind === 'fuzz' ? (testCase.attack.budget[profile()] * 100) : 0;
-  return caseBudgetMs(testCase.expect.withinMs) + fuzzMs;
-});
+}
