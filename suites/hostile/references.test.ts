@@ -12,11 +12,20 @@ import { caseBudgetMs, defineCells, selectedCells } from './define.ts';
 import { assertWithin, describeServerBounds, serverFigures, serverProblems, serverWire } from './judge.ts';
 import { ReferenceSession } from './references/session.ts';
 import { cellWire } from './rpc-wire.ts';
+import type { HostileCell } from './cells.ts';
+import { cellId } from '../../harness/results/cell-id.ts';
 
 const context = inject('conformance');
 const releases = selectReleases(loadPeers(), versionSelection()).filter((r) => context.images[r.key] !== undefined);
 const cells = selectedCells('references', releases);
 const sessions = new Map<string, ReferenceSession>();
+
+async function warmUp(session: ReferenceSession, releaseCells: readonly HostileCell[]): Promise<void> {
+  for (const c of releaseCells) {
+    const port = session.ports().get(cellId(c.cell));
+    if (port !== undefined) await cellWire(c.rpc, c.cell.transport, c.cell.protocol).validCall(port).catch(() => undefined);
+  }
+}
 
 if (cells.length === 0) {
   // Said out loud rather than an empty file, as define-slice.ts does.
@@ -39,8 +48,11 @@ if (cells.length === 0) {
       const testCase = planned.testCase as ServerCase;
       if (testCase.attack.kind === 'fuzz') throw new Error('the fuzz runs against our servers only');
       const session = sessions.get(cell.release?.key ?? '') as ReferenceSession;
-      const { pid, port, previousEnding } = await session.ready(cell);
+      const { pid, port, started, previousEnding } = await session.ready(cell);
       meta.peerRun = session.peerRun;
+      // A new server is warmed up first (one valid call per listener): the cases time how it
+      // handles bad input, not a cold JVM's first request.
+      if (started) await warmUp(session, cells.filter((c) => c.release?.key === cell.release?.key));
       const { answerMatches, ...overrides } = testCase.references?.expect ?? {};
       const expect = { ...testCase.expect, ...overrides };
       const bounds = { ...expect, ours: false, transport: cell.cell.transport, ...(answerMatches ? { referenceAnswerMatches: answerMatches } : {}) };

@@ -56,7 +56,7 @@ export interface AttackOptions {
 
 const DUMP_BYTES = 4096;
 /** The least time a send may spend writing before a server that stopped reading is given up on. */
-const WRITE_MS = 10_000;
+const WRITE_MS = 5_000;
 
 /** Whether a whole answer has arrived, by the wire's answer counter (set up before anything is written). */
 function wholeAnswer(connection: RawConnection, wire: CellWire): () => boolean {
@@ -149,7 +149,7 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   let source = sendPieces(attack, wire);
   if (attack.keepBytes !== undefined || attack.keepFraction !== undefined) source = cut(source, attack);
   // A server that stops reading without closing would hold the writing for good: it gets the
-  // case's window, and at least 10 s for large requests, then we stop writing.
+  // case's window, and at least 5 s for large requests, then we stop writing.
   const writing = AbortSignal.timeout(Math.max(options.windowMs, WRITE_MS));
   if (attack.trickleMs !== undefined) await connection.trickle(recorded(bytesOneByOne([...source]), sent), attack.trickleMs, writing);
   else await connection.write(recorded(source, sent), writing);

@@ -63,6 +63,11 @@ export class ReferenceSession {
     return { image: this.image, role: 'server', args: ['server', '--plan', this.plan], ...(this.server ? { containerId: this.server.id } : {}) };
   }
 
+  /** Every listener's port, by cell id. */
+  ports(): ReadonlyMap<string, number> {
+    return new Map([...this.listeners].map(([key, l]) => [key, l.port]));
+  }
+
   listener(cell: HostileCell): Listener {
     const listener = this.listeners.get(cellId(cell.cell));
     if (!listener) throw new Error(`no listener planned for ${cellId(cell.cell)}`);
@@ -70,8 +75,9 @@ export class ReferenceSession {
   }
 
   /** The running server (a new container when there is none, or the last one died), its pid, and how the previous one ended. */
-  async ready(cell: HostileCell): Promise<{ pid: number; port: number; previousEnding?: string }> {
+  async ready(cell: HostileCell): Promise<{ pid: number; port: number; started: boolean; previousEnding?: string }> {
     if (this.server && !(await this.running())) await this.retire(`the container ended: ${await this.ending()}`);
+    const started = !this.server;
     if (!this.server) {
       if (this.starts >= MAX_STARTS) throw new Error(`${this.release.key}: ${MAX_STARTS} server containers were started in this run already; no more (the last ended: ${this.previousEnding ?? 'unknown'})`);
       this.starts++;
@@ -88,7 +94,7 @@ export class ReferenceSession {
     if (failed !== undefined) throw new Error(`${this.release.peer.id} ${this.release.version} could not start this listener: ${failed || 'no reason given'}`);
     const previousEnding = this.previousEnding;
     this.previousEnding = undefined;
-    return { pid: this.mainPid as number, port: listener.port, ...(previousEnding ? { previousEnding } : {}) };
+    return { pid: this.mainPid as number, port: listener.port, started, ...(previousEnding ? { previousEnding } : {}) };
   }
 
   async running(): Promise<boolean> {
