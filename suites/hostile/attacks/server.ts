@@ -57,6 +57,8 @@ export interface AttackOptions {
 const DUMP_BYTES = 4096;
 /** The least time a send may spend writing before a server that stopped reading is given up on. */
 const WRITE_MS = 5_000;
+/** A server that takes none of our bytes for this long has stopped reading. */
+const STALL_MS = 1_000;
 
 /** Whether a whole answer has arrived, by the wire's answer counter (set up before anything is written). */
 function wholeAnswer(connection: RawConnection, wire: CellWire): () => boolean {
@@ -148,12 +150,12 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   const sent: Buffer[] = [];
   let source = sendPieces(attack, wire);
   if (attack.keepBytes !== undefined || attack.keepFraction !== undefined) source = cut(source, attack);
-  // A server that stops reading without closing would hold the writing for good: it gets the
-  // case's window, and at least 5 s for large requests, then we stop writing.
+  // A server that stops reading without closing would hold the writing for good: we stop when it
+  // has taken nothing for STALL_MS, and in any case after the case's window (at least WRITE_MS).
   const writing = AbortSignal.timeout(Math.max(options.windowMs, WRITE_MS));
   if (attack.trickleMs !== undefined) await connection.trickle(recorded(bytesOneByOne([...source]), sent), attack.trickleMs, writing);
-  else await connection.write(recorded(source, sent), writing);
-  const stalled = writing.aborted && !connection.isClosed;
+  else await connection.write(recorded(source, sent), writing, STALL_MS);
+  const stalled = (writing.aborted || connection.stalled) && !connection.isClosed;
   if (attack.then === 'close') {
     connection.destroy();
   } else {

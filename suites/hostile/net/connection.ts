@@ -32,6 +32,8 @@ export class RawConnection {
   /** Bytes handed to the socket that it accepted (written out or buffered by the kernel). */
   bytesWritten = 0;
   private destroyedByUs = false;
+  /** A write gave up: the server took nothing for stallMs while we had bytes for it. */
+  stalled = false;
   /** The error the socket ended with, if any (ECONNRESET, EPIPE...). */
   error: string | undefined;
   private readonly closed: Promise<void>;
@@ -103,20 +105,31 @@ export class RawConnection {
 
   /**
    * Writes the pieces in order, waiting for the socket to drain when it asks to; stops early when
-   * the connection closes. With zlib, the pieces are flushed (Z_SYNC_FLUSH) at the end.
+   * the connection closes, the signal aborts, or the server takes nothing for `stallMs` (then
+   * `stalled` is set). With zlib, the pieces are flushed (Z_SYNC_FLUSH) at the end.
    */
-  async write(pieces: Iterable<Buffer>, signal?: AbortSignal): Promise<void> {
+  async write(pieces: Iterable<Buffer>, signal?: AbortSignal, stallMs?: number): Promise<void> {
     await this.waitConnected();
     const stopped = signal ? new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })) : undefined;
-    const drained = (stream: NodeJS.WritableStream): Promise<unknown> =>
-      Promise.race([new Promise((resolve) => stream.once('drain', resolve)), this.closed, ...(stopped ? [stopped] : [])]);
+    const drained = async (stream: NodeJS.WritableStream): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const stall = stallMs === undefined ? [] : [new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.stalled = true;
+          resolve();
+        }, stallMs);
+      })];
+      await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), this.closed, ...(stopped ? [stopped] : []), ...stall]);
+      clearTimeout(timer);
+    };
     const sink = this.deflate ?? this.socket;
     for (const piece of pieces) {
-      if (this.isClosed || this.socket.destroyed || signal?.aborted) return;
+      if (this.isClosed || this.socket.destroyed || signal?.aborted || this.stalled) return;
       const more = sink.write(piece);
       this.bytesWritten += piece.length;
       if (!more) await drained(sink);
     }
+    if (this.stalled) return;
     if (this.deflate) await new Promise<void>((resolve) => (this.deflate as Deflate).flush(zlib.Z_SYNC_FLUSH, () => resolve()));
     // Written means handed to the kernel: wait for the socket's own buffer to empty.
     if (!this.isClosed && this.socket.writableLength > 0) await drained(this.socket);
