@@ -71,9 +71,13 @@ export function defineReferenceServers(folders: readonly string[]): void {
         const problems = serverProblems(observation, bounds);
         if (!running) problems.push(`the reference server container ended: ${figures['serverEnding']}`);
         const log = problems.length > 0 ? await session.logOf(cell) : '';
-        // The next case starts on a server that serves: a dead or stuck one is replaced, and says why.
-        if (!running || (observation.served && !observation.served.ok)) {
-          await session.retire(`after ${testCase.id}: ${!running ? String(figures['serverEnding']) : `it no longer served (${observation.served?.detail})`}`);
+        // The next case starts on a server that serves and has not leaked: a dead, stuck or grown
+        // one is replaced (its memory would count against the next cases), and the next case says why.
+        const grownMb = (observation.usage.peakBytes - observation.usage.beforeBytes) / (1024 * 1024);
+        if (!running || (observation.served && !observation.served.ok) || grownMb > expect.rssGrowthMb) {
+          const why = !running ? String(figures['serverEnding'])
+            : observation.served && !observation.served.ok ? `it no longer served (${observation.served.detail})` : `its RSS grew by ${grownMb.toFixed(1)} MB`;
+          await session.retire(`after ${testCase.id}: ${why}`);
         }
         try {
           assertWithin(testCase.id, problems, describeServerBounds(bounds), figures, serverWire(observation, `${cell.cell.server} ${cell.cell.version}`));
