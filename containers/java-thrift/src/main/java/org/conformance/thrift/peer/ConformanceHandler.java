@@ -1,78 +1,99 @@
 package org.conformance.thrift.peer;
 
-import java.nio.ByteBuffer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.conformance.thrift.Choice;
-import org.conformance.thrift.Color;
-import org.conformance.thrift.Conformance;
-import org.conformance.thrift.ConformanceError;
-import org.conformance.thrift.Deep;
-import org.conformance.thrift.Defaults;
-import org.conformance.thrift.Drawing;
-import org.conformance.thrift.Empty;
-import org.conformance.thrift.OtherError;
-import org.conformance.thrift.Point;
-import org.conformance.thrift.Scalars;
-import org.conformance.thrift.Sparse;
+import org.apache.thrift.TApplicationException;
 
-/** The server semantics of suites/thrift/data/README.md. */
-final class ConformanceHandler implements Conformance.Iface {
-  /** One slot per server process, shared by every connection (and every worker thread). */
-  private static volatile String lastNote = "";
+/**
+ * The server semantics of suites/thrift/data/README.md. One instance per listener: {@code lastNote}
+ * is shared by the listener's connections and by nothing else.
+ */
+final class ConformanceHandler implements Handler {
+  /** evolvedAnswer's fixed EvolvingV2 fields, in the value notation (README.md, "Server semantics"). */
+  private static final String EVOLVED_ANSWER = """
+      {"flag": true, "tiny": -128, "small": 32767, "medium": -2147483648, "large": "9223372036854775807",
+       "real": 0.25, "text": "v2 \\u2713", "blob": {"$hex": "00ff80"}, "tag": "00112233-4455-6677-8899-aabbccddeeff",
+       "color": "ULTRAVIOLET", "point": {"x": -1, "y": 1}, "choice": {"words": ["a", "b"]},
+       "tags": ["ffffffff-ffff-ffff-ffff-ffffffffffff"], "names": ["x"], "byId": [["-1", {"x": 0, "y": 0}]],
+       "nested": [[], [1, 2]], "nothing": {},
+       "blobsByTag": [["01234567-89ab-cdef-0123-456789abcdef", [{"$hex": ""}, {"$hex": "ff"}]]]}
+      """;
 
-  @Override public void ping() {}
+  private final Idl idl;
+  private final Notation notation;
+  private volatile String lastNote = "";
 
-  @Override public String echoString(String value) { return value; }
-  @Override public boolean echoBool(boolean value) { return value; }
-  @Override public byte echoByte(byte value) { return value; }
-  @Override public short echoI16(short value) { return value; }
-  @Override public int echoI32(int value) { return value; }
-  @Override public long echoI64(long value) { return value; }
-  @Override public double echoDouble(double value) { return value; }
-  @Override public ByteBuffer echoBinary(ByteBuffer value) { return value; }
-  @Override public Color echoEnum(Color value) { return value; }
-  @Override public long echoTypedef(long value) { return value; }
-  @Override public Point echoPoint(Point value) { return value; }
-  @Override public Scalars echoScalars(Scalars value) { return value; }
-  @Override public Drawing echoDrawing(Drawing value) { return value; }
-  @Override public Defaults echoDefaults(Defaults value) { return value; }
-  @Override public Sparse echoSparse(Sparse value) { return value; }
-  @Override public Empty echoEmpty(Empty value) { return value; }
-  @Override public Choice echoChoice(Choice value) { return value; }
-  @Override public Deep echoDeep(Deep value) { return value; }
-  @Override public List<Integer> echoList(List<Integer> value) { return value; }
-  @Override public Set<Integer> echoSet(Set<Integer> value) { return value; }
-  @Override public Map<Integer, Integer> echoMap(Map<Integer, Integer> value) { return value; }
-  @Override public Map<String, String> echoLabels(Map<String, String> value) { return value; }
-  @Override public Map<Long, String> echoI64Map(Map<Long, String> value) { return value; }
-  @Override public Map<Integer, Map<Integer, Integer>> echoMapOfMaps(Map<Integer, Map<Integer, Integer>> value) {
-    return value;
-  }
-  @Override public List<ByteBuffer> echoBinaryList(List<ByteBuffer> value) { return value; }
-  @Override public Map<Color, List<Point>> echoEnumMap(Map<Color, List<Point>> value) { return value; }
-
-  @Override
-  public Scalars gather(short small, boolean flag, byte tiny, int medium, long large, double real, String text,
-                        ByteBuffer blob, Color color) {
-    return new Scalars(flag, tiny, small, medium, large, real, text, blob, color);
-  }
-
-  @Override public long add(long a, long b) { return a + b; } // Java long arithmetic wraps around
-
-  @Override
-  public void fail(String kind, int code, String reason) throws ConformanceError, OtherError {
-    if ("conformance".equals(kind)) throw new ConformanceError(code, reason);
-    if ("other".equals(kind)) throw new OtherError(reason, List.of(code));
+  ConformanceHandler(Idl idl) {
+    this.idl = idl;
+    this.notation = new Notation(idl);
   }
 
   @Override
-  public String failUndeclared(String reason) {
-    // Not declared in the IDL: libthrift's processor answers TApplicationException INTERNAL_ERROR.
-    throw new IllegalStateException("undeclared failure: " + reason);
+  public Object call(Idl.Function function, Map<String, Object> a) throws Exception {
+    String name = function.name();
+    switch (name) {
+      case "ping":
+        return null;
+      case "gather": {
+        StructValue scalars = new StructValue(idl.struct("Scalars"));
+        for (String field : List.of("flag", "tiny", "small", "medium", "large", "real", "text", "blob", "color")) {
+          scalars.set(field, a.get(field));
+        }
+        return scalars;
+      }
+      case "add":
+        // Java long arithmetic wraps around; an absent argument is 0, as in generated Java.
+        return orZero(a.get("a")) + orZero(a.get("b"));
+      case "fail": {
+        String kind = (String) a.get("kind");
+        if ("conformance".equals(kind)) {
+          throw new Raised(new StructValue(idl.struct("ConformanceError"))
+              .set("code", a.getOrDefault("code", 0)).set("reason", a.get("reason")));
+        }
+        if ("other".equals(kind)) {
+          throw new Raised(new StructValue(idl.struct("OtherError"))
+              .set("detail", a.get("reason")).set("trail", List.of(a.getOrDefault("code", 0))));
+        }
+        return null;
+      }
+      case "failUndeclared":
+        throw new IllegalStateException("undeclared failure: " + a.get("reason"));
+      case "notify":
+        lastNote = a.get("note") == null ? "" : (String) a.get("note");
+        return null;
+      case "lastNote":
+        return lastNote;
+      case "echoEvolving": {
+        StructValue value = (StructValue) a.get("value");
+        return new StructValue(idl.struct("Evolving")).set("id", value == null ? null : value.get("id"));
+      }
+      case "evolvedAnswer":
+        return evolvedAnswer(a.get("id"));
+      case "failApplication":
+        throw new TApplicationException(a.get("type") == null ? 0 : (Integer) a.get("type"), (String) a.get("message"));
+      case "failOneway":
+        throw new IllegalStateException("undeclared failure in a one-way call: " + a.get("reason"));
+      default:
+        if (name.startsWith("echo")) return a.get("value"); // every other echo* answers its argument
+        throw new UnsupportedOperationException("Conformance has no handler for " + name);
+    }
   }
 
-  @Override public void notify(String note) { lastNote = note; }
-  @Override public String lastNote() { return lastNote; }
+  private static long orZero(Object v) {
+    return v == null ? 0L : (Long) v;
+  }
+
+  /** An EvolvingV2 with the fixed values and {@code id}, written where Evolving is declared. */
+  private StructValue evolvedAnswer(Object id) {
+    ObjectNode fixed;
+    try {
+      fixed = (ObjectNode) new ObjectMapper().readTree(EVOLVED_ANSWER);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    return notation.struct(idl.struct("EvolvingV2"), fixed).set("id", id);
+  }
 }

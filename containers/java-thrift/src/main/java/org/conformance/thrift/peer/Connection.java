@@ -1,70 +1,119 @@
 package org.conformance.thrift.peer;
 
-import org.apache.thrift.TServiceClient;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import org.apache.thrift.TConfiguration;
 import org.apache.thrift.protocol.TMultiplexedProtocol;
 import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.transport.THttpClient;
+import org.apache.thrift.transport.TSSLTransportFactory;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransport;
-import org.apache.thrift.transport.TTransportException;
-import org.apache.thrift.transport.layered.TFramedTransport;
-import org.conformance.thrift.Conformance;
-import org.conformance.thrift.Secondary;
 
-/** One client connection to the server under test, with the cell's transport and protocols. */
+/**
+ * One client connection to the server under test, with the cell's socket, transport and protocols,
+ * all libthrift's: TSocket, TSSLTransportFactory's socket or a Unix channel (see UnixSockets), under
+ * TFramedTransport, TFastFramedTransport or TZlibTransport, or THttpClient.
+ */
 final class Connection implements AutoCloseable {
-  final TTransport transport;
-  /** Reads responses. */
-  final TProtocol in;
-  /** Writes requests (never multiplexed itself: see {@link #requests(String)}). */
-  final TProtocol out;
-  final boolean multiplexed;
+  private static final Map<Path, SSLSocketFactory> HTTPS = new HashMap<>();
 
-  private Connection(TTransport transport, TProtocol in, TProtocol out, boolean multiplexed) {
+  final TTransport transport;
+  /** Reads answers. */
+  final TProtocol in;
+  /** Writes requests; never multiplexed itself (see {@link #requests(String)}). */
+  final TProtocol out;
+  private final Axes.Routing routing;
+
+  private Connection(TTransport transport, TProtocol in, TProtocol out, Axes.Routing routing) {
     this.transport = transport;
     this.in = in;
     this.out = out;
-    this.multiplexed = multiplexed;
+    this.routing = routing;
   }
 
   /**
-   * Opens a connection. {@code requestProtocol}, when not null, replaces the protocol requests are
-   * written in (the mismatched-protocol case); responses are still read in the cell's protocol.
+   * Opens a connection. {@code writes}, when not null, is the plain protocol requests are written
+   * in instead of the cell's (the mismatched-protocol case); answers are read in the cell's.
    */
-  static Connection open(Main.Options options, String requestProtocol, int timeoutMillis) throws TTransportException {
-    Protocols.Pair protocols = Protocols.of(options.protocol());
-    TTransport transport = switch (options.transport()) {
-      case "http" -> {
-        THttpClient http = new THttpClient(
-            "http://" + options.host() + ":" + options.port() + PeerServer.HTTP_PATH);
-        http.setConnectTimeout(timeoutMillis);
-        http.setReadTimeout(timeoutMillis);
-        yield http;
+  static Connection open(Plan.Endpoint cell, String writes, int timeoutMillis) throws Exception {
+    Axes.Protocol protocol = Axes.protocol(cell.protocol());
+    TTransport transport;
+    if (cell.transport().equals("http")) {
+      PeerServer.require(!cell.socket().equals("unix"), "http runs over tcp or tls only");
+      boolean tls = cell.socket().equals("tls");
+      if (tls) {
+        // THttpClient without an Apache HttpClient uses HttpURLConnection, which takes the
+        // process-wide default factory: the one that trusts this cell's CA.
+        HttpsURLConnection.setDefaultSSLSocketFactory(httpsFactory(cell));
       }
-      // Java's TSocket buffers its streams itself: it is the "buffered" transport.
-      case "buffered" -> new TSocket(options.host(), options.port(), timeoutMillis);
-      case "framed" -> new TFramedTransport(new TSocket(options.host(), options.port(), timeoutMillis));
-      default -> throw new IllegalArgumentException("unknown transport " + options.transport());
-    };
-    transport.open();
-    TProtocol out = (requestProtocol == null ? protocols.request() : Protocols.plain(requestProtocol))
-        .getProtocol(transport);
-    TProtocol in = protocols.response().getProtocol(transport);
-    return new Connection(transport, in, out, protocols.multiplexed());
+      THttpClient http = new THttpClient((tls ? "https" : "http") + "://" + cell.host() + ":" + cell.port() + HttpListener.PATH);
+      http.setConnectTimeout(timeoutMillis);
+      http.setReadTimeout(timeoutMillis);
+      transport = http;
+    } else {
+      transport = Axes.clientLayer(cell.transport(), socket(cell, timeoutMillis));
+    }
+    TProtocol out = (writes == null ? protocol.request() : Axes.plain(writes)).getProtocol(transport);
+    return new Connection(transport, protocol.response().getProtocol(transport), out, protocol.routing());
+  }
+
+  /** An open socket transport. */
+  static TTransport socket(Plan.Endpoint cell, int timeoutMillis) throws Exception {
+    switch (cell.socket()) {
+      case "tcp": {
+        // The constructor with a TConfiguration is the one every release from 0.15.0 has.
+        TSocket socket = new TSocket(new TConfiguration(), cell.host(), cell.port(), timeoutMillis);
+        socket.open();
+        return socket;
+      }
+      case "tls": {
+        TSocket socket = TSSLTransportFactory.getClientSocket(cell.host(), cell.port(), timeoutMillis,
+            Tls.clientParameters(ca(cell)));
+        verifyHostname((SSLSocket) socket.getSocket());
+        return socket;
+      }
+      case "unix":
+        PeerServer.require(cell.path() != null, "socket unix needs a path");
+        return UnixSockets.connect(cell.path());
+      default:
+        throw new IllegalArgumentException("unknown socket " + cell.socket());
+    }
+  }
+
+  /**
+   * TSSLTransportFactory checks the chain against the trust store only; the name check is the
+   * caller's, as with any SSLSocket. Set before the first byte, so it applies to the handshake.
+   */
+  static void verifyHostname(SSLSocket socket) {
+    SSLParameters parameters = socket.getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    socket.setSSLParameters(parameters);
+  }
+
+  static Path ca(Plan.Endpoint cell) {
+    PeerServer.require(cell.tls() != null && cell.tls().ca() != null, "socket tls needs tls.ca");
+    return cell.tls().ca();
+  }
+
+  private static synchronized SSLSocketFactory httpsFactory(Plan.Endpoint cell) throws Exception {
+    Path ca = ca(cell);
+    SSLSocketFactory factory = HTTPS.get(ca);
+    if (factory == null) {
+      factory = Tls.clientContext(ca).getSocketFactory();
+      HTTPS.put(ca, factory);
+    }
+    return factory;
   }
 
   /** The protocol a call to {@code service} is written with (the multiplexed wrapper if any). */
   TProtocol requests(String service) {
-    return multiplexed ? new TMultiplexedProtocol(out, service) : out;
-  }
-
-  /** A generated client; Client(in, out) takes separate response and request protocols. */
-  TServiceClient client(String service) {
-    return switch (service) {
-      case Protocols.CONFORMANCE -> new Conformance.Client(in, requests(service));
-      case Protocols.SECONDARY -> new Secondary.Client(in, requests(service));
-      default -> throw new IllegalArgumentException("unknown service " + service);
-    };
+    return routing == Axes.Routing.MULTIPLEXED ? new TMultiplexedProtocol(out, service) : out;
   }
 
   @Override

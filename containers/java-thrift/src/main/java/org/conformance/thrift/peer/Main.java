@@ -1,63 +1,65 @@
 package org.conformance.thrift.peer;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.io.File;
+import java.util.List;
+import org.apache.thrift.protocol.TProtocol;
 
 /**
  * The Java Thrift reference peer (containers/README.md):
  *
  * <pre>
- *   server --transport T --protocol P --server-kind K --host H --port N
- *   client --transport T --protocol P --server-kind K --host H --port N --cases a,b,c
+ *   server --plan /path/plan.json
+ *   client --plan /path/plan.json
  * </pre>
  */
 public final class Main {
   private Main() {}
 
-  /** The parsed command line. */
-  record Options(String role, String transport, String protocol, String serverKind, String host, int port,
-                 String cases) {}
+  private static final String IDL = System.getenv().getOrDefault("THRIFT_CONFORMANCE_IDL", "/opt/peer/conformance.json");
+  private static final String DATA = System.getenv().getOrDefault("THRIFT_CONFORMANCE_DATA", "/spec/suites/thrift/data");
 
   public static void main(String[] argv) {
-    Options options;
-    try {
-      options = parse(argv);
-    } catch (IllegalArgumentException e) {
-      System.err.println("usage: (server|client) --transport T --protocol P --server-kind K --host H --port N"
-          + " [--cases a,b,c]: " + e.getMessage());
+    Log.install();
+    // libthrift and Jetty log through slf4j-simple to System.err, which prefixes the listener key.
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    exitAtOnceOnSigterm();
+    if (argv.length != 3 || !(argv[0].equals("server") || argv[0].equals("client")) || !argv[1].equals("--plan")) {
+      System.err.println("usage: (server|client) --plan FILE");
       System.exit(2);
-      return;
     }
+    File plan = new File(argv[2]);
     try {
-      if (options.role().equals("server")) {
-        PeerServer.serve(options);
+      Idl idl = Idl.read(new File(IDL));
+      if (argv[0].equals("server")) {
+        PeerServer.serve(Plan.listeners(plan), idl);
       } else {
-        System.exit(new CaseRunner(options).runAll());
+        List<Plan.Endpoint> cells = Plan.cells(plan);
+        System.exit(new CaseRunner(idl, new File(DATA, "cases.json")).run(cells));
       }
     } catch (Exception e) {
-      // Only a peer that could not start gets here: bad axis value, port taken, unreadable cases.
+      // Only a peer that could not start gets here: unreadable plan, IDL or case catalogue.
       System.err.println("peer could not start: " + e);
       e.printStackTrace();
       System.exit(1);
     }
   }
 
-  static Options parse(String[] argv) {
-    if (argv.length == 0 || !(argv[0].equals("server") || argv[0].equals("client"))) {
-      throw new IllegalArgumentException("the first argument is the role, server or client");
-    }
-    Map<String, String> values = new HashMap<>();
-    for (int i = 1; i < argv.length; i += 2) {
-      if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-        throw new IllegalArgumentException("expected --name value at " + argv[i]);
-      }
-      values.put(argv[i].substring(2), argv[i + 1]);
-    }
-    for (String required : new String[] {"transport", "protocol", "port"}) {
-      if (!values.containsKey(required)) throw new IllegalArgumentException("--" + required + " is required");
-    }
-    return new Options(argv[0], values.get("transport"), values.get("protocol"),
-        values.getOrDefault("server-kind", "simple"), values.getOrDefault("host", "127.0.0.1"),
-        Integer.parseInt(values.get("port")), values.getOrDefault("cases", ""));
+  /** The libthrift release on the class path (set by the image; the jar manifest as a fallback). */
+  static String libthriftVersion() {
+    String version = System.getenv("LIBTHRIFT_VERSION");
+    if (version == null) version = TProtocol.class.getPackage().getImplementationVersion();
+    return version == null ? "(unknown version)" : version;
+  }
+
+  /**
+   * The harness removes the container: no graceful drain, no shutdown hooks (Jetty's and the
+   * thread pools' would wait for connections). halt() ends the JVM at once.
+   */
+  @SuppressWarnings("restriction")
+  private static void exitAtOnceOnSigterm() {
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> Runtime.getRuntime().halt(143));
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> Runtime.getRuntime().halt(130));
   }
 }

@@ -1,136 +1,203 @@
 package org.conformance.thrift.peer;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import org.apache.thrift.TMultiplexedProcessor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.thrift.TProcessor;
 import org.apache.thrift.server.THsHaServer;
 import org.apache.thrift.server.TNonblockingServer;
 import org.apache.thrift.server.TServer;
-import org.apache.thrift.server.TServlet;
 import org.apache.thrift.server.TSimpleServer;
 import org.apache.thrift.server.TThreadPoolServer;
+import org.apache.thrift.server.TThreadedSelectorServer;
 import org.apache.thrift.transport.TNonblockingServerSocket;
+import org.apache.thrift.transport.TSSLTransportFactory;
 import org.apache.thrift.transport.TServerSocket;
-import org.apache.thrift.transport.TTransportFactory;
-import org.apache.thrift.transport.layered.TFramedTransport;
-import org.conformance.thrift.Conformance;
-import org.conformance.thrift.Secondary;
-import org.eclipse.jetty.ee9.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee9.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import org.apache.thrift.transport.TServerTransport;
 
 /**
- * The server role: libthrift's own server classes, configured the documented way. Server kinds:
- * simple (TSimpleServer), threadpool (TThreadPoolServer), nonblocking (TNonblockingServer),
- * hsha (THsHaServer), servlet (TServlet in Jetty).
+ * The server role: every listener of the plan in this one JVM, each with its own processor and
+ * handler state, on libthrift's own server classes configured the documented way.
+ *
+ * <ul>
+ *   <li>simple (TSimpleServer), threadpool (TThreadPoolServer): transports buffered, framed,
+ *       fastframed, zlib; sockets tcp, tls (TSSLTransportFactory), unix;</li>
+ *   <li>nonblocking (TNonblockingServer), hsha (THsHaServer), threaded-selector
+ *       (TThreadedSelectorServer): these read frames themselves, so framed only, over tcp;</li>
+ *   <li>servlet (TServlet in Jetty 12, path /thrift): transport http over tcp or tls.</li>
+ * </ul>
  */
 final class PeerServer {
   private PeerServer() {}
 
-  /** The HTTP path every peer serves (suites/thrift/data/README.md). */
-  static final String HTTP_PATH = "/thrift";
+  /** Every listener must be accepting connections by then, or it is reported FAILED. */
+  private static final long START_MILLIS = 20_000;
 
-  static void serve(Main.Options options) throws Exception {
-    Protocols.Pair protocols = Protocols.of(options.protocol());
-    TProcessor processor = processor(protocols.multiplexed());
-    InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-    String kind = options.serverKind();
-    String transport = options.transport();
+  /** A started listener: blocks in serve() until the process ends. */
+  interface Running {
+    boolean serving();
 
-    if (kind.equals("servlet")) {
-      require(transport.equals("http"), "server kind servlet needs transport http");
-      serveServlet(processor, protocols, address);
-      return;
-    }
-    TServer server;
-    switch (kind) {
-      case "simple", "threadpool" -> {
-        require(transport.equals("buffered") || transport.equals("framed"),
-            "server kind " + kind + " needs transport buffered or framed");
-        // A plain TSocket is already buffered in Java; "framed" adds the 4-byte length prefix.
-        TTransportFactory transports =
-            transport.equals("framed") ? new TFramedTransport.Factory() : new TTransportFactory();
-        TServerSocket socket = new TServerSocket(address);
-        if (kind.equals("simple")) {
-          TServer.Args args = new TServer.Args(socket);
-          configure(args, processor, protocols);
-          server = new TSimpleServer(args.transportFactory(transports));
-        } else {
-          TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket);
-          configure(args, processor, protocols);
-          server = new TThreadPoolServer(args.transportFactory(transports));
+    void serve() throws Exception;
+  }
+
+  static void serve(List<Plan.Endpoint> listeners, Idl idl) throws InterruptedException {
+    Codec codec = new Codec(idl);
+    List<CompletableFuture<Running>> started = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (Plan.Endpoint listener : listeners) {
+      CompletableFuture<Running> future = new CompletableFuture<>();
+      Thread thread = new Thread(() -> {
+        Log.key(listener.key());
+        Running running;
+        try {
+          running = start(listener, idl, codec);
+        } catch (Throwable e) {
+          future.completeExceptionally(e);
+          return;
         }
-      }
-      case "nonblocking", "hsha" -> {
-        // These servers read the frame length themselves: framed is their only transport, and
-        // their transport factory must stay the identity (a TFramedTransport would frame twice).
-        require(transport.equals("framed"), "server kind " + kind + " needs transport framed");
-        TNonblockingServerSocket socket = new TNonblockingServerSocket(address);
-        if (kind.equals("nonblocking")) {
-          TNonblockingServer.Args args = new TNonblockingServer.Args(socket);
-          configure(args, processor, protocols);
-          server = new TNonblockingServer(args);
-        } else {
-          THsHaServer.Args args = new THsHaServer.Args(socket);
-          configure(args, processor, protocols);
-          server = new THsHaServer(args);
+        future.complete(running);
+        try {
+          running.serve();
+        } catch (Throwable e) {
+          Log.error("stopped serving: " + e);
         }
+      }, listener.key());
+      thread.setDaemon(true);
+      thread.start();
+      started.add(future);
+      threads.add(thread);
+    }
+    long deadline = System.currentTimeMillis() + START_MILLIS;
+    for (int i = 0; i < listeners.size(); i++) {
+      String key = listeners.get(i).key();
+      String failure = awaitServing(started.get(i), threads.get(i), deadline);
+      if (failure != null) {
+        System.out.println("FAILED " + key + " " + failure.replace('\n', ' '));
+        System.out.flush();
       }
-      default -> throw new IllegalArgumentException("unknown server kind " + kind);
     }
-    Thread serving = new Thread(server::serve, "thrift-server");
-    serving.start();
-    // isServing() turns true once the server socket listens and the accept loop is about to run,
-    // in every TServer subclass; a server that fails to start ends its thread instead.
-    while (!server.isServing()) {
-      if (!serving.isAlive()) throw new IllegalStateException("the " + kind + " server stopped before serving");
-      Thread.sleep(5);
-    }
-    ready(options.port());
-    serving.join();
-  }
-
-  private static void configure(TServer.AbstractServerArgs<?> args, TProcessor processor, Protocols.Pair protocols) {
-    args.processor(processor);
-    args.inputProtocolFactory(protocols.request());
-    args.outputProtocolFactory(protocols.response());
-  }
-
-  private static void serveServlet(TProcessor processor, Protocols.Pair protocols, InetSocketAddress address)
-      throws Exception {
-    Server jetty = new Server();
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost(address.getHostString());
-    connector.setPort(address.getPort());
-    jetty.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    context.addServlet(new ServletHolder(new TServlet(processor, protocols.request(), protocols.response())),
-        HTTP_PATH);
-    jetty.setHandler(context);
-    jetty.start(); // returns once the connector listens
-    ready(address.getPort());
-    jetty.join();
-  }
-
-  static TProcessor processor(boolean multiplexed) {
-    Conformance.Processor<ConformanceHandler> conformance = new Conformance.Processor<>(new ConformanceHandler());
-    if (!multiplexed) return conformance;
-    TMultiplexedProcessor processor = new TMultiplexedProcessor();
-    processor.registerProcessor(Protocols.CONFORMANCE, conformance);
-    processor.registerProcessor(Protocols.SECONDARY, new Secondary.Processor<>(new SecondaryHandler()));
-    return processor;
-  }
-
-  private static void ready(int port) {
-    System.out.println("READY port=" + port);
+    System.out.println("READY");
     System.out.flush();
-    System.err.println("startup took " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
+    System.err.println("all listeners up after " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime()
         + " ms of JVM uptime");
+    // Serve until the process is killed (SIGTERM halts it: see Main).
+    Thread.currentThread().join();
   }
 
-  private static void require(boolean condition, String message) {
+  /** Null once the listener accepts connections, else why it did not start. */
+  private static String awaitServing(CompletableFuture<Running> future, Thread thread, long deadline)
+      throws InterruptedException {
+    Running running;
+    try {
+      running = future.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      return String.valueOf(e.getCause());
+    } catch (TimeoutException e) {
+      return "not started within " + START_MILLIS / 1000 + " s";
+    }
+    while (!running.serving()) {
+      if (!thread.isAlive()) return "the server stopped before serving (see its log)";
+      if (System.currentTimeMillis() > deadline) return "not serving within " + START_MILLIS / 1000 + " s";
+      Thread.sleep(2);
+    }
+    return null;
+  }
+
+  static Running start(Plan.Endpoint l, Idl idl, Codec codec) throws Exception {
+    Axes.Protocol protocol = Axes.protocol(l.protocol());
+    TProcessor processor = Axes.processor(protocol.routing(), idl, codec);
+    String kind = String.valueOf(l.serverKind());
+    switch (kind) {
+      case "servlet": {
+        require(l.transport().equals("http"), "server kind servlet serves transport http only");
+        require(!l.socket().equals("unix"), "server kind servlet serves sockets tcp and tls only");
+        var jetty = HttpListener.start(l, processor, protocol);
+        return new Running() {
+          @Override public boolean serving() { return jetty.isStarted(); }
+          @Override public void serve() throws InterruptedException { jetty.join(); }
+        };
+      }
+      case "simple":
+      case "threadpool": {
+        require(Axes.SOCKET_TRANSPORTS.contains(l.transport()),
+            "server kind " + kind + " serves transports " + Axes.SOCKET_TRANSPORTS + " only");
+        TServerTransport socket = serverSocket(l);
+        TServer server;
+        if (kind.equals("simple")) {
+          server = new TSimpleServer(configure(new TServer.Args(socket), processor, protocol)
+              .transportFactory(Axes.serverLayer(l.transport())));
+        } else {
+          server = new TThreadPoolServer(configure(new TThreadPoolServer.Args(socket), processor, protocol)
+              .executorService(workers(l.key()))
+              .transportFactory(Axes.serverLayer(l.transport())));
+        }
+        return running(server);
+      }
+      case "nonblocking":
+      case "hsha":
+      case "threaded-selector": {
+        // They read the frame length themselves: framed is their only transport, and their
+        // transport factory stays the identity (a TFramedTransport would frame twice).
+        require(l.transport().equals("framed"), "server kind " + kind + " serves transport framed only");
+        require(l.socket().equals("tcp"), "server kind " + kind + " serves socket tcp only");
+        TNonblockingServerSocket socket = new TNonblockingServerSocket(new InetSocketAddress(l.host(), l.port()));
+        TServer server;
+        if (kind.equals("nonblocking")) {
+          TNonblockingServer.Args args = configure(new TNonblockingServer.Args(socket), processor, protocol);
+          server = new TNonblockingServer(args);
+        } else if (kind.equals("hsha")) {
+          THsHaServer.Args args = configure(new THsHaServer.Args(socket), processor, protocol);
+          server = new THsHaServer(args.executorService(workers(l.key())));
+        } else {
+          TThreadedSelectorServer.Args args = configure(new TThreadedSelectorServer.Args(socket), processor, protocol);
+          server = new TThreadedSelectorServer(args.selectorThreads(1).executorService(workers(l.key())));
+        }
+        return running(server);
+      }
+      default:
+        throw new IllegalArgumentException("unknown server kind " + kind);
+    }
+  }
+
+  private static <A extends TServer.AbstractServerArgs<A>> A configure(A args, TProcessor processor, Axes.Protocol protocol) {
+    return args.processor(processor).inputProtocolFactory(protocol.request()).outputProtocolFactory(protocol.response());
+  }
+
+  /** Bound (or failed) here, in the constructors, so a taken port is this listener's FAILED line. */
+  private static TServerTransport serverSocket(Plan.Endpoint l) throws Exception {
+    return switch (l.socket()) {
+      case "tcp" -> new TServerSocket(new InetSocketAddress(l.host(), l.port()));
+      case "tls" -> {
+        require(l.tls() != null && l.tls().cert() != null && l.tls().key() != null, "socket tls needs tls.cert and tls.key");
+        yield TSSLTransportFactory.getServerSocket(l.port(), 0, InetAddress.getByName(l.host()), Tls.serverParameters(l.tls()));
+      }
+      case "unix" -> {
+        require(l.path() != null, "socket unix needs a path");
+        yield new UnixSockets.Server(l.path());
+      }
+      default -> throw new IllegalArgumentException("unknown socket " + l.socket());
+    };
+  }
+
+  private static ExecutorService workers(String key) {
+    return Executors.newCachedThreadPool(Log.threads(key));
+  }
+
+  private static Running running(TServer server) {
+    return new Running() {
+      @Override public boolean serving() { return server.isServing(); }
+      @Override public void serve() { server.serve(); }
+    };
+  }
+
+  static void require(boolean condition, String message) {
     if (!condition) throw new IllegalArgumentException(message);
   }
 }

@@ -1,8 +1,14 @@
 package org.conformance.thrift.peer;
 
-import org.conformance.thrift.Secondary;
+import java.util.Map;
 
-/** The second service, served beside Conformance under the multiplexed protocol only. */
-final class SecondaryHandler implements Secondary.Iface {
-  @Override public String echoString(String value) { return "secondary:" + value; }
+/** Service Secondary: registered beside Conformance under the multiplexed protocols only. */
+final class SecondaryHandler implements Handler {
+  @Override
+  public Object call(Idl.Function function, Map<String, Object> arguments) {
+    if (!function.name().equals("echoString")) {
+      throw new UnsupportedOperationException("Secondary has no handler for " + function.name());
+    }
+    return "secondary:" + arguments.get("value");
+  }
 }
