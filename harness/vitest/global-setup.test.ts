@@ -23,7 +23,7 @@ describe('which peer images the global setup builds for a filter', () => {
   });
 
   it('builds the reference peers the hostile family attacks, and no other', () => {
-    expect(imagesFor({ family: 'hostile' })).toEqual(['java-avro', 'python-avro']);
+    expect(imagesFor({ family: 'hostile' })).toEqual(['java-avro', 'java-thrift', 'python-avro']);
     expect(imagesFor({ family: 'hostile', peer: 'python' })).toEqual(['python-avro']);
     expect(imagesFor({ family: 'hostile', peer: 'hostile' })).toEqual([]);
   });

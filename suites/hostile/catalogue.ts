@@ -196,6 +196,8 @@ export interface RpcCells {
    * message or another protocol, and run the same server classes.
    */
   readonly references: readonly string[];
+  /** Of those, the ones whose cells run in the full profile only (many server kinds: too slow for every run). */
+  readonly fullProfileReferences?: readonly string[];
 }
 
 export interface Catalogue {

@@ -109,9 +109,10 @@ export function hostileCells(releases: readonly PeerRelease[], options: CellOpti
       for (const offer of release.server) {
         if ((offer.socket ?? 'tcp') !== 'tcp' || !offered.transports.includes(offer.transport) || !offered.protocols.includes(offer.protocol)) continue;
         const cell = referenceCell(release, offer.transport, offer.protocol, offer.serverKind ?? 'default');
+        const fullOnly = offered.fullProfileReferences?.includes(release.peer.folder) ?? false;
         add(cell, rpc, release, (c) => {
           if (c.target !== 'server') return undefined;
-          const skip = referenceSkip(c, running);
+          const skip = referenceSkip(c, running) ?? profileSkip(fullOnly ? 'full' : undefined, running, `against ${release.peer.folder} (${release.server.length} server offers)`);
           return planned(cell, c, skip);
         });
       }
