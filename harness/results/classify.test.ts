@@ -56,6 +56,13 @@ describe('classify', () => {
     expect(setup.failure?.summary).toMatch(/^cell setup failed: peer python/);
   });
 
+  it('keeps what a case measured, whatever its outcome', () => {
+    const measured = { reactionMs: 12, rssGrowthMb: 1.5, servedAfter: true };
+    expect(classify(observed({ meta: { coordinates, knownFailure: undefined, measured } }), context).measured).toEqual(measured);
+    expect(classify(observed({ meta: { coordinates, knownFailure: undefined, measured }, state: 'failed', errors: [{ message: 'slow' }] }), context).measured).toEqual(measured);
+    expect(classify(observed({}), context)).not.toHaveProperty('measured');
+  });
+
   it('counts retries', () => {
     expect(classify(observed({ attempts: 3 }), context).attempts).toBe(3);
   });
