@@ -15,7 +15,7 @@ interface Protocol {
   types: { name: string; type: string }[];
   messages: Record<string, { request: { name: string; type: Json }[] }>;
 }
-interface EchoCase { id: string; kind: string; message?: string; request?: Record<string, Json>; protocol: string }
+interface EchoCase { id: string; kind: string; message?: string; request?: Record<string, Json>; protocol: string; clientProtocol?: string }
 
 function fullName(name: string, namespace: string): string {
   return name.includes('.') ? name : `${namespace}.${name}`;
@@ -62,7 +62,9 @@ export function catalogueFiles(): SchemaFile[] {
   for (const [message, spec] of Object.entries(protocol.messages)) {
     if (!message.startsWith('echo') || spec.request.length !== 1 || spec.request[0]?.name !== 'value') continue;
     const records = cases
-      .filter((c) => c.protocol === 'conformance' && c.kind === 'call' && c.message === message && c.request)
+      // A case with a clientProtocol spells its values in that copy's names (org.example.copy.Point):
+      // they belong to the copy's schema, not to conformance.avpr's.
+      .filter((c) => c.protocol === 'conformance' && c.clientProtocol === undefined && c.kind === 'call' && c.message === message && c.request)
       .map((c) => c.request?.['value'] as Json);
     if (records.length === 0) continue;
     const schema = standaloneSchema(spec.request[0].type, protocol);

@@ -30,6 +30,12 @@ export function caseBudgetMs(boundMs: number): number {
 }
 
 export function defineCells(cells: readonly HostileCell[], body: CaseBody, budgetOf: (planned: PlannedCase, cell: HostileCell) => number): void {
+  // A file with no test is an error to vitest: a run filtered to another family (or to no hostile
+  // cell of this file) says so in one skipped placeholder, as the family slices do.
+  if (cells.length === 0) {
+    it.skip('no hostile cell in this file: the filter or the declared capabilities leave none here', () => undefined);
+    return;
+  }
   const known = loadKnownFailures();
   for (const cell of cells) {
     const title = cellTitle(cell.cell);
