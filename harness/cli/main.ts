@@ -73,11 +73,17 @@ async function images(options: CliOptions): Promise<number> {
   return 0;
 }
 
-/** Typecheck and lint before the tests: a failing step stops `test` with its own output. */
+/**
+ * Typecheck, lint and mutation testing of the harness core before the tests: a failing step stops
+ * `test` with its own output. Stryker fails below the break threshold of stryker.config.json (the
+ * score the gate's own tests reach, less a margin), so tests that stop noticing a broken gate,
+ * classification or filter fail the run.
+ */
 async function checks(): Promise<number> {
   for (const [what, command, args] of [
     ['typecheck', 'node_modules/.bin/tsc', ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', 'node_modules/.bin/biome', ['check', '.']],
+    ['mutation testing of the harness core', 'node_modules/.bin/stryker', ['run']],
   ] as const) {
     const started = Date.now();
     const result = await execa(command, [...args], { cwd: REPO_ROOT, reject: false, stdio: 'inherit' });
