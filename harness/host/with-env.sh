@@ -23,9 +23,16 @@ if ! bash harness/host/bootstrap.sh >/dev/null; then
   echo "with-env: WARNING: no Docker engine; the container suites will be skipped." >&2
 fi
 
-# npm dependencies, installed from the lockfile when missing or older than it.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm dependencies, installed from the lockfile when missing or installed from another lockfile.
+# The lockfile's hash is kept beside them: file times say nothing in a fresh clone or a git worktree
+# (a checkout makes the lockfile look newer), and `npm ci` deletes node_modules first. A
+# node_modules that is a symbolic link belongs to another checkout and is never reinstalled here.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -L node_modules ]; then
+  :
+elif [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.conformance-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$lock_hash" > node_modules/.conformance-lock-hash
 fi
 
 # The CLI supervises the test run: Ctrl-C or SIGTERM still removes the containers and writes

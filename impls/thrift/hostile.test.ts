@@ -216,7 +216,10 @@ describe('our HTTP server against broken clients', () => {
         resolve(response.statusCode ?? 0);
       });
       request.on('error', () => resolve(-1));
-      const chunk = Buffer.alloc(16 * 1024);
+      // A compact call of ping whose argument struct never ends: i64 field 1 = 0, again and again
+      // (06 02 00), so the body stays a plausible message until it passes the limit.
+      request.write(Buffer.from('822101047069 6e67'.replaceAll(' ', ''), 'hex'));
+      const chunk = Buffer.from('060200'.repeat(5461), 'hex');
       const pump = (): void => {
         while (!request.destroyed && request.write(chunk)) { /* until the server stops reading */ }
         if (!request.destroyed) request.once('drain', pump);
@@ -224,6 +227,28 @@ describe('our HTTP server against broken clients', () => {
       pump();
     });
     expect([413, -1]).toContain(answer);
+    expect(await ping(endpoint)).toBe('still serving');
+  });
+
+  it('refuses a body that is no Thrift message at its first bytes, not after taking all of it', async () => {
+    const { endpoint } = await start('http', 'compact', { limits: { maxMessageSize: 64 * 1024 * 1024 } });
+    let written = 0;
+    const answer = await new Promise<number>((resolve) => {
+      const request = httpRequest({ host: '127.0.0.1', port: endpoint.port, path: '/thrift', method: 'POST' }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', () => resolve(-1));
+      const zeros = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (!request.destroyed && written < 32 * 1024 * 1024 && request.write(zeros)) written += zeros.length;
+        if (!request.destroyed && written < 32 * 1024 * 1024) request.once('drain', pump);
+        else if (!request.destroyed) request.end();
+      };
+      pump();
+    });
+    expect([400, -1]).toContain(answer);
+    expect(written).toBeLessThan(8 * 1024 * 1024);
     expect(await ping(endpoint)).toBe('still serving');
   });
 });

@@ -35,6 +35,7 @@ from . import peek
 from .tap import log
 
 STARTUP_SECONDS = 45
+STARTING_AT_ONCE = max(1, os.cpu_count() or 1)  # listeners starting their first program at the same time
 PRESPAWN = 3  # backends kept ready: the current case and the next two (a JVM takes seconds to start)
 IDLE_SECONDS = 120
 MAX_HEAD_BYTES = 64 * 1024
@@ -181,10 +182,10 @@ class CaseListener:
         argv = self.program.receiver(self.uri, slot.case, directory)
         slot.backend = Backend(argv, f"[{self.key}] [{slot.case_id}]", directory)
 
-    def _ensure_backends(self):
+    def _ensure_backends(self, ahead=PRESPAWN):
         ready = 0
         for slot in self.slots[self.current:]:
-            if ready >= PRESPAWN:
+            if ready >= ahead:
                 break
             if slot.state != "pending":
                 continue
@@ -264,7 +265,10 @@ class CaseListener:
         self.sock = socket.create_server((self.listener["host"], self.listener["port"]))
         with self.lock:
             self._advance()
-            self._ensure_backends()
+            # Only the first case's program at start: the next ones are started as the listener is
+            # used (route). A plan has a dozen listeners or more, and three JVMs each started at
+            # once took over 45 s to print their port on a busy 2-core machine.
+            self._ensure_backends(ahead=1)
             first = next((slot for slot in self.slots[self.current:] if slot.state == "pending"), None)
         if first is not None:
             first.backend.wait_port()
@@ -510,7 +514,20 @@ def serve(plan, cases, program, workdir):
         except Exception as error:
             failures[listener.key] = f"{type(error).__name__}: {error}"
 
-    threads = [threading.Thread(target=start, args=(listener,)) for listener in listeners]
+    # A few listeners start at a time (each waits for its first program to print its port): JVMs
+    # started all at once compete for the same cores and each one's start-up stretches past its bound.
+    waiting = list(listeners)
+    waiting_lock = threading.Lock()
+
+    def starter():
+        while True:
+            with waiting_lock:
+                if not waiting:
+                    return
+                listener = waiting.pop(0)
+            start(listener)
+
+    threads = [threading.Thread(target=starter) for _ in range(STARTING_AT_ONCE)]
     for thread in threads:
         thread.start()
     for thread in threads:
