@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts'],
+          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -561,6 +561,9 @@ def run_client(args):
 
 
 def main():
+    if sys.argv[1:2] == ['bench']:  # [bench] bench/README.md
+        import bench
+        return bench.main(sys.argv[2:])
     parser = argparse.ArgumentParser()
     parser.add_argument('role', choices=['server', 'client'])
     parser.add_argument('--transport', required=True)

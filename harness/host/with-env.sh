@@ -6,9 +6,10 @@
 #   with-env.sh test [files]   typecheck, lint, unit tests and the conformance suites
 #   with-env.sh matrix ARGS    the conformance matrix only, then the reports
 #   with-env.sh cli ARGS       the conformance CLI (list, run, test, report)
+#   with-env.sh bench ARGS     the benchmark (bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-job="${1:?usage: with-env.sh test|matrix|cli [args]}"; shift
+job="${1:?usage: with-env.sh test|matrix|cli|bench [args]}"; shift
 
 # Node first: everything else runs on it.
 node_line=$(bash harness/host/bootstrap.sh --no-docker)
@@ -34,5 +35,6 @@ case "$job" in
   test) exec node harness/cli/main.ts test "$@" ;;
   matrix) exec node harness/cli/main.ts run "$@" ;;
   cli) exec node harness/cli/main.ts "$@" ;;
+  bench) exec node bench/main.ts "$@" ;;
   *) echo "with-env: unknown job '$job'" >&2; exit 2 ;;
 esac
