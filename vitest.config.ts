@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { ConformanceResultsReporter } from './harness/results/reporter.ts';
 
 // Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
@@ -12,13 +12,15 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'bench/**/*.test.ts'],
+          // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
+          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'conformance',
           include: ['suites/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'suites/**/*.unit.test.ts'],
           globalSetup: ['harness/vitest/global-setup.ts'],
           setupFiles: ['harness/vitest/worker-setup.ts'],
           testTimeout: 60_000,

@@ -9,6 +9,8 @@ import { knownVersionWords, loadPeers, selectReleases } from '../docker/peers.ts
 // [datafile] the data-file matrix's cells come from its suite.
 import { ALL_PARTICIPANTS, datafileCells } from '../../suites/datafile/cells.ts';
 import { schemaFiles } from '../../suites/datafile/sets.ts';
+// [hostile] and the hostile family's from its suite.
+import { hostileCells } from '../../suites/hostile/cells.ts';
 
 export type AxisValues = ReadonlyMap<keyof Cell, ReadonlySet<string>>;
 
@@ -17,6 +19,7 @@ export function axisValues(implementations: readonly LoadedImplementation[], ext
   const cells: Cell[] = [
     ...RPC_CATALOGUES.flatMap((c) => crossCells(c.family, implementations.map((i) => i.capabilities), releases)),
     ...datafileCells(ALL_PARTICIPANTS, schemaFiles()).map((d) => d.cell),
+    ...hostileCells(releases, { profile: 'full' }).map((h) => h.cell),
     ...extraCells,
   ];
   const values = new Map<keyof Cell, Set<string>>(CELL_AXES.map((axis) => [axis, new Set<string>()]));

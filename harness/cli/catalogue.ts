@@ -1,6 +1,7 @@
 // What `list` prints: the cells and, per cell, the cases that run in it, computed exactly as the
 // suites compute them (harness/matrix/plan.ts over the one case filter); for the data-file matrix
-// (family avro-datafile), the cells and cases suites/datafile defines. Starts nothing.
+// (family avro-datafile), the cells and cases suites/datafile defines; for the hostile family, those
+// suites/hostile defines. Starts nothing.
 import type { Cell } from '../matrix/axes.ts';
 import type { CellFilter } from '../matrix/cells.ts';
 import { RPC_CATALOGUES } from '../matrix/families.ts';
@@ -13,6 +14,8 @@ import { versionSelection } from '../results/run-options.ts';
 import { ALL_PARTICIPANTS, datafileCells } from '../../suites/datafile/cells.ts';
 import { schemaFiles } from '../../suites/datafile/sets.ts';
 import { globRegExp } from '../matrix/glob.ts';
+// [hostile] the hostile family's cells are computed by its suite too.
+import { hostileCells } from '../../suites/hostile/cells.ts';
 
 export interface ListedCase {
   readonly id: string;
@@ -40,6 +43,19 @@ function listDatafileCells(filter: CellFilter, caseGlob: string | undefined, kno
   }));
 }
 
+/** The hostile family (suites/hostile/cells.ts) over every reference release of the selection. */
+function listHostileCells(filter: CellFilter, caseGlob: string | undefined, knownFailures: readonly KnownFailure[], versions: string): ListedCell[] {
+  if (filter.family && filter.family !== 'hostile') return [];
+  const glob = caseGlob ? globRegExp(caseGlob) : undefined;
+  return hostileCells(selectReleases(loadPeers(), versions), { filter, caseMatches: (id) => !glob || glob.test(id) }).map(({ cell, cases }) => ({
+    cell,
+    cases: cases.map((c) => {
+      const known = knownFailureFor(c.coordinates, knownFailures);
+      return { id: c.testCase.id, kind: c.testCase.attack.kind, ...(known ? { knownFailure: known.id } : {}), ...(c.skip !== undefined ? { skip: c.skip } : {}) };
+    }),
+  }));
+}
+
 export interface ListOptions {
   readonly caseGlob?: string | undefined;
   readonly knownFailures?: readonly KnownFailure[];
@@ -61,5 +77,5 @@ export async function listCells(filter: CellFilter, options: ListOptions = {}): 
         return { id: testCase.id, kind: testCase.kind, ...(known ? { knownFailure: known.id } : {}), ...(skip ? { skip } : {}) };
       }),
     }));
-  return [...rpc, ...listDatafileCells(filter, options.caseGlob, knownFailures)];
+  return [...rpc, ...listDatafileCells(filter, options.caseGlob, knownFailures), ...listHostileCells(filter, options.caseGlob, knownFailures, options.versions ?? versionSelection())];
 }

@@ -71,6 +71,8 @@ export interface ServerStart {
   /** The run directory, bind-mounted at the same path. */
   readonly runDir: string;
   readonly startupSeconds: number;
+  /** A memory limit for the container (the hostile family: a server that leaks is killed, not the machine). */
+  readonly memoryMb?: number;
 }
 
 /**
@@ -80,7 +82,9 @@ export interface ServerStart {
 export async function startServer(start: ServerStart): Promise<RunningServer> {
   let container: StartedTestContainer;
   try {
-    container = await new GenericContainer(start.image)
+    const generic = new GenericContainer(start.image);
+    if (start.memoryMb !== undefined) generic.withResourcesQuota({ memory: start.memoryMb / 1024 });
+    container = await generic
       .withNetworkMode('host')
       .withLabels(labels('server', start.peer))
       .withBindMounts([{ source: start.runDir, target: start.runDir, mode: 'rw' }])

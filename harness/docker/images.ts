@@ -9,7 +9,6 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { execa, execaSync } from 'execa';
-import { GenericContainer } from 'testcontainers';
 import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor, type PeerRelease } from './peers.ts';
 
 export const IMAGE_REPOSITORY = 'avro-thrift-conformance';
@@ -58,6 +57,20 @@ function hashContext(dir: string, buildArgs: Readonly<Record<string, string>>): 
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Builds through the docker CLI rather than testcontainers' builder: the builder's error is only
+ * "Failed to build image", and a peer whose image does not build must say why (the failing step
+ * and its output) in the run log, on CI above all.
+ */
+async function buildImage(context: string, tag: string, buildArgs: Readonly<Record<string, string>>): Promise<void> {
+  const args = Object.entries(buildArgs).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
+  const built = await execa('docker', ['build', '--quiet=false', ...args, '--tag', tag, context],
+    { all: true, reject: false, env: { DOCKER_BUILDKIT: '0' } });
+  if (built.exitCode === 0) return;
+  const tail = String(built.all ?? '').split('\n').slice(-40).join('\n');
+  throw new Error(`docker build of ${tag} failed (exit ${built.exitCode}); the last lines of its output:\n${tail}`);
+}
+
 async function imageExists(tag: string): Promise<boolean> {
   return (await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0;
 }
@@ -77,7 +90,7 @@ export async function ensurePeerImage(release: PeerRelease, log: (line: string) 
     const tag = `${IMAGE_REPOSITORY}/${peer.folder}:${hashContext(context, release.buildArgs)}`;
     if (await imageExists(tag)) return { tag, built: false, seconds: 0 };
     log(`building ${tag} from containers/${peer.folder} for release ${release.version} (first run or peer changed)`);
-    await GenericContainer.fromDockerfile(context).withBuildArgs({ ...release.buildArgs }).build(tag, { deleteOnExit: false });
+    await buildImage(context, tag, release.buildArgs);
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     log(`built ${tag} in ${seconds} s`);
     return { tag, built: true, seconds };

@@ -40,3 +40,12 @@ describe('known-failure entries', () => {
     expect(knownFailureFor({ ...at, peer: 'go' , case: 'x' }, entries)).toBeUndefined();
   });
 });
+
+describe('globs', () => {
+  it('treat every character but * literally', () => {
+    expect(matchesEntry(entry({ case: 'a.b' }), { ...at, case: 'axb' })).toBe(false);
+    expect(matchesEntry(entry({ case: 'a+b' }), { ...at, case: 'a+b' })).toBe(true);
+    expect(matchesEntry(entry({ case: '(x)|y' }), { ...at, case: '(x)|y' })).toBe(true);
+    expect(matchesEntry(entry({ case: '*' }), { ...at, case: '' })).toBe(true);
+  });
+});

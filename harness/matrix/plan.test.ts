@@ -82,4 +82,30 @@ describe('the plan of a family', () => {
       expect(keys.size).toBe(slice.length); // here each group is one cell
     }
   });
+
+  it('applies a skip to the role it names: ours as client or server, the peer as the other side', () => {
+    const roles: ImplementationCapabilities = { ...ours, cases: { skip: [{ case: 'ping', reason: 'no ping in this client', role: 'client' }] } };
+    const both = planFamily(catalogue, { implementations: [roles], releases: releases.slice(0, 1), filter: { socket: 'tcp' }, caseGlob: 'ping' });
+    expect(both.map((p) => `${p.cell.direction} ${p.cases.map((c) => c.skip ?? 'runs').join()}`)).toEqual([
+      'ts-client ours cannot run this case: no ping in this client', 'ts-server runs']);
+    const peerSkips: PeerDescriptor = { ...peer, cases: { skip: [{ case: 'ping', reason: 'its server has no ping', role: 'server' }] } };
+    const viaPeer = planFamily(catalogue, { implementations: [ours], releases: [releaseOf(peerSkips, peerSkips.versions[0] as never)], filter: { socket: 'tcp' }, caseGlob: 'ping' });
+    expect(viaPeer.map((p) => `${p.cell.direction} ${p.cases.map((c) => c.skip ?? 'runs').join()}`)).toEqual([
+      'ts-client p 0.25.0 cannot run this case: its server has no ping', 'ts-server runs']);
+  });
+
+  it('takes each cell\'s implementation and release from its own family', () => {
+    const other: ImplementationCapabilities = { ...ours, family: 'avro', id: 'ours', client: ours.client, server: [] };
+    const planned = planFamily(catalogue, { implementations: [other, ours], releases: releases.slice(0, 1), filter: { socket: 'tcp', direction: 'ts-client' } });
+    expect(planned.map((p) => p.implementation.family)).toEqual(['thrift']);
+    expect(planned.every((p) => p.release.version === '0.25.0')).toBe(true);
+  });
+
+  it('runs a scoped case once per combination of its axes, in the plainest cell', () => {
+    const scoped: FamilyCatalogue = { ...catalogue, cases: () => [{ id: 'value', kind: 'call', scope: ['peer', 'version', 'protocol'] }, { id: 'ping', kind: 'call' }] };
+    const planned = planFamily(scoped, { implementations: [ours], releases, filter: {} });
+    const where = planned.filter((p) => p.cases.some((c) => c.testCase.id === 'value')).map((p) => `${p.cell.direction} ${p.cell.version} ${p.cell.socket}`);
+    expect(where).toEqual(['ts-client 0.25.0 tcp', 'ts-server 0.25.0 tcp', 'ts-client 0.16.0 tcp', 'ts-server 0.16.0 tcp']);
+    expect(planned.filter((p) => p.cases.some((c) => c.testCase.id === 'ping')).length).toBe(5);
+  });
 });

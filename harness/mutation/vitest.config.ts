@@ -9,6 +9,7 @@ export default defineConfig({
       'harness/results/classify.test.ts',
       'harness/matrix/known-failures.test.ts',
       'harness/matrix/plan.test.ts',
+      'harness/matrix/cells.test.ts',
     ],
   },
 });

@@ -1,19 +1,87 @@
 // Free loopback ports for servers the suite starts. All test traffic stays on 127.0.0.1.
 //
-// A port is chosen here and bound later, often by another process (a peer's server plan). Ports
-// the kernel hands out with listen(0) come from the ephemeral range (32768-60999 on Linux), which
-// every outgoing connection also draws from: on a busy machine one can be taken in between (seen
-// with 40-listener plans). So ports are drawn at random below that range, checked free by binding,
-// and never handed out twice by this process.
+// A port is handed to a peer container that binds it seconds (or, for a slice's later peer
+// releases, minutes) later. Two things can take it in between:
+//   - any process's bind(0) or outgoing connection, when the port is in the kernel's ephemeral
+//     range (Linux: /proc/sys/net/ipv4/ip_local_port_range, 32768-60999 by default): seen on a
+//     shared 2-core machine, 2 of 90 listeners in one Avro run, each failing its whole cell;
+//   - another worker of the same run (or another run on the machine) drawing the same port: its
+//     test bind succeeds while our peer has not bound yet.
+// So ports are drawn at random below the ephemeral range, which the kernel never hands out on its
+// own, and reserved machine-wide with a file created exclusively (O_EXCL) under the temporary
+// directory, naming the owning process; a reservation whose process is gone is taken over. The
+// kernel's choice is the fallback where none of that works.
+import { randomInt } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const LOOPBACK = '127.0.0.1';
 
-/** Below the kernel's ephemeral range and above the registered ports most services use. */
-const RANGE = { from: 20_000, to: 32_000 } as const;
-const given = new Set<number>();
+/** Lowest port drawn: above the registered services people run on developer machines. */
+const LOWEST = 20000;
+const ATTEMPTS = 60;
+const RESERVATIONS = join(tmpdir(), 'avro-thrift-conformance-ports');
+/** This process's reservations, released when it exits. */
+const reserved = new Set<number>();
 
-function tryBind(port: number): Promise<number | undefined> {
+function ephemeralLowerBound(): number | undefined {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return low !== undefined && Number.isInteger(low) ? low : undefined;
+  } catch {
+    return undefined; // not Linux: the kernel's choice
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the port's reservation file; false when a live process holds it. */
+function reserve(port: number): boolean {
+  const file = join(RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      if (reserved.size === 0) process.once('exit', release);
+      reserved.add(port);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      let owner: number;
+      try {
+        owner = Number(readFileSync(file, 'utf8').trim());
+      } catch {
+        return false; // released meanwhile: draw another
+      }
+      // An empty file is a reservation being written: held. A live owner: held.
+      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) return false;
+      rmSync(file, { force: true }); // its process is gone: take it over
+    }
+  }
+  return false;
+}
+
+function unreserve(port: number): void {
+  reserved.delete(port);
+  rmSync(join(RESERVATIONS, String(port)), { force: true });
+}
+
+function release(): void {
+  for (const port of reserved) rmSync(join(RESERVATIONS, String(port)), { force: true });
+  reserved.clear();
+}
+
+function bindable(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -27,19 +95,22 @@ function tryBind(port: number): Promise<number | undefined> {
 }
 
 export async function freePort(): Promise<number> {
-  const span = RANGE.to - RANGE.from;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = RANGE.from + Math.floor(Math.random() * span);
-    if (given.has(port)) continue;
-    const bound = await tryBind(port);
-    if (bound !== undefined) {
-      given.add(bound);
-      return bound;
+  const below = ephemeralLowerBound();
+  let reservations = true;
+  try {
+    mkdirSync(RESERVATIONS, { recursive: true });
+  } catch {
+    reservations = false;
+  }
+  if (reservations && below !== undefined && below - LOWEST > ATTEMPTS * 10) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const port = randomInt(LOWEST, below);
+      if (reserved.has(port) || !reserve(port)) continue;
+      if ((await bindable(port)) === port) return port;
+      unreserve(port); // something outside the suite listens there
     }
   }
-  // Out of luck in the range: whatever the kernel gives.
-  const fallback = await tryBind(0);
-  if (fallback === undefined) throw new Error('no free loopback port');
-  given.add(fallback);
-  return fallback;
+  const port = await bindable(0);
+  if (port === undefined) throw new Error('no free loopback port');
+  return port;
 }

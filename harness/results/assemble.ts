@@ -42,7 +42,7 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
   // Entries only go stale for lack of a match when every case had its chance to match: not in a
   // filtered run, an interrupted one, or one where something outside the cases broke.
   const stale = full && (facts.state === 'passed' || facts.state === 'failed') && unhandledErrors.length === 0 && facts.results.length > 0
-    ? unmatchedEntries(facts.results, knownFailures, knownFlaky) : [];
+    ? unmatchedEntries(facts.results, knownFailures, knownFlaky, versions === 'all') : [];
   if (facts.state === 'interrupted' || facts.state === 'crashed') {
     unhandledErrors.push(`the run was ${facts.state === 'crashed' ? 'cut short by a crash' : 'interrupted'}: ${facts.results.length} case result(s) had been recorded; the rest did not run`);
   } else if (facts.state === 'failed' && !facts.results.some((r) => FAILING_OUTCOMES.has(r.outcome)) && unhandledErrors.length === 0) {

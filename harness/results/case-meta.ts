@@ -20,6 +20,8 @@ export interface ConformanceMeta {
   /** Repository-relative log files of the cell. */
   logs?: { tap?: string; peer?: string };
   peerRun?: PeerRun;
+  /** [hostile] What the case measured (times, memory growth, ...), whatever its outcome. */
+  measured?: Readonly<Record<string, number | string | boolean>>;
 }
 
 /** Thrown when a case matched by a known-failure entry passes: the entry is stale. */

@@ -56,7 +56,61 @@ describe('classify', () => {
     expect(setup.failure?.summary).toMatch(/^cell setup failed: peer python/);
   });
 
+  it('keeps what a case measured, whatever its outcome', () => {
+    const measured = { reactionMs: 12, rssGrowthMb: 1.5, servedAfter: true };
+    expect(classify(observed({ meta: { coordinates, knownFailure: undefined, measured } }), context).measured).toEqual(measured);
+    expect(classify(observed({ meta: { coordinates, knownFailure: undefined, measured }, state: 'failed', errors: [{ message: 'slow' }] }), context).measured).toEqual(measured);
+    expect(classify(observed({}), context)).not.toHaveProperty('measured');
+  });
+
   it('counts retries', () => {
     expect(classify(observed({ attempts: 3 }), context).attempts).toBe(3);
+  });
+});
+
+describe('classify, the paths a run rarely takes', () => {
+  const flaky = { id: 'slow-start', match: { peer: 'python' }, reason: 'the first attempt is slow' };
+  const withFlaky: ClassifyContext = { ...context, knownFlaky: new Map([[flaky.id, flaky]]) };
+
+  it('keeps the known-flaky entry and its reason, and says when an entry is missing from the files', () => {
+    const result = classify(observed({ meta: { coordinates, knownFailure: undefined, knownFlaky: 'slow-start' }, attempts: 2 }), withFlaky);
+    expect(result.knownFlaky).toEqual({ id: 'slow-start', reason: 'the first attempt is slow' });
+    expect(result.outcome).toBe('pass');
+    const gone = classify(observed({ meta: { coordinates, knownFailure: undefined, knownFlaky: 'vanished' } }), withFlaky);
+    expect(gone.knownFlaky).toEqual({ id: 'vanished', reason: '(entry not found in suites/known-flaky.json)' });
+    const missing = classify(observed({ meta: { coordinates, knownFailure: 'vanished', observed: { message: 'x' } } }), context);
+    expect(missing.knownFailure).toEqual({ id: 'vanished', reason: '(entry not found in suites/known-failures.json)' });
+    expect(classify(observed({}), withFlaky).knownFlaky).toBeUndefined();
+    expect(classify(observed({}), context).knownFailure).toBeUndefined();
+  });
+
+  it('carries the upstream link, the logs, the peer run and the traced bytes', () => {
+    const upstreamEntry = { ...entry, upstream: 'https://issues.apache.org/jira/browse/AVRO-3803' };
+    const result = classify(observed({
+      meta: {
+        coordinates, knownFailure: 'py-ping', observed: { message: 'dropped' }, logs: { peer: 'reports/logs/x.log' },
+        peerRun: { image: 'img', role: 'server', args: ['server', '--plan', '/p'] }, wire: [{ label: 'sent', hex: '00' }],
+      },
+    }), { ...context, knownFailures: new Map([[entry.id, upstreamEntry]]) });
+    expect(result.knownFailure?.upstream).toBe('https://issues.apache.org/jira/browse/AVRO-3803');
+    expect(result.logs).toEqual({ peer: 'reports/logs/x.log' });
+    expect(result.peerRun?.args).toEqual(['server', '--plan', '/p']);
+    expect(result.wire).toEqual([{ label: 'sent', hex: '00' }]);
+    expect(classify(observed({}), context).wire).toBeUndefined();
+  });
+
+  it('reads a test left pending as not finished, a failed setup of a known case as expected, a setup timeout as a timeout', () => {
+    const pending = classify(observed({ state: 'pending' }), context);
+    expect(pending).toMatchObject({ outcome: 'skipped', skipReason: 'did not finish: the run was interrupted' });
+    const meta = { coordinates, knownFailure: 'py-ping' };
+    const knownSetup = classify(observed({ meta, state: 'skipped', suiteErrors: [{ message: 'no listener' }] }), context);
+    expect(knownSetup.outcome).toBe('expected-failure');
+    expect(knownSetup.failure?.summary).toBe('cell setup failed: no listener');
+    const slowSetup = classify(observed({ state: 'skipped', suiteErrors: [{ message: 'Hook timed out in 1000ms.' }] }), context);
+    expect(slowSetup.outcome).toBe('timeout');
+    expect(classify(observed({ state: 'failed', errors: [] }), context).outcome).toBe('fail');
+    expect(classify(observed({ state: 'failed', errors: [{ message: 'x' }] }), context).skipReason).toBeUndefined();
+    const timedOut = classify(observed({ state: 'failed', errors: [{ name: 'CaseTimeoutError', message: 'timeout: t did not finish' }] }), context);
+    expect(timedOut.failure?.summary).toBe('timeout: t did not finish');
   });
 });

@@ -89,5 +89,6 @@ export function classify(observed: ObservedCase, context: ClassifyContext): Case
     logs: { ...observed.meta.logs },
     ...(observed.meta.peerRun ? { peerRun: observed.meta.peerRun } : {}),
     ...(traced ? { wire: traced } : {}),
+    ...(observed.meta.measured ? { measured: observed.meta.measured } : {}),
   };
 }

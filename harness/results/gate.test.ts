@@ -41,7 +41,37 @@ describe('the known-failure gate', () => {
     expect(verdict.problems[0]).toContain('STALE ENTRY "py-only"');
   });
 
+  it('leaves entries about some releases unjudged for lack of a match unless the run covered every release', () => {
+    const old = { id: 'py-old', match: { peer: 'python', case: 'x' }, versions: '<1.12.2', reason: 'old releases only', evidence: 'bytes' };
+    const pinned = { id: 'py-pinned', match: { peer: 'python', version: '1.11.5' }, reason: 'one release only', evidence: 'bytes' };
+    expect(unmatchedEntries([result('expected-failure')], [old, pinned], [], false)).toEqual([]);
+    expect(unmatchedEntries([result('expected-failure')], [old, pinned], [], true).map((s) => s.id)).toEqual(['py-old', 'py-pinned']);
+  });
+
   it('fails on errors outside any test', () => {
     expect(judge([], [], ['worker crashed\nstack']).problems).toEqual(['ERROR outside any test: worker crashed']);
+  });
+});
+
+describe('the gate\'s words', () => {
+  it('names each problem with the case title and the failure summary', () => {
+    const verdict = judge([
+      result('fail', { title: 'avro | a -> b | fails', failure: { summary: 'response differs', message: 'm' } }),
+      result('timeout', { title: 'avro | a -> b | hangs', failure: { summary: 'no answer in 60 s', message: 'm' } }),
+      result('fail', { title: 'avro | a -> b | no-detail' }),
+    ], [], []);
+    expect(verdict.problems).toEqual([
+      'FAIL avro | a -> b | fails: response differs',
+      'TIMEOUT avro | a -> b | hangs: no answer in 60 s',
+      'FAIL avro | a -> b | no-detail: ',
+    ]);
+  });
+
+  it('names the file of a stale entry, and keeps entries that matched some case', () => {
+    const stale = unmatchedEntries([result('expected-failure'), result('pass', { coordinates: { ...coordinates, peer: 'python' } })],
+      [matching, elsewhere], [{ id: 'flaky-x', match: { case: 'nope' }, reason: 'slow' }]);
+    expect(stale).toEqual([{ file: 'suites/known-flaky.json', id: 'flaky-x', reason: 'slow' }]);
+    const all = unmatchedEntries([result('pass', { coordinates: { ...coordinates, peer: 'go' } })], [matching], []);
+    expect(all).toEqual([{ file: 'suites/known-failures.json', id: 'java-i64', reason: 'r' }]);
   });
 });

@@ -5,13 +5,21 @@ import { matchesEntry, type KnownFailure } from '../matrix/known-failures.ts';
 import type { KnownFlaky } from './known-flaky.ts';
 import type { CaseResult, GateVerdict, StaleEntry } from './model.ts';
 
+/**
+ * Entries that matched no case. `everyRelease`: the run covered every peer release (--versions
+ * all); otherwise an entry about some releases only (a `versions` range or a `version` pattern)
+ * may rightly match nothing, and is not judged for lack of a match.
+ */
 export function unmatchedEntries(
   results: readonly CaseResult[],
   knownFailures: readonly KnownFailure[],
   knownFlaky: readonly KnownFlaky[],
+  everyRelease = true,
 ): StaleEntry[] {
+  const releaseBound = (entry: Pick<KnownFailure, 'match' | 'versions'>): boolean => entry.versions !== undefined || entry.match.version !== undefined;
   const unmatched = (file: string, entries: readonly (Pick<KnownFailure, 'id' | 'reason' | 'match' | 'versions' | 'except'>)[]): StaleEntry[] =>
     entries
+      .filter((entry) => everyRelease || !releaseBound(entry))
       .filter((entry) => !results.some((r) => matchesEntry(entry, r.coordinates)))
       .map((entry) => ({ file, id: entry.id, reason: entry.reason }));
   return [...unmatched('suites/known-failures.json', knownFailures), ...unmatched('suites/known-flaky.json', knownFlaky)];

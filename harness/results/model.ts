@@ -90,6 +90,8 @@ export interface CaseResult {
   readonly peerRun?: PeerRun;
   /** With --trace: the bytes of the case whatever its outcome (a failure also carries them in failure.wire). */
   readonly wire?: readonly WireDump[];
+  /** What the case measured, whatever its outcome (the hostile family: times, memory growth, ...). */
+  readonly measured?: Readonly<Record<string, number | string | boolean>>;
 }
 
 export interface VersionedImplementation {

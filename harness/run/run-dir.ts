@@ -2,6 +2,7 @@
 // path, so that a path in a plan means the same file inside and outside. It holds the plan files,
 // the TLS material made for this run, and the Unix sockets. Short path on purpose: a Unix socket's
 // path must fit in 108 bytes.
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,9 +36,18 @@ export function planPath(name: string): string {
   return join(runDir(), 'plans', `${name}.json`);
 }
 
-/** A Unix socket path for a cell key; hashed when the key would make it too long. */
+/**
+ * A Unix socket path for a cell key; a long key keeps its start (readable) and gains a hash of the
+ * whole key (unique). The tail of the key itself would not do: keys of one slice share their start
+ * and end (serverKind), so cells collided on one path (EADDRINUSE, or a client reaching another
+ * cell's listener).
+ */
 export function socketPath(key: string): string {
   const base = join(runDir(), 'sockets');
-  const name = key.length <= 60 ? key : `${key.slice(0, 40)}-${Buffer.from(key).toString('base64url').slice(-16)}`;
-  return join(base, `${name}.sock`);
+  return join(base, `${socketName(key)}.sock`);
+}
+
+export function socketName(key: string): string {
+  if (key.length <= 60) return key;
+  return `${key.slice(0, 40)}-${createHash('sha256').update(key).digest('base64url').slice(0, 16)}`;
 }

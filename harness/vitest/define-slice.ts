@@ -134,8 +134,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
           writeFileSync(planFile, JSON.stringify({
             cells: clientCells.map((c) => ({ key: c.key, ...axesOf(c.cell), ...endpointFields(states.get(c.key)?.endpoint as Endpoint, 'client'), cases: runnable(c.cases).map((t) => t.id) })),
           }, null, 1));
-          const budget = clientCells.reduce((sum, c) => sum + 20 + 2 * c.cases.length, 0);
-          const timeoutSeconds = Math.min(cellTimeoutSeconds() * clientCells.length, Math.max(60, budget));
+          const timeoutSeconds = clientPlanSeconds(clientCells);
           rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
           const clientStarted = Date.now();
           rs.client = runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds, args: ['--plan', planFile], mounts: [context.runDir] });
@@ -197,7 +196,12 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // Meta given at definition reaches the reporter even when the case is skipped. A known failure
     // runs through runCase's inversion (not it.fails) so that an unexpected pass names the stale
     // entry and its reason; our timeout fires before vitest's.
-    const options = { meta: { conformance: defined }, timeout: timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
+    // ts-server: the test first waits for the release's peer client plan (every cell of the slice),
+    // which its own timeout bounds; only what follows is the case's time.
+    const planWaitMs = c.cell.direction === 'ts-server'
+      ? (clientPlanSeconds(cells.filter((x) => x.release.key === c.release.key && x.cell.direction === 'ts-server')) + PLAN_WAIT_SLACK_SECONDS) * 1000
+      : 0;
+    const options = { meta: { conformance: defined }, timeout: planWaitMs + timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
     it(testCase.id, options, async (ctx: TestContext) => {
       const state = states.get(c.key) as CellState;
       const rs = releaseStates.get(c.release.key);
@@ -209,6 +213,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       };
       ctx.task.meta.conformance = meta;
       if (selected.skip !== undefined) ctx.skip(selected.skip);
+      if (c.cell.direction === 'ts-server' && !state.broken) await rs?.client?.catch(() => undefined);
       await runCase({
         title: `${cellTitle(c.cell)} | ${testCase.id}`, timeoutMs, known, meta,
         body: async () => {
@@ -261,6 +266,15 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       ].join('\n')), wire());
     }
   }
+}
+
+/** Docker's own time around a peer client run (create, start, logs, rm). */
+const PLAN_WAIT_SLACK_SECONDS = 60;
+
+/** How long a peer client plan over these cells may run: 20 s per cell and 2 s per case, within the cell timeout each. */
+function clientPlanSeconds(cells: readonly { readonly cases: readonly unknown[] }[]): number {
+  const budget = cells.reduce((sum, c) => sum + 20 + 2 * c.cases.length, 0);
+  return Math.min(cellTimeoutSeconds() * cells.length, Math.max(60, budget));
 }
 
 function tapsByCell(stdout: string): Map<string, CellTap> {

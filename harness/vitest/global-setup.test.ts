@@ -21,4 +21,10 @@ describe('which peer images the global setup builds for a filter', () => {
     expect(imagesFor({ family: 'avro-datafile', peer: 'python+java' })).toEqual(['java-avro', 'python-avro']);
     expect(imagesFor({ peer: 'java+python' })).toEqual(['java-avro', 'python-avro']);
   });
+
+  it('builds the reference peers the hostile family attacks, and no other', () => {
+    expect(imagesFor({ family: 'hostile' })).toEqual(['java-avro', 'java-thrift', 'python-avro']);
+    expect(imagesFor({ family: 'hostile', peer: 'python' })).toEqual(['python-avro']);
+    expect(imagesFor({ family: 'hostile', peer: 'hostile' })).toEqual([]);
+  });
 });

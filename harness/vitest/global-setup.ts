@@ -16,6 +16,7 @@ import { recordPhase } from '../results/timings.ts';
 import { versionSelection } from '../results/run-options.ts';
 // [datafile] which peers write and read data files (the Avro peers' `datafile` role).
 import { PEER_FOLDERS as DATAFILE_PEER_FOLDERS } from '../../suites/datafile/plan.ts';
+import { referenceFolders as hostileReferenceFolders } from '../../suites/hostile/catalogue.ts';
 
 const log = (line: string): void => { process.stderr.write(`conformance: ${line}\n`); };
 
@@ -65,7 +66,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
  */
 export function mayTakePart(peer: PeerDescriptor, filter: CellFilter): boolean {
   const datafile = Object.values(DATAFILE_PEER_FOLDERS).includes(peer.folder);
-  const hostile = filter.family === 'hostile';
+  // [hostile] a hostile run needs the reference peers whose servers the family attacks.
+  const hostile = filter.family === 'hostile' && hostileReferenceFolders().includes(peer.folder);
   if (filter.family && filter.family !== peer.family && !hostile && !(datafile && filter.family === 'avro-datafile')) return false;
   if (filter.peer && filter.peer !== peer.id && !(datafile && filter.peer.split('+').includes(peer.id))) return false;
   return true;

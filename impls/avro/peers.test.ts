@@ -29,6 +29,17 @@ describe('the protocol cache', () => {
     expect(cache.get(md5(real))?.protocol.name).toBe('P1');
   });
 
+  it('parses a text once however many hashes it comes with, and never files it under them', () => {
+    const cache = new ProtocolCache({ maxCachedProtocols: 4, maxCachedProtocolChars: 1 << 20 });
+    const claimed = Array.from({ length: 50 }, (_, n) => md5(`claim ${n}`));
+    const peers = claimed.map((hash) => cache.learn(hash, text(3), 'client'));
+    expect(peers.every((p) => !p.verified && p.protocol === peers[0]?.protocol)).toBe(true);
+    expect(cache.size).toBe(1);
+    expect(claimed.every((hash) => cache.get(hash) === undefined)).toBe(true);
+    expect(cache.get(md5(text(3)))?.protocol).toBe(peers[0]?.protocol);
+    expect(cache.learn(md5(text(3)), text(3), 'client').verified).toBe(true);
+  });
+
   it('keeps the most recently used entries within the count and size bounds', () => {
     const cache = new ProtocolCache({ maxCachedProtocols: 3, maxCachedProtocolChars: 1 << 20 });
     for (let n = 0; n < 10; n++) cache.learn(md5(text(n)), text(n), 'client');

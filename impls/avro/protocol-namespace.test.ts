@@ -27,3 +27,30 @@ describe('parseProtocol with a qualified protocol name', () => {
     expect(reader.fromBuffer(bytes, reader.createResolver(writer))).toEqual({ who: { text: 'ada' } });
   });
 });
+
+// Java 1.10.2's Protocol.toString writes "namespace": null for a protocol without a namespace
+// attribute (seen in the handshakes of its client with conformance-copy-qualified); Java and Python
+// read that as no namespace. Refusing it made our server answer NONE to every resend, and Java's
+// Requestor resent for ever (7.8 MB in 10 s on one connection).
+describe('parseProtocol with "namespace": null', () => {
+  it('reads a null namespace as none, the qualified name giving it', () => {
+    const protocol = parseProtocol({ ...qualified, namespace: null });
+    expect(protocol.namespace).toBe('org.example');
+    expect(protocol.fullName).toBe('org.example.Greeter');
+    expect([...protocol.types.keys()]).toEqual(['org.example.Name']);
+  });
+
+  it('reads a null namespace on a simple name as no namespace at all', () => {
+    const protocol = parseProtocol({ protocol: 'Greeter', namespace: null, types: [{ name: 'Name', type: 'record', fields: [] }], messages: {} });
+    expect(protocol.namespace).toBeUndefined();
+    expect([...protocol.types.keys()]).toEqual(['Name']);
+  });
+
+  it('hashes it as the same protocol without the key', () => {
+    expect(parseProtocol({ ...qualified, namespace: null }).hash).toEqual(parseProtocol(qualified).hash);
+  });
+
+  it('still refuses a namespace that is neither a string nor null', () => {
+    expect(() => parseProtocol({ ...qualified, namespace: 7 })).toThrow(/"namespace" is not a string/);
+  });
+});

@@ -38,7 +38,7 @@ export interface Protocol {
 
 interface ProtocolJson {
   protocol: string;
-  namespace?: string;
+  namespace?: string | null;
   doc?: string;
   types?: unknown[];
   messages?: Record<string, MessageJson>;
@@ -85,8 +85,12 @@ export function parseProtocol(source: string | object): Protocol {
     parsed = source;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ProtocolError(`protocol is not a JSON object: ${JSON.stringify(parsed)?.slice(0, 40)}`);
-  const json = parsed as ProtocolJson;
+  // A copy: the caller's object (or its parse) is not ours to change.
+  const json = { ...(parsed as ProtocolJson) };
   if (typeof json.protocol !== 'string' || json.protocol === '') throw new ProtocolError('protocol has no name (its "protocol" attribute)');
+  // "namespace": null is no namespace: Java 1.10's Protocol.toString writes it for a protocol
+  // without one, and Java and Python read it so.
+  if (json.namespace === null) delete json.namespace;
   if (json.namespace !== undefined && typeof json.namespace !== 'string') throw new ProtocolError(`protocol ${json.protocol}: "namespace" is not a string`);
   if (json.types !== undefined && !Array.isArray(json.types)) throw new ProtocolError(`protocol ${json.protocol}: "types" is not an array`);
   if (json.messages !== undefined && (json.messages === null || typeof json.messages !== 'object' || Array.isArray(json.messages))) {

@@ -4,13 +4,17 @@
 // Its server runs in a worker thread (server-worker.ts): an exception avsc throws outside any
 // callback would crash a real avsc server process; here it ends the worker, and the cells report
 // the crash, instead of the whole test run being lost. The worker asks this thread for each
-// answer, so the suite's handlers stay ordinary functions.
+// answer, so the suite's handlers stay ordinary functions. Its client runs in a worker of its own
+// per connection (client-worker.ts) for the same reason: avsc's client channel throws from inside
+// its own event handlers too (Registry.prototype.clear is not re-entrant: when a channel is
+// destroyed while its ping is pending, the ping's callback destroys it again, and the outer loop
+// calls a callback the inner one removed: TypeError 'this._cbs[id] is not a function', uncaught),
+// which in a user's process is a crash; here it fails the calls in flight, naming the crash.
 import { Worker } from 'node:worker_threads';
 import type { AvroClientHandle, AvroHandler, AvroImplementation, AvroServerHandle } from '../../harness/contract/avro.ts';
 import type { ImplementationCapabilities } from '../../harness/contract/capabilities.ts';
 import capabilities from './capabilities.json' with { type: 'json' };
-import { AvroRemoteError, AvroSystemError } from '../avro/index.ts';
-import { connectAvsc } from './index.ts';
+import { AvroRemoteError, AvroSystemError, AvroTransportError } from '../avro/index.ts';
 import { revive } from './revive.ts';
 
 function contractError(error: unknown): unknown {
@@ -27,6 +31,91 @@ export type HostMessage =
   | { readonly kind: 'answer'; readonly id: number; readonly response: unknown }
   | { readonly kind: 'error'; readonly id: number; readonly declared?: { readonly type: string; readonly value: unknown }; readonly message: string }
   | { readonly kind: 'close' };
+
+/** Messages between this thread and a client worker (one per connection). */
+export type ClientHostMessage =
+  | { readonly kind: 'call'; readonly id: number; readonly message: string; readonly parameters: unknown }
+  | { readonly kind: 'close' };
+export type ClientWorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'wire'; readonly sent: boolean; readonly bytes: Uint8Array }
+  | { readonly kind: 'result'; readonly id: number; readonly response: unknown }
+  | { readonly kind: 'failure'; readonly id: number; readonly message: string; readonly as: 'system' | 'transport' | { readonly declared: string; readonly value: unknown } };
+
+interface WorkerClientOptions {
+  readonly timeoutMs: number;
+  readonly recorder?: { sent(bytes: Buffer): void; received(bytes: Buffer): void } | undefined;
+}
+
+/** avsc's client for one connection, in its own worker thread. */
+function connectInWorker(url: string, protocolText: string, options: WorkerClientOptions): Promise<AvroClientHandle> {
+  const worker = new Worker(new URL('./client-worker.ts', import.meta.url), {
+    workerData: { address: url, protocolText, timeoutMs: options.timeoutMs, recording: options.recorder !== undefined },
+  });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
+  let next = 0;
+  let ended: Error | undefined;
+  let closed: (() => void) | undefined;
+  const fail = (error: Error): void => {
+    ended ??= error;
+    for (const waiting of pending.values()) waiting.reject(ended);
+    pending.clear();
+    closed?.();
+  };
+  return new Promise((resolve, reject) => {
+    worker.on('error', (error) => {
+      const crash = new AvroTransportError(`the avsc client crashed: ${error.name}: ${error.message}`);
+      fail(crash);
+      reject(crash);
+    });
+    worker.on('exit', () => fail(new AvroTransportError('the avsc client worker ended')));
+    worker.on('message', (message: ClientWorkerMessage) => {
+      switch (message.kind) {
+        case 'ready':
+          resolve({
+            call: (name, request) => new Promise((done, refuse) => {
+              if (ended) return refuse(ended);
+              const id = next++;
+              pending.set(id, { resolve: done, reject: refuse });
+              worker.postMessage({ kind: 'call', id, message: name, parameters: request } satisfies ClientHostMessage);
+            }),
+            close: async () => {
+              if (ended) return;
+              await new Promise<void>((done) => {
+                closed = done;
+                worker.postMessage({ kind: 'close' } satisfies ClientHostMessage);
+              });
+              await worker.terminate();
+            },
+          });
+          return;
+        case 'closed':
+          closed?.();
+          return;
+        case 'wire':
+          if (message.sent) options.recorder?.sent(Buffer.from(message.bytes));
+          else options.recorder?.received(Buffer.from(message.bytes));
+          return;
+        case 'result': {
+          const waiting = pending.get(message.id);
+          pending.delete(message.id);
+          waiting?.resolve(revive(message.response));
+          return;
+        }
+        case 'failure': {
+          const waiting = pending.get(message.id);
+          pending.delete(message.id);
+          const error = typeof message.as === 'object'
+            ? new AvroRemoteError(message.as.declared, revive(message.as.value) as Record<string, unknown>)
+            : message.as === 'system' ? new AvroSystemError(message.message) : new AvroTransportError(message.message);
+          waiting?.reject(contractError(error));
+          return;
+        }
+      }
+    });
+  });
+}
 
 function serve(url: string, protocolText: string, handlers: Readonly<Record<string, AvroHandler>>): Promise<AvroServerHandle> {
   const worker = new Worker(new URL('./server-worker.ts', import.meta.url), { workerData: { address: url, protocolText } });
@@ -70,22 +159,8 @@ function serve(url: string, protocolText: string, handlers: Readonly<Record<stri
 const adapter: AvroImplementation = {
   capabilities: capabilities as ImplementationCapabilities,
 
-  async connect(target, options): Promise<AvroClientHandle> {
-    // avsc speaks Netty framing on every stream; its stateless HTTP channel posts chunked bodies.
-    const client = await connectAvsc(target.url, JSON.parse(target.protocol.text) as object, {
-      timeoutMs: options.timeoutMs, ...(options.recorder ? { recorder: options.recorder } : {}),
-    });
-    return {
-      call: async (message, request) => {
-        try {
-          return await client.call(message, { ...request });
-        } catch (error) {
-          throw contractError(error);
-        }
-      },
-      close: () => client.close(),
-    };
-  },
+  // avsc speaks Netty framing on every stream; its stateless HTTP channel posts chunked bodies.
+  connect: (target, options) => connectInWorker(target.url, target.protocol.text, { timeoutMs: options.timeoutMs, recorder: options.recorder }),
 
   listen: (target, handlers) => serve(target.url, target.protocol.text, handlers),
 };

@@ -1,12 +1,10 @@
 // Checks one call's outcome against a case's expectation, with the catalogue's equality rules.
 // The schema information comes from the suite's own reading of the protocol file (impls/avro's
 // parser, which wraps avsc's); outcomes come from any implementation in the contract's shapes.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseProtocol, type Protocol } from '../../impls/avro/index.ts';
 import { avroErrorOf } from '../../harness/contract/avro.ts';
 import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
-import { DATA_DIR, type Expectation, type Json } from './catalogue.ts';
+import { protocolText, type Expectation, type Json } from './catalogue.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -25,7 +23,7 @@ const protocols = new Map<string, Protocol>();
 export function loadProtocol(name: string): Protocol {
   let protocol = protocols.get(name);
   if (!protocol) {
-    protocol = parseProtocol(readFileSync(join(DATA_DIR, 'protocols', `${name}.avpr`), 'utf8'));
+    protocol = parseProtocol(protocolText(name));
     protocols.set(name, protocol);
   }
   return protocol;

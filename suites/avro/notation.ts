@@ -49,6 +49,24 @@ function floatFromNotation(json: Json): number {
   }
 }
 
+interface EventsSpec { readonly count: number; readonly bodyBytes: number; readonly headers?: Record<string, string> }
+
+/**
+ * The `$events` generator (data/programs/README.md) in plain notation: event i has the given
+ * headers plus "seq": "<i>" and a body of bodyBytes bytes, byte j being (i + j) mod 256. Any other
+ * value is returned as it is.
+ */
+export function expandEvents(json: Json): Json {
+  const spec = json && typeof json === 'object' && !Array.isArray(json) ? json['$events'] : undefined;
+  if (spec === undefined) return json;
+  const { count, bodyBytes, headers } = spec as unknown as EventsSpec;
+  return Array.from({ length: count }, (_, i) => {
+    const body = Buffer.alloc(bodyBytes);
+    for (let j = 0; j < bodyBytes; j++) body[j] = (i + j) & 0xff;
+    return { headers: { ...headers, seq: String(i) }, body: { $hex: body.toString('hex') } };
+  });
+}
+
 /** Turns case notation into the value our Avro types take (BigInt longs, Buffers, wrapped unions). */
 export function fromNotation(type: AvroType, json: Json): unknown {
   switch (type.typeName) {
@@ -61,7 +79,7 @@ export function fromNotation(type: AvroType, json: Json): unknown {
     case 'bytes': case 'fixed': return bytesFromNotation(json);
     case 'string': return textFromNotation(json);
     case 'enum': return json as string;
-    case 'array': return (json as Json[]).map((item) => fromNotation((type as unknown as Itemed).itemsType, item));
+    case 'array': return (expandEvents(json) as Json[]).map((item) => fromNotation((type as unknown as Itemed).itemsType, item));
     case 'map': {
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(json as Record<string, Json>)) {

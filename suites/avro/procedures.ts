@@ -15,7 +15,7 @@ import { teeRecorder, WireTrace, type WireRecorder } from '../../impls/wire/reco
 import { nettyCodec } from '../../impls/avro/framing/netty.ts';
 import { standardCodec } from '../../impls/avro/framing/standard.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
-import { fillTemplate, protocolText, type AvroCase, type CallStep, type LooseStep } from './catalogue.ts';
+import { callsOf, fillTemplate, protocolText, type AvroCase, type CallStep, type LooseStep } from './catalogue.ts';
 import { describeOutcome, loadProtocol, mismatch, outcomeOf, requestFromNotation } from './expectations.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
 
@@ -96,6 +96,12 @@ export async function runClientCase(run: ClientCaseRun<AvroCase>): Promise<void>
   };
   switch (testCase.kind) {
     case 'call':
+      // With batchSize (Flume's batch-size): the events as consecutive calls on one connection, each checked.
+      if (testCase.batchSize !== undefined) {
+        return withClient(ctx, own, {}, async (client) => {
+          for (const step of callsOf(testCase)) await runStep(client, protocol, { ...step, expect: step.expect ?? {} });
+        });
+      }
       return withClient(ctx, own, {}, (client) => runStep(client, protocol, {
         message: testCase.message ?? '', request: testCase.request ?? {}, expect: testCase.expect ?? {},
       }));

@@ -1,13 +1,27 @@
-// What every conformance server answers (data/README.md, "Server semantics"), as handlers in the
-// contract's canonical values (harness/contract/avro.ts): the same for every implementation.
-import type { AvroHandler, AvroValue } from '../../harness/contract/avro.ts';
+// What every conformance server answers (data/README.md, "Server semantics", and
+// data/programs/README.md for the protocols interop and flume), as handlers in the contract's
+// canonical values (harness/contract/avro.ts): the same for every implementation.
+import type { AvroHandler, AvroRequest, AvroValue } from '../../harness/contract/avro.ts';
+
+/**
+ * What a Flume server knows of the calls its cases make (data/programs/README.md, "flume"):
+ * whether this exact call is one of them.
+ */
+export interface FlumeCalls {
+  isExpected(message: string, request: AvroRequest): boolean;
+}
 
 /** A declared error, the way the contract says handlers raise one. */
 export function declaredError(type: string, value: AvroValue): Error {
   return Object.assign(new Error(`declared error ${type}`), { avro: { kind: 'declared', type, value } as const });
 }
 
-export function handlersFor(messages: readonly string[], namespace: string | undefined): Record<string, AvroHandler> {
+/**
+ * The handlers of every message of the protocol that the semantics define (mail, conformance,
+ * interop, flume: their message names do not overlap). `flume` is needed for a protocol with
+ * append/appendBatch; without it every Flume call is answered FAILED.
+ */
+export function handlersFor(messages: readonly string[], namespace: string | undefined, flume?: FlumeCalls): Record<string, AvroHandler> {
   let lastNote: string | null = null;
   const handlers: Record<string, AvroHandler> = {};
   const ns = namespace ? `${namespace}.` : '';
@@ -40,5 +54,48 @@ export function handlersFor(messages: readonly string[], namespace: string | und
     await new Promise((resolve) => setTimeout(resolve, delay));
     return value;
   });
+  // interop (data/programs/README.md)
+  on('greet', ({ name }) => `Greetings, ${String(name)}.`);
+  on('total', ({ values }) => (values as bigint[]).reduce((sum, v) => BigInt.asIntN(64, sum + v), 0n));
+  on('merge', ({ first, second }) => mergeParcels(first as Parcel, second as Parcel));
+  on('weigh', ({ parcels }) => {
+    const byKey = parcels as Record<string, Parcel>;
+    const keys = Object.keys(byKey).sort(byCodePoints);
+    return keys.length === 0 ? null : { double: keys.reduce((sum, key) => sum + (byKey[key] as Parcel).weight, 0) };
+  });
+  // flume: OK for exactly one of the cases' calls, else FAILED.
+  on('append', (request) => (flume?.isExpected('append', request) ? 'OK' : 'FAILED'));
+  on('appendBatch', (request) => (flume?.isExpected('appendBatch', request) ? 'OK' : 'FAILED'));
   return handlers;
+}
+
+interface Parcel {
+  readonly label: string;
+  readonly weight: number;
+  readonly size: string;
+  readonly tags: readonly string[];
+  readonly seal: { readonly bytes: Uint8Array } | null;
+}
+
+const SIZES = ['SMALL', 'MEDIUM', 'LARGE'];
+
+function mergeParcels(first: Parcel, second: Parcel): Parcel {
+  return {
+    label: `${first.label}+${second.label}`,
+    weight: first.weight + second.weight,
+    size: SIZES.indexOf(first.size) >= SIZES.indexOf(second.size) ? first.size : second.size,
+    tags: [...first.tags, ...second.tags],
+    seal: first.seal ?? second.seal,
+  };
+}
+
+/** Orders strings by Unicode code points (JavaScript's default sort compares UTF-16 code units). */
+export function byCodePoints(a: string, b: string): number {
+  const pa = Array.from(a, (c) => c.codePointAt(0) as number);
+  const pb = Array.from(b, (c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const d = (pa[i] as number) - (pb[i] as number);
+    if (d !== 0) return d;
+  }
+  return pa.length - pb.length;
 }

@@ -250,8 +250,11 @@ function wrongSeqidServer(cell: Cell): Promise<Stub> {
 
 async function wrongSeqid(ctx: Context, c: ThriftCase): Promise<void> {
   const stub = await wrongSeqidServer(ctx.cell);
+  // The stub answers at once on loopback: the case's own timeout bounds a client that ignores the
+  // answer and waits (it then fails with its timeout, not with BAD_SEQUENCE_ID).
+  const timeoutMs = c.timeoutMillis ?? 5_000;
   try {
-    await withClient(ctx, (client) => checkedCall(client, asCall(c)), { timeoutMs: 5_000 }, { ...ctx.endpoint, port: stub.port, socket: 'tcp' });
+    await withClient(ctx, (client) => checkedCall(client, asCall(c)), { timeoutMs }, { ...ctx.endpoint, port: stub.port, socket: 'tcp' });
   } finally {
     stub.close();
   }

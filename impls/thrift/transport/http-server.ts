@@ -27,14 +27,17 @@ export function createThriftHttpServer(serving: HttpServing): Server {
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     void exchange(serving, request, response);
   };
+  // Node checks the request and header timeouts every connectionsCheckingInterval (30 s by
+  // default), so without this a slow request outlived readTimeoutMs by up to 30 s.
+  const checking = { connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(serving.limits.readTimeoutMs / 4))) };
   let server: Server;
   if ((serving.address.socket ?? 'tcp') === 'tls') {
     const tls = serving.address.tls;
     if (!tls?.cert || !tls.key) throw new TransportError('an HTTPS server needs tls.cert and tls.key');
-    server = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
+    server = createHttpsServer({ ...checking, cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
     server.on('tlsClientError', (error: Error) => serving.onReject(`TLS handshake failed: ${error.message}`));
   } else {
-    server = createHttpServer(handle);
+    server = createHttpServer(checking, handle);
   }
   // The whole request within readTimeoutMs; an idle kept-alive connection closes after idleTimeoutMs.
   server.requestTimeout = serving.limits.readTimeoutMs;

@@ -1,0 +1,106 @@
+// Memory and CPU of a server process and its descendants, read from /proc on the host: our
+// servers run in a child process, a reference server in a container whose main process the host
+// sees (docker inspect .State.Pid). Sampled every 10 ms while a case runs, so a short spike counts.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** The process and every descendant (threads' children included). */
+export function processTree(pid: number): number[] {
+  const seen: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    if (seen.includes(next)) continue;
+    seen.push(next);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${next}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${next}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) queue.push(Number(child));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return seen;
+}
+
+function rssBytesOf(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces and parentheses): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Usage {
+  readonly rssBytes: number;
+  readonly cpuMs: number;
+}
+
+export function usageOf(pid: number): Usage {
+  const tree = processTree(pid);
+  return { rssBytes: tree.reduce((sum, p) => sum + rssBytesOf(p), 0), cpuMs: tree.reduce((sum, p) => sum + cpuMsOf(p), 0) };
+}
+
+export interface Sample {
+  /** RSS when sampling started. */
+  readonly beforeBytes: number;
+  /** The highest RSS seen while sampling. */
+  readonly peakBytes: number;
+  /** RSS when sampling stopped. */
+  readonly afterBytes: number;
+  /** CPU time the process tree used while sampling. */
+  readonly cpuMs: number;
+  /** Whether the process was still there when sampling stopped. */
+  readonly alive: boolean;
+}
+
+/** Starts sampling a process tree every `everyMs`; stop() returns what was seen. */
+export function sample(pid: number, everyMs = 10): { stop(): Sample } {
+  const before = usageOf(pid);
+  let peak = before.rssBytes;
+  // The tree is walked again now and then: servers start threads and processes per connection.
+  let tree = processTree(pid);
+  let ticks = 0;
+  const timer = setInterval(() => {
+    if (++ticks % 20 === 0) tree = processTree(pid);
+    peak = Math.max(peak, tree.reduce((sum, p) => sum + rssBytesOf(p), 0));
+  }, everyMs);
+  return {
+    stop(): Sample {
+      clearInterval(timer);
+      const after = usageOf(pid);
+      peak = Math.max(peak, after.rssBytes);
+      return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid) };
+    },
+  };
+}
+
+export const MB = 1024 * 1024;
