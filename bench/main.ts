@@ -248,7 +248,7 @@ async function main(): Promise<number> {
   try {
     if (groups.length > 0) setup = await startAgents(groups, releases, opts.peerImages, runId, logDir, progress);
     const measureStarted = Date.now();
-    const ports = setup.ports;
+    const ports = setup?.ports ?? new Map<string, number>();
     const measureOptions: MeasureOptions = { ...opts.measure, deadline: started + opts.budgetMinutes * 60_000, progress, warmed: new Set<string>() };
     for (const [i, group] of groups.entries()) {
       if (!setup) break;

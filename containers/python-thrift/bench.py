@@ -1,184 +1,74 @@
 """The bench role (bench/README.md): one JSON command per line on stdin, one JSON answer per line on stdout.
 
-  serve  starts listeners on the thrift library's own servers: TServer.TThreadedServer over
-         TServerSocket with the buffered or framed transport factory, or THttpServer
+  serve  starts listeners with this peer's own servers (server.Listener, as the server role builds
+         them: the library's TThreadedServer, TSimpleServer or THttpServer with the IDL's processor)
   cpu    this process's CPU time so far (seconds, every thread)
-  run    a closed loop of echo calls for a given time over the library's TSocket / THttpClient,
-         transports and protocols, and how many completed
+  run    a closed loop of echo calls for a given time with this peer's client connections
+         (wiring.Connection) and the IDL's argument and result classes, and how many completed
   exit   ends the process
 
-Only the released `thrift` package is used, so this file does not depend on how the peer's
-conformance roles build their service classes. The two methods measured (Conformance.echoI32 and
-Conformance.echoBinary, suites/thrift/data/conformance.thrift) are read and written here exactly as
-the Python code Apache's compiler generates does it: the args struct (field 1 "value"), the result
-struct (field 0 "success"), the message envelope and one flush per message. Each in-flight call is
-a thread with its own connection (a Thrift client is not shared between threads).
+Each in-flight call is a thread with its own connection (a Thrift client is not shared between
+threads). Threads share the GIL, as they would in any Python program that does this.
 """
 
 import json
 import os
-import socket
 import sys
 import threading
 import time
 
-from thrift.Thrift import TApplicationException, TMessageType, TProcessor, TType
-from thrift.protocol import TBinaryProtocol, TCompactProtocol
-from thrift.server import THttpServer, TServer
-from thrift.transport import THttpClient, TSocket, TTransport
+from thrift.Thrift import TApplicationException, TMessageType
 
+from idl import Idl
+from server import KeyedStderr, Listener
+from wiring import Connection
+
+IDL_DESCRIPTION = '/opt/peer/conformance.json'
 WARMUP, MEASURE, STOP = 0, 1, 2
-HTTP_PATH = "/thrift"
-METHODS = {"echoI32": TType.I32, "echoBinary": TType.STRING}
 
 
-def protocol_factory(name):
-    if name == "binary":
-        return TBinaryProtocol.TBinaryProtocolFactory()
-    if name == "compact":
-        return TCompactProtocol.TCompactProtocolFactory()
-    raise ValueError(f"protocol {name!r} is not benchmarked here (binary, compact)")
-
-
-def transport_factory(name):
-    if name == "buffered":
-        return TTransport.TBufferedTransportFactory()
-    if name == "framed":
-        return TTransport.TFramedTransportFactory()
-    raise ValueError(f"transport {name!r} is not benchmarked here (buffered, framed, http)")
-
-
-def write_value(prot, ttype, value):
-    if ttype == TType.I32:
-        prot.writeI32(value)
-    else:
-        prot.writeBinary(value)
-
-
-def read_value(prot, ttype):
-    return prot.readI32() if ttype == TType.I32 else prot.readBinary()
-
-
-def read_field(prot, wanted_id, ttype):
-    """Reads a struct and returns its field `wanted_id` (None when absent), skipping the others."""
-    value = None
-    prot.readStructBegin()
-    while True:
-        _, ftype, fid = prot.readFieldBegin()
-        if ftype == TType.STOP:
-            break
-        if fid == wanted_id and ftype == ttype:
-            value = read_value(prot, ttype)
-        else:
-            prot.skip(ftype)
-        prot.readFieldEnd()
-    prot.readStructEnd()
-    return value
-
-
-def write_field(prot, struct_name, field_name, field_id, ttype, value):
-    prot.writeStructBegin(struct_name)
-    prot.writeFieldBegin(field_name, ttype, field_id)
-    write_value(prot, ttype, value)
-    prot.writeFieldEnd()
-    prot.writeFieldStop()
-    prot.writeStructEnd()
-
-
-class EchoProcessor(TProcessor):
-    """Answers echoI32 and echoBinary with their argument, as a generated processor would."""
-
-    def process(self, iprot, oprot):
-        name, _, seqid = iprot.readMessageBegin()
-        ttype = METHODS.get(name)
-        if ttype is None:
-            iprot.skip(TType.STRUCT)
-            iprot.readMessageEnd()
-            error = TApplicationException(TApplicationException.UNKNOWN_METHOD, f"Unknown function {name}")
-            oprot.writeMessageBegin(name, TMessageType.EXCEPTION, seqid)
-            error.write(oprot)
-        else:
-            value = read_field(iprot, 1, ttype)
-            iprot.readMessageEnd()
-            oprot.writeMessageBegin(name, TMessageType.REPLY, seqid)
-            write_field(oprot, f"{name}_result", "success", 0, ttype, value)
-        oprot.writeMessageEnd()
-        oprot.trans.flush()
-        return True
-
-
-def nodelay_http_server(server):
-    """THttpServer writes the headers and the body in two writes: without TCP_NODELAY the body waits
-    for the client's delayed ACK (about 40 ms per call on loopback). The same fix as the Avro peer's."""
-    handler = server.httpd.RequestHandlerClass
-    setup = handler.setup
-
-    def setup_nodelay(self):
-        setup(self)
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    handler.setup = setup_nodelay
-
-
-def start_listener(listener):
-    host, port = listener.get("host", "127.0.0.1"), int(listener["port"])
-    protocol = protocol_factory(listener["protocol"])
-    if listener["transport"] == "http":
-        server = THttpServer.THttpServer(EchoProcessor(), (host, port), protocol)
-        nodelay_http_server(server)
-    else:
-        server = TServer.TThreadedServer(EchoProcessor(), TSocket.TServerSocket(host=host, port=port),
-                                         transport_factory(listener["transport"]), protocol, daemon=True)
-        # TThreadedServer listens inside serve(); listen here, so the port accepts when we answer.
-        server.serverTransport.listen()
-        server.serverTransport.listen = lambda: None
-    threading.Thread(target=server.serve, daemon=True).start()
-
-
-def serve(command):
+def serve(command, idl, stderr):
     failed = {}
-    for listener in command.get("listeners", []):
-        try:
-            start_listener(listener)
-        except Exception as e:  # one listener that cannot start must not stop the others
-            failed[listener.get("key", "?")] = f"{type(e).__name__}: {e}"
+    listeners = []
+    for entry in command.get("listeners", []):
+        listener = Listener({"socket": "tcp", "host": "127.0.0.1", **entry}, idl, stderr)
+        threading.Thread(target=listener.run, name=listener.key, daemon=True).start()
+        listeners.append(listener)
+    for listener in listeners:
+        if not listener.listening.wait(20):
+            listener.fail("not listening after 20 s")
+        if listener.failure is not None:
+            failed[listener.key] = listener.failure
     return {"failed": failed}
 
 
 class EchoClient:
-    """One connection and the generated client's send/receive of one echo method."""
+    """One connection and one echo method, called as the peer's client role calls it."""
 
-    def __init__(self, target, method, timeout_ms):
-        if target["transport"] == "http":
-            self.trans = THttpClient.THttpClient(f"http://{target.get('host', '127.0.0.1')}:{target['port']}{HTTP_PATH}")
-        else:
-            sock = TSocket.TSocket(target.get("host", "127.0.0.1"), int(target["port"]))
-            sock.setTimeout(timeout_ms)
-            self.trans = transport_factory(target["transport"]).getTransport(sock)
-        self.trans.open()
-        self.prot = protocol_factory(target["protocol"]).getProtocol(self.trans)
-        self.method, self.ttype, self.seqid = method, METHODS[method], 0
+    def __init__(self, target, function, timeout_ms):
+        self.conn = Connection({"socket": "tcp", "host": "127.0.0.1", **target}, timeout_ms / 1000)
+        self.function = function
+        self.oprot = self.conn.output("Conformance")
 
     def call(self, value):
-        self.seqid += 1
-        self.prot.writeMessageBegin(self.method, TMessageType.CALL, self.seqid)
-        write_field(self.prot, f"{self.method}_args", "value", 1, self.ttype, value)
-        self.prot.writeMessageEnd()
-        self.prot.trans.flush()
-        _, mtype, seqid = self.prot.readMessageBegin()
+        self.oprot.writeMessageBegin(self.function.name, TMessageType.CALL, 0)
+        self.function.args(value=value).write(self.oprot)
+        self.oprot.writeMessageEnd()
+        self.oprot.trans.flush()
+        iprot = self.conn.iprot
+        _, mtype, _ = iprot.readMessageBegin()
         if mtype == TMessageType.EXCEPTION:
             error = TApplicationException()
-            error.read(self.prot)
-            self.prot.readMessageEnd()
+            error.read(iprot)
+            iprot.readMessageEnd()
             raise error
-        result = read_field(self.prot, 0, self.ttype)
-        self.prot.readMessageEnd()
-        if seqid != self.seqid:
-            raise TApplicationException(TApplicationException.BAD_SEQUENCE_ID, f"seqid {seqid}, expected {self.seqid}")
-        return result
+        result = self.function.result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        return result.success
 
     def close(self):
-        self.trans.close()
+        self.conn.close()
 
 
 def payload_of(spec):
@@ -193,12 +83,13 @@ def sleep_watching(seconds, failures):
         time.sleep(min(0.05, max(0.0, until - time.monotonic())))
 
 
-def run(command):
+def run(command, idl):
     if int(command.get("inflight", 1)) != 1:
         raise ValueError("a Thrift client carries one call at a time (inflight 1)")
     method, value = payload_of(command["payload"])
     timeout_ms = int(command.get("timeoutMs", 20000))
-    clients = [EchoClient(command["target"], method, timeout_ms) for _ in range(int(command.get("connections", 1)))]
+    function = idl.function("Conformance", method)
+    clients = [EchoClient(command["target"], function, timeout_ms) for _ in range(int(command.get("connections", 1)))]
     phase = [WARMUP]
     counts = [0] * len(clients)
     totals = [0] * len(clients)
@@ -241,6 +132,9 @@ def run(command):
 
 def main(argv):
     out = sys.stdout
+    idl = Idl(IDL_DESCRIPTION)
+    # The listeners' own log lines go to stderr, prefixed with their key, as in the server role.
+    stderr = KeyedStderr(sys.stderr)
     print(json.dumps({"ready": True}), file=out, flush=True)
     for line in sys.stdin:
         if not line.strip():
@@ -250,9 +144,9 @@ def main(argv):
         op = command.get("op")
         try:
             if op == "serve":
-                answer.update(serve(command))
+                answer.update(serve(command, idl, stderr))
             elif op == "run":
-                answer.update(run(command))
+                answer.update(run(command, idl))
             elif op == "cpu":
                 answer["cpuSeconds"] = time.process_time()
             elif op == "exit":
