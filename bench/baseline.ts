@@ -15,7 +15,7 @@ export const DEFAULT_BASELINE = join(REPO_ROOT, 'bench', 'baseline.json');
  * noisy on a shared machine, so only a collapse such as a Nagle stall fails it).
  */
 export const DEFAULT_TOLERANCE = 0.2;
-export const DEFAULT_CPU_TOLERANCE = 0.4;
+export const DEFAULT_CPU_TOLERANCE = 0.3;
 
 export interface BaselineRow {
   readonly ratio: number;

@@ -7,4 +7,4 @@ import { runOurJobs } from '../suites/datafile/ours.ts';
 const path = process.argv[2];
 if (!path) throw new Error('usage: node bench/datafile-worker.ts JOBS.json');
 const jobs = JSON.parse(readFileSync(path, 'utf8')) as Job[];
-runOurJobs(jobs).results.forEach((result, job) => process.stdout.write(`${JSON.stringify({ job, ...result })}\n`));
+for (const [job, result] of runOurJobs(jobs).results.entries()) process.stdout.write(`${JSON.stringify({ job, ...result })}\n`);

@@ -116,10 +116,16 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     const images = new Map<string, string>();
     for (const peer of peers) images.set(peer, (await ensurePeerImage(participantRelease(peer), options.progress)).tag);
     const file = (who: string, codec: string): string => join(root, `${who}-${codec}.avro`);
-    const jobs = (who: string): Job[] => [
-      ...codecs.map((codec): Job => ({ op: 'write', schema: schemaPath, codec, records: recordsPath, out: file(who, codec), repeat })),
-      ...codecs.map((codec): Job => ({ op: 'read', in: file(who, codec), out: join(root, `${who}-read-${codec}.jsonl`), discard: true })),
+    const pass = (who: string, label: string, times: number): Job[] => [
+      ...codecs.map((codec): Job => ({ op: 'write', schema: schemaPath, codec, records: recordsPath, out: file(`${who}${label}`, codec), repeat: times })),
+      ...codecs.map((codec): Job => ({ op: 'read', in: file(`${who}${label}`, codec), out: join(root, `${who}${label}-read-${codec}.jsonl`), discard: true })),
     ];
+    // A fresh process is cold (the JVM interprets, then compiles; V8 too, faster): an unmeasured
+    // pass over a fifth of the records first, every codec, so that the first codec measured is not
+    // also the one that pays for the warm-up.
+    const warmupJobs = (who: string): Job[] => pass(who, '-warmup', Math.max(1, Math.round(repeat / 5)));
+    const jobs = (who: string): Job[] => [...warmupJobs(who), ...pass(who, '', repeat)];
+    const warmupCount = 2 * codecs.length;
     // rate[who][codec/op] = round -> records per second
     const rates = new Map<string, Map<string, Map<number, number>>>();
     const errors = new Map<string, string>();
@@ -128,7 +134,7 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
       for (const who of rotate(participants, round)) {
         options.progress(`bench: data files, round ${round + 1}/${options.rounds}: ${who} (${codecs.length} codecs, ${(repeat * 1000).toLocaleString('en-US')} records)`);
         const results = await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`);
-        results.forEach((result, index) => {
+        results.slice(warmupCount).forEach((result, index) => {
           const codec = codecs[index % codecs.length] as string;
           const op = index < codecs.length ? 'write' : 'read';
           const key = `${codec}/${op}`;
@@ -161,7 +167,7 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     }
     return {
       records: repeat * 1000, rounds: options.rounds, seconds: Math.round((Date.now() - started) / 1000), rows,
-      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round; peers: ${peers.join(', ')} (${[...images.values()].join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
+      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); peers: ${peers.join(', ')} (${[...images.values()].join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -25,12 +25,12 @@ import { belowOne, writeReports, type BenchReport, type PeerInfo } from './repor
 const USAGE = `npm run bench [-- options]
   --quick                 the CI check: a few rows, short windows, compared with bench/baseline.json
   --only GLOB             groups whose id matches (family/transport/protocol/payload/inflight/peer), e.g. 'avro/http/*'
-  --rounds N              rounds per group (full 4, quick 3)
-  --duration-ms N         measured window per contender and round (full 400, quick 250)
-  --warmup-ms N           warm-up before each window (full 150, quick 100)
-  --first-warmup-ms N     unmeasured calls the first time a client, server, transport and payload meet (full 2000, quick 800)
-  --warmup-windows N      before its first round, a contender runs up to N unmeasured windows until two agree within 20% (full 3, quick 2)
-  --budget-minutes N      no group starts after this (full 45)
+  --rounds N              rounds per group (full 3, quick 3)
+  --duration-ms N         measured window per contender and round (full 300, quick 250)
+  --warmup-ms N           warm-up before each window, on its fresh connections (full 50, quick 100)
+  --first-warmup-ms N     unmeasured calls the first time a client, server and transport meet (full 1000, quick 800)
+  --warmup-windows N      before its first round, a contender runs up to N unmeasured windows until two agree within 20% (2)
+  --budget-minutes N      no group starts after this (full 20, quick 3)
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no raw loopback floor rows
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
@@ -84,18 +84,18 @@ function options(argv: readonly string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}\n${USAGE}`);
     return n;
   };
-  const durationMs = num(values['duration-ms'], quick ? 250 : 400);
-  const warmupMs = num(values['warmup-ms'], quick ? 100 : 150);
+  const durationMs = num(values['duration-ms'], quick ? 250 : 300);
+  const warmupMs = num(values['warmup-ms'], quick ? 100 : 50);
   return {
     quick,
     ...(values.only ? { only: globRegExp(values.only) } : {}),
     measure: {
-      rounds: Math.round(num(values.rounds, quick ? 3 : 4)), durationMs, warmupMs,
-      warmupWindows: Math.round(num(values['warmup-windows'], quick ? 2 : 3)), warmupWindowMs: quick ? 200 : 250,
-      firstWarmupMs: num(values['first-warmup-ms'], quick ? 800 : 2000),
+      rounds: Math.round(num(values.rounds, 3)), durationMs, warmupMs,
+      warmupWindows: Math.round(num(values['warmup-windows'], 2)), warmupWindowMs: 200,
+      firstWarmupMs: num(values['first-warmup-ms'], quick ? 800 : 1000),
       timeoutMs: 20_000, pin: values['no-pin'] !== true,
     },
-    budgetMinutes: num(values['budget-minutes'], quick ? 3 : 45),
+    budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
@@ -229,7 +229,14 @@ async function main(): Promise<number> {
   progress(`bench: ${groups.length} groups, ${contenders} contenders, ${opts.measure.rounds} rounds of ${opts.measure.durationMs} ms`);
 
   const engine = await probeEngine();
-  if (!engine.ok) throw new Error(`npm run bench needs Docker for the reference peers: ${engine.reason}`);
+  if (!engine.ok) {
+    // As the container suites do: without Docker, CI fails and a local `npm test` says so loudly and goes on.
+    if (opts.quick && process.env['CI'] !== 'true') {
+      progress(`bench --quick: WARNING: not run, no Docker engine for the reference peers (${engine.reason})`);
+      return 0;
+    }
+    throw new Error(`npm run bench needs Docker for the reference peers: ${engine.reason}`);
+  }
   const notice = await configureReaper();
   if (notice) progress(notice);
   const logDir = `${opts.out}/work/bench/logs`;

@@ -21,7 +21,7 @@ export interface MeasureOptions {
   readonly warmupWindows: number;
   readonly warmupWindowMs: number;
   /**
-   * The first time a client, server, listener and payload meet in the run, they first run this long
+   * The first time a client, server and listener meet in the run, they first run this long
    * unmeasured: a JVM needs thousands of calls before its compilers have done their work, and on a
    * loaded machine that takes seconds. Later groups with the same pair start warm.
    */
@@ -145,7 +145,8 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
   };
 
   for (const c of group.contenders) {
-    const pairing = `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}:${group.shape.payloadName}`;
+    // Per client, server and listener, whatever the payload: the warm-up windows below settle the rest.
+    const pairing = `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}`;
     if (!options.warmed.has(pairing)) {
       if (!(await runOnce(c, options.firstWarmupMs, options.warmupWindowMs, -1))) continue;
       options.warmed.add(pairing);

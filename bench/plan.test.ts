@@ -23,6 +23,13 @@ describe('planGroups', () => {
     expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server']);
   });
 
+  it('keeps the floor to one call in flight and Python to the shapes it can carry in the time bound', () => {
+    const ids = plan(true, true).map((g) => g.id);
+    expect(plan(true, true).find((g) => g.id === 'thrift/framed/binary/int/32/java')?.contenders.some((c) => c.kind === 'floor')).toBe(false);
+    expect(ids.filter((id) => id.endsWith('/python'))).toEqual(['thrift/framed/binary/int/1/python', 'thrift/framed/binary/int/32/python', 'thrift/framed/binary/64KiB/1/python']);
+    expect(ids.filter((id) => id.endsWith('/java'))).toHaveLength(6);
+  });
+
   it('serves the peer with its preferred server kind (a thread per connection) and ours with its own', () => {
     const group = plan(false, false).find((g) => g.id === 'thrift/framed/binary/int/1/java');
     expect(group?.contenders.find((c) => c.kind === 'reference')?.listener.serverKind).toBe('threadpool');

@@ -53,6 +53,16 @@ const MULTIPLEXED = new Set(['avro/netty']);
 /** The server kind a peer or implementation serves a transport with, in order of preference (thread per connection where there is a choice). */
 const SERVER_KIND_PREFERENCE = ['threadpool', 'threaded', 'servlet', 'http', 'createServer', 'createWebServer'];
 
+/**
+ * Shapes measured against a peer, where not all of them ("payload/in flight"): Python's clients
+ * and servers are one interpreter under the GIL, far below Java with large payloads, where a
+ * window sees a handful of calls; those rows say little and the run's time bound cannot afford them.
+ */
+const PEER_SHAPES: Readonly<Record<string, readonly string[]>> = {
+  'python-avro': ['int/1', 'int/32', '64KiB/1'],
+  'python-thrift': ['int/1', 'int/32', '64KiB/1'],
+};
+
 /** Peer folder per family; the first is the peer of the library rows. */
 export const PEERS: Readonly<Record<BenchFamilyName, readonly string[]>> = {
   avro: ['java-avro', 'python-avro'],
@@ -167,7 +177,7 @@ export interface PlanInput {
   readonly peers: Readonly<Record<BenchFamilyName, readonly Participant[]>>;
   /** Library rows against the first peer only (default), or ours only. */
   readonly libraries: boolean;
-  /** Keep the raw floor in every group of the first peer. */
+  /** The raw floor in every one-call-in-flight group of the first peer. */
   readonly floor: boolean;
 }
 
@@ -183,6 +193,7 @@ export function planGroups(input: PlanInput): Group[] {
     for (const shape of input.shapes) {
       peers.forEach((peer, peerIndex) => {
         if (EXCLUDED.some((e) => e.peer === peer.source && e.impl === undefined && e.transport === axis.transport)) return;
+        if (PEER_SHAPES[peer.source] && !PEER_SHAPES[peer.source]?.includes(`${shape.payloadName}/${shape.inflight}`)) return;
         const peerKind = serverKind(peer.server, axis);
         if (peerKind === undefined || !peer.client.some((o) => matches(o, axis))) return;
         const multiplexed = MULTIPLEXED.has(`${axis.family}/${axis.transport}`) && shape.inflight > 1;
@@ -194,7 +205,7 @@ export function planGroups(input: PlanInput): Group[] {
           name: `${peer.id} client → ${peer.id} server`, kind: 'reference', impl: peer.id,
           client: ref(peer, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight,
         }];
-        const impls = input.implementations[axis.family].filter((impl, i) => i === 0 || (input.libraries && peerIndex === 0));
+        const impls = input.implementations[axis.family].filter((_impl, i) => i === 0 || (input.libraries && peerIndex === 0));
         for (const impl of impls) {
           if (impl.client.some((o) => matches(o, axis)) && !excluded(peer.source, impl.id, 'client', axis.transport)) {
             contenders.push({ name: `${impl.id} client`, kind: 'client', impl: impl.id, client: ref(impl, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight });
@@ -209,7 +220,8 @@ export function planGroups(input: PlanInput): Group[] {
             });
           }
         }
-        if (input.floor && peerIndex === 0) {
+        // The floor at one call in flight: the round trip a stateful transport is held to (issue 15).
+        if (input.floor && peerIndex === 0 && shape.inflight === 1) {
           contenders.push({
             name: 'raw floor', kind: 'floor', impl: 'raw',
             client: { participant: RAW, family: 'raw', role: 'client' }, server: { participant: RAW, family: 'raw', role: 'server' },

@@ -170,7 +170,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lines: string[] = [
     `# Benchmark (${r.mode} run)`, '',
     `${r.started}, ${r.seconds} s${r.interrupted ? ', INTERRUPTED' : ''}; git ${r.git.revision.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}; Node ${r.node}; ${r.cpus} CPUs; load average ${r.loadAverage.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${r.loadAverage.end.map((x) => x.toFixed(1)).join(' ')} at the end.`,
-    `${r.rounds} rounds per group, ${r.durationMs} ms measured per contender and round after ${r.warmupMs} ms of warm-up; the first time a client, server, transport and payload meet they run ${r.firstWarmupMs} ms unmeasured (JIT); before its first round each contender runs up to ${r.warmupWindows} unmeasured windows of ${r.warmupWindowMs} ms until two agree within 20% (JIT warm-up); contenders of a group take turns in an order rotated every round.`,
+    `${r.rounds} rounds per group, ${r.durationMs} ms measured per contender and round after ${r.warmupMs} ms of warm-up; the first time a client, server and transport meet they run ${r.firstWarmupMs} ms unmeasured (JIT); before its first round each contender runs up to ${r.warmupWindows} unmeasured windows of ${r.warmupWindowMs} ms until two agree within 20% (JIT warm-up); contenders of a group take turns in an order rotated every round.`,
     `Pinning: ${r.pinning}. JVM: ${r.jvm}.`, '',
     'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
     'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server.',
@@ -205,7 +205,7 @@ export function renderMarkdown(report: BenchReport): string {
 
 // ---- HTML: the tables and a chart ----------------------------------------------------------
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -217,7 +217,7 @@ function tableHtml(lines: readonly string[]): string {
     const bold = /^\*\*(.*)\*\*$/.exec(c);
     const text = bold ? (bold[1] as string) : c;
     const cls = bold || /^0\.\d\d( |$)/.test(text) ? ' class="below"' : /^[1-9]\d*\.\d\d( |$)/.test(text) ? ' class="above"' : '';
-    return `<${tag}${cls}>${escape(text)}</${tag}>`;
+    return `<${tag}${cls}>${escapeHtml(text)}</${tag}>`;
   };
   return `<table><thead><tr>${(head ?? []).map((c) => cell(c, 'th')).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -243,8 +243,8 @@ function chartSvg(groups: readonly GroupResult[]): string {
   rows.forEach((r, i) => {
     const y = top + i * rowHeight;
     const color = r.ratio.median < 1 ? (r.ours ? '#d9534f' : '#e8a5a3') : r.ours ? '#3c8d40' : '#9bc99d';
-    parts.push(`<text x="${left - 6}" y="${y + 10}" text-anchor="end"${r.ours ? ' font-weight="bold"' : ''}>${escape(r.label)}</text>`);
-    parts.push(`<rect x="${Math.min(x(1), x(r.ratio.median))}" y="${y + 2}" width="${Math.abs(x(r.ratio.median) - x(1))}" height="${rowHeight - 5}" fill="${color}"><title>${escape(`${r.label}: ${ratioText(r.ratio)}`)}</title></rect>`);
+    parts.push(`<text x="${left - 6}" y="${y + 10}" text-anchor="end"${r.ours ? ' font-weight="bold"' : ''}>${escapeHtml(r.label)}</text>`);
+    parts.push(`<rect x="${Math.min(x(1), x(r.ratio.median))}" y="${y + 2}" width="${Math.abs(x(r.ratio.median) - x(1))}" height="${rowHeight - 5}" fill="${color}"><title>${escapeHtml(`${r.label}: ${ratioText(r.ratio)}`)}</title></rect>`);
     parts.push(`<line x1="${x(r.ratio.min)}" x2="${x(r.ratio.max)}" y1="${y + 7}" y2="${y + 7}" stroke="#222"/>`);
   });
   parts.push('</svg>');
@@ -253,20 +253,20 @@ function chartSvg(groups: readonly GroupResult[]): string {
 
 export function renderHtml(report: BenchReport): string {
   const md = renderMarkdown(report).split('\n');
-  const intro = md.slice(2, md.findIndex((l) => l.startsWith('## '))).filter((l) => l !== '').map((l) => `<p>${escape(l).replace(/\*\*(.*?)\*\*/g, '<b>$1</b>')}</p>`).join('\n');
+  const intro = md.slice(2, md.findIndex((l) => l.startsWith('## '))).filter((l) => l !== '').map((l) => `<p>${escapeHtml(l).replace(/\*\*(.*?)\*\*/g, '<b>$1</b>')}</p>`).join('\n');
   const sections: string[] = [];
   const below = belowOne(report);
   sections.push(`<h2>Below 1.0× (${below.length} rows of ours)</h2>`);
   if (below.length > 0) sections.push(tableHtml(['| group | row | median | min–max | cpu ratio |', ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} |`)]));
   for (const { family, peer, groups } of peersOf(report)) {
-    sections.push(`<h2>${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${escape(peer)}</h2>`);
+    sections.push(`<h2>${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${escapeHtml(peer)}</h2>`);
     sections.push('<h3>Ours / reference (median ratio)</h3>', tableHtml(overviewMarkdown(groups)));
     sections.push('<h3>Every row: median ratio, whisker min–max, log scale (bold: ours)</h3>', chartSvg(groups));
     sections.push('<details><summary>All measurements of this peer</summary>', tableHtml(detailMarkdown(groups)), '</details>');
   }
   if (report.datafile) {
     const lines = datafileMarkdown(report.datafile);
-    sections.push(`<h2>${escape((lines[0] ?? '').replace(/^## /, ''))}</h2>`, `<p>${escape(report.datafile.note)}</p>`, tableHtml(lines.filter((l) => l.startsWith('|'))));
+    sections.push(`<h2>${escapeHtml((lines[0] ?? '').replace(/^## /, ''))}</h2>`, `<p>${escapeHtml(report.datafile.note)}</p>`, tableHtml(lines.filter((l) => l.startsWith('|'))));
   }
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Benchmark (${report.run.mode})</title>
