@@ -19,8 +19,10 @@ export interface QuickCheck {
   readonly tolerance: number;
   readonly cpuTolerance: number;
   readonly ok: boolean;
+  /** Groups measured a second time because a row of theirs failed the first time (the second measurement is judged). */
+  readonly remeasured?: readonly string[];
   readonly checks: ReadonlyArray<{
-    readonly row: string; readonly baseline: number; readonly baselineCpu?: number; readonly measured?: number; readonly measuredCpu?: number;
+    readonly row: string; readonly group: string; readonly baseline: number; readonly baselineCpu?: number; readonly measured?: number; readonly measuredCpu?: number;
     readonly ok: boolean; readonly reason?: string;
   }>;
 }
@@ -186,7 +188,7 @@ export function renderMarkdown(report: BenchReport): string {
   }
   if (report.quick) {
     lines.push(`## Quick check against ${report.quick.baseline}: ${report.quick.ok ? 'ok' : 'REGRESSION'}`, '',
-      `A row fails below baseline × ${report.quick.tolerance} (ratio) or baseline × ${report.quick.cpuTolerance} (CPU ratio).`, '',
+      `Best round of each row. A row fails below min(baseline, 2) × ${report.quick.tolerance} (ratio) or min(baseline, 2) × ${report.quick.cpuTolerance} (CPU ratio), measured twice.${report.quick.remeasured?.length ? ` Measured again after a first failure: ${report.quick.remeasured.join(', ')}.` : ''}`, '',
       '| row | baseline ratio / cpu | measured ratio / cpu | |', '|---|---|---|---|');
     for (const c of report.quick.checks) lines.push(`| ${c.row} | ${f2(c.baseline)} / ${f2(c.baselineCpu)} | ${f2(c.measured)} / ${f2(c.measuredCpu)} | ${c.ok ? 'ok' : `✗ ${c.reason ?? ''}`} |`);
     lines.push('');
