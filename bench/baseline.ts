@@ -74,7 +74,7 @@ export function writeBaseline(path: string, ...reports: BenchReport[]): void {
     return ratio === undefined ? [] : [[k, { ratio: round2(ratio), ...(cpuRatio !== undefined ? { cpuRatio: round2(cpuRatio) } : {}) }]];
   }));
   const file: BaselineFile = {
-    description: 'npm run bench -- --quick: per row of ours, the best round\'s ratio ours / Java of calls per second and of calls per CPU-second (bench/README.md), the median over the quick runs listed in "measured". A row fails below min(ratio, 2) x tolerance or min(cpuRatio, 2) x cpuTolerance, twice. Rewrite with: node bench/write-baseline.ts A/bench.json B/bench.json C/bench.json (quick runs with --out A, B, C), or npm run bench -- --quick --write-baseline for one run',
+    description: 'npm run bench -- --quick: per row of ours, the best round\'s ratio ours / Java of calls per second and of calls per CPU-second (bench/README.md), the median over the quick runs listed in "measured". A row fails below min(ratio, 2) x tolerance or min(cpuRatio, 2) x cpuTolerance, twice. Rewrite with: node bench/write-baseline.ts A/bench-quick.json B/bench-quick.json C/bench-quick.json (quick runs with --out A, B, C), or npm run bench -- --quick --write-baseline for one run',
     measured: reports.map((r) => r.run.started).join(', '), tolerance: DEFAULT_TOLERANCE, cpuTolerance: DEFAULT_CPU_TOLERANCE, rows,
   };
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);

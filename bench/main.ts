@@ -37,7 +37,7 @@ const USAGE = `npm run bench [-- options]
   --no-datafile           skip the Avro data-file throughput part (full run only)
   --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
   --baseline FILE         the quick mode's baseline (default bench/baseline.json)
-  --write-baseline        (with --quick) write the measured medians as the new baseline
+  --write-baseline        (with --quick) write this run's best rounds as the new baseline
   --peer-image F=TAG      use this image for peer folder F instead of building containers/F (e.g. a peer from another branch)
   --out DIR               where the reports go (default reports/)
   --list                  print the groups and contenders the options select, and exit`;

@@ -286,13 +286,17 @@ ${sections.join('\n')}
 `;
 }
 
-/** Writes bench.json, bench.md and bench.html into `out`; returns their paths. */
+/**
+ * Writes bench.json, bench.md and bench.html into `out` (bench-quick.* for a quick run, so that the
+ * check at the end of `npm test` leaves the last full run's reports alone); returns their paths.
+ */
 export function writeReports(report: BenchReport, out: string): string[] {
   mkdirSync(out, { recursive: true });
+  const name = report.run.mode === 'quick' ? 'bench-quick' : 'bench';
   const files: Array<[string, string]> = [
-    [join(out, 'bench.json'), `${JSON.stringify(report, null, 1)}\n`],
-    [join(out, 'bench.md'), renderMarkdown(report)],
-    [join(out, 'bench.html'), renderHtml(report)],
+    [join(out, `${name}.json`), `${JSON.stringify(report, null, 1)}\n`],
+    [join(out, `${name}.md`), renderMarkdown(report)],
+    [join(out, `${name}.html`), renderHtml(report)],
   ];
   for (const [path, text] of files) writeFileSync(path, text);
   return files.map(([path]) => path);

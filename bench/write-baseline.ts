@@ -1,6 +1,6 @@
 // Writes bench/baseline.json from the bench.json of several quick runs (the median of their
 // medians per row), so that one unlucky run on a busy machine does not become the baseline:
-//   node bench/write-baseline.ts /tmp/q1/bench.json /tmp/q2/bench.json /tmp/q3/bench.json
+//   node bench/write-baseline.ts /tmp/q1/bench-quick.json /tmp/q2/bench-quick.json /tmp/q3/bench-quick.json
 import { readFileSync } from 'node:fs';
 import { DEFAULT_BASELINE, writeBaseline } from './baseline.ts';
 import type { BenchReport } from './report.ts';
