@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
-          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts'],
+          include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

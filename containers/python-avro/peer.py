@@ -28,6 +28,9 @@ def main(argv):
     if argv[:1] == ["datafile"]:
         import datafile
         return datafile.main(argv[1:])
+    if argv[:1] == ["bench"]:  # [bench] bench/README.md
+        import bench
+        return bench.main(argv[1:])
     # SIGTERM ends the process at once, whatever its threads are doing (no graceful drain).
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     role = argv[0] if argv else None

@@ -3,12 +3,14 @@
 # what is missing first -- Node >= 22.22, npm dependencies, the Docker engine, the base image --
 # then runs the job with that Node. Quiet when everything is already there.
 #
-#   with-env.sh test [files]   typecheck, lint, unit tests and the conformance suites
+#   with-env.sh test [files]   typecheck, lint, unit tests and the conformance suites; without
+#                              files, then the benchmark's quick check (CONFORMANCE_BENCH_QUICK=0: not)
 #   with-env.sh matrix ARGS    the conformance matrix only, then the reports
 #   with-env.sh cli ARGS       the conformance CLI (list, run, test, report)
+#   with-env.sh bench ARGS     the benchmark (bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-job="${1:?usage: with-env.sh test|matrix|cli [args]}"; shift
+job="${1:?usage: with-env.sh test|matrix|cli|bench [args]}"; shift
 
 # Node first: everything else runs on it.
 node_line=$(bash harness/host/bootstrap.sh --no-docker)
@@ -38,8 +40,16 @@ fi
 # The CLI supervises the test run: Ctrl-C or SIGTERM still removes the containers and writes
 # reports that say the run was interrupted (harness/cli/supervise.ts).
 case "$job" in
-  test) exec node harness/cli/main.ts test "$@" ;;
+  test)
+    # [bench] A whole `npm test` (no test files named) ends with the benchmark's quick regression
+    # check, after the tests, so that nothing else loads the machine while it measures.
+    if [ $# -eq 0 ] && [ "${CONFORMANCE_BENCH_QUICK:-1}" != 0 ]; then
+      node harness/cli/main.ts test
+      exec node bench/main.ts --quick
+    fi
+    exec node harness/cli/main.ts test "$@" ;;
   matrix) exec node harness/cli/main.ts run "$@" ;;
   cli) exec node harness/cli/main.ts "$@" ;;
+  bench) exec node bench/main.ts "$@" ;;
   *) echo "with-env: unknown job '$job'" >&2; exit 2 ;;
 esac

@@ -38,6 +38,7 @@ public final class Main {
     // Before any Avro class is loaded: the allow-list reads the property once, when it initialises.
     System.setProperty("org.apache.avro.SERIALIZABLE_CLASSES", TRUSTED_HANDSHAKE_CLASSES);
     KeyedLog.install();
+    if (args.length > 0 && args[0].equals("bench")) { Bench.main(args); return; } // [bench] bench/README.md
     String role = args.length > 0 ? args[0] : "";
     JsonNode plan;
     try {

@@ -25,6 +25,7 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
     exitAtOnceOnSigterm();
+    if (argv.length > 0 && argv[0].equals("bench")) { Bench.main(argv); return; } // [bench] bench/README.md
     if (argv.length != 3 || !(argv[0].equals("server") || argv[0].equals("client")) || !argv[1].equals("--plan")) {
       System.err.println("usage: (server|client) --plan FILE");
       System.exit(2);

@@ -1,0 +1,176 @@
+// The processes the bench measures: Node agents (agent.ts) and the reference peers' `bench` role
+// in containers, each one process per implementation and role, all spoken to through the line
+// protocol of protocol.ts. From the host each has a PID: it is pinned to CPUs with taskset and its
+// peak resident memory is read (and reset) through /proc, the same way for every language.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { LABEL_OWNER_PID, LABEL_RUN, LABEL_SUITE } from '../harness/docker/containers.ts';
+import { REPO_ROOT } from '../harness/docker/peers.ts';
+import type { Answer, Command } from './protocol.ts';
+
+const AGENT = join(REPO_ROOT, 'bench', 'agent.ts');
+
+/**
+ * JVM options the peers' entrypoints set for short-lived test processes and that a benchmark must
+ * not inherit: C1 only (TieredStopAtLevel=1) never reaches peak code, and the serial collector is
+ * not what a JVM picks by itself on this machine. Removed, so the JVM runs with its defaults
+ * (the heap bound and the class-data-sharing archive stay).
+ */
+const STARTUP_ONLY_JVM_OPTIONS = [/^-XX:TieredStopAtLevel=/, /^-XX:\+UseSerialGC$/];
+
+export interface AgentOptions {
+  readonly name: string;
+  readonly logDir: string;
+  /** Extra node options (e.g. --cpu-prof) for Node agents. */
+  readonly nodeOptions?: readonly string[];
+}
+
+export class Agent {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
+  private readonly ended: Promise<void>;
+  private exitReason: string | undefined;
+  private pinned: string | undefined;
+  hostPid = 0;
+  readonly name: string;
+  private readonly child: ChildProcess;
+  private readonly log: WriteStream;
+  private readonly container: string | undefined;
+
+  private constructor(name: string, child: ChildProcess, log: WriteStream, container: string | undefined, ready: (line: string) => void) {
+    this.name = name;
+    this.child = child;
+    this.log = log;
+    this.container = container;
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      let parsed: (Answer & { ready?: boolean }) | undefined;
+      try {
+        parsed = JSON.parse(line) as Answer & { ready?: boolean };
+      } catch {
+        log.write(`[stdout] ${line}\n`);
+        return;
+      }
+      if (parsed.ready === true) return ready(line);
+      const pending = this.waiting.get(parsed.id);
+      if (!pending) return void log.write(`[unexpected answer] ${line}\n`);
+      this.waiting.delete(parsed.id);
+      pending.resolve(parsed);
+    });
+    child.stderr?.pipe(log, { end: false });
+    this.ended = new Promise((done) => child.once('exit', (code, signal) => {
+      this.exitReason = `exited with ${signal ?? `code ${code}`}`;
+      for (const pending of this.waiting.values()) pending.reject(new Error(`agent ${name} ${this.exitReason} (log: ${log.path})`));
+      this.waiting.clear();
+      done();
+    }));
+  }
+
+  private static async start(name: string, command: string, args: readonly string[], logDir: string, container?: string): Promise<Agent> {
+    mkdirSync(logDir, { recursive: true });
+    const log = createWriteStream(join(logDir, `${name.replace(/[^A-Za-z0-9.-]+/g, '_')}.log`));
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let agent: Agent | undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      agent = new Agent(name, child, log, container, () => resolve());
+      child.once('exit', (code) => reject(new Error(`agent ${name} exited (code ${code}) before it was ready; log: ${log.path}`)));
+      child.once('error', reject);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    try {
+      await ready;
+    } finally {
+      clearTimeout(timer);
+    }
+    const started = agent as Agent;
+    started.hostPid = container ? await containerPid(container) : (child.pid ?? 0);
+    return started;
+  }
+
+  /** A Node agent for an adapter module (or "raw"), as a child process of this one. */
+  static node(spec: string, options: AgentOptions): Promise<Agent> {
+    return Agent.start(options.name, process.execPath, [...(options.nodeOptions ?? []), AGENT, spec], options.logDir);
+  }
+
+  /** A reference peer's bench role in a container (host network, the suite's labels). */
+  static async peer(image: string, peerFolder: string, runId: string, options: AgentOptions): Promise<Agent> {
+    const [program, ...rest] = await benchEntrypoint(image);
+    if (!program) throw new Error(`image ${image} has no entrypoint`);
+    const container = `bench-${runId}-${options.name.replace(/[^A-Za-z0-9.-]+/g, '-')}`;
+    const labels = {
+      [LABEL_SUITE]: 'true', [LABEL_RUN]: runId, [LABEL_OWNER_PID]: String(process.pid),
+      'org.avro-thrift-conformance.role': 'bench', 'org.avro-thrift-conformance.peer': peerFolder,
+    };
+    const args = ['run', '-i', '--rm', '--network', 'host', '--name', container,
+      ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      '--entrypoint', program, image, ...rest, 'bench'];
+    return Agent.start(options.name, 'docker', args, options.logDir, container);
+  }
+
+  request(command: Command, timeoutMs: number): Promise<Answer> {
+    if (this.exitReason) return Promise.reject(new Error(`agent ${this.name} ${this.exitReason}`));
+    const id = this.nextId++;
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`agent ${this.name} did not answer ${command.op} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, {
+        resolve: (answer) => { clearTimeout(timer); resolve(answer); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
+      this.child.stdin?.write(`${JSON.stringify({ id, ...command })}\n`);
+    });
+  }
+
+  /** Restricts every thread of the process to `cpus` ("0", "1", "0-1"). */
+  async pin(cpus: string): Promise<void> {
+    if (this.pinned === cpus || this.hostPid <= 0) return;
+    await execa('taskset', ['-a', '-p', '-c', cpus, String(this.hostPid)]);
+    this.pinned = cpus;
+  }
+
+  /** Starts a new peak: the kernel's high-water mark of resident memory is reset to the current size. */
+  resetPeak(): void {
+    try {
+      writeFileSync(`/proc/${this.hostPid}/clear_refs`, '5');
+    } catch {
+      // no permission or no such process: the peak then covers the process's whole life
+    }
+  }
+
+  /** Peak resident memory (VmHWM) in KiB since the last reset, or undefined when unreadable. */
+  peakRssKb(): number | undefined {
+    try {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.hostPid}/status`, 'utf8'));
+      return match ? Number(match[1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exitReason) {
+      await this.request({ op: 'exit' }, 10_000).catch(() => undefined);
+      const ended = await Promise.race([this.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      if (!ended) this.child.kill('SIGKILL');
+    }
+    if (this.container) await execa('docker', ['rm', '-f', this.container], { reject: false });
+    this.log.end();
+  }
+}
+
+/** The image's entrypoint without the start-up-only JVM options (STARTUP_ONLY_JVM_OPTIONS). */
+export async function benchEntrypoint(image: string): Promise<string[]> {
+  const inspected = await execa('docker', ['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', image]);
+  const entrypoint = JSON.parse(String(inspected.stdout)) as string[];
+  return entrypoint.filter((arg) => !STARTUP_ONLY_JVM_OPTIONS.some((re) => re.test(arg)));
+}
+
+async function containerPid(name: string): Promise<number> {
+  const inspected = await execa('docker', ['inspect', '--format', '{{.State.Pid}}', name]);
+  return Number(String(inspected.stdout).trim());
+}

@@ -1,0 +1,175 @@
+// Avro data-file throughput, the part of the bench that replaced suites/datafile/bench.ts: our
+// writer and reader beside Java's (and Python's with --datafile-python), on the same records, in
+// rounds where the participants take turns in a rotated order. Each participant runs one batch per
+// round in a fresh process (ours: node bench/datafile-worker.ts; peers: their `datafile batch` role
+// in a container): it writes a file per codec, then reads each back, decoding every record without
+// rendering it. Times are what each participant measured around its library calls (process and
+// JVM start excluded); the ratio is ours / theirs in records per second, per round.
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { LABEL_OWNER_PID, LABEL_RUN, LABEL_SUITE } from '../harness/docker/containers.ts';
+import { ensurePeerImage } from '../harness/docker/images.ts';
+import { REPO_ROOT } from '../harness/docker/peers.ts';
+import { parseJobResults, type Job, type JobResult } from '../suites/datafile/jobs.ts';
+import { runOurJobs } from '../suites/datafile/ours.ts';
+import { participantRelease } from '../suites/datafile/plan.ts';
+import { benchEntrypoint } from './agents.ts';
+import { roundRatios, rotate, summarize, type Summary } from './stats.ts';
+
+export interface DatafileRow {
+  readonly codec: string;
+  readonly op: 'write' | 'read';
+  readonly peer: string;
+  /** Records per second over the rounds. */
+  readonly ours?: Summary;
+  readonly theirs?: Summary;
+  /** Per round: ours / theirs. */
+  readonly ratio?: Summary;
+  readonly error?: string;
+}
+
+export interface DatafileResult {
+  readonly records: number;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly note: string;
+  readonly rows: readonly DatafileRow[];
+}
+
+export interface DatafileOptions {
+  readonly rounds: number;
+  readonly out: string;
+  readonly runId: string;
+  readonly progress: (line: string) => void;
+  /** Uncompressed size of each file, MB (default 20; BENCH_DATAFILE_MB). */
+  readonly megabytes?: number;
+  readonly codecs?: readonly string[];
+  readonly peers?: readonly string[];
+}
+
+const OURS = 'ours';
+
+const SCHEMA = {
+  type: 'record', name: 'Event', namespace: 'org.conformance.bench',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'user', type: 'string' },
+    { name: 'score', type: 'double' },
+    { name: 'count', type: 'int' },
+    { name: 'tags', type: { type: 'array', items: 'string' } },
+    { name: 'payload', type: 'bytes' },
+    { name: 'note', type: ['null', 'string'] },
+  ],
+};
+
+/** 1000 records in the data-file value notation, the same every run (a fixed-seed generator). */
+function records(): unknown[] {
+  const out: unknown[] = [];
+  let seed = 12345;
+  const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  for (let i = 0; i < 1000; i++) {
+    const payload = Buffer.alloc(40 + (next() % 40));
+    for (let k = 0; k < payload.length; k++) payload[k] = next() & 0xff;
+    out.push({
+      id: String(BigInt.asIntN(64, BigInt(next()) * 4294967296n + BigInt(next()))), user: `user-${next() % 5000}@example.org`, score: (next() % 100000) / 7,
+      count: next() % 1000, tags: ['alpha', 'beta', 'gamma'].slice(0, next() % 4), payload: { $hex: payload.toString('hex') },
+      note: i % 3 === 0 ? null : { string: `note ${i} ${'x'.repeat(next() % 30)}` },
+    });
+  }
+  return out;
+}
+
+async function runBatch(who: string, image: string | undefined, jobs: readonly Job[], root: string, runId: string, name: string): Promise<JobResult[]> {
+  const path = join(root, `${who}-${name}.json`);
+  writeFileSync(path, JSON.stringify(jobs));
+  if (who === OURS) {
+    const run = await execa(process.execPath, [join(REPO_ROOT, 'bench', 'datafile-worker.ts'), path], { reject: false, timeout: 1_800_000 });
+    return parseJobResults(String(run.stdout), jobs.length, `exit ${run.exitCode}: ${String(run.stderr).slice(-2000)}`);
+  }
+  const [program, ...rest] = await benchEntrypoint(image as string);
+  const run = await execa('docker', [
+    'run', '--rm', '--network', 'none', '--volume', `${root}:${root}`,
+    '--label', `${LABEL_SUITE}=true`, '--label', `${LABEL_RUN}=${runId}`, '--label', `${LABEL_OWNER_PID}=${process.pid}`,
+    '--entrypoint', program as string, image as string, ...rest, 'datafile', 'batch', '--jobs', path,
+  ], { reject: false, timeout: 1_800_000 });
+  return parseJobResults(String(run.stdout), jobs.length, `exit ${run.exitCode}: ${String(run.stderr).slice(-2000)}`);
+}
+
+export async function runDatafileBench(options: DatafileOptions): Promise<DatafileResult> {
+  const started = Date.now();
+  const megabytes = options.megabytes ?? Number(process.env['BENCH_DATAFILE_MB'] ?? 20);
+  const codecs = options.codecs ?? (process.env['BENCH_DATAFILE_CODECS'] ?? 'null,deflate,snappy,zstandard').split(',');
+  const peers = options.peers ?? (process.env['BENCH_DATAFILE_PEERS'] ?? 'java').split(',').filter(Boolean);
+  // Under reports/ on the host: the peers' containers mount it at the same path.
+  const root = resolve(options.out, 'work', 'bench', 'datafile', options.runId);
+  mkdirSync(root, { recursive: true });
+  try {
+    const schemaPath = join(root, 'schema.avsc');
+    const recordsPath = join(root, 'records.json');
+    writeFileSync(schemaPath, JSON.stringify(SCHEMA));
+    writeFileSync(recordsPath, JSON.stringify(records()));
+    // Size of one repetition of the 1000 records, measured with our null-codec writer.
+    const probe = runOurJobs([{ op: 'write', schema: schemaPath, codec: 'null', records: recordsPath, out: join(root, 'probe.avro') }]).results[0];
+    if (!probe?.ok) throw new Error(`bench records do not fit the schema: ${probe?.error ?? ''}`);
+    const repeat = Math.max(1, Math.round((megabytes * 1e6) / statSync(join(root, 'probe.avro')).size));
+    const images = new Map<string, string>();
+    for (const peer of peers) images.set(peer, (await ensurePeerImage(participantRelease(peer), options.progress)).tag);
+    const file = (who: string, codec: string): string => join(root, `${who}-${codec}.avro`);
+    const pass = (who: string, label: string, times: number): Job[] => [
+      ...codecs.map((codec): Job => ({ op: 'write', schema: schemaPath, codec, records: recordsPath, out: file(`${who}${label}`, codec), repeat: times })),
+      ...codecs.map((codec): Job => ({ op: 'read', in: file(`${who}${label}`, codec), out: join(root, `${who}${label}-read-${codec}.jsonl`), discard: true })),
+    ];
+    // A fresh process is cold (the JVM interprets, then compiles; V8 too, faster): an unmeasured
+    // pass over a fifth of the records first, every codec, so that the first codec measured is not
+    // also the one that pays for the warm-up.
+    const warmupJobs = (who: string): Job[] => pass(who, '-warmup', Math.max(1, Math.round(repeat / 5)));
+    const jobs = (who: string): Job[] => [...warmupJobs(who), ...pass(who, '', repeat)];
+    const warmupCount = 2 * codecs.length;
+    // rate[who][codec/op] = round -> records per second
+    const rates = new Map<string, Map<string, Map<number, number>>>();
+    const errors = new Map<string, string>();
+    const participants = [OURS, ...peers];
+    for (let round = 0; round < options.rounds; round++) {
+      for (const who of rotate(participants, round)) {
+        options.progress(`bench: data files, round ${round + 1}/${options.rounds}: ${who} (${codecs.length} codecs, ${(repeat * 1000).toLocaleString('en-US')} records)`);
+        const results = await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`);
+        results.slice(warmupCount).forEach((result, index) => {
+          const codec = codecs[index % codecs.length] as string;
+          const op = index < codecs.length ? 'write' : 'read';
+          const key = `${codec}/${op}`;
+          if (!result.ok) {
+            errors.set(`${who}/${key}`, result.error ?? 'failed');
+            return;
+          }
+          const byKey = rates.get(who) ?? new Map<string, Map<number, number>>();
+          const byRound = byKey.get(key) ?? new Map<number, number>();
+          byRound.set(round, result.records / result.seconds);
+          byKey.set(key, byRound);
+          rates.set(who, byKey);
+        });
+      }
+    }
+    const rows: DatafileRow[] = [];
+    for (const peer of peers) {
+      for (const codec of codecs) {
+        for (const op of ['write', 'read'] as const) {
+          const key = `${codec}/${op}`;
+          const ours = rates.get(OURS)?.get(key) ?? new Map<number, number>();
+          const theirs = rates.get(peer)?.get(key) ?? new Map<number, number>();
+          const error = errors.get(`${OURS}/${key}`) ?? errors.get(`${peer}/${key}`);
+          const o = summarize([...ours.values()]);
+          const t = summarize([...theirs.values()]);
+          const ratio = summarize(roundRatios(ours, theirs));
+          rows.push({ codec, op, peer, ...(o ? { ours: o } : {}), ...(t ? { theirs: t } : {}), ...(ratio ? { ratio } : {}), ...(error ? { error } : {}) });
+        }
+      }
+    }
+    return {
+      records: repeat * 1000, rounds: options.rounds, seconds: Math.round((Date.now() - started) / 1000), rows,
+      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); peers: ${peers.join(', ')} (${[...images.values()].join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

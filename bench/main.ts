@@ -1,0 +1,348 @@
+// npm run bench [-- options]: the benchmark (README.md). Not a test: it measures, side by side in
+// one run, our clients and servers, the reference peers' own and the JavaScript libraries', and
+// writes reports/bench.json, reports/bench.md and reports/bench.html from the same numbers.
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadAdapter, inTreeAdapterPaths } from '../harness/contract/load.ts';
+import { removeRunContainersSync } from '../harness/docker/containers.ts';
+import { configureReaper, probeEngine } from '../harness/docker/engine.ts';
+import { ensurePeerImage } from '../harness/docker/images.ts';
+import { defaultVersion, peerByFolder, releaseOf } from '../harness/docker/peers.ts';
+import { globRegExp } from '../harness/matrix/glob.ts';
+import { freePort } from '../harness/net/ports.ts';
+import { gitRevision } from '../harness/results/git-revision.ts';
+import { Agent } from './agents.ts';
+import { checkBaseline, DEFAULT_BASELINE, failedGroups, writeBaseline } from './baseline.ts';
+import { runDatafileBench, type DatafileResult } from './datafile.ts';
+import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
+import {
+  AXES, clientAgents, EXCLUDED, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
+  type AgentRef, type BenchFamilyName, type Group, type Participant,
+} from './plan.ts';
+import { QUICK_GROUPS } from './quick.ts';
+import { belowOne, writeReports, type BenchReport, type PeerInfo } from './report.ts';
+
+const USAGE = `npm run bench [-- options]
+  --quick                 the CI check: a few rows, short windows, compared with bench/baseline.json
+  --only GLOB             groups whose id matches (family/transport/protocol/payload/inflight/peer), e.g. 'avro/http/*'
+  --rounds N              rounds per group (full 3, quick 3)
+  --duration-ms N         measured window per contender and round (full 300, quick 200)
+  --warmup-ms N           warm-up before each window, on its fresh connections (50)
+  --first-warmup-ms N     unmeasured calls the first time a client, server and transport meet (full 1000, quick 600)
+  --warmup-windows N      before its first round, a contender runs up to N unmeasured windows until two agree within 20% (full 2, quick 1)
+  --budget-minutes N      no group starts after this (full 20, quick 3)
+  --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
+  --no-floor              no raw loopback floor rows
+  --no-pin                do not pin the 1-in-flight client and server to separate CPUs
+  --no-datafile           skip the Avro data-file throughput part (full run only)
+  --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
+  --baseline FILE         the quick mode's baseline (default bench/baseline.json)
+  --write-baseline        (with --quick) write this run's best rounds as the new baseline
+  --peer-image F=TAG      use this image for peer folder F instead of building containers/F (e.g. a peer from another branch)
+  --out DIR               where the reports go (default reports/)
+  --list                  print the groups and contenders the options select, and exit`;
+
+interface Options {
+  readonly quick: boolean;
+  readonly only?: RegExp;
+  readonly measure: Omit<MeasureOptions, 'deadline' | 'progress' | 'warmed'>;
+  readonly budgetMinutes: number;
+  readonly libraries: boolean;
+  readonly floor: boolean;
+  readonly datafile: boolean;
+  readonly baseline: string;
+  readonly writeBaseline: boolean;
+  readonly out: string;
+  /** Peer folder -> image tag given with --peer-image. */
+  readonly peerImages: ReadonlyMap<string, string>;
+  readonly list: boolean;
+  readonly datafileOnly: boolean;
+}
+
+function options(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv], strict: true, allowPositionals: false,
+    options: {
+      quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' },
+      'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
+      'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
+      'datafile-only': { type: 'boolean', default: false },
+      baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' },
+      'peer-image': { type: 'string', multiple: true },
+      help: { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const num = (v: string | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}\n${USAGE}`);
+    return n;
+  };
+  const durationMs = num(values['duration-ms'], quick ? 200 : 300);
+  const warmupMs = num(values['warmup-ms'], 50);
+  return {
+    quick,
+    ...(values.only ? { only: globRegExp(values.only) } : {}),
+    measure: {
+      rounds: Math.round(num(values.rounds, 3)), durationMs, warmupMs,
+      warmupWindows: Math.round(num(values['warmup-windows'], quick ? 1 : 2)), warmupWindowMs: 200,
+      firstWarmupMs: num(values['first-warmup-ms'], quick ? 600 : 1000),
+      timeoutMs: 20_000, pin: values['no-pin'] !== true,
+    },
+    budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
+    libraries: !quick && values['no-libraries'] !== true,
+    floor: !quick && values['no-floor'] !== true,
+    datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
+    baseline: values.baseline ?? DEFAULT_BASELINE,
+    writeBaseline: values['write-baseline'] === true,
+    out: values.out ?? 'reports',
+    list: values.list === true,
+    datafileOnly: values['datafile-only'] === true,
+    peerImages: new Map((values['peer-image'] ?? []).map((item) => {
+      const [folder, tag] = item.split('=');
+      if (!folder || !tag) throw new Error(`--peer-image wants FOLDER=TAG, not ${item}`);
+      return [folder, tag] as const;
+    })),
+  };
+}
+
+async function implementations(): Promise<Record<BenchFamilyName, Participant[]>> {
+  const out: Record<BenchFamilyName, Participant[]> = { avro: [], thrift: [] };
+  for (const path of inTreeAdapterPaths()) {
+    const loaded = await loadAdapter(path);
+    const family = loaded.capabilities.family;
+    if (family !== 'avro' && family !== 'thrift') continue;
+    out[family].push(nodeParticipant(loaded.capabilities, path));
+  }
+  for (const list of Object.values(out)) list.sort((a, b) => (a.id === 'ours' ? -1 : b.id === 'ours' ? 1 : a.id.localeCompare(b.id)));
+  return out;
+}
+
+function peerParticipants(): { peers: Record<BenchFamilyName, Participant[]>; releases: Map<string, ReturnType<typeof releaseOf>> } {
+  const releases = new Map<string, ReturnType<typeof releaseOf>>();
+  const peers: Record<BenchFamilyName, Participant[]> = { avro: [], thrift: [] };
+  for (const family of ['avro', 'thrift'] as const) {
+    for (const folder of PEERS[family]) {
+      const descriptor = peerByFolder(folder);
+      const release = releaseOf(descriptor, defaultVersion(descriptor));
+      releases.set(folder, release);
+      peers[family].push(peerParticipant(descriptor.id, folder, release.client, release.server));
+    }
+  }
+  return { peers, releases };
+}
+
+interface Started {
+  readonly agents: Map<string, Agent>;
+  readonly ports: Map<string, number>;
+  readonly notStarted: Map<string, string>;
+  readonly peerInfo: PeerInfo[];
+}
+
+async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
+  runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
+  const agents = new Map<string, Agent>();
+  const notStarted = new Map<string, string>();
+  const ports = new Map<string, number>();
+  const images = new Map<string, string>();
+  const peerInfo: PeerInfo[] = [];
+  const servers = listenersByAgent(groups);
+  const clients = clientAgents(groups);
+  const refs = new Map<string, AgentRef>([...[...servers].map(([k, v]) => [k, v.ref] as const), ...clients]);
+  for (const ref of refs.values()) {
+    if (ref.participant.kind !== 'peer' || images.has(ref.participant.source)) continue;
+    const release = releases.get(ref.participant.source);
+    if (!release) continue;
+    const given = peerImages.get(ref.participant.source);
+    let tag = given;
+    try {
+      tag ??= (await ensurePeerImage(release, progress)).tag;
+    } catch (error) {
+      progress(`bench: no image for ${ref.participant.source}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    images.set(ref.participant.source, tag);
+    peerInfo.push({ peer: ref.participant.id, folder: ref.participant.source, version: release.version, image: `${tag}${given ? ' (--peer-image)' : ''}`, libraries: release.libraries });
+  }
+  // Started together: JVMs take seconds each, and nothing is measured yet.
+  await Promise.all([...refs].map(async ([key, ref]) => {
+    const name = key.replaceAll('/', '-');
+    try {
+      const image = images.get(ref.participant.source);
+      if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
+      const agent = ref.participant.kind === 'peer'
+        ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
+        : await Agent.node(ref.participant.source, { name, logDir });
+      agents.set(key, agent);
+    } catch (error) {
+      notStarted.set(key, error instanceof Error ? error.message : String(error));
+      progress(`bench: ${key} did not start: ${notStarted.get(key)}`);
+    }
+  }));
+  for (const [key, { listeners }] of servers) {
+    const agent = agents.get(key);
+    if (!agent) continue;
+    const specs = [];
+    for (const l of listeners.values()) {
+      const port = await freePort();
+      specs.push({ ...l, host: LOOPBACK, port });
+      ports.set(`${key}|${l.key}`, port);
+    }
+    const answer = await agent.request({ op: 'serve', listeners: specs }, 120_000);
+    const failed = { ...(answer.failed ?? {}) };
+    if (!answer.ok) for (const s of specs) failed[s.key] = answer.error ?? 'serve failed';
+    for (const [listener, reason] of Object.entries(failed)) {
+      ports.delete(`${key}|${listener}`);
+      notStarted.set(`${key} ${listener}`, reason);
+      progress(`bench: ${key} could not serve ${listener}: ${reason}`);
+    }
+  }
+  return { agents, ports, notStarted, peerInfo };
+}
+
+async function main(): Promise<number> {
+  const opts = options(process.argv.slice(2));
+  const started = Date.now();
+  const load = loadavg();
+  const runId = `bench${started}`;
+  const progress = (line: string): void => console.error(line);
+  const { peers, releases } = peerParticipants();
+  let groups = planGroups({
+    axes: AXES, shapes: SHAPES, implementations: await implementations(), peers, libraries: opts.libraries, floor: opts.floor,
+  });
+  if (opts.quick) groups = groups.filter((g) => QUICK_GROUPS.includes(g.id));
+  if (opts.only) groups = groups.filter((g) => opts.only?.test(g.id));
+  if (opts.datafileOnly) groups = [];
+  else if (groups.length === 0) throw new Error('no group selected (see --only and the group ids in bench/README.md)');
+  const contenders = groups.reduce((n, g) => n + g.contenders.length, 0);
+  if (opts.list) {
+    for (const g of groups) console.log(`${g.id}: ${g.contenders.map((c) => `${c.name} [${c.connections}x${c.inflight}]`).join(', ')}`);
+    console.log(`${groups.length} groups, ${contenders} contenders`);
+    return 0;
+  }
+  progress(`bench: ${groups.length} groups, ${contenders} contenders, ${opts.measure.rounds} rounds of ${opts.measure.durationMs} ms`);
+
+  const engine = await probeEngine();
+  if (!engine.ok) {
+    // As the container suites do: without Docker, CI fails and a local `npm test` says so loudly and goes on.
+    if (opts.quick && process.env['CI'] !== 'true') {
+      progress(`bench --quick: WARNING: not run, no Docker engine for the reference peers (${engine.reason})`);
+      return 0;
+    }
+    throw new Error(`npm run bench needs Docker for the reference peers: ${engine.reason}`);
+  }
+  const notice = await configureReaper();
+  if (notice) progress(notice);
+  const logDir = `${opts.out}/work/bench/logs`;
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    removeRunContainersSync(runId);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results: GroupResult[] = [];
+  let remeasured: string[] = [];
+  let setup: Started | undefined;
+  let datafile: DatafileResult | undefined;
+  try {
+    if (groups.length > 0) {
+      setup = await startAgents(groups, releases, opts.peerImages, runId, logDir, progress);
+      progress(`bench: ${setup.agents.size} agents serving after ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+    const measureStarted = Date.now();
+    const ports = setup?.ports ?? new Map<string, number>();
+    const measureOptions: MeasureOptions = { ...opts.measure, deadline: started + opts.budgetMinutes * 60_000, progress, warmed: new Set<string>() };
+    for (const [i, group] of groups.entries()) {
+      if (!setup) break;
+      if (Date.now() > measureOptions.deadline) {
+        results.push({ ...emptyResult(group), skipped: `the run's time bound (${opts.budgetMinutes} min) was reached` });
+        continue;
+      }
+      const result = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
+      results.push(result);
+      const ours = result.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
+      progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${ours || 'no ratio'} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
+    }
+    // The quick check judges a group that failed on a second measurement: a real regression fails
+    // both, a round that starved on a busy machine rarely twice.
+    if (opts.quick && !opts.writeBaseline && setup) {
+      remeasured = failedGroups(checkBaseline(opts.baseline, results));
+      if (remeasured.length > 0) progress(`bench --quick: below the baseline, measured once more: ${remeasured.join(', ')}`);
+      for (const id of remeasured) {
+        const group = groups.find((g) => g.id === id);
+        const index = results.findIndex((r) => r.id === id);
+        if (!group || index < 0) continue;
+        results[index] = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
+      }
+    }
+  } finally {
+    await Promise.allSettled([...(setup?.agents.values() ?? [])].map((a) => a.stop()));
+    removeRunContainersSync(runId);
+  }
+  if (opts.datafile) {
+    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress });
+  }
+  const finished = Date.now();
+  const report: BenchReport = {
+    run: {
+      started: new Date(started).toISOString(), finished: new Date(finished).toISOString(), seconds: Math.round((finished - started) / 1000),
+      mode: opts.quick ? 'quick' : opts.only || opts.datafileOnly ? 'partial' : 'full', git: gitRevision(), node: process.version, cpus: availableParallelism(),
+      loadAverage: { start: load, end: loadavg() }, interrupted,
+      rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
+      warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
+      pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
+      jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
+    },
+    peers: setup?.peerInfo ?? [],
+    groups: results,
+    excluded: EXCLUDED.map((e) => ({ ...e })),
+    notStarted: [...(setup?.notStarted ?? new Map<string, string>())].map(([what, reason]) => ({ what, reason })),
+    ...(datafile ? { datafile } : {}),
+  };
+  let exitCode = 0;
+  if (opts.quick) {
+    if (opts.writeBaseline) {
+      writeBaseline(opts.baseline, report);
+      progress(`bench: wrote the baseline ${opts.baseline}`);
+    }
+    const check = { ...checkBaseline(opts.baseline, report.groups), ...(remeasured.length > 0 ? { remeasured } : {}) };
+    report.quick = check;
+    if (!check.ok) exitCode = 1;
+  }
+  const written = writeReports(report, opts.out);
+  printSummary(report);
+  progress(`bench: ${report.run.seconds} s; wrote ${written.join(', ')}`);
+  return exitCode;
+}
+
+function emptyResult(group: Group): GroupResult {
+  return {
+    id: group.id, family: group.axis.family, transport: group.axis.transport, protocol: group.axis.protocol, payload: group.shape.payloadName,
+    inflight: group.shape.inflight, peer: group.peer, pinned: false, rows: [], measurements: [],
+  };
+}
+
+function printSummary(report: BenchReport): void {
+  const below = belowOne(report);
+  console.log(below.length === 0 ? 'bench: no row of ours is below 1.0x' : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference):`);
+  for (const row of below) console.log(`  ${row.group} ${row.row}: ${row.median.toFixed(2)} (${row.min.toFixed(2)}-${row.max.toFixed(2)})`);
+  if (report.quick) {
+    console.log(report.quick.ok ? `bench --quick: within the baseline (${report.quick.checks.length} rows)` : 'bench --quick: REGRESSION against the baseline:');
+    for (const c of report.quick.checks.filter((x) => !x.ok)) console.log(`  ${c.row}: ${c.reason}`);
+  }
+}
+
+const code = await main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  return 2;
+});
+process.exit(code);

@@ -1,0 +1,225 @@
+// Runs the groups: every contender of a group once per round, in an order rotated each round, so
+// the contenders of a group share the machine's conditions; then per-round ratios. One call in
+// flight is measured with the client and the server pinned to different CPUs (taskset), as a
+// client and a server on two machines would be; more calls in flight may use every CPU.
+import { availableParallelism } from 'node:os';
+import type { Agent } from './agents.ts';
+import { agentKey, type Contender, type ContenderKind, type Group } from './plan.ts';
+import { rotate, roundRatios, summarize, type Summary } from './stats.ts';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface MeasureOptions {
+  readonly rounds: number;
+  readonly durationMs: number;
+  /** Warm-up before each measured window (calls made, not counted). */
+  readonly warmupMs: number;
+  /**
+   * Before its first round, each contender of a group runs unmeasured windows of warmupWindowMs
+   * until two in a row agree within 20% (the JIT has settled) or warmupWindows have run.
+   */
+  readonly warmupWindows: number;
+  readonly warmupWindowMs: number;
+  /**
+   * The first time a client, server and listener meet in the run, they first run this long
+   * unmeasured: a JVM needs thousands of calls before its compilers have done their work, and on a
+   * loaded machine that takes seconds. Later groups with the same pair start warm.
+   */
+  readonly firstWarmupMs: number;
+  /** The pairings already warmed in this run (shared by every group). */
+  readonly warmed: Set<string>;
+  readonly timeoutMs: number;
+  readonly pin: boolean;
+  /** Epoch ms after which no further group starts (the run's time bound). */
+  readonly deadline: number;
+  readonly progress: (line: string) => void;
+}
+
+export interface Measurement {
+  readonly contender: string;
+  readonly round: number;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly rate: number;
+  readonly clientPeakRssKb?: number;
+  readonly serverPeakRssKb?: number;
+  /** Every call of the request (warm-up and drain included) and the CPU seconds client and server spent over it. */
+  readonly totalCalls?: number;
+  readonly clientCpuSeconds?: number;
+  readonly serverCpuSeconds?: number;
+}
+
+export interface RowResult {
+  readonly name: string;
+  readonly kind: ContenderKind;
+  readonly impl: string;
+  readonly connections: number;
+  readonly inflightPerConnection: number;
+  /** Calls per second over the rounds. */
+  readonly rate?: Summary;
+  /** Per round: this contender's rate / the reference's rate (client and server rows, the floor). */
+  readonly ratio?: Summary;
+  /** Per round: this contender's rate / the raw floor's rate. */
+  readonly ofFloor?: Summary;
+  /**
+   * Per round: calls per CPU-second of client and server together, this contender's / the
+   * reference's. Little changed by other load on the machine (CPU time, not wall time), blind to
+   * waiting (a Nagle stall costs no CPU): read it beside the rate ratio.
+   */
+  readonly cpuRatio?: Summary;
+  /** CPU microseconds per call, client + server, median over the rounds. */
+  readonly cpuUsPerCall?: number;
+  /** Highest peak resident memory over the rounds of the process measured (client rows: the client, server rows: the server), MiB. */
+  readonly peakRssMiB?: number;
+  /** Both processes of the pair, MiB (client, server). */
+  readonly peakRssPairMiB?: readonly [number | undefined, number | undefined];
+  readonly error?: string;
+}
+
+export interface GroupResult {
+  readonly id: string;
+  readonly family: string;
+  readonly transport: string;
+  readonly protocol: string;
+  readonly payload: string;
+  readonly inflight: number;
+  readonly peer: string;
+  readonly pinned: boolean;
+  readonly rows: readonly RowResult[];
+  readonly measurements: readonly Measurement[];
+  readonly skipped?: string;
+}
+
+function cpuList(): { all: string; client: string; server: string } | undefined {
+  const n = availableParallelism();
+  if (n < 2) return undefined;
+  return { all: `0-${n - 1}`, client: '0', server: '1' };
+}
+
+export interface Ports {
+  port(serverAgent: string, listener: string): number | undefined;
+}
+
+export async function measureGroup(group: Group, agents: ReadonlyMap<string, Agent>, ports: Ports, options: MeasureOptions): Promise<GroupResult> {
+  const cpus = options.pin ? cpuList() : undefined;
+  const pinned = cpus !== undefined && group.shape.inflight === 1;
+  const measurements: Measurement[] = [];
+  const errors = new Map<string, string>();
+
+  /** One window of contender c; its measurement, or undefined after recording why it failed. */
+  const runOnce = async (c: Contender, warmupMs: number, durationMs: number, round: number): Promise<Measurement | undefined> => {
+    const client = agents.get(agentKey(c.client));
+    const server = agents.get(agentKey(c.server));
+    const port = ports.port(agentKey(c.server), c.listener.key);
+    if (!client || !server || port === undefined) {
+      errors.set(c.name, `not started: ${!client ? agentKey(c.client) : !server ? agentKey(c.server) : `listener ${c.listener.key} of ${agentKey(c.server)}`}`);
+      return undefined;
+    }
+    try {
+      if (cpus) {
+        await client.pin(pinned ? cpus.client : cpus.all);
+        await server.pin(pinned ? cpus.server : cpus.all);
+      }
+      client.resetPeak();
+      server.resetPeak();
+      const serverCpuBefore = (await server.request({ op: 'cpu' }, 30_000)).cpuSeconds;
+      const answer = await client.request({
+        op: 'run', target: { family: c.listener.family, transport: c.listener.transport, protocol: c.listener.protocol, host: LOOPBACK, port },
+        payload: group.shape.payload, connections: c.connections, inflight: c.inflight, warmupMs, durationMs, timeoutMs: options.timeoutMs,
+      }, warmupMs + durationMs + options.timeoutMs + 60_000);
+      const serverCpuAfter = (await server.request({ op: 'cpu' }, 30_000)).cpuSeconds;
+      if (!answer.ok || answer.calls === undefined || answer.seconds === undefined) throw new Error(answer.error ?? 'no result');
+      const clientPeak = client.peakRssKb();
+      const serverPeak = server.peakRssKb();
+      const cpu = answer.totalCalls !== undefined && answer.cpuSeconds !== undefined && serverCpuBefore !== undefined && serverCpuAfter !== undefined
+        ? { totalCalls: answer.totalCalls, clientCpuSeconds: answer.cpuSeconds, serverCpuSeconds: serverCpuAfter - serverCpuBefore } : {};
+      return {
+        contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, ...cpu,
+        ...(clientPeak !== undefined ? { clientPeakRssKb: clientPeak } : {}), ...(serverPeak !== undefined ? { serverPeakRssKb: serverPeak } : {}),
+      };
+    } catch (error) {
+      errors.set(c.name, error instanceof Error ? error.message : String(error));
+      options.progress(`  ${group.id} ${c.name}: ${errors.get(c.name)}`);
+      return undefined;
+    }
+  };
+
+  for (const c of group.contenders) {
+    // Per client, server and listener, whatever the payload: the warm-up windows below settle the rest.
+    const pairing = `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}`;
+    if (!options.warmed.has(pairing)) {
+      if (!(await runOnce(c, options.firstWarmupMs, options.warmupWindowMs, -1))) continue;
+      options.warmed.add(pairing);
+    }
+    let previous: number | undefined;
+    for (let w = 0; w < options.warmupWindows; w++) {
+      const m = await runOnce(c, w === 0 ? options.warmupMs : 0, options.warmupWindowMs, -1);
+      if (!m) break;
+      if (previous !== undefined && Math.abs(m.rate - previous) <= 0.2 * Math.max(m.rate, previous)) break;
+      previous = m.rate;
+    }
+  }
+  for (let round = 0; round < options.rounds; round++) {
+    for (const c of rotate(group.contenders, round)) {
+      if (errors.has(c.name)) continue;
+      const m = await runOnce(c, options.warmupMs, options.durationMs, round);
+      if (m) measurements.push(m);
+    }
+  }
+  return {
+    id: group.id, family: group.axis.family, transport: group.axis.transport, protocol: group.axis.protocol,
+    payload: group.shape.payloadName, inflight: group.shape.inflight, peer: group.peer, pinned,
+    rows: rowsOf(group.contenders, measurements, errors), measurements,
+  };
+}
+
+function ratesByRound(measurements: readonly Measurement[], name: string): Map<number, number> {
+  return new Map(measurements.filter((m) => m.contender === name).map((m) => [m.round, m.rate]));
+}
+
+/** Calls per CPU-second (client + server) per round. */
+function efficiencyByRound(measurements: readonly Measurement[], name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of measurements) {
+    if (m.contender !== name || m.totalCalls === undefined || m.clientCpuSeconds === undefined || m.serverCpuSeconds === undefined) continue;
+    const cpu = m.clientCpuSeconds + m.serverCpuSeconds;
+    if (cpu > 0 && m.totalCalls > 0) out.set(m.round, m.totalCalls / cpu);
+  }
+  return out;
+}
+
+const MIB = 1024;
+
+export function rowsOf(contenders: readonly Contender[], measurements: readonly Measurement[], errors: ReadonlyMap<string, string>): RowResult[] {
+  const reference = contenders.find((c) => c.kind === 'reference');
+  const floor = contenders.find((c) => c.kind === 'floor');
+  const referenceRates = reference ? ratesByRound(measurements, reference.name) : new Map<number, number>();
+  const floorRates = floor ? ratesByRound(measurements, floor.name) : new Map<number, number>();
+  const referenceEfficiency = reference ? efficiencyByRound(measurements, reference.name) : new Map<number, number>();
+  return contenders.map((c) => {
+    const own = measurements.filter((m) => m.contender === c.name);
+    const rates = ratesByRound(measurements, c.name);
+    const peak = (pick: (m: Measurement) => number | undefined): number | undefined => {
+      const values = own.map(pick).filter((v): v is number => v !== undefined);
+      return values.length > 0 ? Math.round((Math.max(...values) / MIB) * 10) / 10 : undefined;
+    };
+    const clientPeak = peak((m) => m.clientPeakRssKb);
+    const serverPeak = peak((m) => m.serverPeakRssKb);
+    const rate = summarize([...rates.values()]);
+    const ratio = c.kind === 'reference' ? undefined : summarize(roundRatios(rates, referenceRates));
+    const ofFloor = c.kind === 'floor' ? undefined : summarize(roundRatios(rates, floorRates));
+    const efficiency = efficiencyByRound(measurements, c.name);
+    const cpuRatio = c.kind === 'reference' ? undefined : summarize(roundRatios(efficiency, referenceEfficiency));
+    const perCall = summarize([...efficiency.values()].map((e) => 1e6 / e));
+    const measured = c.kind === 'server' ? serverPeak : c.kind === 'client' ? clientPeak : undefined;
+    const error = errors.get(c.name);
+    return {
+      name: c.name, kind: c.kind, impl: c.impl, connections: c.connections, inflightPerConnection: c.inflight,
+      ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}),
+      ...(cpuRatio ? { cpuRatio } : {}), ...(perCall ? { cpuUsPerCall: Math.round(perCall.median * 10) / 10 } : {}),
+      ...(measured !== undefined ? { peakRssMiB: measured } : {}),
+      peakRssPairMiB: [clientPeak, serverPeak] as const,
+      ...(error ? { error } : {}),
+    };
+  });
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { clientAgents, listenersByAgent, peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
+
+const framed = { transport: 'framed', protocol: 'binary' };
+const java = peerParticipant('java', 'java-thrift', [framed], [{ ...framed, serverKind: 'simple' }, { ...framed, serverKind: 'threadpool' }]);
+const python = peerParticipant('python', 'python-thrift', [framed], [{ ...framed, serverKind: 'threaded' }]);
+const ours: Participant = { id: 'ours', kind: 'node', source: 'impls/thrift/adapter.ts', client: [framed], server: [{ ...framed, serverKind: 'ours' }] };
+const library: Participant = { id: 'npm-thrift', kind: 'node', source: 'impls/npm-thrift/adapter.ts', client: [framed], server: [] };
+
+function plan(libraries: boolean, floor: boolean) {
+  return planGroups({
+    axes: [{ family: 'thrift', ...framed }], shapes: SHAPES,
+    implementations: { avro: [], thrift: [ours, library] }, peers: { avro: [], thrift: [java, python] }, libraries, floor,
+  });
+}
+
+describe('planGroups', () => {
+  it('measures every shape against every peer, the reference first, libraries and the floor against the first peer only', () => {
+    const groups = plan(true, true);
+    const javaInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/java');
+    expect(javaInt?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'npm-thrift client', 'ours server', 'raw floor']);
+    const pythonInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/python');
+    expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server']);
+  });
+
+  it('keeps the floor to one call in flight and Python to the shapes it can carry in the time bound', () => {
+    const ids = plan(true, true).map((g) => g.id);
+    expect(plan(true, true).find((g) => g.id === 'thrift/framed/binary/int/32/java')?.contenders.some((c) => c.kind === 'floor')).toBe(false);
+    expect(ids.filter((id) => id.endsWith('/python'))).toEqual(['thrift/framed/binary/int/1/python', 'thrift/framed/binary/int/32/python', 'thrift/framed/binary/64KiB/1/python']);
+    expect(ids.filter((id) => id.endsWith('/java'))).toHaveLength(6);
+  });
+
+  it('serves the peer with its preferred server kind (a thread per connection) and ours with its own', () => {
+    const group = plan(false, false).find((g) => g.id === 'thrift/framed/binary/int/1/java');
+    expect(group?.contenders.find((c) => c.kind === 'reference')?.listener.serverKind).toBe('threadpool');
+    expect(group?.contenders.find((c) => c.kind === 'server')?.listener.serverKind).toBe('ours');
+  });
+
+  it('opens one connection per call in flight on a transport without multiplexing', () => {
+    const group = plan(false, false).find((g) => g.id === 'thrift/framed/binary/64KiB/32/java');
+    for (const c of group?.contenders ?? []) expect([c.connections, c.inflight]).toEqual([32, 1]);
+  });
+
+  it('pipelines 32 calls on one connection where the transport multiplexes (Avro Netty)', () => {
+    const netty = { transport: 'netty', protocol: 'conformance' };
+    const peer = peerParticipant('java', 'java-avro', [netty], [{ ...netty, serverKind: 'netty' }]);
+    const node: Participant = { id: 'ours', kind: 'node', source: 'impls/avro/adapter.ts', client: [netty], server: [netty] };
+    const groups = planGroups({ axes: [{ family: 'avro', ...netty }], shapes: SHAPES, implementations: { avro: [node], thrift: [] }, peers: { avro: [peer], thrift: [] }, libraries: false, floor: false });
+    const group = groups.find((g) => g.id === 'avro/netty/conformance/int/32/java');
+    expect(group?.contenders.map((c) => [c.connections, c.inflight])).toEqual([[1, 32], [1, 32], [1, 32]]);
+  });
+
+  it('lists each server agent once with the listeners it must serve, and each client agent once', () => {
+    const groups = plan(true, true);
+    const servers = listenersByAgent(groups);
+    expect([...servers.keys()].sort()).toEqual(['java/thrift/server', 'ours/thrift/server', 'python/thrift/server', 'raw/raw/server']);
+    expect([...(servers.get('java/thrift/server')?.listeners.keys() ?? [])]).toEqual(['thrift-framed-binary']);
+    expect([...clientAgents(groups).keys()].sort()).toEqual(['java/thrift/client', 'npm-thrift/thrift/client', 'ours/thrift/client', 'python/thrift/client', 'raw/raw/client']);
+  });
+
+  it('leaves out what EXCLUDED names, and a peer without a server for the axis', () => {
+    const http = { transport: 'http', protocol: 'binary' };
+    const peer = peerParticipant('python', 'python-thrift', [http], [{ ...http, serverKind: 'http' }]);
+    const groups = planGroups({ axes: [{ family: 'thrift', ...http }], shapes: SHAPES, implementations: { avro: [], thrift: [ours] }, peers: { avro: [], thrift: [peer] }, libraries: false, floor: false });
+    expect(groups).toEqual([]);
+  });
+});

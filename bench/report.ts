@@ -1,0 +1,303 @@
+// The bench's results model (reports/bench.json) and the views rendered from it alone:
+// reports/bench.md (tables) and reports/bench.html (the same tables and a chart of the ratios).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatafileResult } from './datafile.ts';
+import type { GroupResult, RowResult } from './measure.ts';
+import type { Summary } from './stats.ts';
+
+export interface PeerInfo {
+  readonly peer: string;
+  readonly folder: string;
+  readonly version: string;
+  readonly image: string;
+  readonly libraries: Readonly<Record<string, string>>;
+}
+
+export interface QuickCheck {
+  readonly baseline: string;
+  readonly tolerance: number;
+  readonly cpuTolerance: number;
+  readonly ok: boolean;
+  /** Groups measured a second time because a row of theirs failed the first time (the second measurement is judged). */
+  readonly remeasured?: readonly string[];
+  readonly checks: ReadonlyArray<{
+    readonly row: string; readonly group: string; readonly baseline: number; readonly baselineCpu?: number; readonly measured?: number; readonly measuredCpu?: number;
+    readonly ok: boolean; readonly reason?: string;
+  }>;
+}
+
+export interface BenchReport {
+  readonly run: {
+    readonly started: string;
+    readonly finished: string;
+    readonly seconds: number;
+    readonly mode: 'full' | 'quick' | 'partial';
+    readonly git: { readonly revision: string; readonly dirty: boolean };
+    readonly node: string;
+    readonly cpus: number;
+    readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+    readonly interrupted: boolean;
+    readonly rounds: number;
+    readonly durationMs: number;
+    readonly warmupMs: number;
+    readonly warmupWindows: number;
+    readonly warmupWindowMs: number;
+    readonly firstWarmupMs: number;
+    readonly pinning: string;
+    readonly jvm: string;
+  };
+  readonly peers: readonly PeerInfo[];
+  readonly groups: readonly GroupResult[];
+  readonly excluded: ReadonlyArray<{ readonly peer?: string; readonly impl?: string; readonly role?: string; readonly transport?: string; readonly reason: string }>;
+  readonly notStarted: ReadonlyArray<{ readonly what: string; readonly reason: string }>;
+  readonly datafile?: DatafileResult;
+  quick?: QuickCheck;
+}
+
+export interface BelowOne {
+  readonly group: string;
+  readonly row: string;
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+  /** The CPU-time ratio of the same row (median), where measured. */
+  readonly cpu?: number;
+}
+
+/** Rows of ours whose median ratio is below 1.0 (ours slower than the reference). */
+export function belowOne(report: BenchReport): BelowOne[] {
+  const out: BelowOne[] = [];
+  for (const group of report.groups) {
+    for (const row of group.rows) {
+      if (row.impl === 'ours' && row.ratio && row.ratio.median < 1) {
+        out.push({ group: group.id, row: row.name, ...pick(row.ratio), ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}) });
+      }
+    }
+  }
+  for (const d of report.datafile?.rows ?? []) {
+    if (d.ratio && d.ratio.median < 1) out.push({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio) });
+  }
+  return out.sort((a, b) => a.median - b.median);
+}
+
+function pick(s: Summary): { min: number; median: number; max: number } {
+  return { min: s.min, median: s.median, max: s.max };
+}
+
+const f2 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
+const rate = (x: number | undefined): string => (x === undefined ? '–' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const ratioText = (s: Summary | undefined): string => (s ? `${f2(s.median)} (${f2(s.min)}–${f2(s.max)})` : '–');
+const mib = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(0));
+
+function shapeLabel(g: GroupResult): string {
+  return `${g.payload} ×${g.inflight}`;
+}
+
+function peersOf(report: BenchReport): Array<{ family: string; peer: string; groups: GroupResult[] }> {
+  const out = new Map<string, { family: string; peer: string; groups: GroupResult[] }>();
+  for (const g of report.groups) {
+    const key = `${g.family}/${g.peer}`;
+    const entry = out.get(key) ?? { family: g.family, peer: g.peer, groups: [] };
+    entry.groups.push(g);
+    out.set(key, entry);
+  }
+  return [...out.values()];
+}
+
+function shapes(groups: readonly GroupResult[]): string[] {
+  return [...new Set(groups.map(shapeLabel))];
+}
+
+function axesOf(groups: readonly GroupResult[]): string[] {
+  return [...new Set(groups.map((g) => `${g.transport} ${g.protocol}`))];
+}
+
+function ourRow(groups: readonly GroupResult[], axis: string, shape: string, kind: 'client' | 'server'): RowResult | undefined {
+  const g = groups.find((x) => `${x.transport} ${x.protocol}` === axis && shapeLabel(x) === shape);
+  return g?.rows.find((r) => r.impl === 'ours' && r.kind === kind);
+}
+
+function overviewMarkdown(groups: readonly GroupResult[]): string[] {
+  const cols = shapes(groups);
+  const lines = [
+    `| transport protocol | ${cols.map((c) => `${c} client | ${c} server`).join(' | ')} |`,
+    `|---|${cols.map(() => '---|---').join('|')}|`,
+  ];
+  for (const axis of axesOf(groups)) {
+    const cells = cols.flatMap((shape) => (['client', 'server'] as const).map((kind) => {
+      const row = ourRow(groups, axis, shape, kind);
+      if (!row?.ratio) return row?.error ? 'error' : '–';
+      const text = `${f2(row.ratio.median)} (cpu ${f2(row.cpuRatio?.median)})`;
+      return row.ratio.median < 1 ? `**${text}**` : text;
+    }));
+    lines.push(`| ${axis} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function detailMarkdown(groups: readonly GroupResult[]): string[] {
+  const lines = [
+    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call | × raw floor | peak RSS MiB client / server |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const g of groups) {
+    if (g.skipped) {
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | |`);
+      continue;
+    }
+    for (const r of g.rows) {
+      const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
+      const error = r.error ? ` ✗ ${r.error.replace(/\|/g, '\\|').slice(0, 160)}` : '';
+      const cpu = r.kind === 'reference' ? '1.00' : ratioText(r.cpuRatio);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
+    }
+  }
+  return lines;
+}
+
+function datafileMarkdown(d: DatafileResult): string[] {
+  return [
+    `## Avro data files (${d.records.toLocaleString('en-US')} records per file, ${d.rounds} rounds, ${d.seconds} s)`, '',
+    d.note, '',
+    '| codec | operation | against | ratio median (min–max) | ours records/s | theirs records/s |',
+    '|---|---|---|---|---|---|',
+    ...d.rows.map((r) => `| ${r.codec} | ${r.op} | ${r.peer} | ${r.error ? `✗ ${r.error}` : ratioText(r.ratio)} | ${rate(r.ours?.median)} | ${rate(r.theirs?.median)} |`),
+    '',
+  ];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const r = report.run;
+  const lines: string[] = [
+    `# Benchmark (${r.mode} run)`, '',
+    `${r.started}, ${r.seconds} s${r.interrupted ? ', INTERRUPTED' : ''}; git ${r.git.revision.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}; Node ${r.node}; ${r.cpus} CPUs; load average ${r.loadAverage.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${r.loadAverage.end.map((x) => x.toFixed(1)).join(' ')} at the end.`,
+    `${r.rounds} rounds per group, ${r.durationMs} ms measured per contender and round after ${r.warmupMs} ms of warm-up; the first time a client, server and transport meet they run ${r.firstWarmupMs} ms unmeasured (JIT); before its first round each contender runs up to ${r.warmupWindows} unmeasured windows of ${r.warmupWindowMs} ms until two agree within 20% (JIT warm-up); contenders of a group take turns in an order rotated every round.`,
+    `Pinning: ${r.pinning}. JVM: ${r.jvm}.`, '',
+    'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
+    'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server.',
+    '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
+    `Peers: ${report.peers.map((p) => `${p.folder} ${p.version} (${Object.entries(p.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`).join('; ')}.`, '',
+  ];
+  const below = belowOne(report);
+  lines.push(`## Below 1.0× (${below.length} rows of ours)`, '');
+  if (below.length > 0) {
+    lines.push('| group | row | median | min–max | cpu ratio |', '|---|---|---|---|---|');
+    for (const b of below) lines.push(`| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} |`);
+    lines.push('');
+  }
+  if (report.quick) {
+    lines.push(`## Quick check against ${report.quick.baseline}: ${report.quick.ok ? 'ok' : 'REGRESSION'}`, '',
+      `Best round of each row. A row fails below min(baseline, 2) × ${report.quick.tolerance} (ratio) or min(baseline, 2) × ${report.quick.cpuTolerance} (CPU ratio), measured twice.${report.quick.remeasured?.length ? ` Measured again after a first failure: ${report.quick.remeasured.join(', ')}.` : ''}`, '',
+      '| row | baseline ratio / cpu | measured ratio / cpu | |', '|---|---|---|---|');
+    for (const c of report.quick.checks) lines.push(`| ${c.row} | ${f2(c.baseline)} / ${f2(c.baselineCpu)} | ${f2(c.measured)} / ${f2(c.measuredCpu)} | ${c.ok ? 'ok' : `✗ ${c.reason ?? ''}`} |`);
+    lines.push('');
+  }
+  for (const { family, peer, groups } of peersOf(report)) {
+    lines.push(`## ${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${peer}`, '', 'Ours / reference: median ratio of calls per second (and of calls per CPU-second); bold: below 1.', '', ...overviewMarkdown(groups), '', ...detailMarkdown(groups), '');
+  }
+  if (report.datafile) lines.push(...datafileMarkdown(report.datafile));
+  if (report.excluded.length > 0) {
+    lines.push('## Not measured', '');
+    for (const e of report.excluded) lines.push(`- ${[e.impl, e.role, e.peer ? `against ${e.peer}` : '', e.transport].filter(Boolean).join(' ')}: ${e.reason}`);
+  }
+  for (const n of report.notStarted) lines.push(`- ${n.what}: ${n.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---- HTML: the tables and a chart ----------------------------------------------------------
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Markdown table lines to an HTML table (cells with a ratio below 1 marked). */
+function tableHtml(lines: readonly string[]): string {
+  const rows = lines.filter((l) => !/^\|[-|]+\|$/.test(l)).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+  const [head, ...body] = rows;
+  const cell = (c: string, tag: string): string => {
+    const bold = /^\*\*(.*)\*\*$/.exec(c);
+    const text = bold ? (bold[1] as string) : c;
+    const cls = bold || /^0\.\d\d( |$)/.test(text) ? ' class="below"' : /^[1-9]\d*\.\d\d( |$)/.test(text) ? ' class="above"' : '';
+    return `<${tag}${cls}>${escapeHtml(text)}</${tag}>`;
+  };
+  return `<table><thead><tr>${(head ?? []).map((c) => cell(c, 'th')).join('')}</tr></thead><tbody>${body.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** Horizontal bars on a log scale: median ratio, with a whisker from min to max, and the 1.0 line. */
+function chartSvg(groups: readonly GroupResult[]): string {
+  const rows = groups.flatMap((g) => g.rows.filter((r) => (r.kind === 'client' || r.kind === 'server') && r.ratio)
+    .map((r) => ({ label: `${g.transport} ${g.protocol} ${shapeLabel(g)} · ${r.name}`, ratio: r.ratio as Summary, ours: r.impl === 'ours' })));
+  const lo = Math.log10(0.01);
+  const hi = Math.log10(20);
+  const left = 330;
+  const width = 560;
+  const rowHeight = 15;
+  const top = 20;
+  const x = (v: number): number => left + ((Math.log10(Math.min(Math.max(v, 0.01), 20)) - lo) / (hi - lo)) * width;
+  const ticks = [0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+  const height = top + rows.length * rowHeight + 10;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 20}" height="${height}" font-family="sans-serif" font-size="10">`];
+  for (const t of ticks) {
+    parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${top - 4}" y2="${height - 10}" stroke="${t === 1 ? '#333' : '#ddd'}" stroke-width="${t === 1 ? 1.5 : 1}"/>`);
+    parts.push(`<text x="${x(t)}" y="${top - 8}" text-anchor="middle">${t}×</text>`);
+  }
+  rows.forEach((r, i) => {
+    const y = top + i * rowHeight;
+    const color = r.ratio.median < 1 ? (r.ours ? '#d9534f' : '#e8a5a3') : r.ours ? '#3c8d40' : '#9bc99d';
+    parts.push(`<text x="${left - 6}" y="${y + 10}" text-anchor="end"${r.ours ? ' font-weight="bold"' : ''}>${escapeHtml(r.label)}</text>`);
+    parts.push(`<rect x="${Math.min(x(1), x(r.ratio.median))}" y="${y + 2}" width="${Math.abs(x(r.ratio.median) - x(1))}" height="${rowHeight - 5}" fill="${color}"><title>${escapeHtml(`${r.label}: ${ratioText(r.ratio)}`)}</title></rect>`);
+    parts.push(`<line x1="${x(r.ratio.min)}" x2="${x(r.ratio.max)}" y1="${y + 7}" y2="${y + 7}" stroke="#222"/>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function renderHtml(report: BenchReport): string {
+  const md = renderMarkdown(report).split('\n');
+  const intro = md.slice(2, md.findIndex((l) => l.startsWith('## '))).filter((l) => l !== '').map((l) => `<p>${escapeHtml(l).replace(/\*\*(.*?)\*\*/g, '<b>$1</b>')}</p>`).join('\n');
+  const sections: string[] = [];
+  const below = belowOne(report);
+  sections.push(`<h2>Below 1.0× (${below.length} rows of ours)</h2>`);
+  if (below.length > 0) sections.push(tableHtml(['| group | row | median | min–max | cpu ratio |', ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} |`)]));
+  for (const { family, peer, groups } of peersOf(report)) {
+    sections.push(`<h2>${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${escapeHtml(peer)}</h2>`);
+    sections.push('<h3>Ours / reference (median ratio)</h3>', tableHtml(overviewMarkdown(groups)));
+    sections.push('<h3>Every row: median ratio, whisker min–max, log scale (bold: ours)</h3>', chartSvg(groups));
+    sections.push('<details><summary>All measurements of this peer</summary>', tableHtml(detailMarkdown(groups)), '</details>');
+  }
+  if (report.datafile) {
+    const lines = datafileMarkdown(report.datafile);
+    sections.push(`<h2>${escapeHtml((lines[0] ?? '').replace(/^## /, ''))}</h2>`, `<p>${escapeHtml(report.datafile.note)}</p>`, tableHtml(lines.filter((l) => l.startsWith('|'))));
+  }
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Benchmark (${report.run.mode})</title>
+<style>
+body{font-family:sans-serif;margin:1.5em;max-width:1400px}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:12px}
+th,td{border:1px solid #ccc;padding:2px 6px;text-align:left}
+td.below{background:#f8d7d6}td.above{background:#dcefdc}
+details{margin-bottom:1em}
+</style></head><body>
+<h1>Benchmark (${report.run.mode} run)</h1>
+${intro}
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+/**
+ * Writes bench.json, bench.md and bench.html into `out` (bench-quick.* for a quick run, so that the
+ * check at the end of `npm test` leaves the last full run's reports alone); returns their paths.
+ */
+export function writeReports(report: BenchReport, out: string): string[] {
+  mkdirSync(out, { recursive: true });
+  const name = report.run.mode === 'quick' ? 'bench-quick' : 'bench';
+  const files: Array<[string, string]> = [
+    [join(out, `${name}.json`), `${JSON.stringify(report, null, 1)}\n`],
+    [join(out, `${name}.md`), renderMarkdown(report)],
+    [join(out, `${name}.html`), renderHtml(report)],
+  ];
+  for (const [path, text] of files) writeFileSync(path, text);
+  return files.map(([path]) => path);
+}
