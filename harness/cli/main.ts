@@ -16,7 +16,7 @@ import { formatList } from './list.ts';
 import { reproduceCommands } from './reproduce.ts';
 import { runVitest } from './run.ts';
 import { superviseVitest } from './supervise.ts';
-import { newRunId, shardSelection } from './run.ts';
+import { blobsOnly, newRunId, shardSelection } from './run.ts';
 import { loadPeers, REPO_ROOT, selectReleases } from '../docker/peers.ts';
 import { buildImages } from '../docker/build-all.ts';
 import { mayTakePart } from '../vitest/global-setup.ts';
@@ -44,7 +44,7 @@ async function report(options: CliOptions): Promise<number> {
       return 2;
     }
     return superviseVitest({
-      args: ['run', `--merge-reports=${options.merge}`, '--reporter', './harness/results/reporter.ts'],
+      args: ['run', `--merge-reports=${blobsOnly(options.merge)}`, '--reporter', './harness/results/reporter.ts'],
       env: { ...env, ...(options.baseline ? { [BASELINE_ENV]: resolve(options.baseline) } : {}) }, runId: newRunId(), writesResults: true,
     });
   }

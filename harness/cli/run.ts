@@ -4,7 +4,8 @@
 // beside the results reporter (vitest.config.ts). --shard I/N runs one part and leaves a blob report
 // for `report --merge`.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENV } from '../results/run-options.ts';
 import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
@@ -71,4 +72,16 @@ export function shardSelection(folder: string): Record<string, string> {
   const selections = files.map((f) => readFileSync(join(folder, f), 'utf8'));
   if (new Set(selections).size > 1) throw new Error(`the shards in ${folder} ran with different options: ${files.join(', ')}`);
   return JSON.parse(selections[0] ?? '{}') as Record<string, string>;
+}
+
+/**
+ * A folder holding only the blob reports of a shard folder (links to them): vitest's merge reads
+ * every file of the folder it is given as a blob, and the shards' .run.json files are not.
+ */
+export function blobsOnly(folder: string): string {
+  const only = mkdtempSync(join(tmpdir(), 'conformance-blobs-'));
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json') && !f.endsWith('.run.json'))) {
+    symlinkSync(resolve(folder, file), join(only, file));
+  }
+  return only;
 }

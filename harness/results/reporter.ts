@@ -54,7 +54,8 @@ export class ConformanceResultsReporter implements Reporter {
     if (!project) return;
     // Raw evidence is per run: TAP and peer logs of an earlier run must not sit beside this one's,
     // nor its verdict (kept as previous-results.json, the default baseline).
-    for (const folder of ['tap', 'logs']) rmSync(join(reportsDir(), folder), { recursive: true, force: true });
+    // Not when merging shards: their TAP and logs are this run's evidence.
+    if (!this.merging()) for (const folder of ['tap', 'logs']) rmSync(join(reportsDir(), folder), { recursive: true, force: true });
     if (!process.env['CONFORMANCE_SHARD']) retireResults();
     // A run given only some suite files is not a full run: unmatched entries are then not stale.
     const selected = specifications.filter((s) => s.project.name === CONFORMANCE_PROJECT).length;
