@@ -87,7 +87,11 @@ export class AvroClient {
     this.ownPeer = new PeerProtocol(protocol, true);
   }
 
-  /** Calls a message with its parameters (name -> value); resolves with the response. */
+  /**
+   * Calls a message with its parameters (name -> value); resolves with the response.
+   * Bytes and fixed values of 8 KiB or more are written to the transport as they are, not copied
+   * (encode.ts), as node's socket.write does: do not change such a buffer until the call settles.
+   */
   async call(messageName: string, parameters: Record<string, unknown>): Promise<unknown> {
     return (await this.callWithMeta(messageName, parameters)).response;
   }
