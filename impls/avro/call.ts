@@ -17,3 +17,8 @@ export function encodeCallHeader(meta: Meta, messageName: string): Buffer {
 export function encodeResponseHeader(meta: Meta, isError: boolean): Buffer {
   return Buffer.concat([META_TYPE.toBuffer(meta), BOOLEAN_TYPE.toBuffer(isError)]);
 }
+
+// The response headers our responder sends (no response meta): encoded once. Never written to;
+// transports only read the buffers they are given.
+export const RESPONSE_OK_HEADER = encodeResponseHeader({}, false);
+export const RESPONSE_ERROR_HEADER = encodeResponseHeader({}, true);

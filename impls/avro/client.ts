@@ -16,6 +16,7 @@
 // the same protocol answers BOTH at once). Nothing is retried behind the caller's back: a call
 // whose connection was lost may or may not have run on the server.
 import { BOOLEAN_TYPE, encodeCallHeader, META_TYPE } from './call.ts';
+import { encodeParts } from './encode.ts';
 import { AvroRemoteError, AvroSystemError, AvroTransportError } from './errors.ts';
 import {
   encodeHandshakeRequest, HANDSHAKE_RESPONSE_TYPE, toHandshakeResponse,
@@ -73,6 +74,8 @@ export class AvroClient {
   private readonly limits: Limits;
   /** Our own protocol as the server's, when the server has our hash. */
   private readonly ownPeer: PeerProtocol;
+  /** Call headers (call meta and message name) by message name: the same bytes for every call. */
+  private readonly callHeaders = new Map<string, Buffer>();
 
   constructor(protocol: Protocol, transport: ClientTransport, options: ClientOptions & { limits?: Limits } = {}) {
     this.protocol = protocol;
@@ -84,7 +87,11 @@ export class AvroClient {
     this.ownPeer = new PeerProtocol(protocol, true);
   }
 
-  /** Calls a message with its parameters (name -> value); resolves with the response. */
+  /**
+   * Calls a message with its parameters (name -> value); resolves with the response.
+   * Bytes and fixed values of 8 KiB or more are written to the transport as they are, not copied
+   * (encode.ts), as node's socket.write does: do not change such a buffer until the call settles.
+   */
   async call(messageName: string, parameters: Record<string, unknown>): Promise<unknown> {
     return (await this.callWithMeta(messageName, parameters)).response;
   }
@@ -94,7 +101,7 @@ export class AvroClient {
     if (!message) throw new Error(`protocol ${this.protocol.name} has no message ${messageName}`);
     let body: Buffer[];
     try {
-      body = [encodeCallHeader(this.options.callMeta ?? {}, messageName), message.request.toBuffer(parameters)];
+      body = [this.callHeader(messageName), ...encodeParts(message.request, parameters)];
     } catch (error) {
       throw new Error(`parameters of ${messageName} do not fit its request schema: ${(error as Error).message}`);
     }
@@ -104,12 +111,22 @@ export class AvroClient {
 
   /** A handshake-only request (empty message name): checks the server answers and learns its protocol. */
   async ping(): Promise<HandshakeResponse | undefined> {
-    await this.withTimeout(this.send([encodeCallHeader(this.options.callMeta ?? {}, '')], false, () => undefined));
+    await this.withTimeout(this.send([this.callHeader('')], false, () => undefined));
     return this.handshakes.at(-1)?.response;
   }
 
   async close(): Promise<void> {
     await this.transport.close();
+  }
+
+  /** The call meta never changes and message names are the protocol's (or '' for a ping): bounded. */
+  private callHeader(messageName: string): Buffer {
+    let header = this.callHeaders.get(messageName);
+    if (!header) {
+      header = encodeCallHeader(this.options.callMeta ?? {}, messageName);
+      this.callHeaders.set(messageName, header);
+    }
+    return header;
   }
 
   private async send<T>(body: Buffer[], oneWay: boolean, read: (reader: PayloadReader) => T): Promise<T | undefined> {

@@ -57,7 +57,7 @@ export class PeerProtocol {
    * the server wrote, reader = ours again). Cached per local protocol and message.
    */
   resolver(local: Protocol, message: MessageDefinition, part: MessagePart): Resolver {
-    const key = `${local.hash.toString('hex')}:${message.name}:${part}`;
+    const key = `${hexOf(local)}:${message.name}:${part}`;
     let resolver = this.resolvers.get(key);
     if (resolver) return resolver;
     const theirs = this.protocol.messages.get(message.name);
@@ -70,6 +70,17 @@ export class PeerProtocol {
     this.resolvers.set(key, resolver);
     return resolver;
   }
+}
+
+/** Protocol hashes in hex, computed once per protocol (resolver keys are built on every message). */
+const hashHex = new WeakMap<Protocol, string>();
+function hexOf(protocol: Protocol): string {
+  let hex = hashHex.get(protocol);
+  if (hex === undefined) {
+    hex = protocol.hash.toString('hex');
+    hashHex.set(protocol, hex);
+  }
+  return hex;
 }
 
 export interface CacheLimits {

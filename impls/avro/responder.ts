@@ -5,7 +5,8 @@
 // hash (peers.ts). A request is read with the client's protocol as the writer and ours as the
 // reader, by the specification's resolution rules: parameters match by name whatever namespace
 // the client's copy of the protocol uses, named types by unqualified name or alias.
-import { encodeResponseHeader, META_TYPE, STRING_TYPE } from './call.ts';
+import { META_TYPE, RESPONSE_ERROR_HEADER, RESPONSE_OK_HEADER, STRING_TYPE } from './call.ts';
+import { encodeParts } from './encode.ts';
 import { AvroRemoteError } from './errors.ts';
 import {
   encodeHandshakeResponse, HANDSHAKE_REQUEST_TYPE, toHandshakeRequest,
@@ -89,7 +90,7 @@ export class AvroResponder {
   /** As respond(), with the response payload in parts, so that transports frame it without copying. */
   async respondParts(payload: Buffer, connection?: Connection): Promise<Buffer[] | undefined> {
     const reader = new PayloadReader(payload, this.limits);
-    let handshake: Buffer = Buffer.alloc(0);
+    let handshake: Buffer = NO_HANDSHAKE;
     let remote = connection?.remote;
     let handshakeMeta = connection?.handshakeMeta ?? null;
     const wasEstablished = remote !== undefined;
@@ -131,17 +132,17 @@ export class AvroResponder {
       try {
         const value = await this.handlers[name]?.(parameters, { message: name, callMeta, handshakeMeta });
         if (local.oneWay && wasEstablished) return undefined;
-        return [handshake, encodeResponseHeader({}, false), local.response.toBuffer(local.oneWay ? null : value)];
+        return withHandshake(handshake, [RESPONSE_OK_HEADER, ...encodeParts(local.response, local.oneWay ? null : value)]);
       } catch (error) {
         if (local.oneWay && wasEstablished) return undefined;
-        return [handshake, encodeResponseHeader({}, true), this.encodeError(local.errors, local.declaredErrors, error)];
+        return withHandshake(handshake, [RESPONSE_ERROR_HEADER, this.encodeError(local.errors, local.declaredErrors, error)]);
       }
     } catch (error) {
       // A system error: the request could not be read or dispatched. Answered in the error union's
       // string branch, as every implementation does.
       const message = error instanceof Error ? error.message : String(error);
       this.events.systemError?.(message);
-      return [handshake, encodeResponseHeader({}, true), Buffer.from([0]), STRING_TYPE.toBuffer(message)];
+      return withHandshake(handshake, [RESPONSE_ERROR_HEADER, Buffer.from([0]), STRING_TYPE.toBuffer(message)]);
     }
   }
 
@@ -184,4 +185,12 @@ export class AvroResponder {
     }
     return errors.toBuffer({ string: error instanceof Error ? error.message : String(error) });
   }
+}
+
+const NO_HANDSHAKE = Buffer.alloc(0);
+
+/** The handshake response goes first; on an established connection there is none. */
+function withHandshake(handshake: Buffer, parts: Buffer[]): Buffer[] {
+  if (handshake.length > 0) parts.unshift(handshake);
+  return parts;
 }

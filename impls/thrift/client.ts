@@ -13,7 +13,7 @@ import { resolveLimits, type Limits } from './limits.ts';
 import { isProtocolName, newReader, newWriter, type ProtocolName } from './protocol/index.ts';
 import type { MessageHeader, ProtocolReader } from './protocol/protocol.ts';
 import { MessageType } from './protocol/wire.ts';
-import { framingFor, type Framing } from './transport/framing.ts';
+import { framingFor, type Framing, type Unwrapped } from './transport/framing.ts';
 import { HttpExchange } from './transport/http-client.ts';
 import { PlainLink, ZlibLink, type Link } from './transport/link.ts';
 import { connectSocket, describeAddress } from './transport/sockets.ts';
@@ -124,6 +124,10 @@ class SocketClient extends ClientBase {
   private readonly headers: ReadonlyMap<string, string> | undefined;
   private readonly inFlight = new Map<number, InFlight>();
   private sendChain: Promise<void> = Promise.resolve();
+  /** Sends in the chain that have not gone out yet. */
+  private asyncSends = 0;
+  /** Answers in the chain that have not been taken yet. */
+  private asyncReceives = 0;
   private receiveChain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private readonly closed: Promise<void>;
@@ -182,14 +186,37 @@ class SocketClient extends ClientBase {
       transforms: this.transport === 'header-zlib' ? [ZLIB_TRANSFORM] : [],
       ...(this.headers ? { headers: this.headers } : {}),
     };
-    // In order, even when wrapping is asynchronous (THeader zlib).
+    // Nothing waiting to go out and a synchronous framing (all but THeader zlib): written now,
+    // without a trip through the promise chain.
+    if (this.asyncSends === 0) {
+      let wire: Buffer[] | Promise<Buffer[]>;
+      try {
+        wire = this.framing.wrap(call.segments, call.length, info);
+      } catch (error) {
+        const reason = error instanceof Error ? error : new Error(String(error));
+        this.fail(reason);
+        return Promise.reject(reason);
+      }
+      if (Array.isArray(wire)) {
+        this.link.write(wire);
+        return Promise.resolve();
+      }
+      return this.chain(() => wire);
+    }
+    return this.chain(() => this.framing.wrap(call.segments, call.length, info));
+  }
+
+  /** In order, when wrapping is asynchronous (THeader zlib): behind every send before it. */
+  private chain(wrap: () => Buffer[] | Promise<Buffer[]>): Promise<void> {
+    this.asyncSends++;
     const sent = this.sendChain.then(async () => {
       if (this.failure) throw this.failure;
-      const wire = await this.framing.wrap(call.segments, call.length, info);
-      this.link.write(wire);
+      this.link.write(await wrap());
     });
     this.sendChain = sent.catch((error: unknown) => {
       this.fail(error instanceof Error ? error : new Error(String(error)));
+    }).finally(() => {
+      this.asyncSends--;
     });
     return sent;
   }
@@ -202,19 +229,57 @@ class SocketClient extends ClientBase {
       this.fail(new ProtocolError(`bad answer stream from ${this.where}: ${describe(error)}`));
       return;
     }
-    for (const unit of units) this.receiveChain = this.receiveChain.then(() => this.answer(unit));
+    for (const unit of units) {
+      // Answers are taken in order; a synchronous framing (all but THeader) needs no promise
+      // chain unless an asynchronous unwrap is still ahead of this answer.
+      if (this.asyncReceives === 0) {
+        let unwrapped: Unwrapped | Promise<Unwrapped>;
+        try {
+          unwrapped = this.framing.unwrap(unit);
+        } catch (error) {
+          this.unreadable(error);
+          return;
+        }
+        if (!(unwrapped instanceof Promise)) {
+          this.answer(unwrapped);
+          continue;
+        }
+        this.queueAnswer(unwrapped);
+      } else {
+        this.queueAnswer(() => this.framing.unwrap(unit));
+      }
+    }
   }
 
-  private async answer(unit: Buffer): Promise<void> {
+  private queueAnswer(unwrapping: Promise<Unwrapped> | (() => Unwrapped | Promise<Unwrapped>)): void {
+    this.asyncReceives++;
+    this.receiveChain = this.receiveChain.then(async () => {
+      let unwrapped: Unwrapped;
+      try {
+        unwrapped = await (typeof unwrapping === 'function' ? unwrapping() : unwrapping);
+      } catch (error) {
+        this.unreadable(error);
+        return;
+      }
+      this.answer(unwrapped);
+    }).finally(() => {
+      this.asyncReceives--;
+    });
+  }
+
+  private unreadable(error: unknown): void {
+    this.fail(new ProtocolError(`unreadable answer from ${this.where}: ${describe(error)}`));
+  }
+
+  private answer(unwrapped: Unwrapped): void {
     if (this.failure) return;
     let reader: ProtocolReader;
     let header: MessageHeader;
     try {
-      const unwrapped = await this.framing.unwrap(unit);
       reader = newReader(unwrapped.protocol, unwrapped.message, this.limits);
       header = reader.readMessageBegin();
     } catch (error) {
-      this.fail(new ProtocolError(`unreadable answer from ${this.where}: ${describe(error)}`));
+      this.unreadable(error);
       return;
     }
     const pending = this.inFlight.get(header.seqid);

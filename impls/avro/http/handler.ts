@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { AvroResponder } from '../responder.ts';
+import { coalesce } from '../socket/coalesce.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { maxBodyBytes } from './transport.ts';
 
@@ -87,7 +88,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
         const length = body.reduce((sum, part) => sum + part.length, 0);
         res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': length });
         res.cork();
-        for (const part of body) {
+        for (const part of coalesce(body)) {
           recorder?.sent(part);
           res.write(part);
         }

@@ -7,6 +7,7 @@ import type { Frame, FrameCodec, FrameDecoder } from '../framing/codec.ts';
 import { describeForeignStream, looksZlib } from '../framing/sniff.ts';
 import { FramingError } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
+import { coalesce } from './coalesce.ts';
 
 export interface ChannelHandlers {
   /** Whole messages, in the order they arrived. */
@@ -26,6 +27,12 @@ export class FrameChannel {
   private readonly deflate: Deflate | undefined;
   private handlers: ChannelHandlers | undefined;
   private receivedBytes = 0;
+  /** Writes of this tick are being gathered (see writeRaw). */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(socket: Socket, codec: FrameCodec, recorder?: WireRecorder) {
     this.socket = socket;
@@ -101,13 +108,20 @@ export class FrameChannel {
       this.deflate.flush(zlibConstants.Z_SYNC_FLUSH);
       return;
     }
-    this.socket.cork();
-    for (const buffer of buffers) {
+    // Everything written in this tick goes out in one system call (several answers of a pipelined
+    // connection, several calls made together): corked until the tick ends. Measured on
+    // loopback, each write system call costs more CPU than the JavaScript of a small call.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    for (const buffer of coalesce(buffers)) {
       this.recorder?.sent(buffer);
       this.socket.write(buffer);
     }
-    this.socket.uncork();
   }
+
 
   /** Frames and writes one message given in parts; the parts are not copied. */
   send(parts: readonly Buffer[], serial: number): void {
@@ -140,6 +154,8 @@ export class FrameChannel {
   close(): void {
     this.inflate?.destroy();
     this.deflate?.destroy();
+    // What this tick wrote goes out first (an answer before the close that follows it).
+    if (this.corked) this.uncork();
     this.socket.destroy();
   }
 }

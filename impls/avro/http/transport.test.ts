@@ -1,0 +1,132 @@
+// Our HTTP client transport against a hand-written HTTP server on loopback: the answer shapes a
+// real server may choose (Content-Length, chunked, close-delimited), connection reuse, and a
+// server that closes a kept-alive connection.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeStandard } from '../framing/standard.ts';
+import { coalesce } from '../socket/coalesce.ts';
+import { httpClientTransport } from './transport.ts';
+
+const PAYLOAD = Buffer.from('answer bytes');
+const BODY = encodeStandard(PAYLOAD);
+
+type Answer = (socket: Socket, requestNumber: number) => void;
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** A server that reads each request (head and Content-Length body) and answers with `answer`. */
+async function serve(answer: Answer): Promise<{ url: URL; connections: () => number }> {
+  let connections = 0;
+  const listening = createServer((socket) => {
+    connections++;
+    let buffered = Buffer.alloc(0);
+    let requests = 0;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(buffered.toString('latin1', 0, end))?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.subarray(end + 4 + length);
+        answer(socket, ++requests);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return { url: new URL(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/`), connections: () => connections };
+}
+
+function contentLength(socket: Socket): void {
+  socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: avro/binary\r\nContent-Length: ${BODY.length}\r\n\r\n`), BODY]));
+}
+
+describe('Avro HTTP client transport', () => {
+  it('reuses one connection for calls one after another (Content-Length answers)', async () => {
+    const { url, connections } = await serve(contentLength);
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    for (let i = 0; i < 3; i++) expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('reads a chunked answer, cut anywhere', async () => {
+    const { url } = await serve((socket) => {
+      const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+      const chunked = `${head}5\r\n${BODY.toString('latin1', 0, 5)}\r\n${(BODY.length - 5).toString(16)}\r\n${BODY.toString('latin1', 5)}\r\n0\r\n\r\n`;
+      const bytes = Buffer.from(chunked, 'latin1');
+      for (let at = 0; at < bytes.length; at += 7) socket.write(bytes.subarray(at, at + 7));
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await transport.close();
+  });
+
+  it('reads an answer delimited by the end of the connection, and opens a new one for the next call', async () => {
+    const { url, connections } = await serve((socket) => {
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: avro/binary\r\n\r\n'), BODY]));
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    expect(await transport.exchange([Buffer.from('y')], true)).toEqual(PAYLOAD);
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+
+  it('does not reuse a connection the server closed while it was idle', async () => {
+    const { url, connections } = await serve((socket) => {
+      contentLength(socket);
+      setTimeout(() => socket.end(), 20);
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await transport.exchange([Buffer.from('y')], true)).toEqual(PAYLOAD);
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+
+  it('names the status and the start of the body of a non-200 answer', async () => {
+    const { url } = await serve((socket) => socket.write('HTTP/1.1 500 Server Error\r\nContent-Length: 4\r\n\r\noops'));
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/HTTP 500 .*: oops/);
+    await transport.close();
+  });
+
+  it('fails when the server closes mid-answer, and when it answers garbage', async () => {
+    let calls = 0;
+    const { url } = await serve((socket) => {
+      if (++calls === 1) socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\nab`);
+      else socket.end('garbage\r\n\r\n');
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/closed mid-answer after 2 of \d+ bytes/);
+    await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/not an HTTP\/1.x status line/);
+    await transport.close();
+  });
+
+  it('gives up at its deadline on a server that never answers', async () => {
+    const { url } = await serve(() => undefined);
+    const transport = httpClientTransport(url, { timeoutMs: 200 });
+    await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/no HTTP response within 200 ms/);
+    await transport.close();
+  });
+});
+
+describe('coalesce', () => {
+  it('joins runs of small parts, keeps large parts as they are, and drops empty ones', () => {
+    const large = Buffer.alloc(5000, 1);
+    const parts = [Buffer.from('ab'), Buffer.alloc(0), Buffer.from('cd'), large, Buffer.from('ef')];
+    const out = coalesce(parts);
+    expect(out.map((b) => b.length)).toEqual([4, 5000, 2]);
+    expect(out[1]).toBe(large);
+    expect(Buffer.concat(out)).toEqual(Buffer.concat(parts));
+  });
+});
