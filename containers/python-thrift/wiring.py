@@ -10,7 +10,8 @@ import ssl
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol, TMultiplexedProtocol
 from thrift.protocol.THeaderProtocol import THeaderProtocol, THeaderProtocolFactory
 from thrift.transport import THttpClient, TSocket, TSSLSocket, TTransport, TZlibTransport
-from thrift.transport.THeaderTransport import THeaderClientType, THeaderSubprotocolID, THeaderTransformID
+from thrift.transport.THeaderTransport import (THeaderClientType, THeaderSubprotocolID, THeaderTransformID,
+                                              THeaderTransport)
 
 HTTP_PATH = '/thrift'
 SOCKET_TRANSPORTS = ('buffered', 'framed', 'zlib')
@@ -184,12 +185,16 @@ class Connection:
             raise Unsupported(f'unknown transport {transport}')
         self.trans.open()
         if transport in HEADER_TRANSPORTS:
-            written = ProtocolAxis(request_protocol) if request_protocol else axis
-            # One protocol object for both directions: it holds the header state of the exchange.
-            self.iprot = self.oprot = THeaderProtocol(self.trans, (THeaderClientType.HEADERS,),
-                                                      header_protocol_id(written))
+            # One header transport for both directions: it holds the header state of the exchange.
+            header = THeaderTransport(self.trans, (THeaderClientType.HEADERS,), header_protocol_id(axis))
             if transport == 'header-zlib':
-                self.oprot.add_transform(THeaderTransformID.ZLIB)
+                header.add_transform(THeaderTransformID.ZLIB)
+            self.iprot = self.oprot = THeaderProtocol(header, (THeaderClientType.HEADERS,))
+            if request_protocol:
+                # The header keeps naming the cell's protocol while the body is in another one:
+                # the server must notice the mismatch, not be told (THeaderProtocol would name
+                # the body's protocol in the header, and a header server rightly follows it).
+                self.oprot = protocol_factory(request_protocol).getProtocol(header)
         else:
             self.iprot = protocol_factory(axis.response).getProtocol(self.trans)
             self.oprot = protocol_factory(request_protocol or axis.request).getProtocol(self.trans)

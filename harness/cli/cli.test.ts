@@ -81,5 +81,7 @@ describe('the conformance CLI', { timeout: 300_000 }, () => {
       const run = await cli(script === 'matrix' ? ['run', ...args] : args, { CONFORMANCE_DRY_RUN: '1' });
       expect(run.exitCode, `${example}\n${run.stderr}`).toBe(0);
     }
-  });
+    // A dozen CLI processes, each planning the whole catalogue (4 to 7 s apiece on a shared
+    // 2-core machine since the Python Thrift peer's ~740 cells joined it): beyond the default 60 s.
+  }, 240_000);
 });
