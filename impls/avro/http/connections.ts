@@ -4,7 +4,7 @@
 // keep the process alive, and are dropped as soon as the server closes them or sends anything.
 import { connect, type Socket } from 'node:net';
 import type { WireRecorder } from '../../wire/recorder.ts';
-import { coalesce } from '../socket/coalesce.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 
 /** node's global agent keeps free sockets 5 s; so do we. */
 const IDLE_MS = 5_000;

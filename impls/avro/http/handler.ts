@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { AvroResponder } from '../responder.ts';
-import { coalesce } from '../socket/coalesce.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { maxBodyBytes } from './transport.ts';
 

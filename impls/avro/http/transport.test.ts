@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
-import { coalesce } from '../socket/coalesce.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 import { httpClientTransport } from './transport.ts';
 
 const PAYLOAD = Buffer.from('answer bytes');

@@ -7,7 +7,7 @@ import type { Frame, FrameCodec, FrameDecoder } from '../framing/codec.ts';
 import { describeForeignStream, looksZlib } from '../framing/sniff.ts';
 import { FramingError } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
-import { coalesce } from './coalesce.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 
 export interface ChannelHandlers {
   /** Whole messages, in the order they arrived. */

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { constants, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
 import { ProtocolError } from '../errors.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 
 export interface LinkEvents {
   /** Bytes received (decompressed under zlib). */
@@ -31,39 +32,6 @@ export interface Link {
   end(): void;
   destroy(error?: Error): void;
   readonly destroyed: boolean;
-}
-
-/** Segments up to this size are copied together into one buffer; larger ones are written as they are. */
-const COALESCE_BYTES = 4096;
-
-/**
- * The same bytes in fewer buffers: runs of small segments (frame headers, message headers, small
- * values) joined, large ones (binary values kept by reference) left alone. Each buffer written
- * costs a stream request of its own.
- */
-export function coalesce(segments: readonly Buffer[]): readonly Buffer[] {
-  const out: Buffer[] = [];
-  let run: Buffer[] = [];
-  let runBytes = 0;
-  const flush = (): void => {
-    if (run.length === 1) out.push(run[0] as Buffer);
-    else if (run.length > 1) out.push(Buffer.concat(run, runBytes));
-    run = [];
-    runBytes = 0;
-  };
-  for (const segment of segments) {
-    if (segment.length === 0) continue;
-    if (segment.length >= COALESCE_BYTES) {
-      flush();
-      out.push(segment);
-      continue;
-    }
-    if (runBytes + segment.length > COALESCE_BYTES) flush();
-    run.push(segment);
-    runBytes += segment.length;
-  }
-  flush();
-  return out;
 }
 
 const NO_RECORDER: WireRecorder = { sent: () => undefined, received: () => undefined };

@@ -1,4 +1,4 @@
-// Writing a message's parts to a socket in few buffers.
+// Writing a message's parts to a socket in few buffers (both stacks: Avro's framings and Thrift's transports).
 
 /** Parts up to this size are copied together into one buffer; larger ones are written as they are. */
 const COALESCE_BYTES = 4096;
