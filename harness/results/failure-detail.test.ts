@@ -91,3 +91,17 @@ describe('normalizeWire', () => {
     expect(normalizeWire(42)).toBeUndefined();
   });
 });
+
+describe('the stack kept with a failure', () => {
+  it('keeps the first frames outside node_modules and Node, without the message', () => {
+    const frames = Array.from({ length: 12 }, (_, i) => `    at step${i} (/repo/harness/x.ts:${i}:1)`);
+    const stack = ['Error: echoInt: the answer differs', 'expected: 1', ...frames.slice(0, 2),
+      '    at run (/repo/node_modules/vitest/dist/run.js:1:1)', '    at process.processTicksAndRejections (node:internal/process/task_queues:105:5)', ...frames.slice(2)].join('\n');
+    const kept = failureDetail({ message: 'echoInt: the answer differs', stack }).stack ?? '';
+    expect(kept.split('\n')).toEqual(frames.slice(0, 8).map((f) => f.trim()));
+  });
+
+  it('leaves no stack when no frame is the project own', () => {
+    expect(failureDetail({ message: 'x', stack: 'Error: x\n    at node:internal/a:1:1' }).stack).toBeUndefined();
+  });
+});

@@ -103,6 +103,19 @@ export function expectedActualFromText(message: string): { expected: string; act
   return expected === '' && actual === '' ? undefined : { expected, actual };
 }
 
+/** Frames kept of a stack: the message is stored apart, and vitest's and Node's frames say nothing here. */
+const STACK_FRAMES = 8;
+
+/**
+ * The first frames of a stack outside node_modules and Node's internals. A whole stack repeats the
+ * message and ends in the test runner's frames: 5 KB per failure, a quarter of results.json.
+ */
+function projectFrames(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined;
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line) && !/node_modules|node:internal/.test(line)).slice(0, STACK_FRAMES);
+  return frames.length > 0 ? frames.map((line) => line.trim()).join('\n') : undefined;
+}
+
 export function failureDetail(error: SerializedErrorLike): FailureDetail {
   const raw = text(error.message) ?? String(error.name ?? 'unknown error');
   const { message, peerLogTail } = splitPeerLog(raw);
@@ -114,7 +127,7 @@ export function failureDetail(error: SerializedErrorLike): FailureDetail {
   const structured = fromError.expected !== undefined || fromError.actual !== undefined;
   const { expected, actual } = structured ? fromError : (expectedActualFromText(message) ?? fromError);
   const wire = normalizeWire(error.wire);
-  const stack = text(error.stack);
+  const stack = projectFrames(text(error.stack));
   return {
     summary, message,
     ...(expected !== undefined ? { expected } : {}),
