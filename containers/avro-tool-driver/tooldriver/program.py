@@ -25,6 +25,10 @@ class Program:
 
     name = "program"
     schemes = {}  # transport axis word -> URI scheme the program takes
+    # How long a started rpcreceive may take to answer a request it was handed. Past it the relay
+    # answers for it (HTTP 504 saying so): a program that never answers (Python's rpcreceive with a
+    # chunked body) then costs each case this bound, not the client's whole call timeout.
+    answer_seconds = 10
 
     def uri(self, transport, host, port):
         return f"{self.schemes[transport]}://{host}:{port}/"

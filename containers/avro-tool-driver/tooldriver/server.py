@@ -323,7 +323,16 @@ class CaseListener:
                 return
             with socket.create_connection(("127.0.0.1", slot.backend.port), timeout=IDLE_SECONDS) as back:
                 back.sendall(raw)
-                response = read_http_message(back, bytearray(), is_request=False)
+                back.settimeout(self.program.answer_seconds)
+                try:
+                    response = read_http_message(back, bytearray(), is_request=False)
+                except socket.timeout:
+                    text = (f"case {slot.case_id}: {self.program.name} rpcreceive took the request but gave no answer "
+                            f"within {self.program.answer_seconds} s").encode("utf-8")
+                    self.log(text.decode("utf-8"))
+                    conn.sendall(b"HTTP/1.1 504 No answer from rpcreceive\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                 + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
+                    return
             if response is None:
                 self.log(f"case {slot.case_id}: rpcreceive closed the connection without a response")
                 return
