@@ -2,8 +2,8 @@
 //   node harness/cli/main.ts list --family avro --direction ts-server
 // It never calls process.exit after writing: the exit code is set and Node ends when stdout is
 // flushed, so `list --json | jq` gets the whole document however large it is.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { BASELINE_ENV } from '../reports/history.ts';
 import { execa } from 'execa';
 import { renderAll } from '../reports/render.ts';
@@ -80,6 +80,7 @@ async function images(options: CliOptions): Promise<number> {
  * classification or filter fail the run.
  */
 async function checks(): Promise<number> {
+  seedMutationResults();
   for (const [what, command, args] of [
     ['typecheck', 'node_modules/.bin/tsc', ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', 'node_modules/.bin/biome', ['check', '.']],
@@ -94,6 +95,20 @@ async function checks(): Promise<number> {
     await write(process.stderr, `conformance: ${what} passed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   return 0;
+}
+
+/**
+ * Stryker runs incrementally (stryker.config.json): it reuses the committed results of
+ * harness/mutation/incremental.json for mutants whose code and covering tests are unchanged, and
+ * reruns the others. Seeded into reports/ so that a test run never rewrites a tracked file.
+ */
+function seedMutationResults(): void {
+  const committed = join(REPO_ROOT, 'harness/mutation/incremental.json');
+  const working = join(REPO_ROOT, 'reports/mutation/incremental.json');
+  if (existsSync(committed) && !existsSync(working)) {
+    mkdirSync(dirname(working), { recursive: true });
+    copyFileSync(committed, working);
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
