@@ -6,6 +6,7 @@
 // stays on loopback and both directions work without routing to the host.
 import { execa, execaSync } from 'execa';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { LogFollower } from './log-follower.ts';
 
 export const LABEL_SUITE = 'org.avro-thrift-conformance.suite';
 export const LABEL_RUN = 'org.avro-thrift-conformance.run';
@@ -24,11 +25,6 @@ function labels(role: string, peer: string): Record<string, string> {
     'org.avro-thrift-conformance.role': role,
     'org.avro-thrift-conformance.peer': peer,
   };
-}
-
-export async function containerLogs(id: string, tailLines = 60): Promise<string> {
-  const result = await execa('docker', ['logs', '--tail', String(tailLines), id], { reject: false, all: true });
-  return result.all ?? '';
 }
 
 export interface ContainerState {
@@ -96,24 +92,31 @@ export async function startServer(start: ServerStart): Promise<RunningServer> {
     throw new Error(`peer ${start.peer} server (plan ${start.plan}) did not become ready: ${describe(error)}`);
   }
   const id = container.getId();
-  const stdout = await execa('docker', ['logs', id], { reject: false });
+  // Followed from here on: READY is already in, so the FAILED lines of start-up are too.
+  const follower = new LogFollower(id);
+  await follower.until(/^READY$/);
   const failed = new Map<string, string>();
-  for (const line of String(stdout.stdout).split('\n')) {
+  for (const line of follower.log.tail(100_000).split('\n')) {
     const match = /^FAILED (\S+) ?(.*)$/.exec(line);
     if (match?.[1]) failed.set(match[1], match[2] ?? '');
   }
   return {
     id,
     failed,
-    logTail: (lines) => containerLogs(id, lines),
-    logOf: async (key, lines = 60) => {
-      const all = await containerLogs(id, 100_000);
-      const prefix = `[${key}] `;
-      return all.split('\n').filter((line) => line.startsWith(prefix) || !line.startsWith('[')).slice(-lines).join('\n');
+    logTail: async (lines = 60) => {
+      await follower.settled();
+      return follower.log.tail(lines);
     },
-    state: () => containerState(id),
+    logOf: async (key, lines = 60) => {
+      await follower.settled();
+      return follower.log.of(key, lines);
+    },
+    // While the log is still followed the container runs: asking docker costs a process per call
+    // (once per failing case).
+    state: async () => (follower.ended ? containerState(id) : { running: true, exitCode: 0, oomKilled: false, error: '' }),
     stop: async () => {
       // No graceful stop: nothing in a peer needs it, and waiting for one costs seconds per container.
+      follower.stop();
       await execa('docker', ['rm', '-f', id], { reject: false });
     },
   };
