@@ -113,9 +113,14 @@ export function snappyDeclaredLength(input: Uint8Array): number {
   throw new SnappyError('snappy: length varint longer than 5 bytes');
 }
 
-// Literals and copies up to this many bytes are moved by a loop: for the short ones that make up
-// most of a block, a native call (set, copyWithin) and the view it needs cost more than the bytes.
-const SHORT_MOVE = 16;
+// Most tags of a data-file block move a few bytes (a 64 KB block of the bench's records: 1,860
+// literals and 2,840 copies of 16 bytes or fewer, 780 copies of 17-64). Those are moved 4 bytes at
+// a time through DataViews, which may write up to 15 bytes past the tag's end: only where the
+// output has room, and bytes that the following tags overwrite (the output is written in order
+// and must come out exactly `length` bytes long). A native set/copyWithin is kept for long moves,
+// where its fixed cost is small beside the bytes.
+const SHORT_LITERAL = 16;
+const SHORT_COPY = 64;
 
 /** Decompresses one raw snappy block; refuses a declared length beyond maxLength before allocating. */
 export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
@@ -126,6 +131,8 @@ export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
   // Plain Uint8Array views: their subarray() is a builtin, a Buffer's goes through a JS constructor.
   const src = new Uint8Array(input.buffer, input.byteOffset, input.length);
   const out = new Uint8Array(result.buffer, result.byteOffset, length);
+  const srcWords = new DataView(input.buffer, input.byteOffset, input.length);
+  const outWords = new DataView(result.buffer, result.byteOffset, length);
   const inEnd = src.length;
   let o = 0;
   while (pos < inEnd) {
@@ -143,7 +150,9 @@ export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
       n += 1;
       if (pos + n > inEnd) throw new SnappyError(`snappy: literal of ${n} bytes runs past the block at byte ${pos}`);
       if (o + n > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
-      if (n <= SHORT_MOVE) {
+      if (n <= SHORT_LITERAL && pos + SHORT_LITERAL <= inEnd && o + SHORT_LITERAL <= length) {
+        for (let k = 0; k < n; k += 4) outWords.setUint32(o + k, srcWords.getUint32(pos + k, true), true);
+      } else if (n <= SHORT_LITERAL) {
         for (let k = 0; k < n; k++) out[o + k] = src[pos + k] as number;
       } else {
         out.set(src.subarray(pos, pos + n), o);
@@ -173,8 +182,13 @@ export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
     if (offset === 0 || offset > o) throw new SnappyError(`snappy: copy offset ${offset} at output byte ${o} points outside the output`);
     if (o + copyLength > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
     const from = o - offset;
-    if (copyLength <= SHORT_MOVE) {
-      // Byte by byte, forwards: right for overlapping copies too (offset < length repeats).
+    if (copyLength <= SHORT_COPY && offset >= 4 && o + copyLength + 3 <= length) {
+      // 4 bytes at a time: with offset >= 4 each word read was written before (by an earlier tag
+      // or an earlier word of this one), so overlapping copies repeat their pattern correctly.
+      for (let k = 0; k < copyLength; k += 4) outWords.setUint32(o + k, outWords.getUint32(from + k, true), true);
+      o += copyLength;
+    } else if (copyLength <= SHORT_COPY) {
+      // Byte by byte, forwards: right for any overlap (offset 1 repeats one byte).
       for (let k = 0; k < copyLength; k++) out[o + k] = out[from + k] as number;
       o += copyLength;
     } else if (offset >= copyLength) {
