@@ -48,6 +48,8 @@ export class DataFileReader {
   private readonly codec: Codec;
   private readonly resolver: unknown;
   private blockIndex = 0;
+  /** The previous block's uncompressed size: the codec's guess for the next one. */
+  private lastBlockBytes: number | undefined;
 
   private constructor(source: ByteSource, options: ReaderOptions) {
     this.source = source;
@@ -132,7 +134,9 @@ export class DataFileReader {
 
   private decompress(data: Buffer, where: string): Buffer {
     try {
-      return this.codec.decompress(data, this.limits.maxUncompressedBytes);
+      const out = this.codec.decompress(data, this.limits.maxUncompressedBytes, this.lastBlockBytes);
+      this.lastBlockBytes = out.length;
+      return out;
     } catch (error) {
       if (error instanceof DataFileError) throw new DataFileError(error.kind, `${where}: ${error.message.replace(/^[a-z-]+: /, '')}`, { cause: error });
       throw error;
