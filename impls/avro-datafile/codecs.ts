@@ -8,8 +8,24 @@ import { snappyCompress, snappyDecompress } from './snappy.ts';
 export interface Codec {
   readonly name: string;
   compress(data: Buffer): Buffer;
-  /** Decompresses one block; maxBytes bounds the uncompressed size. */
-  decompress(data: Buffer, maxBytes: number): Buffer;
+  /**
+   * Decompresses one block; maxBytes bounds the uncompressed size. sizeHint, when given, is a
+   * guess of it (the reader passes the previous block's) that a codec may size its output by.
+   */
+  decompress(data: Buffer, maxBytes: number, sizeHint?: number): Buffer;
+}
+
+// zlib's sync calls write their output in chunks of 16 KiB and concatenate them: a 64 KB block
+// (Avro's usual) took five allocations and a copy, and about 35% longer to inflate or zstd-decode
+// than with one chunk that fits it (measured on a block of the bench's records). The chunk is
+// sized by the hint with room to spare, as a chunk filled exactly makes zlib allocate one more.
+const CHUNK_SLACK = 1024;
+const MIN_CHUNK = 16 * 1024;
+const MAX_CHUNK = 64 * 1024 * 1024;
+
+function chunkFor(sizeHint: number | undefined, maxBytes: number): { chunkSize?: number } {
+  if (sizeHint === undefined || !Number.isFinite(sizeHint)) return {};
+  return { chunkSize: Math.min(Math.max(sizeHint + CHUNK_SLACK, MIN_CHUNK), MAX_CHUNK, Math.max(maxBytes, 0) + CHUNK_SLACK) };
 }
 
 function bounded<T>(codec: string, maxBytes: number, run: () => T): T {
@@ -33,7 +49,7 @@ const nullCodec: Codec = {
 const deflateCodec: Codec = {
   name: 'deflate',
   compress: (data) => zlib.deflateRawSync(data),
-  decompress: (data, maxBytes) => bounded('deflate', maxBytes, () => zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) })),
+  decompress: (data, maxBytes, sizeHint) => bounded('deflate', maxBytes, () => zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) })),
 };
 
 const snappyCodec: Codec = {
@@ -70,7 +86,7 @@ function hex32(n: number): string {
 
 type ZstdZlib = {
   zstdCompressSync?: (data: Buffer) => Buffer;
-  zstdDecompressSync?: (data: Buffer, options: { maxOutputLength: number }) => Buffer;
+  zstdDecompressSync?: (data: Buffer, options: { maxOutputLength: number; chunkSize?: number }) => Buffer;
 };
 const zstd = zlib as unknown as ZstdZlib;
 
@@ -83,10 +99,10 @@ const zstandardCodec: Codec = {
     if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
     return zstd.zstdCompressSync(data);
   },
-  decompress: (data, maxBytes) => {
+  decompress: (data, maxBytes, sizeHint) => {
     const decompress = zstd.zstdDecompressSync;
     if (!decompress) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
-    return bounded('zstandard', maxBytes, () => decompress(data, { maxOutputLength: Math.max(1, maxBytes) }));
+    return bounded('zstandard', maxBytes, () => decompress(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) }));
   },
 };
 

@@ -75,6 +75,19 @@ describe('data files', () => {
     expect(kindOf(() => readAll(big, { limits: { maxUncompressedBytes: 1 << 16 } }))).toBe('limit');
   });
 
+  it('refuses a block beyond the limit after smaller ones (whose size sizes the codec\'s output), for deflate and zstandard', () => {
+    for (const codec of ['deflate', 'zstandard']) {
+      const path = join(dir, `growing-${codec}.avro`);
+      const w = DataFileWriter.create(path, SCHEMA, { codec, blockSize: 1 });
+      w.append({ n: 1n, s: 'small' });
+      w.append({ n: 2n, s: 'y'.repeat(40_000) });
+      w.append({ n: 3n, s: 'z'.repeat(1 << 18) });
+      w.close();
+      expect(readAll(path).records).toHaveLength(3);
+      expect(kindOf(() => readAll(path, { limits: { maxUncompressedBytes: 1 << 17 } }))).toBe('limit');
+    }
+  });
+
   it('reads a file given as a buffer, and says where a header is cut', () => {
     const data = readFileSync(path);
     const reader = DataFileReader.fromBuffer(data);

@@ -3,6 +3,7 @@
 // reader's schema. Bad files fail with a DataFileError naming what and where; every length and
 // count is checked against limits before it is used, so no file makes the reader hang or allocate
 // without bound.
+import { compileReader, Cursor, RECORD_ITEM_BUDGET, RecordTruncated, type ReadValue } from './decoder.ts';
 import { DataFileError } from './errors.ts';
 import { codecNamed, CODECS, type Codec } from './codecs.ts';
 import { readHeader, SYNC_SIZE, type Header } from './header.ts';
@@ -47,6 +48,8 @@ export class DataFileReader {
   private readonly codec: Codec;
   private readonly resolver: unknown;
   private blockIndex = 0;
+  /** The previous block's uncompressed size: the codec's guess for the next one. */
+  private lastBlockBytes: number | undefined;
 
   private constructor(source: ByteSource, options: ReaderOptions) {
     this.source = source;
@@ -79,6 +82,15 @@ export class DataFileReader {
 
   /** The next block's decompressed data and declared count, or undefined at the end of the file. */
   nextBlock(): { count: number; data: Buffer; offset: number } | undefined {
+    return this.readBlock(true);
+  }
+
+  /**
+   * Reads the next block. With the null codec the data is the source's own view, valid only until
+   * the source reads again: `ownData` copies it. The record loops below decode a block completely
+   * (copying every bytes and fixed value) before they read the next, so they need no copy.
+   */
+  private readBlock(ownData: boolean): { count: number; data: Buffer; offset: number } | undefined {
     const source = this.source;
     if (source.atEnd()) return undefined;
     const offset = source.offset;
@@ -90,25 +102,41 @@ export class DataFileReader {
     const size = source.readLong(`the byte size of ${where}`, 'bad-block');
     if (size < 0n) throw new DataFileError('bad-block', `${where} declares a negative size ${size}`);
     if (size > BigInt(this.limits.maxBlockBytes)) throw new DataFileError('limit', `${where} declares ${size} bytes, beyond the limit of ${this.limits.maxBlockBytes}`);
-    const stored = source.read(Number(size), `the data of ${where} (${size} bytes declared)`);
-    // A copy: the source's view is only valid until its next read (the sync marker below).
-    const compressed = Buffer.from(stored);
-    const sync = source.read(SYNC_SIZE, `the sync marker after ${where}`);
+    const n = Number(size);
+    // Data and sync marker in one read, so that the data stays a valid view while the marker is
+    // checked; when the file is shorter, two reads name the part that is missing.
+    let stored: Buffer;
+    let sync: Buffer;
+    const both = source.tryRead(n + SYNC_SIZE);
+    if (both) {
+      stored = both.subarray(0, n);
+      sync = both.subarray(n);
+    } else {
+      // A copy: the source's view is only valid until its next read (the sync marker below).
+      stored = Buffer.from(source.read(n, `the data of ${where} (${size} bytes declared)`));
+      sync = source.read(SYNC_SIZE, `the sync marker after ${where}`);
+    }
     if (!sync.equals(this.header.sync)) {
       throw new DataFileError('bad-sync', `${where}: sync marker ${sync.toString('hex')} differs from the header's ${this.header.sync.toString('hex')} (corrupt or misaligned block)`);
     }
-    const data = this.codec.name === 'null'
-      ? (compressed.length > this.limits.maxUncompressedBytes
-        ? (() => { throw new DataFileError('limit', `${where} holds ${compressed.length} bytes, beyond the limit of ${this.limits.maxUncompressedBytes}`); })()
-        : compressed)
-      : this.decompress(compressed, where);
+    let data: Buffer;
+    if (this.codec.name === 'null') {
+      if (stored.length > this.limits.maxUncompressedBytes) throw new DataFileError('limit', `${where} holds ${stored.length} bytes, beyond the limit of ${this.limits.maxUncompressedBytes}`);
+      data = stored;
+    } else {
+      data = this.decompress(stored, where);
+    }
+    // The null codec (or a caller's codec) may give back a view of the source's buffer.
+    if (ownData && data.buffer === stored.buffer) data = Buffer.from(data);
     this.blockIndex++;
     return { count: Number(count), data, offset };
   }
 
   private decompress(data: Buffer, where: string): Buffer {
     try {
-      return this.codec.decompress(data, this.limits.maxUncompressedBytes);
+      const out = this.codec.decompress(data, this.limits.maxUncompressedBytes, this.lastBlockBytes);
+      this.lastBlockBytes = out.length;
+      return out;
     } catch (error) {
       if (error instanceof DataFileError) throw new DataFileError(error.kind, `${where}: ${error.message.replace(/^[a-z-]+: /, '')}`, { cause: error });
       throw error;
@@ -116,9 +144,45 @@ export class DataFileReader {
   }
 
   /** Every record of the file, in order. */
-  *records(): Generator<unknown, void, undefined> {
+  records(): Generator<unknown, void, undefined> {
+    return this.resolver === undefined ? this.compiledRecords(compileReader(this.writerType)) : this.resolvedRecords();
+  }
+
+  /** Reading with the writer's schema: the compiled decoder (decoder.ts). */
+  private *compiledRecords(read: ReadValue): Generator<unknown, void, undefined> {
+    for (let block = this.readBlock(false); block; block = this.readBlock(false)) {
+      const { count, data } = block;
+      const cursor = new Cursor(data);
+      for (let i = 0; i < count; i++) {
+        if (cursor.pos >= data.length && data.length > 0) {
+          throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes hold only ${i}`);
+        }
+        cursor.itemsLeft = RECORD_ITEM_BUDGET;
+        let value: unknown;
+        try {
+          value = read(cursor);
+        } catch (error) {
+          if (error instanceof RecordTruncated) {
+            throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes end inside record ${i}`, { cause: error });
+          }
+          throw new DataFileError('bad-data', `${this.where(block.offset)}, record ${i}: does not decode: ${(error as Error).message}`, { cause: error });
+        }
+        yield value;
+      }
+      if (cursor.pos !== data.length) {
+        throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but ${data.length - cursor.pos} of its ${data.length} bytes are left after them`);
+      }
+    }
+  }
+
+  private where(offset: number): string {
+    return `block ${this.blockIndex - 1} (offset ${offset})`;
+  }
+
+  /** Reading into a reader's schema: avsc's resolving decoder. */
+  private *resolvedRecords(): Generator<unknown, void, undefined> {
     const type = this.readerType as unknown as Decodable;
-    for (let block = this.nextBlock(); block; block = this.nextBlock()) {
+    for (let block = this.readBlock(false); block; block = this.readBlock(false)) {
       const { count, data } = block;
       const where = `block ${this.blockIndex - 1} (offset ${block.offset})`;
       let pos = 0;

@@ -113,29 +113,50 @@ export function snappyDeclaredLength(input: Uint8Array): number {
   throw new SnappyError('snappy: length varint longer than 5 bytes');
 }
 
+// Most tags of a data-file block move a few bytes (a 64 KB block of the bench's records: 1,860
+// literals and 2,840 copies of 16 bytes or fewer, 780 copies of 17-64). Those are moved 4 bytes at
+// a time through DataViews, which may write up to 15 bytes past the tag's end: only where the
+// output has room, and bytes that the following tags overwrite (the output is written in order
+// and must come out exactly `length` bytes long). A native set/copyWithin is kept for long moves,
+// where its fixed cost is small beside the bytes.
+const SHORT_LITERAL = 16;
+const SHORT_COPY = 64;
+
 /** Decompresses one raw snappy block; refuses a declared length beyond maxLength before allocating. */
 export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
   const length = snappyDeclaredLength(input);
   if (length > maxLength) throw new SnappyError(`snappy: block declares ${length} uncompressed bytes, limit ${maxLength}`);
   let pos = varintLength(length);
-  const out = Buffer.allocUnsafe(length);
+  const result = Buffer.allocUnsafe(length);
+  // Plain Uint8Array views: their subarray() is a builtin, a Buffer's goes through a JS constructor.
+  const src = new Uint8Array(input.buffer, input.byteOffset, input.length);
+  const out = new Uint8Array(result.buffer, result.byteOffset, length);
+  const srcWords = new DataView(input.buffer, input.byteOffset, input.length);
+  const outWords = new DataView(result.buffer, result.byteOffset, length);
+  const inEnd = src.length;
   let o = 0;
-  while (pos < input.length) {
-    const tag = input[pos++] as number;
+  while (pos < inEnd) {
+    const tag = src[pos++] as number;
     const kind = tag & 3;
     if (kind === 0) {
       let n = tag >>> 2;
       if (n >= 60) {
         const extra = n - 59;
-        if (pos + extra > input.length) throw new SnappyError(`snappy: literal length runs past the block at byte ${pos}`);
+        if (pos + extra > inEnd) throw new SnappyError(`snappy: literal length runs past the block at byte ${pos}`);
         n = 0;
-        for (let k = 0; k < extra; k++) n += (input[pos + k] as number) * 2 ** (8 * k);
+        for (let k = 0; k < extra; k++) n += (src[pos + k] as number) * 2 ** (8 * k);
         pos += extra;
       }
       n += 1;
-      if (pos + n > input.length) throw new SnappyError(`snappy: literal of ${n} bytes runs past the block at byte ${pos}`);
+      if (pos + n > inEnd) throw new SnappyError(`snappy: literal of ${n} bytes runs past the block at byte ${pos}`);
       if (o + n > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
-      out.set(input.subarray(pos, pos + n), o);
+      if (n <= SHORT_LITERAL && pos + SHORT_LITERAL <= inEnd && o + SHORT_LITERAL <= length) {
+        for (let k = 0; k < n; k += 4) outWords.setUint32(o + k, srcWords.getUint32(pos + k, true), true);
+      } else if (n <= SHORT_LITERAL) {
+        for (let k = 0; k < n; k++) out[o + k] = src[pos + k] as number;
+      } else {
+        out.set(src.subarray(pos, pos + n), o);
+      }
       pos += n;
       o += n;
       continue;
@@ -143,30 +164,47 @@ export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
     let copyLength: number;
     let offset: number;
     if (kind === 1) {
-      if (pos + 1 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      if (pos + 1 > inEnd) throw new SnappyError('snappy: copy runs past the block');
       copyLength = ((tag >>> 2) & 7) + 4;
-      offset = ((tag >>> 5) << 8) | (input[pos] as number);
+      offset = ((tag >>> 5) << 8) | (src[pos] as number);
       pos += 1;
     } else if (kind === 2) {
-      if (pos + 2 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      if (pos + 2 > inEnd) throw new SnappyError('snappy: copy runs past the block');
       copyLength = (tag >>> 2) + 1;
-      offset = (input[pos] as number) | ((input[pos + 1] as number) << 8);
+      offset = (src[pos] as number) | ((src[pos + 1] as number) << 8);
       pos += 2;
     } else {
-      if (pos + 4 > input.length) throw new SnappyError('snappy: copy runs past the block');
+      if (pos + 4 > inEnd) throw new SnappyError('snappy: copy runs past the block');
       copyLength = (tag >>> 2) + 1;
-      offset = ((input[pos] as number) | ((input[pos + 1] as number) << 8) | ((input[pos + 2] as number) << 16)) + (input[pos + 3] as number) * 2 ** 24;
+      offset = ((src[pos] as number) | ((src[pos + 1] as number) << 8) | ((src[pos + 2] as number) << 16)) + (src[pos + 3] as number) * 2 ** 24;
       pos += 4;
     }
     if (offset === 0 || offset > o) throw new SnappyError(`snappy: copy offset ${offset} at output byte ${o} points outside the output`);
     if (o + copyLength > length) throw new SnappyError(`snappy: output exceeds the declared ${length} bytes`);
-    if (offset >= copyLength) {
-      out.copyWithin(o, o - offset, o - offset + copyLength);
+    const from = o - offset;
+    if (copyLength <= SHORT_COPY && offset >= 4 && o + copyLength + 3 <= length) {
+      // 4 bytes at a time: with offset >= 4 each word read was written before (by an earlier tag
+      // or an earlier word of this one), so overlapping copies repeat their pattern correctly.
+      for (let k = 0; k < copyLength; k += 4) outWords.setUint32(o + k, outWords.getUint32(from + k, true), true);
+      o += copyLength;
+    } else if (copyLength <= SHORT_COPY) {
+      // Byte by byte, forwards: right for any overlap (offset 1 repeats one byte).
+      for (let k = 0; k < copyLength; k++) out[o + k] = out[from + k] as number;
+      o += copyLength;
+    } else if (offset >= copyLength) {
+      out.copyWithin(o, from, from + copyLength);
       o += copyLength;
     } else {
-      for (let k = 0; k < copyLength; k++, o++) out[o] = out[o - offset] as number;
+      // Overlapping: the bytes from `from` up to o repeat with period offset; each native copy
+      // takes the whole repeated run written so far, so the run doubles every step.
+      const stop = o + copyLength;
+      while (o < stop) {
+        const chunk = Math.min(o - from, stop - o);
+        out.copyWithin(o, from, from + chunk);
+        o += chunk;
+      }
     }
   }
   if (o !== length) throw new SnappyError(`snappy: block declares ${length} bytes but yields ${o}`);
-  return out;
+  return result;
 }

@@ -73,6 +73,14 @@ export class ByteSource {
     return view;
   }
 
+  /** Reads exactly n bytes (a view valid until the next read), or nothing when the input ends first. */
+  tryRead(n: number): Buffer | undefined {
+    if (!this.fill(n)) return undefined;
+    const view = this.buf.subarray(this.start, this.start + n);
+    this.start += n;
+    return view;
+  }
+
   /** Reads a zig-zag long of the container framing; throws "truncated" or "bad-header"/"bad-block". */
   readLong(what: string, malformed: 'bad-header' | 'bad-block'): bigint {
     this.fill(10);
