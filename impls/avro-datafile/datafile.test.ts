@@ -95,3 +95,16 @@ describe('data files', () => {
     expect(kindOf(() => DataFileReader.fromBuffer(data.subarray(0, 20)))).toBe('truncated');
   });
 });
+
+describe('a reader schema with a union', () => {
+  it('reads bytes written on a ["string", "bytes"] union back as bytes, not as a string (the same-type branch first)', () => {
+    const path = join(dir, 'union.avro');
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'u', type: ['string', 'bytes'] }] };
+    const writer = DataFileWriter.create(path, schema, {});
+    writer.append({ u: { bytes: Buffer.from('hi') } });
+    writer.append({ u: { string: 'text' } });
+    writer.close();
+    const records = readAll(path, { readerSchema: schema }).records as { u: Record<string, unknown> }[];
+    expect(records.map((r) => ({ ...r.u }))).toEqual([{ bytes: Buffer.from('hi') }, { string: 'text' }]);
+  });
+});

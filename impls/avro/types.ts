@@ -4,6 +4,7 @@
 // - longs are BigInt across the whole 64-bit range (avsc's default rejects values beyond 2^53);
 // - unions are wrapped ({"branch": value}), the same shape as Avro's JSON encoding, so that a
 //   value always says which branch it is on the wire.
+import { SameTypeFirstUnionType } from './union-resolution.ts';
 import avsc from 'avsc';
 import { DecimalType } from './decimal.ts';
 import { minBytes, readBlockCount, skipBlocks, type Tap } from './decode.ts';
@@ -56,6 +57,8 @@ export function typeOptions(options: TypeOptions, guarded: boolean): object {
     // ({"type": "long", "logicalType": "timestamp-micros"}) would get avsc's own number-based
     // long and lose precision, so it gets ours too.
     typeHook: (schema: unknown, opts: unknown) => {
+      // A union resolves a value to the branch of its own type first (union-resolution.ts).
+      if (Array.isArray(schema) && guarded) return new SameTypeFirstUnionType(schema, opts) as unknown as avsc.Type;
       const attrs = schema as { type?: unknown; logicalType?: unknown } | null;
       if (typeof attrs !== 'object' || attrs === null) return undefined;
       if (attrs.type === 'long') return options.registry['long'];
