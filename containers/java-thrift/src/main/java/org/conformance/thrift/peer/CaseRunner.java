@@ -30,7 +30,7 @@ import org.apache.thrift.protocol.TType;
  */
 final class CaseRunner {
   /** The client's own per-call deadline, unless a case gives one. */
-  static final int CALL_TIMEOUT_MILLIS = 10_000;
+  static final int CALL_TIMEOUT_MILLIS = 5_000;
   private static final Map<Integer, String> APPLICATION_ERRORS = applicationErrorNames();
   private static final JsonNode NULL = Notation.JSON.nullNode();
 
