@@ -92,9 +92,19 @@ export function peerByFolder(folder: string): PeerDescriptor {
 /** Whether an offer or a skip with this range holds for a release ("" or absent: every release). */
 export function inRange(version: string, range: string | undefined): boolean {
   if (!range) return true;
-  const coerced = semver.coerce(version, { includePrerelease: true })?.version ?? version;
-  return semver.satisfies(coerced, range, { includePrerelease: true });
+  // Asked for every cell and case of a plan (offers, skips, known failures): semver parses the
+  // range each time, so each answer is kept.
+  const key = `${version}\u0000${range}`;
+  let answer = rangeAnswers.get(key);
+  if (answer === undefined) {
+    const coerced = semver.coerce(version, { includePrerelease: true })?.version ?? version;
+    answer = semver.satisfies(coerced, range, { includePrerelease: true });
+    rangeAnswers.set(key, answer);
+  }
+  return answer;
 }
+
+const rangeAnswers = new Map<string, boolean>();
 
 export function releaseOf(peer: PeerDescriptor, version: PeerVersion): PeerRelease {
   return {
