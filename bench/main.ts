@@ -11,9 +11,10 @@ import { defaultVersion, peerByFolder, releaseOf } from '../harness/docker/peers
 import { globRegExp } from '../harness/matrix/glob.ts';
 import { freePort } from '../harness/net/ports.ts';
 import { gitRevision } from '../harness/results/git-revision.ts';
-import { Agent } from './agents.ts';
+import { Agent, type NodePlacement } from './agents.ts';
 import { checkBaseline, DEFAULT_BASELINE, failedGroups, writeBaseline } from './baseline.ts';
 import { runDatafileBench, type DatafileResult } from './datafile.ts';
+import { ensureNodeImage } from './node-image.ts';
 import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
 import {
   AXES, clientAgents, EXCLUDED, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
@@ -34,6 +35,7 @@ const USAGE = `npm run bench [-- options]
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no raw loopback floor rows
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
+  --host-agents           run the Node agents as host processes, not in containers like the peers (to show the difference; not comparable)
   --no-datafile           skip the Avro data-file throughput part (full run only)
   --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
   --baseline FILE         the quick mode's baseline (default bench/baseline.json)
@@ -49,6 +51,8 @@ interface Options {
   readonly budgetMinutes: number;
   readonly libraries: boolean;
   readonly floor: boolean;
+  /** Node agents as host processes instead of containers (--host-agents). */
+  readonly hostAgents: boolean;
   readonly datafile: boolean;
   readonly baseline: string;
   readonly writeBaseline: boolean;
@@ -66,7 +70,7 @@ function options(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' },
       'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
-      'no-pin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' },
       'peer-image': { type: 'string', multiple: true },
@@ -98,6 +102,7 @@ function options(argv: readonly string[]): Options {
     budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
+    hostAgents: values['host-agents'] === true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
     baseline: values.baseline ?? DEFAULT_BASELINE,
     writeBaseline: values['write-baseline'] === true,
@@ -143,10 +148,12 @@ interface Started {
   readonly ports: Map<string, number>;
   readonly notStarted: Map<string, string>;
   readonly peerInfo: PeerInfo[];
+  /** Where the Node agents ran, in words for the report. */
+  readonly nodeAgents: string;
 }
 
 async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
-  runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
+  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
   const agents = new Map<string, Agent>();
   const notStarted = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -170,6 +177,14 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
     images.set(ref.participant.source, tag);
     peerInfo.push({ peer: ref.participant.id, folder: ref.participant.source, version: release.version, image: `${tag}${given ? ' (--peer-image)' : ''}`, libraries: release.libraries });
   }
+  // The Node agents run in containers like the peers' unless --host-agents; without their image no Node row can be measured.
+  let placement: NodePlacement = { kind: 'host' };
+  let nodeAgents = 'host processes (--host-agents): not scheduled like the peers, ratios not comparable with a default run';
+  if (!hostAgents && [...refs.values()].some((ref) => ref.participant.kind !== 'peer')) {
+    const image = await ensureNodeImage(progress);
+    placement = { kind: 'container', image: image.tag, runId };
+    nodeAgents = `containers of ${image.tag} (bench/node-image: Node ${process.version}, the repository mounted read-only), started like the peers'`;
+  }
   // Started together: JVMs take seconds each, and nothing is measured yet.
   await Promise.all([...refs].map(async ([key, ref]) => {
     const name = key.replaceAll('/', '-');
@@ -178,7 +193,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
       const agent = ref.participant.kind === 'peer'
         ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
-        : await Agent.node(ref.participant.source, { name, logDir });
+        : await Agent.node(ref.participant.source, placement, { name, logDir });
       agents.set(key, agent);
     } catch (error) {
       notStarted.set(key, error instanceof Error ? error.message : String(error));
@@ -203,7 +218,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       progress(`bench: ${key} could not serve ${listener}: ${reason}`);
     }
   }
-  return { agents, ports, notStarted, peerInfo };
+  return { agents, ports, notStarted, peerInfo, nodeAgents };
 }
 
 async function main(): Promise<number> {
@@ -255,7 +270,7 @@ async function main(): Promise<number> {
   let datafile: DatafileResult | undefined;
   try {
     if (groups.length > 0) {
-      setup = await startAgents(groups, releases, opts.peerImages, runId, logDir, progress);
+      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress);
       progress(`bench: ${setup.agents.size} agents serving after ${Math.round((Date.now() - started) / 1000)} s`);
     }
     const measureStarted = Date.now();
@@ -300,6 +315,7 @@ async function main(): Promise<number> {
       rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
       warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
       pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
+      nodeAgents: setup?.nodeAgents ?? 'none',
       jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
     },
     peers: setup?.peerInfo ?? [],
