@@ -17,7 +17,7 @@ import { runDatafileBench, type DatafileResult } from './datafile.ts';
 import { ensureNodeImage } from './node-image.ts';
 import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
 import {
-  AXES, clientAgents, EXCLUDED, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
+  AXES, clientAgents, EXCLUDED, hostTwin, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
   type AgentRef, type BenchFamilyName, type Group, type Participant,
 } from './plan.ts';
 import { QUICK_GROUPS } from './quick.ts';
@@ -35,7 +35,8 @@ const USAGE = `npm run bench [-- options]
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no raw loopback floor rows
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
-  --host-agents           run the Node agents as host processes, not in containers like the peers (to show the difference; not comparable)
+  --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
+  --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds
   --no-datafile           skip the Avro data-file throughput part (full run only)
   --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
   --baseline FILE         the quick mode's baseline (default bench/baseline.json)
@@ -53,6 +54,8 @@ interface Options {
   readonly floor: boolean;
   /** Node agents as host processes instead of containers (--host-agents). */
   readonly hostAgents: boolean;
+  /** Also ours as a host process, beside ours in a container (--host-twin). */
+  readonly hostTwin: boolean;
   readonly datafile: boolean;
   readonly baseline: string;
   readonly writeBaseline: boolean;
@@ -70,7 +73,7 @@ function options(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' },
       'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
-      'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' },
       'peer-image': { type: 'string', multiple: true },
@@ -82,6 +85,7 @@ function options(argv: readonly string[]): Options {
     process.exit(0);
   }
   const quick = values.quick === true;
+  if (values['host-twin'] === true && values['host-agents'] === true) throw new Error('--host-twin measures ours on the host beside ours in a container: not with --host-agents');
   const num = (v: string | undefined, fallback: number): number => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -103,6 +107,7 @@ function options(argv: readonly string[]): Options {
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
     hostAgents: values['host-agents'] === true,
+    hostTwin: values['host-twin'] === true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
     baseline: values.baseline ?? DEFAULT_BASELINE,
     writeBaseline: values['write-baseline'] === true,
@@ -117,7 +122,7 @@ function options(argv: readonly string[]): Options {
   };
 }
 
-async function implementations(): Promise<Record<BenchFamilyName, Participant[]>> {
+async function implementations(hostTwins: boolean): Promise<Record<BenchFamilyName, Participant[]>> {
   const out: Record<BenchFamilyName, Participant[]> = { avro: [], thrift: [] };
   for (const path of inTreeAdapterPaths()) {
     const loaded = await loadAdapter(path);
@@ -125,7 +130,10 @@ async function implementations(): Promise<Record<BenchFamilyName, Participant[]>
     if (family !== 'avro' && family !== 'thrift') continue;
     out[family].push(nodeParticipant(loaded.capabilities, path));
   }
-  for (const list of Object.values(out)) list.sort((a, b) => (a.id === 'ours' ? -1 : b.id === 'ours' ? 1 : a.id.localeCompare(b.id)));
+  for (const list of Object.values(out)) {
+    list.sort((a, b) => (a.id === 'ours' ? -1 : b.id === 'ours' ? 1 : a.id.localeCompare(b.id)));
+    if (hostTwins && list[0]) list.splice(1, 0, hostTwin(list[0]));
+  }
   return out;
 }
 
@@ -193,7 +201,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
       const agent = ref.participant.kind === 'peer'
         ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
-        : await Agent.node(ref.participant.source, placement, { name, logDir });
+        : await Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir });
       agents.set(key, agent);
     } catch (error) {
       notStarted.set(key, error instanceof Error ? error.message : String(error));
@@ -229,7 +237,7 @@ async function main(): Promise<number> {
   const progress = (line: string): void => console.error(line);
   const { peers, releases } = peerParticipants();
   let groups = planGroups({
-    axes: AXES, shapes: SHAPES, implementations: await implementations(), peers, libraries: opts.libraries, floor: opts.floor,
+    axes: AXES, shapes: SHAPES, implementations: await implementations(opts.hostTwin), peers, libraries: opts.libraries, floor: opts.floor,
   });
   if (opts.quick) groups = groups.filter((g) => QUICK_GROUPS.includes(g.id));
   if (opts.only) groups = groups.filter((g) => opts.only?.test(g.id));
@@ -304,7 +312,8 @@ async function main(): Promise<number> {
     removeRunContainersSync(runId);
   }
   if (opts.datafile) {
-    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress });
+    const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
+    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}) });
   }
   const finished = Date.now();
   const report: BenchReport = {
@@ -315,7 +324,7 @@ async function main(): Promise<number> {
       rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
       warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
       pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
-      nodeAgents: setup?.nodeAgents ?? 'none',
+      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}`,
       jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
     },
     peers: setup?.peerInfo ?? [],
