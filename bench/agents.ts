@@ -139,7 +139,16 @@ export class Agent {
   /** Restricts every thread of the process to `cpus` ("0", "1", "0-1"). */
   async pin(cpus: string): Promise<void> {
     if (this.pinned === cpus || this.hostPid <= 0) return;
-    await execa('taskset', ['-a', '-p', '-c', cpus, String(this.hostPid)]);
+    // taskset -a walks the threads and fails when one ends under it (a JVM's Jetty pool retires
+    // idle threads): it lost a whole group once. A thread that ended needs no pinning, and threads
+    // started later inherit their creator's CPUs, so the walk is simply made again.
+    for (let attempt = 1; ; attempt++) {
+      const result = await execa('taskset', ['-a', '-p', '-c', cpus, String(this.hostPid)], { reject: false });
+      if (result.exitCode === 0) break;
+      if (attempt >= 5 || !/No such process/.test(String(result.stderr))) {
+        throw new Error(`taskset -a -p -c ${cpus} ${this.hostPid} failed (exit ${result.exitCode}): ${String(result.stderr).trim()}`);
+      }
+    }
     this.pinned = cpus;
   }
 
