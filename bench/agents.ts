@@ -1,14 +1,17 @@
-// The processes the bench measures: Node agents (agent.ts) and the reference peers' `bench` role
-// in containers, each one process per implementation and role, all spoken to through the line
-// protocol of protocol.ts. From the host each has a PID: it is pinned to CPUs with taskset and its
-// peak resident memory is read (and reset) through /proc, the same way for every language.
+// The processes the bench measures: Node agents (agent.ts) and the reference peers' `bench` role,
+// each one process per implementation and role, all spoken to through the line protocol of
+// protocol.ts, and all in containers started the same way (docker-run.ts): a Node agent in a
+// container of bench/node-image, a peer in its own image. (--host-agents runs the Node agents as
+// plain child processes instead, only to show what that placement does to the ratios.) From the
+// host each has a PID: it is pinned to CPUs with taskset and its peak resident memory is read (and
+// reset) through /proc, the same way for every language.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
-import { LABEL_OWNER_PID, LABEL_RUN, LABEL_SUITE } from '../harness/docker/containers.ts';
 import { REPO_ROOT } from '../harness/docker/peers.ts';
+import { benchRunArgs, containerName, repoMounts } from './docker-run.ts';
 import type { Answer, Command } from './protocol.ts';
 
 const AGENT = join(REPO_ROOT, 'bench', 'agent.ts');
@@ -27,6 +30,9 @@ export interface AgentOptions {
   /** Extra node options (e.g. --cpu-prof) for Node agents. */
   readonly nodeOptions?: readonly string[];
 }
+
+/** Where a Node agent runs: a container of the Node image (as the peers), or a child process of the bench. */
+export type NodePlacement = { readonly kind: 'container'; readonly image: string; readonly runId: string } | { readonly kind: 'host' };
 
 export class Agent {
   private nextId = 1;
@@ -90,23 +96,27 @@ export class Agent {
     return started;
   }
 
-  /** A Node agent for an adapter module (or "raw"), as a child process of this one. */
-  static node(spec: string, options: AgentOptions): Promise<Agent> {
-    return Agent.start(options.name, process.execPath, [...(options.nodeOptions ?? []), AGENT, spec], options.logDir);
+  /**
+   * A Node agent for an adapter module (or "raw"): in a container of the Node image, with the
+   * repository mounted read-only at its own path, or (placement host) as a child process of this one.
+   */
+  static node(spec: string, placement: NodePlacement, options: AgentOptions): Promise<Agent> {
+    const nodeArgs = [...(options.nodeOptions ?? []), AGENT, spec];
+    if (placement.kind === 'host') return Agent.start(options.name, process.execPath, nodeArgs, options.logDir);
+    const container = containerName(placement.runId, options.name);
+    const args = benchRunArgs({
+      name: container, runId: placement.runId, ownerPid: process.pid, peer: 'node', image: placement.image,
+      readOnlyMounts: repoMounts(REPO_ROOT), workdir: REPO_ROOT, args: nodeArgs,
+    });
+    return Agent.start(options.name, 'docker', args, options.logDir, container);
   }
 
   /** A reference peer's bench role in a container (host network, the suite's labels). */
   static async peer(image: string, peerFolder: string, runId: string, options: AgentOptions): Promise<Agent> {
     const [program, ...rest] = await benchEntrypoint(image);
     if (!program) throw new Error(`image ${image} has no entrypoint`);
-    const container = `bench-${runId}-${options.name.replace(/[^A-Za-z0-9.-]+/g, '-')}`;
-    const labels = {
-      [LABEL_SUITE]: 'true', [LABEL_RUN]: runId, [LABEL_OWNER_PID]: String(process.pid),
-      'org.avro-thrift-conformance.role': 'bench', 'org.avro-thrift-conformance.peer': peerFolder,
-    };
-    const args = ['run', '-i', '--rm', '--network', 'host', '--name', container,
-      ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-      '--entrypoint', program, image, ...rest, 'bench'];
+    const container = containerName(runId, options.name);
+    const args = benchRunArgs({ name: container, runId, ownerPid: process.pid, peer: peerFolder, image, entrypoint: program, args: [...rest, 'bench'] });
     return Agent.start(options.name, 'docker', args, options.logDir, container);
   }
 
@@ -129,7 +139,16 @@ export class Agent {
   /** Restricts every thread of the process to `cpus` ("0", "1", "0-1"). */
   async pin(cpus: string): Promise<void> {
     if (this.pinned === cpus || this.hostPid <= 0) return;
-    await execa('taskset', ['-a', '-p', '-c', cpus, String(this.hostPid)]);
+    // taskset -a walks the threads and fails when one ends under it (a JVM's Jetty pool retires
+    // idle threads): it lost a whole group once. A thread that ended needs no pinning, and threads
+    // started later inherit their creator's CPUs, so the walk is simply made again.
+    for (let attempt = 1; ; attempt++) {
+      const result = await execa('taskset', ['-a', '-p', '-c', cpus, String(this.hostPid)], { reject: false });
+      if (result.exitCode === 0) break;
+      if (attempt >= 5 || !/No such process/.test(String(result.stderr))) {
+        throw new Error(`taskset -a -p -c ${cpus} ${this.hostPid} failed (exit ${result.exitCode}): ${String(result.stderr).trim()}`);
+      }
+    }
     this.pinned = cpus;
   }
 

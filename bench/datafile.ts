@@ -1,8 +1,9 @@
 // Avro data-file throughput, the part of the bench that replaced suites/datafile/bench.ts: our
 // writer and reader beside Java's (and Python's with --datafile-python), on the same records, in
 // rounds where the participants take turns in a rotated order. Each participant runs one batch per
-// round in a fresh process (ours: node bench/datafile-worker.ts; peers: their `datafile batch` role
-// in a container): it writes a file per codec, then reads each back, decoding every record without
+// round in a fresh process, each in a container started the same way (ours: node
+// bench/datafile-worker.ts in the bench's Node image, or on the host with --host-agents; peers:
+// their `datafile batch` role): it writes a file per codec, then reads each back, decoding every record without
 // rendering it. Times are what each participant measured around its library calls (process and
 // JVM start excluded); the ratio is ours / theirs in records per second, per round.
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { parseJobResults, type Job, type JobResult } from '../suites/datafile/jo
 import { runOurJobs } from '../suites/datafile/ours.ts';
 import { participantRelease } from '../suites/datafile/plan.ts';
 import { benchEntrypoint } from './agents.ts';
+import { repoMounts } from './docker-run.ts';
 import { roundRatios, rotate, summarize, type Summary } from './stats.ts';
 
 export interface DatafileRow {
@@ -46,6 +48,8 @@ export interface DatafileOptions {
   readonly megabytes?: number;
   readonly codecs?: readonly string[];
   readonly peers?: readonly string[];
+  /** The bench's Node image (node-image.ts) our worker runs in; undefined: a host process (--host-agents). */
+  readonly nodeImage?: string;
 }
 
 const OURS = 'ours';
@@ -80,19 +84,26 @@ function records(): unknown[] {
   return out;
 }
 
+/** One batch's container: no network, the work directory mounted read-write (and the repository read-only for our worker). */
+function batchRunArgs(root: string, runId: string, readOnly: readonly string[], entrypoint: readonly string[], image: string, args: readonly string[]): string[] {
+  const [program, ...rest] = entrypoint;
+  return [
+    'run', '--rm', '--network', 'none', '--volume', `${root}:${root}`, ...readOnly.flatMap((path) => ['--volume', `${path}:${path}:ro`]),
+    '--label', `${LABEL_SUITE}=true`, '--label', `${LABEL_RUN}=${runId}`, '--label', `${LABEL_OWNER_PID}=${process.pid}`,
+    ...(program ? ['--entrypoint', program] : []), image, ...rest, ...args,
+  ];
+}
+
 async function runBatch(who: string, image: string | undefined, jobs: readonly Job[], root: string, runId: string, name: string): Promise<JobResult[]> {
   const path = join(root, `${who}-${name}.json`);
   writeFileSync(path, JSON.stringify(jobs));
-  if (who === OURS) {
-    const run = await execa(process.execPath, [join(REPO_ROOT, 'bench', 'datafile-worker.ts'), path], { reject: false, timeout: 1_800_000 });
-    return parseJobResults(String(run.stdout), jobs.length, `exit ${run.exitCode}: ${String(run.stderr).slice(-2000)}`);
-  }
-  const [program, ...rest] = await benchEntrypoint(image as string);
-  const run = await execa('docker', [
-    'run', '--rm', '--network', 'none', '--volume', `${root}:${root}`,
-    '--label', `${LABEL_SUITE}=true`, '--label', `${LABEL_RUN}=${runId}`, '--label', `${LABEL_OWNER_PID}=${process.pid}`,
-    '--entrypoint', program as string, image as string, ...rest, 'datafile', 'batch', '--jobs', path,
-  ], { reject: false, timeout: 1_800_000 });
+  const worker = [join(REPO_ROOT, 'bench', 'datafile-worker.ts'), path];
+  const run = who === OURS && image === undefined
+    ? await execa(process.execPath, worker, { reject: false, timeout: 1_800_000 })
+    : who === OURS
+      ? await execa('docker', batchRunArgs(root, runId, repoMounts(REPO_ROOT), [], image as string, worker), { reject: false, timeout: 1_800_000 })
+      : await execa('docker', batchRunArgs(root, runId, [], await benchEntrypoint(image as string), image as string, ['datafile', 'batch', '--jobs', path]),
+        { reject: false, timeout: 1_800_000 });
   return parseJobResults(String(run.stdout), jobs.length, `exit ${run.exitCode}: ${String(run.stderr).slice(-2000)}`);
 }
 
@@ -115,6 +126,7 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     const repeat = Math.max(1, Math.round((megabytes * 1e6) / statSync(join(root, 'probe.avro')).size));
     const images = new Map<string, string>();
     for (const peer of peers) images.set(peer, (await ensurePeerImage(participantRelease(peer), options.progress)).tag);
+    if (options.nodeImage) images.set(OURS, options.nodeImage);
     const file = (who: string, codec: string): string => join(root, `${who}-${codec}.avro`);
     const pass = (who: string, label: string, times: number): Job[] => [
       ...codecs.map((codec): Job => ({ op: 'write', schema: schemaPath, codec, records: recordsPath, out: file(`${who}${label}`, codec), repeat: times })),
@@ -167,7 +179,7 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     }
     return {
       records: repeat * 1000, rounds: options.rounds, seconds: Math.round((Date.now() - started) / 1000), rows,
-      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); peers: ${peers.join(', ')} (${[...images.values()].join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
+      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); ours ${options.nodeImage ? `in a container of ${options.nodeImage}` : 'as a host process (--host-agents)'}; peers: ${peers.join(', ')} (${peers.map((p) => images.get(p)).join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -11,12 +11,13 @@ import { defaultVersion, peerByFolder, releaseOf } from '../harness/docker/peers
 import { globRegExp } from '../harness/matrix/glob.ts';
 import { freePort } from '../harness/net/ports.ts';
 import { gitRevision } from '../harness/results/git-revision.ts';
-import { Agent } from './agents.ts';
+import { Agent, type NodePlacement } from './agents.ts';
 import { checkBaseline, DEFAULT_BASELINE, failedGroups, writeBaseline } from './baseline.ts';
 import { runDatafileBench, type DatafileResult } from './datafile.ts';
+import { ensureNodeImage } from './node-image.ts';
 import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
 import {
-  AXES, clientAgents, EXCLUDED, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
+  AXES, clientAgents, EXCLUDED, hostTwin, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
   type AgentRef, type BenchFamilyName, type Group, type Participant,
 } from './plan.ts';
 import { QUICK_GROUPS } from './quick.ts';
@@ -34,6 +35,8 @@ const USAGE = `npm run bench [-- options]
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no raw loopback floor rows
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
+  --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
+  --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds
   --no-datafile           skip the Avro data-file throughput part (full run only)
   --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
   --baseline FILE         the quick mode's baseline (default bench/baseline.json)
@@ -49,6 +52,10 @@ interface Options {
   readonly budgetMinutes: number;
   readonly libraries: boolean;
   readonly floor: boolean;
+  /** Node agents as host processes instead of containers (--host-agents). */
+  readonly hostAgents: boolean;
+  /** Also ours as a host process, beside ours in a container (--host-twin). */
+  readonly hostTwin: boolean;
   readonly datafile: boolean;
   readonly baseline: string;
   readonly writeBaseline: boolean;
@@ -66,7 +73,7 @@ function options(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' },
       'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
-      'no-pin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' },
       'peer-image': { type: 'string', multiple: true },
@@ -78,6 +85,7 @@ function options(argv: readonly string[]): Options {
     process.exit(0);
   }
   const quick = values.quick === true;
+  if (values['host-twin'] === true && values['host-agents'] === true) throw new Error('--host-twin measures ours on the host beside ours in a container: not with --host-agents');
   const num = (v: string | undefined, fallback: number): number => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -98,6 +106,8 @@ function options(argv: readonly string[]): Options {
     budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
+    hostAgents: values['host-agents'] === true,
+    hostTwin: values['host-twin'] === true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
     baseline: values.baseline ?? DEFAULT_BASELINE,
     writeBaseline: values['write-baseline'] === true,
@@ -112,7 +122,7 @@ function options(argv: readonly string[]): Options {
   };
 }
 
-async function implementations(): Promise<Record<BenchFamilyName, Participant[]>> {
+async function implementations(hostTwins: boolean): Promise<Record<BenchFamilyName, Participant[]>> {
   const out: Record<BenchFamilyName, Participant[]> = { avro: [], thrift: [] };
   for (const path of inTreeAdapterPaths()) {
     const loaded = await loadAdapter(path);
@@ -120,7 +130,10 @@ async function implementations(): Promise<Record<BenchFamilyName, Participant[]>
     if (family !== 'avro' && family !== 'thrift') continue;
     out[family].push(nodeParticipant(loaded.capabilities, path));
   }
-  for (const list of Object.values(out)) list.sort((a, b) => (a.id === 'ours' ? -1 : b.id === 'ours' ? 1 : a.id.localeCompare(b.id)));
+  for (const list of Object.values(out)) {
+    list.sort((a, b) => (a.id === 'ours' ? -1 : b.id === 'ours' ? 1 : a.id.localeCompare(b.id)));
+    if (hostTwins && list[0]) list.splice(1, 0, hostTwin(list[0]));
+  }
   return out;
 }
 
@@ -143,10 +156,12 @@ interface Started {
   readonly ports: Map<string, number>;
   readonly notStarted: Map<string, string>;
   readonly peerInfo: PeerInfo[];
+  /** Where the Node agents ran, in words for the report. */
+  readonly nodeAgents: string;
 }
 
 async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
-  runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
+  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
   const agents = new Map<string, Agent>();
   const notStarted = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -170,6 +185,14 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
     images.set(ref.participant.source, tag);
     peerInfo.push({ peer: ref.participant.id, folder: ref.participant.source, version: release.version, image: `${tag}${given ? ' (--peer-image)' : ''}`, libraries: release.libraries });
   }
+  // The Node agents run in containers like the peers' unless --host-agents; without their image no Node row can be measured.
+  let placement: NodePlacement = { kind: 'host' };
+  let nodeAgents = 'host processes (--host-agents): not scheduled like the peers, ratios not comparable with a default run';
+  if (!hostAgents && [...refs.values()].some((ref) => ref.participant.kind !== 'peer')) {
+    const image = await ensureNodeImage(progress);
+    placement = { kind: 'container', image: image.tag, runId };
+    nodeAgents = `containers of ${image.tag} (bench/node-image: Node ${process.version}, the repository mounted read-only), started like the peers'`;
+  }
   // Started together: JVMs take seconds each, and nothing is measured yet.
   await Promise.all([...refs].map(async ([key, ref]) => {
     const name = key.replaceAll('/', '-');
@@ -178,7 +201,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
       const agent = ref.participant.kind === 'peer'
         ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
-        : await Agent.node(ref.participant.source, { name, logDir });
+        : await Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir });
       agents.set(key, agent);
     } catch (error) {
       notStarted.set(key, error instanceof Error ? error.message : String(error));
@@ -203,7 +226,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       progress(`bench: ${key} could not serve ${listener}: ${reason}`);
     }
   }
-  return { agents, ports, notStarted, peerInfo };
+  return { agents, ports, notStarted, peerInfo, nodeAgents };
 }
 
 async function main(): Promise<number> {
@@ -214,7 +237,7 @@ async function main(): Promise<number> {
   const progress = (line: string): void => console.error(line);
   const { peers, releases } = peerParticipants();
   let groups = planGroups({
-    axes: AXES, shapes: SHAPES, implementations: await implementations(), peers, libraries: opts.libraries, floor: opts.floor,
+    axes: AXES, shapes: SHAPES, implementations: await implementations(opts.hostTwin), peers, libraries: opts.libraries, floor: opts.floor,
   });
   if (opts.quick) groups = groups.filter((g) => QUICK_GROUPS.includes(g.id));
   if (opts.only) groups = groups.filter((g) => opts.only?.test(g.id));
@@ -255,7 +278,7 @@ async function main(): Promise<number> {
   let datafile: DatafileResult | undefined;
   try {
     if (groups.length > 0) {
-      setup = await startAgents(groups, releases, opts.peerImages, runId, logDir, progress);
+      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress);
       progress(`bench: ${setup.agents.size} agents serving after ${Math.round((Date.now() - started) / 1000)} s`);
     }
     const measureStarted = Date.now();
@@ -289,7 +312,8 @@ async function main(): Promise<number> {
     removeRunContainersSync(runId);
   }
   if (opts.datafile) {
-    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress });
+    const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
+    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}) });
   }
   const finished = Date.now();
   const report: BenchReport = {
@@ -300,6 +324,7 @@ async function main(): Promise<number> {
       rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
       warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
       pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
+      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}`,
       jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
     },
     peers: setup?.peerInfo ?? [],

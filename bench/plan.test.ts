@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAgents, listenersByAgent, peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
+import { clientAgents, hostTwin, listenersByAgent, peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
 
 const framed = { transport: 'framed', protocol: 'binary' };
 const java = peerParticipant('java', 'java-thrift', [framed], [{ ...framed, serverKind: 'simple' }, { ...framed, serverKind: 'threadpool' }]);
@@ -63,5 +63,24 @@ describe('planGroups', () => {
     const peer = peerParticipant('python', 'python-thrift', [http], [{ ...http, serverKind: 'http' }]);
     const groups = planGroups({ axes: [{ family: 'thrift', ...http }], shapes: SHAPES, implementations: { avro: [], thrift: [ours] }, peers: { avro: [], thrift: [peer] }, libraries: false, floor: false });
     expect(groups).toEqual([]);
+  });
+});
+
+describe('hostTwin', () => {
+  it('measures ours as a host process wherever ours is measured, libraries or not, under its own name', () => {
+    const twin = hostTwin(ours);
+    expect(twin).toMatchObject({ id: 'ours@host', kind: 'node', source: ours.source, onHost: true });
+    const groups = planGroups({
+      axes: [{ family: 'thrift', ...framed }], shapes: SHAPES,
+      implementations: { avro: [], thrift: [ours, twin, library] }, peers: { avro: [], thrift: [java, python] }, libraries: false, floor: false,
+    });
+    for (const g of groups) {
+      const names = g.contenders.map((c) => c.name);
+      expect(names).toContain('ours client');
+      expect(names).toContain('ours@host client');
+      expect(names).toContain('ours@host server');
+      expect(names).not.toContain('npm-thrift client');
+    }
+    expect([...clientAgents(groups).keys()]).toContain('ours@host/thrift/client');
   });
 });

@@ -100,6 +100,16 @@ export interface Participant {
   readonly source: string;
   readonly client: readonly Offer[];
   readonly server: readonly Offer[];
+  /**
+   * node: a host process instead of a container (--host-agents). A twin with it (hostTwin) is
+   * measured wherever its original is, so that one run compares the two placements round by round.
+   */
+  readonly onHost?: boolean;
+}
+
+/** The same implementation as a host process, under its own id ("ours@host"). */
+export function hostTwin(p: Participant): Participant {
+  return { ...p, id: `${p.id}@host`, onHost: true };
 }
 
 export interface AgentRef {
@@ -205,7 +215,9 @@ export function planGroups(input: PlanInput): Group[] {
           name: `${peer.id} client → ${peer.id} server`, kind: 'reference', impl: peer.id,
           client: ref(peer, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight,
         }];
-        const impls = input.implementations[axis.family].filter((_impl, i) => i === 0 || (input.libraries && peerIndex === 0));
+        // Ours (first) and its host twin everywhere; the libraries against the first peer only.
+        const list = input.implementations[axis.family];
+        const impls = list.filter((impl, i) => i === 0 || (impl.onHost === true && impl.id === `${list[0]?.id}@host`) || (input.libraries && peerIndex === 0));
         for (const impl of impls) {
           if (impl.client.some((o) => matches(o, axis)) && !excluded(peer.source, impl.id, 'client', axis.transport)) {
             contenders.push({ name: `${impl.id} client`, kind: 'client', impl: impl.id, client: ref(impl, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight });

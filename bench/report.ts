@@ -45,6 +45,8 @@ export interface BenchReport {
     readonly warmupWindowMs: number;
     readonly firstWarmupMs: number;
     readonly pinning: string;
+    /** Where the Node agents ran (containers like the peers', or host processes with --host-agents). */
+    readonly nodeAgents?: string;
     readonly jvm: string;
   };
   readonly peers: readonly PeerInfo[];
@@ -173,7 +175,7 @@ export function renderMarkdown(report: BenchReport): string {
     `# Benchmark (${r.mode} run)`, '',
     `${r.started}, ${r.seconds} s${r.interrupted ? ', INTERRUPTED' : ''}; git ${r.git.revision.slice(0, 12)}${r.git.dirty ? ' (dirty)' : ''}; Node ${r.node}; ${r.cpus} CPUs; load average ${r.loadAverage.start.map((x) => x.toFixed(1)).join(' ')} at the start, ${r.loadAverage.end.map((x) => x.toFixed(1)).join(' ')} at the end.`,
     `${r.rounds} rounds per group, ${r.durationMs} ms measured per contender and round after ${r.warmupMs} ms of warm-up; the first time a client, server and transport meet they run ${r.firstWarmupMs} ms unmeasured (JIT); before its first round each contender runs up to ${r.warmupWindows} unmeasured windows of ${r.warmupWindowMs} ms until two agree within 20% (JIT warm-up); contenders of a group take turns in an order rotated every round.`,
-    `Pinning: ${r.pinning}. JVM: ${r.jvm}.`, '',
+    `Pinning: ${r.pinning}. Node agents: ${r.nodeAgents ?? 'host processes'}. JVM: ${r.jvm}.`, '',
     'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
     'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server.',
     '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
