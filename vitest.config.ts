@@ -15,6 +15,8 @@ export default defineConfig({
           // One module graph per worker, not per file: 71 files each loading the stacks again cost
           // 16 of the project's 114 CPU-seconds (measured); the files share no mutable state.
           isolate: false,
+          // vitest runs projects side by side only when they have the same worker count.
+          maxWorkers: Number(process.env['CONFORMANCE_JOBS'] ?? 2),
           // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
           include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
