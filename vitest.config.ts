@@ -1,6 +1,11 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { ConformanceResultsReporter } from './harness/results/reporter.ts';
 
+// Test files side by side. Three on two cores: a file spends much of its time waiting on a peer
+// (a JVM per avro-tools call, a peer client plan running), and at two the machine was 71% busy
+// (fresh-clone .ci/run, 2026-11-29). --jobs / CONFORMANCE_JOBS sets it.
+const JOBS = Number(process.env['CONFORMANCE_JOBS'] ?? 3);
+
 // Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
 export default defineConfig({
   test: {
@@ -16,7 +21,7 @@ export default defineConfig({
           // 16 of the project's 114 CPU-seconds (measured); the files share no mutable state.
           isolate: false,
           // vitest runs projects side by side only when they have the same worker count.
-          maxWorkers: Number(process.env['CONFORMANCE_JOBS'] ?? 2),
+          maxWorkers: JOBS,
           // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
           include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
@@ -30,9 +35,9 @@ export default defineConfig({
           setupFiles: ['harness/vitest/worker-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
-          // Two cores: one file per worker, each file owns its peer containers.
+          // One file per worker, each file owns its peer containers.
           // [results] the CLI's --jobs and --retries arrive as CONFORMANCE_JOBS / CONFORMANCE_RETRIES.
-          maxWorkers: Number(process.env['CONFORMANCE_JOBS'] ?? 2),
+          maxWorkers: JOBS,
           retry: Number(process.env['CONFORMANCE_RETRIES'] ?? 0),
           fileParallelism: true,
         },
