@@ -137,6 +137,22 @@ class CheckedHTTPTransceiver(avro.ipc.HTTPTransceiver):
         return message
 
 
+def forget_closed_connection(remote_name):
+    """Drops what the library cached under this connection's key before its first call.
+
+    The library keys its module-level caches (avro.ipc REMOTE_HASHES, REMOTE_PROTOCOLS) by the
+    transceiver's remote_name, which is the connection's own local address (ipc.py
+    HTTPTransceiver: conn.sock.getsockname()). When the system hands a new connection an
+    ephemeral port that an earlier, closed connection of this process had, the new Requestor finds
+    that connection's server hash, sends it, and leaves remote_protocol None; a server that knows
+    the client's protocol then answers BOTH (00000004 00000000) and read_call_response fails with
+    "'NoneType' object has no attribute 'messages'" (seen once in ~10 runs of a cell, 2026-11-29).
+    Each case is a new client: whether it passes must not depend on port reuse within the run.
+    """
+    avro.ipc.REMOTE_HASHES.pop(remote_name, None)
+    avro.ipc.REMOTE_PROTOCOLS.pop(remote_name, None)
+
+
 class Client:
     """One connection (one transceiver and its requestor) speaking one protocol."""
 
@@ -153,6 +169,7 @@ class Client:
         else:
             self.transceiver = SocketTransceiver(host, port, CALL_TIMEOUT_SECONDS)
             self.requestor = ConnectionRequestor(self.protocol, self.transceiver, oneway)
+        forget_closed_connection(self.transceiver.remote_name)
 
     def call(self, message_name, request):
         with self.lock:
