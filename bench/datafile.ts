@@ -16,6 +16,7 @@ import { parseJobResults, type Job, type JobResult } from '../suites/datafile/jo
 import { runOurJobs } from '../suites/datafile/ours.ts';
 import { participantRelease } from '../suites/datafile/plan.ts';
 import { benchEntrypoint } from './agents.ts';
+import { EVENT_SCHEMA, eventRecordsInNotation } from './datafile-records.ts';
 import { repoMounts } from './docker-run.ts';
 import { roundRatios, rotate, summarize, type Summary } from './stats.ts';
 
@@ -54,36 +55,6 @@ export interface DatafileOptions {
 
 const OURS = 'ours';
 
-const SCHEMA = {
-  type: 'record', name: 'Event', namespace: 'org.conformance.bench',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'user', type: 'string' },
-    { name: 'score', type: 'double' },
-    { name: 'count', type: 'int' },
-    { name: 'tags', type: { type: 'array', items: 'string' } },
-    { name: 'payload', type: 'bytes' },
-    { name: 'note', type: ['null', 'string'] },
-  ],
-};
-
-/** 1000 records in the data-file value notation, the same every run (a fixed-seed generator). */
-function records(): unknown[] {
-  const out: unknown[] = [];
-  let seed = 12345;
-  const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
-  for (let i = 0; i < 1000; i++) {
-    const payload = Buffer.alloc(40 + (next() % 40));
-    for (let k = 0; k < payload.length; k++) payload[k] = next() & 0xff;
-    out.push({
-      id: String(BigInt.asIntN(64, BigInt(next()) * 4294967296n + BigInt(next()))), user: `user-${next() % 5000}@example.org`, score: (next() % 100000) / 7,
-      count: next() % 1000, tags: ['alpha', 'beta', 'gamma'].slice(0, next() % 4), payload: { $hex: payload.toString('hex') },
-      note: i % 3 === 0 ? null : { string: `note ${i} ${'x'.repeat(next() % 30)}` },
-    });
-  }
-  return out;
-}
-
 /** One batch's container: no network, the work directory mounted read-write (and the repository read-only for our worker). */
 function batchRunArgs(root: string, runId: string, readOnly: readonly string[], entrypoint: readonly string[], image: string, args: readonly string[]): string[] {
   const [program, ...rest] = entrypoint;
@@ -118,8 +89,8 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
   try {
     const schemaPath = join(root, 'schema.avsc');
     const recordsPath = join(root, 'records.json');
-    writeFileSync(schemaPath, JSON.stringify(SCHEMA));
-    writeFileSync(recordsPath, JSON.stringify(records()));
+    writeFileSync(schemaPath, JSON.stringify(EVENT_SCHEMA));
+    writeFileSync(recordsPath, JSON.stringify(eventRecordsInNotation()));
     // Size of one repetition of the 1000 records, measured with our null-codec writer.
     const probe = runOurJobs([{ op: 'write', schema: schemaPath, codec: 'null', records: recordsPath, out: join(root, 'probe.avro') }]).results[0];
     if (!probe?.ok) throw new Error(`bench records do not fit the schema: ${probe?.error ?? ''}`);

@@ -5,36 +5,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENT_SCHEMA, eventRecords } from '../../../bench/datafile-records.ts';
 import { DataFileReader, DataFileWriter } from '../index.ts';
-
-const SCHEMA = {
-  type: 'record', name: 'Event', namespace: 'org.conformance.bench',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'user', type: 'string' },
-    { name: 'score', type: 'double' },
-    { name: 'count', type: 'int' },
-    { name: 'tags', type: { type: 'array', items: 'string' } },
-    { name: 'payload', type: 'bytes' },
-    { name: 'note', type: ['null', 'string'] },
-  ],
-};
-
-function records(): unknown[] {
-  const out: unknown[] = [];
-  let seed = 12345;
-  const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
-  for (let i = 0; i < 1000; i++) {
-    const payload = Buffer.alloc(40 + (next() % 40));
-    for (let k = 0; k < payload.length; k++) payload[k] = next() & 0xff;
-    out.push({
-      id: BigInt.asIntN(64, BigInt(next()) * 4294967296n + BigInt(next())), user: `user-${next() % 5000}@example.org`, score: (next() % 100000) / 7,
-      count: next() % 1000, tags: ['alpha', 'beta', 'gamma'].slice(0, next() % 4), payload,
-      note: i % 3 === 0 ? null : { string: `note ${i} ${'x'.repeat(next() % 30)}` },
-    });
-  }
-  return out;
-}
 
 const megabytes = Number(process.argv[2] ?? 20);
 const codecs = (process.argv[3] ?? 'null,deflate,snappy,zstandard').split(',');
@@ -42,10 +14,10 @@ const rounds = Number(process.argv[4] ?? 3);
 // "read": files written once, then only read (a profile of the read path alone); likewise "write".
 const only = process.argv[5];
 const dir = mkdtempSync(join(tmpdir(), 'dfprofile-'));
-const batch = records();
+const batch = eventRecords();
 try {
   const probe = join(dir, 'probe.avro');
-  const w = DataFileWriter.create(probe, SCHEMA, { codec: 'null' });
+  const w = DataFileWriter.create(probe, EVENT_SCHEMA, { codec: 'null' });
   for (const r of batch) w.append(r);
   w.close();
   const repeat = Math.max(1, Math.round((megabytes * 1e6) / statSync(probe).size));
@@ -65,7 +37,7 @@ try {
       let started = performance.now();
       cpuStarted = cpuNow();
       if (round === 0 || only !== 'read') {
-        const writer = DataFileWriter.create(path, SCHEMA, { codec });
+        const writer = DataFileWriter.create(path, EVENT_SCHEMA, { codec });
         for (let r = 0; r < repeat; r++) for (const record of batch) writer.append(record);
         writer.close();
         note(`${codec}/write`, total / ((performance.now() - started) / 1000));
