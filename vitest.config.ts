@@ -22,6 +22,7 @@ export default defineConfig({
           isolate: false,
           // vitest runs projects side by side only when they have the same worker count.
           maxWorkers: JOBS,
+          setupFiles: ['harness/vitest/scratch-cleanup.ts'],
           // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
           include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
@@ -32,7 +33,7 @@ export default defineConfig({
           include: ['suites/**/*.test.ts'],
           exclude: [...configDefaults.exclude, 'suites/**/*.unit.test.ts'],
           globalSetup: ['harness/vitest/global-setup.ts'],
-          setupFiles: ['harness/vitest/worker-setup.ts'],
+          setupFiles: ['harness/vitest/worker-setup.ts', 'harness/vitest/scratch-cleanup.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
           // One file per worker, each file owns its peer containers.

@@ -1,16 +1,16 @@
 // `conformance list` end to end, as a person runs it: node harness/cli/main.ts list <filters>.
 // It must start nothing: here it runs without Docker (no docker binary on PATH, an engine address
 // that does not exist) and must leave the reports folder it is pointed at empty.
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../docker/peers.ts';
 import type { ListedCell } from './catalogue.ts';
+import { scratchDirectory } from '../run/scratch.ts';
 
 async function list(...args: string[]): Promise<{ exitCode: number | undefined; stdout: string; reports: string[] }> {
-  const reports = mkdtempSync(join(tmpdir(), 'conformance-cli-list-'));
+  const reports = scratchDirectory('conformance-cli-list-');
   const run = await execa(process.execPath, [join(REPO_ROOT, 'harness', 'cli', 'main.ts'), 'list', ...args], {
     cwd: REPO_ROOT, reject: false, extendEnv: false, timeout: 60_000,
     env: { PATH: dirname(process.execPath), DOCKER_HOST: 'unix:///nonexistent/docker.sock', CONFORMANCE_REPORTS_DIR: reports },

@@ -4,8 +4,7 @@
 // beside the results reporter (vitest.config.ts). --shard I/N runs one part and leaves a blob report
 // for `report --merge`.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV } from '../results/run-options.ts';
 import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
@@ -14,6 +13,7 @@ import { BASELINE_ENV } from '../reports/history.ts';
 import type { CliOptions } from './args.ts';
 import type { Family } from '../matrix/axes.ts';
 import { superviseVitest } from './supervise.ts';
+import { scratchDirectory } from '../run/scratch.ts';
 
 /** Environment for the run; vitest.config.ts reads CONFORMANCE_JOBS and CONFORMANCE_RETRIES. */
 export function runEnvironment(options: CliOptions, implementations: readonly string[]): Record<string, string> {
@@ -91,7 +91,7 @@ export function shardSelection(folder: string): Record<string, string> {
  * every file of the folder it is given as a blob, and the shards' .run.json files are not.
  */
 export function blobsOnly(folder: string): string {
-  const only = mkdtempSync(join(tmpdir(), 'conformance-blobs-'));
+  const only = scratchDirectory('conformance-blobs-');
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.json') && !f.endsWith('.run.json'))) {
     symlinkSync(resolve(folder, file), join(only, file));
   }

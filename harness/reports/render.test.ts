@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeResults } from '../results/files.ts';
@@ -9,12 +8,13 @@ import { HISTORY_DIR } from './history.ts';
 import { validateJunit } from './junit-validate.ts';
 import { renderAll } from './render.ts';
 import { renderUnitJunit, UNIT_JUNIT, type UnitFile } from './unit-junit.ts';
+import { scratchDirectory } from '../run/scratch.ts';
 
 const TAP_NAME = 'avro.java-to-ours.socket.conformance.default';
 
 /** A reports folder holding the fixture's TAP file and the given run as results.json. */
 function reportsWith(make: (tap: string) => RunResults, prefix = 'conformance-reports-'): { dir: string; tap: string } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = scratchDirectory(prefix);
   mkdirSync(join(dir, 'tap'), { recursive: true });
   const tap = join(dir, 'tap', `${TAP_NAME}.tap`);
   writeFileSync(tap, FIXTURE_TAP);

@@ -1,7 +1,6 @@
 // Runs a fixture conformance run (fixtures/gate-run) through vitest with the results reporter and
 // checks results.json and the gate end to end: every outcome, the stale entries, the exit code.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +9,10 @@ import { ENV } from './run-options.ts';
 import type { CaseResult, RunResults } from './model.ts';
 import { validateJunit } from '../reports/junit-validate.ts';
 import { ConformanceResultsReporter } from './reporter.ts';
+import { scratchDirectory } from '../run/scratch.ts';
 
 const fixture = new URL('./fixtures/gate-run/', import.meta.url).pathname;
-const reports = mkdtempSync(join(tmpdir(), 'conformance-gate-run-'));
+const reports = scratchDirectory('conformance-gate-run-');
 const SCREENSHOT = Buffer.from('\x89PNG fixture', 'latin1');
 let results: RunResults;
 let exitCode: typeof process.exitCode;
@@ -94,7 +94,7 @@ describe('the results reporter on a fixture run', () => {
   });
 
   it('never calls entries stale, nor the run passed, when the global setup broke before any case', async () => {
-    const broken = mkdtempSync(join(tmpdir(), 'conformance-gate-broken-'));
+    const broken = scratchDirectory('conformance-gate-broken-');
     process.env['CONFORMANCE_REPORTS_DIR'] = broken;
     // An earlier run's unit JUnit: this run has no unit tests, so it must not be published with it.
     mkdirSync(join(broken, 'junit'));

@@ -1,14 +1,14 @@
 // Unit checks of the container format pieces that the cross-language suite cannot aim at
 // precisely: snappy round trips, limits against hostile counts and sizes, appends.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFileError, DataFileReader, DataFileWriter, readAll } from './index.ts';
 import { snappyCompress, snappyDecompress } from './snappy.ts';
 import { longBytes } from './varint.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'avro-datafile-'));
+const dir = scratchDirectory('avro-datafile-');
 const SCHEMA = { type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }, { name: 's', type: 'string' }] };
 const SYNC = Buffer.alloc(16, 0xab);
 

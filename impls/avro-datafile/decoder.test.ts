@@ -1,15 +1,15 @@
 // The compiled record decoder against avsc's own decoding of the same bytes (values of the same
 // classes, field by field), and its refusals of bad record data inside a data file.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileReader, Cursor, RECORD_ITEM_BUDGET, RecordTruncated } from './decoder.ts';
 import { DataFileError, DataFileWriter, readAll } from './index.ts';
 import { typeOf } from './schema.ts';
 import { longBytes } from './varint.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'avro-decoder-'));
+const dir = scratchDirectory('avro-decoder-');
 
 const EVERYTHING = {
   type: 'record', name: 'Everything', namespace: 'org.test',

@@ -3,8 +3,7 @@
 // fault proxy inverts one byte of our client's request) and checks that the run fails and that
 // the hex dump of what the peer received is in results.json, in the JUnit failure and in the
 // matrix.html drill-down (opened in headless Chromium). Leaves reports/screenshots/injected-fault.png.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
@@ -14,6 +13,7 @@ import { findChromium, inPage, launchChromium } from '../../harness/reports/brow
 import { reportsDir } from '../../harness/results/files.ts';
 import type { RunResults } from '../../harness/results/model.ts';
 import { ENV } from '../../harness/results/run-options.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
 const CASE = 'echo-int-max';
 const CELL = ['--family', 'avro', '--implementation', 'ours', '--peer', 'python', '--direction', 'ts-client', '--transport', 'tcp'];
@@ -32,7 +32,7 @@ function cleanEnvironment(reports: string): NodeJS.ProcessEnv {
 
 describe.skipIf(!inject('conformance').docker || filtered)('a run with a wire-level fault injected on purpose', { timeout: 600_000 }, () => {
   it(`fails, and shows the broken bytes in results.json, JUnit and matrix.html (${CASE}, ours -> python, tcp)`, async () => {
-    const reports = mkdtempSync(join(tmpdir(), 'conformance-injected-fault-'));
+    const reports = scratchDirectory('conformance-injected-fault-');
     const run = await execa(process.execPath, ['harness/cli/main.ts', 'run', ...CELL, '--case', CASE, '--inject-fault', CASE], {
       cwd: REPO_ROOT, env: cleanEnvironment(reports), extendEnv: false, reject: false, timeout: 540_000, all: true,
     });

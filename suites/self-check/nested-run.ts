@@ -1,18 +1,16 @@
 // Runs the real CLI as a person would, in a child process with its own reports folder, for the
 // self-checks that prove the suite's own behaviour (a fault shows, an interruption is reported, an
 // out-of-tree adapter plugs in). Nothing of the surrounding vitest run leaks into the nested one.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { REPO_ROOT } from '../../harness/docker/peers.ts';
 import { ENV } from '../../harness/results/run-options.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
 /** Only in an unfiltered run: a filtered run (a nested one included) is about other cells. */
 export const FILTERED = Boolean(process.env[ENV.filter] || process.env[ENV.caseGlob] || process.env[ENV.implementations]);
 
 export function reportsFolder(name: string): string {
-  return mkdtempSync(join(tmpdir(), `conformance-${name}-`));
+  return scratchDirectory(`conformance-${name}-`);
 }
 
 /** The environment of a fresh CLI run. */

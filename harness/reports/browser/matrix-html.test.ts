@@ -4,8 +4,7 @@
 // and scrolls to the cell, expected vs actual, the upstream link, the comparison and the version
 // grid, the filters, and that nothing is loaded from anywhere but the reports folder. Leaves
 // screenshots in reports/screenshots/: matrix.png (the grids), drilldown.png, comparison.png.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
@@ -14,6 +13,7 @@ import { reportsDir, writeResults } from '../../results/files.ts';
 import { BARE_NAN, FIXTURE_TAP, fixtureBaseline, fixtureCellId, fixtureResults, THRIFT_TO_PYTHON_NEW } from '../fixture-results.ts';
 import { renderAll } from '../render.ts';
 import { findChromium, inPage, launchChromium, type Headless } from './chromium.ts';
+import { scratchDirectory } from '../../run/scratch.ts';
 
 // The browser is ensured once, before the tests are defined, so a missing one is a visible skip.
 const chromium = await findChromium();
@@ -63,7 +63,7 @@ describe.skipIf(!chromium.binary)('matrix.html in headless Chromium', { timeout:
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'conformance-matrix-html-'));
+    dir = scratchDirectory('conformance-matrix-html-');
     mkdirSync(join(dir, 'tap'));
     const tap = join(dir, 'tap', 'avro.java-to-ours.socket.conformance.default.tap');
     writeFileSync(tap, FIXTURE_TAP);
@@ -225,7 +225,7 @@ describe.skipIf(!chromium.binary)('matrix.html in headless Chromium', { timeout:
     const base = pathToFileURL(dir).href;
     expect(requested.filter((url) => !url.startsWith(base))).toEqual([]);
     expect(pageErrors).toEqual([]);
-    const bare = mkdtempSync(join(tmpdir(), 'conformance-matrix-html-bare-'));
+    const bare = scratchDirectory('conformance-matrix-html-bare-');
     cpSync(join(dir, 'matrix.html'), join(bare, 'matrix.html'));
     const lonely = await browser.open(`${pathToFileURL(join(bare, 'matrix.html')).href}#cell=${FAILING_CELL}`);
     await lonely.waitForFunction(`((document.querySelector('.cases-box') || {}).textContent || '').includes('could not load')`, { timeout: 10_000 });

@@ -1,8 +1,8 @@
 // A throwaway CA and a server certificate for 127.0.0.1 (files in a temporary folder), for tests.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { scratchDirectory } from '../../../harness/run/scratch.ts';
 
 export interface TlsFixture {
   readonly ca: string;
@@ -12,7 +12,7 @@ export interface TlsFixture {
 }
 
 export async function makeTlsFixture(): Promise<TlsFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'thrift-tls-'));
+  const dir = scratchDirectory('thrift-tls-');
   const ca = await generate([{ name: 'commonName', value: 'thrift test CA' }], {
     keySize: 2048, algorithm: 'sha256', days: 2,
     extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }],
