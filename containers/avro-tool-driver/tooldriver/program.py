@@ -29,6 +29,11 @@ class Program:
     # answers for it (HTTP 504 saying so): a program that never answers (Python's rpcreceive with a
     # chunked body) then costs each case this bound, not the client's whole call timeout.
     answer_seconds = 10
+    # The same for a request with a chunked body, where a program may be known never to answer.
+    chunked_answer_seconds = 10
+
+    def answer_bound(self, chunked):
+        return self.chunked_answer_seconds if chunked else self.answer_seconds
 
     def uri(self, transport, host, port):
         return f"{self.schemes[transport]}://{host}:{port}/"

@@ -321,14 +321,15 @@ class CaseListener:
             if slot is None:
                 self.log("a request after the last case: closing the connection")
                 return
+            bound = self.program.answer_bound(CHUNKED.search(raw[:raw.index(b"\r\n\r\n")]) is not None)
             with socket.create_connection(("127.0.0.1", slot.backend.port), timeout=IDLE_SECONDS) as back:
                 back.sendall(raw)
-                back.settimeout(self.program.answer_seconds)
+                back.settimeout(bound)
                 try:
                     response = read_http_message(back, bytearray(), is_request=False)
                 except socket.timeout:
                     text = (f"case {slot.case_id}: {self.program.name} rpcreceive took the request but gave no answer "
-                            f"within {self.program.answer_seconds} s").encode("utf-8")
+                            f"within {bound} s").encode("utf-8")
                     self.log(text.decode("utf-8"))
                     conn.sendall(b"HTTP/1.1 504 No answer from rpcreceive\r\nContent-Type: text/plain; charset=utf-8\r\n"
                                  + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
@@ -439,6 +440,10 @@ def _fill(sock, buffer, need):
             return False
         buffer += chunk
     return True
+
+
+# A request head saying its body comes in chunks (some programs never answer one: Program.answer_bound).
+CHUNKED = re.compile(rb"(?im)^transfer-encoding:[^\r\n]*chunked")
 
 
 def read_http_message(sock, buffer, is_request):
