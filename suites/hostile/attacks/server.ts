@@ -178,7 +178,7 @@ async function connections(target: Target, attack: ConnectionsAttack, options: A
   await Promise.all(opened.map((c) => c.untilClosed(options.windowMs)));
   const sinceConnect = opened.map((c) => (c.closedAt === undefined ? undefined : c.closedAt - (c.connectedAt ?? c.openedAt)));
   const closed = sinceConnect.filter((ms): ms is number => ms !== undefined);
-  const refused = closed.filter((ms) => ms < 100).length;
+  const refused = closed.filter((ms) => ms < (attack.refusedWithinMs ?? 100)).length;
   const stillOpen = count - closed.length;
   const observed: Omit<Observation, 'usage'> = {
     reaction: stillOpen === 0 ? 'close' : 'none',
