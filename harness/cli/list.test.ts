@@ -40,7 +40,7 @@ describe('conformance list', { timeout: 60_000 }, () => {
     const cells = JSON.parse(stdout) as ListedCell[];
     expect(cells.map((c) => `${c.cell.client} -> ${c.cell.server} | ${c.cell.transport} | ${c.cell.protocol}`)).toEqual(['python -> ours | snappy | resolution']);
     expect(cells[0]?.cases.map((c) => c.id)).toEqual(['read-as-writer', 'read-as-added', 'read-as-removed', 'read-as-promoted-numbers',
-      'read-as-promoted-string-to-bytes', 'read-as-aliased']);
+      'read-as-promoted-string-to-bytes', 'read-as-aliased', 'read-as-union-same', 'read-as-union-reordered']);
   });
 
   it('keeps the RPC families apart from the data files, and says so when a filter selects nothing', async () => {
