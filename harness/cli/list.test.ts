@@ -26,7 +26,7 @@ describe('conformance list', { timeout: 60_000 }, () => {
     const lines = stdout.trimEnd().split('\n');
     // Writer x reader (ours, python, java) x 4 codecs x 3 schema sets, and the bad files against each reader.
     expect(lines.at(-1)).toMatch(/^120 cell\(s\), \d+ case\(s\)$/);
-    expect(lines).toContain('ts-writes | avro-datafile | ours -> java@1.12.2 | zstandard | resolution | file | block-size=60  (6 cases)');
+    expect(lines).toContain('ts-writes | avro-datafile | ours -> java@1.12.2 | zstandard | resolution | file | block-size=60  (8 cases)');
     expect(lines).toContain('references | avro-datafile | python@1.12.2 -> java@1.12.2 | null | user | file | block-size=40  (2 cases)');
     expect(lines).toContain('ts-only | avro-datafile | ours -> ours | deflate | bad-file | file | bad-file  (6 cases)');
     expect(lines).toContain('    users-appended  [read]');
@@ -40,7 +40,7 @@ describe('conformance list', { timeout: 60_000 }, () => {
     const cells = JSON.parse(stdout) as ListedCell[];
     expect(cells.map((c) => `${c.cell.client} -> ${c.cell.server} | ${c.cell.transport} | ${c.cell.protocol}`)).toEqual(['python -> ours | snappy | resolution']);
     expect(cells[0]?.cases.map((c) => c.id)).toEqual(['read-as-writer', 'read-as-added', 'read-as-removed', 'read-as-promoted-numbers',
-      'read-as-promoted-string-to-bytes', 'read-as-aliased']);
+      'read-as-promoted-string-to-bytes', 'read-as-aliased', 'read-as-union-same', 'read-as-union-reordered']);
   });
 
   it('keeps the RPC families apart from the data files, and says so when a filter selects nothing', async () => {

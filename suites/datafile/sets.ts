@@ -46,7 +46,7 @@ function userFiles(): SchemaFile[] {
   ];
 }
 
-const READERS = ['added', 'removed', 'promoted-numbers', 'promoted-string-to-bytes', 'aliased'] as const;
+const READERS = ['added', 'removed', 'promoted-numbers', 'promoted-string-to-bytes', 'aliased', 'union-same', 'union-reordered'] as const;
 
 function resolutionFiles(): SchemaFile[] {
   const expected = json('resolution', 'expected.json') as Record<string, Json[]>;
