@@ -7,6 +7,7 @@ import type { CellFilter } from '../matrix/cells.ts';
 import { RPC_CATALOGUES } from '../matrix/families.ts';
 import { knownFailureFor, loadKnownFailures, type KnownFailure } from '../matrix/known-failures.ts';
 import { planFamily } from '../matrix/plan.ts';
+import { runIds } from '../matrix/case-filter.ts';
 import { loadImplementations } from '../contract/load.ts';
 import { loadPeers, selectReleases } from '../docker/peers.ts';
 import { versionSelection } from '../results/run-options.ts';
@@ -72,8 +73,8 @@ export async function listCells(filter: CellFilter, options: ListOptions = {}): 
     .flatMap((catalogue) => planFamily(catalogue, { implementations, releases, filter, caseGlob: options.caseGlob }))
     .map(({ cell, cases }) => ({
       cell,
-      cases: cases.map(({ testCase, skip }) => {
-        const known = knownFailureFor({ ...cell, case: testCase.id }, knownFailures);
+      cases: cases.map(({ testCase, skip }, i) => {
+        const known = knownFailureFor({ ...cell, case: testCase.id }, knownFailures, runIds(cases.slice(0, i)));
         return { id: testCase.id, kind: testCase.kind, ...(known ? { knownFailure: known.id } : {}), ...(skip ? { skip } : {}) };
       }),
     }));

@@ -58,6 +58,11 @@ export interface SelectedCase<C> {
   readonly skip?: string;
 }
 
+/** The ids of the selected cases that run (not skipped), in order. */
+export function runIds(cases: readonly SelectedCase<{ readonly id: string }>[]): string[] {
+  return cases.filter((c) => c.skip === undefined).map((c) => c.testCase.id);
+}
+
 function globMatches(glob: string, id: string): boolean {
   return globRegExp(glob).test(id);
 }

@@ -39,6 +39,14 @@ describe('known-failure entries', () => {
     expect(knownFailureFor(at, entries)?.id).toBe('b');
     expect(knownFailureFor({ ...at, peer: 'go' , case: 'x' }, entries)).toBeUndefined();
   });
+
+  it('with setOffBy, apply to that case and the cases after it in the cell, to none when it is not selected', () => {
+    const crash = { ...entry({ peer: 'java' }), id: 'crash', setOffBy: 'echo-null' };
+    expect(knownFailureFor({ ...at, case: 'echo-null' }, [crash], [])?.id).toBe('crash');
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], ['ping', 'echo-null'])?.id).toBe('crash');
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], ['ping'])).toBeUndefined();
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash])).toBeUndefined();
+  });
 });
 
 describe('globs', () => {

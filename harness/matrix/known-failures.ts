@@ -25,6 +25,12 @@ export interface KnownFailure {
    * not a stale entry. The reason must say why it is intermittent.
    */
   readonly intermittent?: boolean;
+  /**
+   * A case of the same cell that sets the defect off (e.g. one request that crashes a server, after
+   * which every case fails): the entry applies to that case and to the cases that run after it in
+   * the cell, and to none when a narrower selection leaves it out, since the others then pass.
+   */
+  readonly setOffBy?: string;
   readonly reason: string;
   readonly evidence: string;
   readonly upstream?: string;
@@ -50,6 +56,11 @@ export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions' | 'e
   return allMatch(entry.match, coordinates);
 }
 
-export function knownFailureFor(coordinates: CaseCoordinates, entries: readonly KnownFailure[] = loadKnownFailures()): KnownFailure | undefined {
-  return entries.find((entry) => matchesEntry(entry, coordinates));
+/**
+ * The entry a case is expected to fail by. `earlier`: the ids of the cases of the same cell that run
+ * before it in this selection (what `setOffBy` looks at).
+ */
+export function knownFailureFor(coordinates: CaseCoordinates, entries: readonly KnownFailure[], earlier: readonly string[] = []): KnownFailure | undefined {
+  return entries.find((entry) => matchesEntry(entry, coordinates)
+    && (entry.setOffBy === undefined || entry.setOffBy === coordinates.case || earlier.includes(entry.setOffBy)));
 }

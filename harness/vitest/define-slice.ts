@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, inject, it, type TestContext } from 'vit
 import type { CaseCoordinates, Cell } from '../matrix/axes.ts';
 import { filterFromEnv } from '../matrix/cells.ts';
 import { cellId } from '../results/cell-id.ts';
-import type { CatalogueCase, SelectedCase } from '../matrix/case-filter.ts';
+import { runIds, type CatalogueCase, type SelectedCase } from '../matrix/case-filter.ts';
 import { cellTitle } from '../matrix/naming.ts';
 import { planFamily, type PlannedCell } from '../matrix/plan.ts';
 import { partition, sliceOf } from '../matrix/slices.ts';
@@ -182,15 +182,15 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
 
     for (const c of cells) {
       describe(cellTitle(c.cell), () => {
-        for (const selected of c.cases) defineCase(c, selected);
+        for (const [i, selected] of c.cases.entries()) defineCase(c, selected, runIds(c.cases.slice(0, i)));
       });
     }
   });
 
-  function defineCase(c: SliceCell<C>, selected: SelectedCase<C & CatalogueCase>): void {
+  function defineCase(c: SliceCell<C>, selected: SelectedCase<C & CatalogueCase>, earlier: readonly string[]): void {
     const testCase = selected.testCase;
     const coordinates: CaseCoordinates = { ...c.cell, case: testCase.id };
-    const known = knownFailureFor(coordinates, knownFailures);
+    const known = knownFailureFor(coordinates, knownFailures, earlier);
     const flaky = knownFlakyFor(coordinates, knownFlaky);
     const defined: ConformanceMeta = { coordinates, knownFailure: known?.id, knownFlaky: flaky?.id };
     // Meta given at definition reaches the reporter even when the case is skipped. A known failure
