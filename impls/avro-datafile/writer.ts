@@ -3,7 +3,7 @@
 // records reach the block size. Appending reopens a file and writes more blocks with the file's
 // own schema, codec and sync marker.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync, writevSync } from 'node:fs';
 import { codecNamed, CODECS, type Codec } from './codecs.ts';
 import { DataFileError } from './errors.ts';
 import { encodeHeader, SYNC_SIZE } from './header.ts';
@@ -145,19 +145,22 @@ export class DataFileWriter {
     if (this.count === 0) return;
     const data = this.codec.compress(this.sink.buf.subarray(0, this.sink.pos));
     const head = Buffer.concat([longBytes(this.count), longBytes(data.length)]);
-    this.writeAll(head);
-    this.writeAll(data);
-    this.writeAll(this.sync);
+    // Count and size, data and sync marker in one system call.
+    const parts = [head, data, this.sync];
+    const total = head.length + data.length + this.sync.length;
+    const done = writevSync(this.fd, parts, this.written);
+    if (done < total) this.writeRest(Buffer.concat(parts).subarray(done), this.written + done);
+    this.written += total;
     this.sink.pos = 0;
     this.count = 0;
   }
 
-  private writeAll(data: Buffer): void {
+  /** What a short write left, written until done. */
+  private writeRest(rest: Buffer, position: number): void {
     let done = 0;
-    while (done < data.length) {
-      done += writeSync(this.fd, data, done, data.length - done, this.written + done);
+    while (done < rest.length) {
+      done += writeSync(this.fd, rest, done, rest.length - done, position + done);
     }
-    this.written += data.length;
   }
 
   close(): void {
