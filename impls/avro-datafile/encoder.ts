@@ -172,22 +172,25 @@ function writeString(s: Sink, v: unknown): void {
   if (typeof v !== 'string') throw REFUSED;
   const n = v.length;
   if (n <= SHORT_STRING) {
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      if (v.charCodeAt(i) >= 0x80) { ascii = false; break; }
+    // One pass that writes while it checks for ASCII: n <= 64 characters, so the length's varint
+    // is one byte (n < 64) or two; anything else goes the general way below, over the same bytes.
+    const pos = s.pos;
+    if (pos + n + 2 > s.buf.length) s.grow(n + 2);
+    const buf = s.buf;
+    const at = n < 64 ? pos + 1 : pos + 2;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
     }
-    if (ascii) {
-      // n <= 64: the length's varint is one byte (n < 64) or two.
-      let pos = s.pos;
-      if (pos + n + 2 > s.buf.length) s.grow(n + 2);
-      const buf = s.buf;
+    if (i === n) {
       if (n < 64) {
-        buf[pos++] = n << 1;
+        buf[pos] = n << 1;
       } else {
-        buf[pos++] = 0x80; buf[pos++] = 0x01;
+        buf[pos] = 0x80; buf[pos + 1] = 0x01;
       }
-      for (let i = 0; i < n; i++) buf[pos + i] = v.charCodeAt(i);
-      s.pos = pos + n;
+      s.pos = at + n;
       return;
     }
   }
