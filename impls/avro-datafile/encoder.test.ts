@@ -122,6 +122,17 @@ describe('compiled encoder', () => {
     for (const value of STRINGS) expect(encodeCompiled(strings.write, value).equals(strings.type.toBuffer(value)), value).toBe(true);
   });
 
+  it('writes unions whose branches are logical types (decimal on bytes, timestamp on long) as avsc does', () => {
+    const { write, type } = compiled({
+      type: 'array',
+      items: ['null', { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 3 }, { type: 'long', logicalType: 'timestamp-micros' }, { type: 'map', values: 'float' }],
+    });
+    const value = [null, { bytes: { unscaled: -123456789n, scale: 3 } }, { long: -(2n ** 62n) }, { map: { a: 1.5, b: Number.NaN } }, { bytes: { unscaled: 0n, scale: 3 } }];
+    expect(type.isValid(value)).toBe(true);
+    expect(encodeCompiled(write, value).equals(type.toBuffer(value))).toBe(true);
+    expect(() => encodeCompiled(write, [{ bytes: { unscaled: 1n, scale: 2 } }])).toThrow(NotCompiled);
+  });
+
   it('refuses every value avsc finds invalid', () => {
     const { write, type } = compiled(EVERYTHING);
     const good = everything(1);
