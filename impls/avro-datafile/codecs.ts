@@ -3,7 +3,7 @@
 // Every decompressor takes a limit on the uncompressed size and refuses beyond it.
 import zlib from 'node:zlib';
 import { DataFileError } from './errors.ts';
-import { snappyCompress, snappyDecompress } from './snappy.ts';
+import { snappyCompressInto, snappyDecompress } from './snappy.ts';
 
 export interface Codec {
   readonly name: string;
@@ -55,11 +55,10 @@ const deflateCodec: Codec = {
 const snappyCodec: Codec = {
   name: 'snappy',
   compress: (data) => {
-    const compressed = snappyCompress(data);
-    const out = Buffer.allocUnsafe(compressed.length + 4);
-    compressed.copy(out, 0);
-    out.writeUInt32BE(zlib.crc32(data), compressed.length);
-    return out;
+    // Compressed with room for the CRC after it: no second buffer and copy.
+    const { out, end } = snappyCompressInto(data, 4);
+    out.writeUInt32BE(zlib.crc32(data), end);
+    return out.subarray(0, end + 4);
   },
   decompress: (data, maxBytes) => {
     if (data.length < 4) throw new DataFileError('codec', `snappy block of ${data.length} bytes has no room for its CRC32`);

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileReader, Cursor, RECORD_ITEM_BUDGET, RecordTruncated } from './decoder.ts';
-import { DataFileError, DataFileWriter, readAll } from './index.ts';
+import { DataFileError, DataFileReader, DataFileWriter, readAll } from './index.ts';
 import { typeOf } from './schema.ts';
 import { longBytes } from './varint.ts';
 import { scratchDirectory } from '../../harness/run/scratch.ts';
@@ -150,6 +150,27 @@ describe('bad record data in a data file', () => {
     const overlong = refusal(fileWith('overlong', 1, Buffer.concat([Buffer.alloc(11, 0xff), Buffer.from([0x01, 0, 0])])));
     expect(overlong.kind).toBe('bad-data');
     expect(overlong.message).toMatch(/longer than 10 bytes/);
+  });
+
+  it('gives the records before a bad one, then the error, then nothing more; return() ends it early', () => {
+    // Two good records (n = 1, 2; no items; null), then a union index no branch has.
+    const good = Buffer.concat([longBytes(1), longBytes(0), longBytes(0), longBytes(2), longBytes(0), longBytes(0)]);
+    const path = fileWith('good-then-bad', 3, Buffer.concat([good, longBytes(3), longBytes(0), longBytes(9)]));
+    const reader = DataFileReader.open(path);
+    const records = reader.records();
+    expect((records.next().value as { n: bigint }).n).toBe(1n);
+    expect((records.next().value as { n: bigint }).n).toBe(2n);
+    expect(() => records.next()).toThrow(/record 2: does not decode: invalid union index 9/);
+    expect(records.next()).toEqual({ value: undefined, done: true });
+    reader.close();
+    const again = DataFileReader.open(fileWith('good-only', 2, good));
+    const early = again.records();
+    for (const _ of early) break;
+    expect(early.next().done).toBe(true);
+    again.close();
+    const whole = DataFileReader.open(fileWith('good-only-2', 2, good));
+    expect([...whole.records()].map((r) => (r as { n: bigint }).n)).toEqual([1n, 2n]);
+    whole.close();
   });
 
   it('says which record of which block ends early or leaves bytes behind', () => {

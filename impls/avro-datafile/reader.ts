@@ -144,35 +144,9 @@ export class DataFileReader {
   }
 
   /** Every record of the file, in order. */
-  records(): Generator<unknown, void, undefined> {
-    return this.resolver === undefined ? this.compiledRecords(compileReader(this.writerType)) : this.resolvedRecords();
-  }
-
-  /** Reading with the writer's schema: the compiled decoder (decoder.ts). */
-  private *compiledRecords(read: ReadValue): Generator<unknown, void, undefined> {
-    for (let block = this.readBlock(false); block; block = this.readBlock(false)) {
-      const { count, data } = block;
-      const cursor = new Cursor(data);
-      for (let i = 0; i < count; i++) {
-        if (cursor.pos >= data.length && data.length > 0) {
-          throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes hold only ${i}`);
-        }
-        cursor.itemsLeft = RECORD_ITEM_BUDGET;
-        let value: unknown;
-        try {
-          value = read(cursor);
-        } catch (error) {
-          if (error instanceof RecordTruncated) {
-            throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes end inside record ${i}`, { cause: error });
-          }
-          throw new DataFileError('bad-data', `${this.where(block.offset)}, record ${i}: does not decode: ${(error as Error).message}`, { cause: error });
-        }
-        yield value;
-      }
-      if (cursor.pos !== data.length) {
-        throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but ${data.length - cursor.pos} of its ${data.length} bytes are left after them`);
-      }
-    }
+  records(): IterableIterator<unknown> {
+    if (this.resolver !== undefined) return this.resolvedRecords();
+    return new CompiledRecords(() => this.readBlock(false), (offset) => this.where(offset), compileReader(this.writerType));
   }
 
   private where(offset: number): string {
@@ -210,6 +184,89 @@ export class DataFileReader {
 
   close(): void {
     this.source.close();
+  }
+}
+
+interface Block {
+  readonly count: number;
+  readonly data: Buffer;
+  readonly offset: number;
+}
+
+/**
+ * Reading with the writer's schema: the compiled decoder (decoder.ts), one record per next(). An
+ * iterator object rather than a generator, whose resumption per record cost 5-10% of a read
+ * (records per CPU-second, iterator / generator, median of 20-40 alternating rounds in one
+ * process: null 1.05-1.15, snappy 1.03-1.07, zstandard 1.08-1.10). It behaves as the generator
+ * did: a block's records are decoded one by one as they are asked for, every count and length is
+ * checked as before, and after an error or return() it is done.
+ */
+class CompiledRecords implements IterableIterator<unknown> {
+  private block: Block | undefined;
+  private cursor: Cursor | undefined;
+  /** Records of the current block decoded so far. */
+  private index = 0;
+  private finished = false;
+  private readonly nextBlock: () => Block | undefined;
+  private readonly where: (offset: number) => string;
+  private readonly read: ReadValue;
+
+  constructor(nextBlock: () => Block | undefined, where: (offset: number) => string, read: ReadValue) {
+    this.nextBlock = nextBlock;
+    this.where = where;
+    this.read = read;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<unknown> {
+    if (this.finished) return { value: undefined, done: true };
+    try {
+      let block = this.block;
+      let cursor = this.cursor;
+      while (block === undefined || cursor === undefined || this.index === block.count) {
+        if (block !== undefined && cursor !== undefined && cursor.pos !== block.data.length) {
+          const { count, data } = block;
+          throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but ${data.length - cursor.pos} of its ${data.length} bytes are left after them`);
+        }
+        block = this.nextBlock();
+        if (block === undefined) {
+          this.finished = true;
+          return { value: undefined, done: true };
+        }
+        cursor = new Cursor(block.data);
+        this.block = block;
+        this.cursor = cursor;
+        this.index = 0;
+      }
+      const { count, data } = block;
+      const i = this.index;
+      if (cursor.pos >= data.length && data.length > 0) {
+        throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes hold only ${i}`);
+      }
+      cursor.itemsLeft = RECORD_ITEM_BUDGET;
+      let value: unknown;
+      try {
+        value = this.read(cursor);
+      } catch (error) {
+        if (error instanceof RecordTruncated) {
+          throw new DataFileError('bad-block', `${this.where(block.offset)} declares ${count} records but its ${data.length} bytes end inside record ${i}`, { cause: error });
+        }
+        throw new DataFileError('bad-data', `${this.where(block.offset)}, record ${i}: does not decode: ${(error as Error).message}`, { cause: error });
+      }
+      this.index = i + 1;
+      return { value, done: false };
+    } catch (error) {
+      this.finished = true;
+      throw error;
+    }
+  }
+
+  return(): IteratorResult<unknown> {
+    this.finished = true;
+    return { value: undefined, done: true };
   }
 }
 

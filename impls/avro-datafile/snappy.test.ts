@@ -2,7 +2,7 @@
 // long ones, overlapping copies in doubling chunks) against a plain byte-by-byte decoder written
 // here from the format description, on hand-made and random streams; and its refusals.
 import { describe, expect, it } from 'vitest';
-import { snappyCompress, snappyDecompress } from './snappy.ts';
+import { snappyCompress, snappyCompressInto, snappyDecompress } from './snappy.ts';
 
 /** Builds raw snappy streams tag by tag. */
 class Stream {
@@ -147,6 +147,49 @@ describe('snappy decompression fast paths', () => {
       expect(fast.equals(plainDecode(encoded))).toBe(true);
       expect(fast.equals(stream.output)).toBe(true);
     }
+  });
+});
+
+describe('snappy compressor', () => {
+  /** Data of a given shape: random, runs, a short period, text, and mixes (like records). */
+  function shaped(kind: number, length: number, seed: number): Buffer {
+    let state = seed >>> 0;
+    const next = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state >>> 24;
+    };
+    const out = Buffer.alloc(length);
+    const words = ['alpha', 'beta', 'user-', '@example.org', 'note ', 'xxxxxxxx'];
+    for (let i = 0; i < length; ) {
+      if (kind === 0) { out[i++] = next(); continue; }
+      if (kind === 1) { out.fill(next() & 3, i, Math.min(length, i + 1 + (next() % 200))); i += 1 + (next() % 200); continue; }
+      if (kind === 2) { out[i] = i % 7; i++; continue; }
+      // Text words between runs of random bytes (incompressible stretches, then matches).
+      const word = words[next() % words.length] as string;
+      i += out.write(word, i);
+      for (let k = next() % (kind === 3 ? 4 : 90); k > 0 && i < length; k--) out[i++] = next();
+    }
+    return out;
+  }
+
+  it('gives blocks the byte-by-byte decoder decodes back to the input, for every size around fragment and margin edges', () => {
+    const sizes = [0, 1, 3, 4, 14, 15, 16, 17, 31, 100, 4096, 65_535, 65_536, 65_537, 131_072 + 20, 200_003];
+    for (const size of sizes) {
+      for (let kind = 0; kind < 5; kind++) {
+        const data = shaped(kind, size, size * 31 + kind);
+        const block = snappyCompress(data);
+        expect(plainDecode(block).equals(data), `kind ${kind}, ${size} bytes`).toBe(true);
+        expect(snappyDecompress(block, size).equals(data)).toBe(true);
+        if (kind === 1 || kind === 2) expect(block.length).toBeLessThan(size / 4 + 16);
+      }
+    }
+  });
+
+  it('leaves the room asked for after the block (the Avro codec\'s CRC goes there)', () => {
+    const data = shaped(3, 5000, 5);
+    const { out, end } = snappyCompressInto(data, 4);
+    expect(out.length - end).toBeGreaterThanOrEqual(4);
+    expect(out.subarray(0, end).equals(snappyCompress(data))).toBe(true);
   });
 });
 

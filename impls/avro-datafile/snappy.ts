@@ -5,7 +5,6 @@
 
 const FRAGMENT = 65536;           // snappy compresses independent 64 KiB fragments (2-byte offsets)
 const HASH_BITS = 14;
-const MIN_MATCH = 4;
 
 export class SnappyError extends Error {
   override readonly name = 'SnappyError';
@@ -26,7 +25,7 @@ function writeVarint(out: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-function emitLiteral(out: Buffer, pos: number, input: Uint8Array, from: number, to: number): number {
+function emitLiteral(out: Uint8Array, pos: number, input: Uint8Array, from: number, to: number): number {
   const n = to - from - 1;
   if (n < 0) return pos;
   if (n < 60) {
@@ -38,13 +37,18 @@ function emitLiteral(out: Buffer, pos: number, input: Uint8Array, from: number, 
   } else if (n < 0x1000000) {
     out[pos++] = 62 << 2; out[pos++] = n & 0xff; out[pos++] = (n >>> 8) & 0xff; out[pos++] = n >>> 16;
   } else {
-    out[pos++] = 63 << 2; out.writeUInt32LE(n, pos); pos += 4;
+    out[pos++] = 63 << 2; out[pos++] = n & 0xff; out[pos++] = (n >>> 8) & 0xff; out[pos++] = (n >>> 16) & 0xff; out[pos++] = n >>> 24;
   }
-  out.set(input.subarray(from, to), pos);
-  return pos + (to - from);
+  // Short literals by a loop: set() and subarray() cost more than the bytes below this.
+  if (n < 16) {
+    for (let k = 0; k <= n; k++) out[pos + k] = input[from + k] as number;
+  } else {
+    out.set(input.subarray(from, to), pos);
+  }
+  return pos + n + 1;
 }
 
-function emitCopy(out: Buffer, pos: number, offset: number, length: number): number {
+function emitCopy(out: Uint8Array, pos: number, offset: number, length: number): number {
   // Long matches go out as 64-byte copies, leaving at least 4 bytes for the last one.
   while (length >= 68) {
     out[pos++] = (63 << 2) | 2; out[pos++] = offset & 0xff; out[pos++] = offset >>> 8;
@@ -67,36 +71,92 @@ export function maxCompressedLength(length: number): number {
   return 32 + length + Math.ceil(length / 6);
 }
 
+// The hash table of positions (relative to the fragment's start, so 16 bits), one for all calls
+// (zeroed per fragment): a new one per block cost an allocation. A zero entry is harmless: a
+// candidate is used only when its four bytes equal the current ones, and it always lies before.
+const table = new Uint16Array(1 << HASH_BITS);
+
+function hash4(word: number): number {
+  return Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
+}
+
+/**
+ * Compresses input into one raw snappy block, written into a new buffer with `room` spare bytes
+ * after it (a caller's trailer, as the Avro codec's CRC); returns the buffer and the block's end.
+ */
+export function snappyCompressInto(input: Uint8Array, room = 0): { out: Buffer; end: number } {
+  const result = Buffer.allocUnsafe(maxCompressedLength(input.length) + room);
+  // Plain Uint8Array views: a Buffer's subarray() goes through a JS constructor.
+  const out = new Uint8Array(result.buffer, result.byteOffset, result.length);
+  const src = new Uint8Array(input.buffer, input.byteOffset, input.length);
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  let pos = writeVarint(result, 0, input.length);
+  for (let start = 0; start < src.length; start += FRAGMENT) {
+    const end = Math.min(start + FRAGMENT, src.length);
+    pos = compressFragment(src, view, start, end, out, pos);
+  }
+  return { out: result, end: pos };
+}
+
 /** Compresses input into one raw snappy block. */
 export function snappyCompress(input: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(maxCompressedLength(input.length));
-  let pos = writeVarint(out, 0, input.length);
-  const table = new Int32Array(1 << HASH_BITS);
-  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
-  for (let start = 0; start < input.length; start += FRAGMENT) {
-    const end = Math.min(start + FRAGMENT, input.length);
-    table.fill(-1);
-    let literalStart = start;
-    let i = start;
-    while (i + MIN_MATCH <= end) {
-      const word = view.getUint32(i, true);
-      const hash = Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
-      const candidate = table[hash] as number;
-      table[hash] = i;
-      if (candidate >= start && view.getUint32(candidate, true) === word) {
-        let length = MIN_MATCH;
-        while (i + length < end && input[candidate + length] === input[i + length]) length++;
-        pos = emitLiteral(out, pos, input, literalStart, i);
-        pos = emitCopy(out, pos, i - candidate, length);
-        i += length;
-        literalStart = i;
-      } else {
-        i++;
-      }
+  const { out, end } = snappyCompressInto(input);
+  return out.subarray(0, end);
+}
+
+// Matches are looked for while at least this many bytes are left (the last ones go out as a literal).
+const INPUT_MARGIN = 15;
+
+/**
+ * One fragment: each position's 4 bytes are hashed to find an earlier position with the same 4
+ * bytes; a match is extended 4 bytes at a time. Where nothing matches, the step between lookups
+ * grows (by one byte every 32 misses), so incompressible data (the random payloads of the bench's
+ * records) is passed over quickly as literals, as the reference compressor does.
+ */
+function compressFragment(src: Uint8Array, view: DataView, start: number, end: number, out: Uint8Array, pos: number): number {
+  let literalStart = start;
+  if (end - start < INPUT_MARGIN) return emitLiteral(out, pos, src, literalStart, end);
+  table.fill(0);
+  const limit = end - INPUT_MARGIN;
+  let i = start + 1;
+  let nextWord = view.getUint32(i, true);
+  for (;;) {
+    // Find a position whose 4 bytes were seen before (each position's word is read once).
+    let misses = 32;
+    let next = i;
+    let candidate: number;
+    for (;;) {
+      i = next;
+      const word = nextWord;
+      next = i + (misses++ >>> 5);
+      if (next > limit) return emitLiteral(out, pos, src, literalStart, end);
+      nextWord = view.getUint32(next, true);
+      const hash = hash4(word);
+      candidate = start + (table[hash] as number);
+      table[hash] = i - start;
+      if (view.getUint32(candidate, true) === word) break;
     }
-    pos = emitLiteral(out, pos, input, literalStart, end);
+    pos = emitLiteral(out, pos, src, literalStart, i);
+    // Emit copies as long as the bytes right after a match match again.
+    for (;;) {
+      let length = 4;
+      while (i + length + 4 <= end && view.getUint32(candidate + length, true) === view.getUint32(i + length, true)) length += 4;
+      while (i + length < end && src[candidate + length] === src[i + length]) length++;
+      pos = emitCopy(out, pos, i - candidate, length);
+      i += length;
+      literalStart = i;
+      if (i >= limit) return emitLiteral(out, pos, src, literalStart, end);
+      // The position before (inside the match) goes into the table too, then this one is tried.
+      table[hash4(view.getUint32(i - 1, true))] = i - 1 - start;
+      const word = view.getUint32(i, true);
+      const hash = hash4(word);
+      candidate = start + (table[hash] as number);
+      table[hash] = i - start;
+      if (view.getUint32(candidate, true) !== word) break;
+    }
+    i++;
+    nextWord = view.getUint32(i, true);
   }
-  return out.subarray(0, pos);
 }
 
 /** The uncompressed length a block declares (its leading varint), without decompressing. */

@@ -1,5 +1,5 @@
 // Avro's variable-length zig-zag longs, for the container format's own fields (metadata counts,
-// block counts and sizes). Record data is encoded by avsc; these are only the framing numbers.
+// block counts and sizes). Record data is encoded by encoder.ts (or avsc); these are only the framing numbers.
 
 /** Appends the zig-zag varint of n (a safe integer) to out. */
 export function writeLong(out: number[], n: number): void {

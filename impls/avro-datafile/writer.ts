@@ -3,11 +3,12 @@
 // records reach the block size. Appending reopens a file and writes more blocks with the file's
 // own schema, codec and sync marker.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync, writevSync } from 'node:fs';
 import { codecNamed, CODECS, type Codec } from './codecs.ts';
 import { DataFileError } from './errors.ts';
 import { encodeHeader, SYNC_SIZE } from './header.ts';
 import { completeRecord } from './omitted.ts';
+import { compileWriter, Sink, type WriteValue } from './encoder.ts';
 import { DataFileReader } from './reader.ts';
 import { typeOf, type AvroType } from './schema.ts';
 import { longBytes } from './varint.ts';
@@ -40,8 +41,10 @@ export class DataFileWriter {
   readonly blockSize: number;
   private readonly fd: number;
   private readonly validate: boolean;
-  private buffer: Buffer;
-  private used = 0;
+  /** The compiled encoder (encoder.ts); undefined when the schema has a part it does not know. */
+  private readonly encode: WriteValue | undefined;
+  /** The block being filled: records encoded so far in sink.buf[0, sink.pos). */
+  private readonly sink: Sink;
   private count = 0;
   private closed = false;
   private written: number;
@@ -54,7 +57,8 @@ export class DataFileWriter {
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     if (!Number.isInteger(this.blockSize) || this.blockSize < 1) throw new DataFileError('usage', `block size must be a positive integer, got ${this.blockSize}`);
     this.validate = options.validate ?? true;
-    this.buffer = Buffer.allocUnsafe(Math.min(Math.max(this.blockSize * 2, 1024), 64 * 1024 * 1024));
+    this.encode = compileWriter(type);
+    this.sink = new Sink(Math.min(Math.max(this.blockSize * 2, 1024), 64 * 1024 * 1024));
     this.written = position;
   }
 
@@ -96,6 +100,26 @@ export class DataFileWriter {
 
   append(value: unknown): void {
     if (this.closed) throw new DataFileError('usage', 'append after close');
+    const sink = this.sink;
+    const start = sink.pos;
+    let encoded = false;
+    if (this.encode !== undefined) {
+      // The compiled encoder checks each value as it writes it; whatever it refuses (or anything
+      // that throws inside it) is written again from the record's start the generic way below.
+      try {
+        this.encode(sink, value);
+        encoded = true;
+      } catch {
+        sink.pos = start;
+      }
+    }
+    if (!encoded) this.appendGeneric(value);
+    this.count++;
+    if (sink.pos >= this.blockSize) this.flush();
+  }
+
+  /** avsc's way: absent fields completed, the value checked against the schema, then encoded. */
+  private appendGeneric(value: unknown): void {
     const complete = completeRecord(this.type, value);
     const type = this.type as unknown as Encodable;
     if (this.validate) {
@@ -104,38 +128,39 @@ export class DataFileWriter {
         throw new DataFileError('usage', `record ${this.count} does not fit the schema: ${problems.slice(0, 3).join('; ')}`);
       }
     }
+    const sink = this.sink;
     for (;;) {
-      const end = type.encode(complete, this.buffer, this.used);
+      const end = type.encode(complete, sink.buf, sink.pos);
       if (end >= 0) {
-        this.used = end;
-        break;
+        sink.pos = end;
+        return;
       }
-      const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used - end + 1024));
-      this.buffer.copy(bigger, 0, 0, this.used);
-      this.buffer = bigger;
+      // avsc returns buf.length minus the position it would have reached.
+      sink.grow(sink.buf.length - end - sink.pos);
     }
-    this.count++;
-    if (this.used >= this.blockSize) this.flush();
   }
 
   /** Writes the buffered records as one block (nothing when there are none). */
   flush(): void {
     if (this.count === 0) return;
-    const data = this.codec.compress(this.buffer.subarray(0, this.used));
+    const data = this.codec.compress(this.sink.buf.subarray(0, this.sink.pos));
     const head = Buffer.concat([longBytes(this.count), longBytes(data.length)]);
-    this.writeAll(head);
-    this.writeAll(data);
-    this.writeAll(this.sync);
-    this.used = 0;
+    // Count and size, data and sync marker in one system call.
+    const parts = [head, data, this.sync];
+    const total = head.length + data.length + this.sync.length;
+    const done = writevSync(this.fd, parts, this.written);
+    if (done < total) this.writeRest(Buffer.concat(parts).subarray(done), this.written + done);
+    this.written += total;
+    this.sink.pos = 0;
     this.count = 0;
   }
 
-  private writeAll(data: Buffer): void {
+  /** What a short write left, written until done. */
+  private writeRest(rest: Buffer, position: number): void {
     let done = 0;
-    while (done < data.length) {
-      done += writeSync(this.fd, data, done, data.length - done, this.written + done);
+    while (done < rest.length) {
+      done += writeSync(this.fd, rest, done, rest.length - done, position + done);
     }
-    this.written += data.length;
   }
 
   close(): void {
