@@ -1,16 +1,16 @@
 // The compiled record encoder against avsc's own encoding of the same values (byte for byte), its
 // refusals (everything avsc's isValid rejects, and a few values it leaves to avsc on purpose), and
 // the writer's fallback to avsc for refused values and schemas the compiler does not know.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { compileWriter, NotCompiled, Sink, type WriteValue } from './encoder.ts';
 import { DataFileError, DataFileWriter, readAll } from './index.ts';
 import { typeOf } from './schema.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'avro-encoder-'));
+const dir = scratchDirectory('avro-encoder-');
 
 interface AvscType {
   toBuffer(value: unknown): Buffer;
