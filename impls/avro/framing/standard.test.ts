@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FramingError } from '../limits.ts';
-import { decodeStandardBody, encodeStandard, StandardFrameDecoder } from './standard.ts';
+import { decodeStandardBody, encodeStandard, encodeStandardParts, StandardFrameDecoder } from './standard.ts';
 
 describe('standard framing', () => {
   it('round-trips payloads larger than one written frame', () => {
@@ -19,5 +19,29 @@ describe('standard framing', () => {
     expect(() => decodeStandardBody(encodeStandard(Buffer.from('abc')).subarray(0, 6))).toThrow(/truncated/);
     const decoder = new StandardFrameDecoder({ maxFrameBytes: 10, maxMessageBytes: 100, maxNettyBuffers: 1 });
     expect(() => decoder.push(Buffer.from([0, 0, 0, 11]))).toThrow(FramingError);
+  });
+
+  it('writes the parts of a message as one frame, without copying them', () => {
+    const parts = [Buffer.from('ab'), Buffer.alloc(0), Buffer.alloc(20_000, 7), Buffer.from('c')];
+    const framed = encodeStandardParts(parts);
+    expect(framed.map((b) => b.length)).toEqual([4, 2, 20_000, 1, 4]);
+    expect((framed[0] as Buffer).readUInt32BE(0)).toBe(20_003);
+    expect(framed[3]).toBe(parts[3]);
+    expect(framed[2]?.buffer).toBe(parts[2]?.buffer);
+    expect(Buffer.concat(framed.slice(4)).readUInt32BE(0)).toBe(0);
+  });
+
+  it('cuts frames at the given size, across parts, and decodes back to the same bytes', () => {
+    const parts = [Buffer.from('abcde'), Buffer.from('fg'), Buffer.from('hijklmn')];
+    const body = Buffer.concat(encodeStandardParts(parts, 4));
+    const lengths: number[] = [];
+    for (let at = 0; at < body.length;) {
+      const length = body.readUInt32BE(at);
+      lengths.push(length);
+      at += 4 + length;
+    }
+    expect(lengths).toEqual([4, 4, 4, 2, 0]);
+    expect(decodeStandardBody(body).toString()).toBe('abcdefghijklmn');
+    expect(Buffer.concat(encodeStandardParts([Buffer.alloc(0)]))).toEqual(Buffer.alloc(4));
   });
 });
