@@ -8,32 +8,9 @@ import { DataFileError, DataFileReader, DataFileWriter, readAll } from './index.
 import { typeOf } from './schema.ts';
 import { longBytes } from './varint.ts';
 import { scratchDirectory } from '../../harness/run/scratch.ts';
+import { EVERYTHING } from './testing/everything-schema.ts';
 
 const dir = scratchDirectory('avro-decoder-');
-
-const EVERYTHING = {
-  type: 'record', name: 'Everything', namespace: 'org.test',
-  fields: [
-    { name: 'nothing', type: 'null' },
-    { name: 'flag', type: 'boolean' },
-    { name: 'small', type: 'int' },
-    { name: 'big', type: 'long' },
-    { name: 'stamp', type: { type: 'long', logicalType: 'timestamp-micros' } },
-    { name: 'ratio', type: 'float' },
-    { name: 'exact', type: 'double' },
-    { name: 'name', type: 'string' },
-    { name: 'blob', type: 'bytes' },
-    { name: 'id', type: { type: 'fixed', name: 'Id', size: 6 } },
-    { name: 'empty', type: { type: 'fixed', name: 'Empty', size: 0 } },
-    { name: 'colour', type: { type: 'enum', name: 'Colour', symbols: ['RED', 'GREEN', 'BLUE'] } },
-    { name: 'list', type: { type: 'array', items: 'long' } },
-    { name: 'nulls', type: { type: 'array', items: 'null' } },
-    { name: 'dict', type: { type: 'map', values: ['null', 'string', 'Colour'] } },
-    { name: 'money', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
-    { name: 'next', type: ['null', 'Everything'] },
-    { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'int' }, { name: 'y', type: ['string', 'Id', 'boolean'] }] } },
-  ],
-};
 
 function everything(n: number, next: unknown = null): Record<string, unknown> {
   const dict: Record<string, unknown> = { plain: { string: 'value' }, none: null, colour: { 'org.test.Colour': 'GREEN' } };

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileWriter, NotCompiled, Sink, type WriteValue } from './encoder.ts';
 import { DataFileError, DataFileWriter, readAll } from './index.ts';
 import { typeOf } from './schema.ts';
+import { EVERYTHING } from './testing/everything-schema.ts';
 import { scratchDirectory } from '../../harness/run/scratch.ts';
 
 const dir = scratchDirectory('avro-encoder-');
@@ -40,29 +41,6 @@ function generator(seed: number): () => number {
   };
 }
 
-const EVERYTHING = {
-  type: 'record', name: 'Everything', namespace: 'org.test',
-  fields: [
-    { name: 'nothing', type: 'null' },
-    { name: 'flag', type: 'boolean' },
-    { name: 'small', type: 'int' },
-    { name: 'big', type: 'long' },
-    { name: 'stamp', type: { type: 'long', logicalType: 'timestamp-micros' } },
-    { name: 'ratio', type: 'float' },
-    { name: 'exact', type: 'double' },
-    { name: 'name', type: 'string' },
-    { name: 'blob', type: 'bytes' },
-    { name: 'id', type: { type: 'fixed', name: 'Id', size: 6 } },
-    { name: 'empty', type: { type: 'fixed', name: 'Empty', size: 0 } },
-    { name: 'colour', type: { type: 'enum', name: 'Colour', symbols: ['RED', 'GREEN', 'BLUE'] } },
-    { name: 'list', type: { type: 'array', items: 'long' } },
-    { name: 'nulls', type: { type: 'array', items: 'null' } },
-    { name: 'dict', type: { type: 'map', values: ['null', 'string', 'Colour'] } },
-    { name: 'money', type: { type: 'bytes', logicalType: 'decimal', precision: 30, scale: 2 } },
-    { name: 'next', type: ['null', 'Everything'] },
-    { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'int' }, { name: 'y', type: ['string', 'Id', 'boolean', 'double'] }] } },
-  ],
-};
 
 const INTS = [0, -1, 1, 63, -64, 64, -65, 8191, 8192, 2 ** 20, -(2 ** 27), 2 ** 28, 2147483647, -2147483648, -0];
 const LONGS = [0n, -1n, 1n, 63n, -64n, 64n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 31n, -(2n ** 31n), 2n ** 32n, 2n ** 35n - 1n, 2n ** 35n, -(2n ** 35n),
