@@ -114,7 +114,8 @@ interface InFlight {
   readonly call: Prepared;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** performance.now() by which the answer must have come. */
+  readonly deadline: number;
 }
 
 class SocketClient extends ClientBase {
@@ -123,6 +124,11 @@ class SocketClient extends ClientBase {
   private readonly transport: TransportName;
   private readonly headers: ReadonlyMap<string, string> | undefined;
   private readonly inFlight = new Map<number, InFlight>();
+  /**
+   * One timer per connection watches the oldest call's deadline: a timer per call cost a Timeout
+   * object, often a new timer list, and a clearTimeout on every call.
+   */
+  private watchdog: NodeJS.Timeout | undefined;
   private sendChain: Promise<void> = Promise.resolve();
   /** Sends in the chain that have not gone out yet. */
   private asyncSends = 0;
@@ -170,12 +176,33 @@ class SocketClient extends ClientBase {
 
   private track(call: Prepared): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.inFlight.set(call.seqid, { call, resolve, reject, timer });
+      this.inFlight.set(call.seqid, { call, resolve, reject, deadline: performance.now() + this.timeoutMs });
+      this.watchdog ??= this.watch(this.timeoutMs);
     });
   }
+
+  /** Unreferenced: a call in flight has its connection open, which keeps the process alive. */
+  private watch(ms: number): NodeJS.Timeout {
+    return setTimeout(this.checkDeadlines, ms).unref();
+  }
+
+  /**
+   * Every call has the same timeout and the map keeps the order calls were made in, so the first
+   * call in flight has the earliest deadline: it has timed out, or the watchdog waits until it may.
+   */
+  private readonly checkDeadlines = (): void => {
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) {
+      const left = pending.deadline - performance.now();
+      if (left <= 0) {
+        const call = pending.call;
+        this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
+      } else {
+        this.watchdog = this.watch(Math.ceil(left));
+      }
+      return;
+    }
+  };
 
   private send(call: Prepared): Promise<void> {
     const info = {
@@ -289,7 +316,6 @@ class SocketClient extends ClientBase {
       return;
     }
     this.inFlight.delete(header.seqid);
-    clearTimeout(pending.timer);
     const outcome = this.settle(reader, header, pending.call);
     if ('value' in outcome) {
       pending.resolve(outcome.value);
@@ -303,20 +329,18 @@ class SocketClient extends ClientBase {
   /** Fails every call in flight and closes the connection; later calls fail with the same reason. */
   private fail(reason: Error): void {
     this.failure ??= reason;
-    for (const pending of this.inFlight.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(reason);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) pending.reject(reason);
     this.inFlight.clear();
     if (!this.link.destroyed) this.link.destroy();
   }
 
   async close(): Promise<void> {
     this.failure ??= new TransportError(`the client closed its connection to ${this.where}`);
-    for (const pending of this.inFlight.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(this.failure);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) pending.reject(this.failure);
     this.inFlight.clear();
     this.link.destroy();
     await this.closed;
