@@ -16,7 +16,7 @@ import { MessageType } from './protocol/wire.ts';
 import { framingFor, type Framing, type Unwrapped } from './transport/framing.ts';
 import { HttpExchange } from './transport/http-client.ts';
 import { PlainLink, ZlibLink, type Link } from './transport/link.ts';
-import { connectSocket, describeAddress } from './transport/sockets.ts';
+import { connectSocket, describeAddress, ReusedReads } from './transport/sockets.ts';
 import type { Endpoint } from './server.ts';
 import type { WireRecorder } from '../wire/recorder.ts';
 
@@ -149,7 +149,7 @@ class SocketClient extends ClientBase {
     let closedResolve: () => void = () => undefined;
     this.closed = new Promise((resolve) => { closedResolve = resolve; });
     link.start({
-      data: (chunk) => this.received(chunk),
+      data: (chunk, borrowed) => this.received(chunk, borrowed),
       end: () => this.fail(new TransportError(`${this.where} closed the connection${this.pendingText()}`)),
       closed: (error) => {
         this.fail(new TransportError(error ? `connection to ${this.where} broke: ${error.message}` : `the connection to ${this.where} is closed${this.pendingText()}`));
@@ -248,10 +248,10 @@ class SocketClient extends ClientBase {
     return sent;
   }
 
-  private received(chunk: Buffer): void {
+  private received(chunk: Buffer, borrowed: boolean): void {
     let units: Buffer[];
     try {
-      units = this.framing.splitter.push(chunk);
+      units = this.framing.splitter.push(chunk, borrowed);
     } catch (error) {
       this.fail(new ProtocolError(`bad answer stream from ${this.where}: ${describe(error)}`));
       return;
@@ -400,8 +400,11 @@ export async function connect(endpoint: Endpoint, idlOrPath: Idl | string, optio
   const limits = resolveLimits(options.limits);
   if (framingOf(transport) === 'header' && (options.writeProtocol ?? plan.request) === 'json') throw new Error('THeader carries binary or compact only');
   if (transport === 'http') return new HttpClient(idl, plan, options, limits, endpoint);
-  const socket = await connectSocket(endpoint, options.connectTimeoutMs ?? options.timeoutMs ?? 30_000);
+  // TCP and Unix sockets read into one reused buffer (TLS reads through its own layer, and the zlib
+  // link's inflater takes net's own chunks).
+  const reads = transport === 'zlib' || endpoint.socket === 'tls' ? undefined : new ReusedReads();
+  const socket = await connectSocket(endpoint, options.connectTimeoutMs ?? options.timeoutMs ?? 30_000, reads);
   const where = describeAddress(endpoint);
-  const link = transport === 'zlib' ? new ZlibLink(socket, options.recorder, where) : new PlainLink(socket, options.recorder, where);
+  const link = transport === 'zlib' ? new ZlibLink(socket, options.recorder, where) : new PlainLink(socket, options.recorder, where, reads);
   return new SocketClient(idl, plan, options, limits, link, transport, where);
 }

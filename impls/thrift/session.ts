@@ -49,7 +49,7 @@ export class Session {
 
   start(): void {
     this.link.start({
-      data: (chunk) => this.received(chunk),
+      data: (chunk, borrowed) => this.received(chunk, borrowed),
       end: () => this.peerFinished(),
       closed: (error) => {
         this.closed = true;
@@ -99,12 +99,12 @@ export class Session {
     this.reject(`idle for ${this.options.limits.idleTimeoutMs} ms`);
   };
 
-  private received(chunk: Buffer): void {
+  private received(chunk: Buffer, borrowed: boolean): void {
     if (this.closed) return;
     this.idleArmed = false;
     let units: Buffer[];
     try {
-      units = this.framing.splitter.push(chunk);
+      units = this.framing.splitter.push(chunk, borrowed);
     } catch (error) {
       this.reject(describe(error));
       return;
