@@ -31,8 +31,9 @@ export class UnframedSplitter implements Splitter {
   }
 
   push(chunk: Buffer, borrowed = false): Buffer[] {
-    // The scanner keeps chunks across calls: a borrowed one is copied (at its own size, from the
-    // pool when small), which is still less than net allocating 64 KiB for every read.
+    // The scanner keeps chunks across calls: a borrowed one is copied first (our client does not
+    // borrow for unframed transports: this copy comes on top of the one a message spanning chunks
+    // costs anyway).
     this.cursor.push(borrowed ? Buffer.from(chunk) : chunk);
     const out: Buffer[] = [];
     while (this.cursor.length > 0) {
