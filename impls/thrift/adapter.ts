@@ -17,13 +17,33 @@ function idlAt(path: string): Idl {
   return idl;
 }
 
-/** The contract's {writtenAs, value} marker becomes ours, anywhere in a value. */
+/** Whether a value holds the contract's {writtenAs, value} marker anywhere (looked for without allocating). */
+function hasMarker(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
+  if (isWrittenAs(value)) return true;
+  if (Array.isArray(value)) return value.some(hasMarker);
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (hasMarker(k) || hasMarker(v)) return true;
+    return false;
+  }
+  for (const key in value) if (Object.hasOwn(value, key) && hasMarker((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * The contract's {writtenAs, value} marker becomes ours, anywhere in a value. A value without one
+ * (nearly all) is passed on as it is: copying every argument object per call cost CPU for nothing.
+ */
 function ours(value: unknown): unknown {
-  if (isWrittenAs(value)) return new WrittenAs(value.writtenAs, ours(value.value) as Record<string, unknown>);
-  if (Array.isArray(value)) return value.map(ours);
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [ours(k), ours(v)]));
+  return hasMarker(value) ? converted(value) : value;
+}
+
+function converted(value: unknown): unknown {
+  if (isWrittenAs(value)) return new WrittenAs(value.writtenAs, converted(value.value) as Record<string, unknown>);
+  if (Array.isArray(value)) return value.map(converted);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [converted(k), converted(v)]));
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ours(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, converted(v)]));
   }
   return value;
 }

@@ -16,7 +16,7 @@ import { MessageType } from './protocol/wire.ts';
 import { framingFor, type Framing, type Unwrapped } from './transport/framing.ts';
 import { HttpExchange } from './transport/http-client.ts';
 import { PlainLink, ZlibLink, type Link } from './transport/link.ts';
-import { connectSocket, describeAddress } from './transport/sockets.ts';
+import { connectSocket, describeAddress, ReusedReads } from './transport/sockets.ts';
 import type { Endpoint } from './server.ts';
 import type { WireRecorder } from '../wire/recorder.ts';
 
@@ -114,7 +114,8 @@ interface InFlight {
   readonly call: Prepared;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** performance.now() by which the answer must have come. */
+  readonly deadline: number;
 }
 
 class SocketClient extends ClientBase {
@@ -123,6 +124,11 @@ class SocketClient extends ClientBase {
   private readonly transport: TransportName;
   private readonly headers: ReadonlyMap<string, string> | undefined;
   private readonly inFlight = new Map<number, InFlight>();
+  /**
+   * One timer per connection watches the oldest call's deadline: a timer per call cost a Timeout
+   * object, often a new timer list, and a clearTimeout on every call.
+   */
+  private watchdog: NodeJS.Timeout | undefined;
   private sendChain: Promise<void> = Promise.resolve();
   /** Sends in the chain that have not gone out yet. */
   private asyncSends = 0;
@@ -143,7 +149,7 @@ class SocketClient extends ClientBase {
     let closedResolve: () => void = () => undefined;
     this.closed = new Promise((resolve) => { closedResolve = resolve; });
     link.start({
-      data: (chunk) => this.received(chunk),
+      data: (chunk, borrowed) => this.received(chunk, borrowed),
       end: () => this.fail(new TransportError(`${this.where} closed the connection${this.pendingText()}`)),
       closed: (error) => {
         this.fail(new TransportError(error ? `connection to ${this.where} broke: ${error.message}` : `the connection to ${this.where} is closed${this.pendingText()}`));
@@ -170,12 +176,33 @@ class SocketClient extends ClientBase {
 
   private track(call: Prepared): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.inFlight.set(call.seqid, { call, resolve, reject, timer });
+      this.inFlight.set(call.seqid, { call, resolve, reject, deadline: performance.now() + this.timeoutMs });
+      this.watchdog ??= this.watch(this.timeoutMs);
     });
   }
+
+  /** Unreferenced: a call in flight has its connection open, which keeps the process alive. */
+  private watch(ms: number): NodeJS.Timeout {
+    return setTimeout(this.checkDeadlines, ms).unref();
+  }
+
+  /**
+   * Every call has the same timeout and the map keeps the order calls were made in, so the first
+   * call in flight has the earliest deadline: it has timed out, or the watchdog waits until it may.
+   */
+  private readonly checkDeadlines = (): void => {
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) {
+      const left = pending.deadline - performance.now();
+      if (left <= 0) {
+        const call = pending.call;
+        this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
+      } else {
+        this.watchdog = this.watch(Math.ceil(left));
+      }
+      return;
+    }
+  };
 
   private send(call: Prepared): Promise<void> {
     const info = {
@@ -221,10 +248,10 @@ class SocketClient extends ClientBase {
     return sent;
   }
 
-  private received(chunk: Buffer): void {
+  private received(chunk: Buffer, borrowed: boolean): void {
     let units: Buffer[];
     try {
-      units = this.framing.splitter.push(chunk);
+      units = this.framing.splitter.push(chunk, borrowed);
     } catch (error) {
       this.fail(new ProtocolError(`bad answer stream from ${this.where}: ${describe(error)}`));
       return;
@@ -289,7 +316,6 @@ class SocketClient extends ClientBase {
       return;
     }
     this.inFlight.delete(header.seqid);
-    clearTimeout(pending.timer);
     const outcome = this.settle(reader, header, pending.call);
     if ('value' in outcome) {
       pending.resolve(outcome.value);
@@ -303,20 +329,18 @@ class SocketClient extends ClientBase {
   /** Fails every call in flight and closes the connection; later calls fail with the same reason. */
   private fail(reason: Error): void {
     this.failure ??= reason;
-    for (const pending of this.inFlight.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(reason);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) pending.reject(reason);
     this.inFlight.clear();
     if (!this.link.destroyed) this.link.destroy();
   }
 
   async close(): Promise<void> {
     this.failure ??= new TransportError(`the client closed its connection to ${this.where}`);
-    for (const pending of this.inFlight.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(this.failure);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of this.inFlight.values()) pending.reject(this.failure);
     this.inFlight.clear();
     this.link.destroy();
     await this.closed;
@@ -376,8 +400,13 @@ export async function connect(endpoint: Endpoint, idlOrPath: Idl | string, optio
   const limits = resolveLimits(options.limits);
   if (framingOf(transport) === 'header' && (options.writeProtocol ?? plan.request) === 'json') throw new Error('THeader carries binary or compact only');
   if (transport === 'http') return new HttpClient(idl, plan, options, limits, endpoint);
-  const socket = await connectSocket(endpoint, options.connectTimeoutMs ?? options.timeoutMs ?? 30_000);
+  // Framed transports over TCP and Unix sockets read into one reused buffer: the frame splitter
+  // copies a frame once either way. Not unframed ones (buffered, zlib): their message scanner keeps
+  // chunks until a message ends, so a borrowed chunk would be copied once more than net's own.
+  // Not TLS either (it reads through its own layer).
+  const reads = framingOf(transport) === 'unframed' || endpoint.socket === 'tls' ? undefined : new ReusedReads();
+  const socket = await connectSocket(endpoint, options.connectTimeoutMs ?? options.timeoutMs ?? 30_000, reads);
   const where = describeAddress(endpoint);
-  const link = transport === 'zlib' ? new ZlibLink(socket, options.recorder, where) : new PlainLink(socket, options.recorder, where);
+  const link = transport === 'zlib' ? new ZlibLink(socket, options.recorder, where) : new PlainLink(socket, options.recorder, where, reads);
   return new SocketClient(idl, plan, options, limits, link, transport, where);
 }

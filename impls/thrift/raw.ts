@@ -115,9 +115,9 @@ export class RawConnection {
     const framing = framingFor(transport, plan.response, limits);
     const raw = new RawConnection(transport, plan.request, timeoutMs, link, framing);
     link.start({
-      data: (chunk) => {
+      data: (chunk, borrowed) => {
         try {
-          for (const unit of framing.splitter.push(chunk)) {
+          for (const unit of framing.splitter.push(chunk, borrowed)) {
             raw.receiveChain = raw.receiveChain.then(async () => raw.deliver((await framing.unwrap(unit)).message)).catch((error: unknown) => raw.deliver(error as Error));
           }
         } catch (error) {

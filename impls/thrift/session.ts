@@ -30,8 +30,12 @@ export class Session {
   private busy = false;
   private peerEnded = false;
   private closed = false;
+  // One Timeout each for the read and idle limits, made once and moved on with refresh(); a
+  // disarmed timer that still fires does nothing. (They were a new Timeout and closure per message.)
   private readTimer: NodeJS.Timeout | undefined;
+  private readArmed = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private idleArmed = false;
   private paused = false;
   private readonly onClosed: () => void;
 
@@ -45,7 +49,7 @@ export class Session {
 
   start(): void {
     this.link.start({
-      data: (chunk) => this.received(chunk),
+      data: (chunk, borrowed) => this.received(chunk, borrowed),
       end: () => this.peerFinished(),
       closed: (error) => {
         this.closed = true;
@@ -74,30 +78,40 @@ export class Session {
   private clearTimers(): void {
     clearTimeout(this.readTimer);
     clearTimeout(this.idleTimer);
-    this.readTimer = undefined;
-    this.idleTimer = undefined;
+    this.readArmed = false;
+    this.idleArmed = false;
   }
 
-  private received(chunk: Buffer): void {
+  /** The read limit starts again now (the first byte of a message arrived). */
+  private armRead(): void {
+    this.readArmed = true;
+    if (this.readTimer) this.readTimer.refresh();
+    else this.readTimer = setTimeout(this.readExpired, this.options.limits.readTimeoutMs);
+  }
+
+  private readonly readExpired = (): void => {
+    if (!this.readArmed) return;
+    this.reject(`no complete message within ${this.options.limits.readTimeoutMs} ms (${this.framing.splitter.pending} bytes of one received)`);
+  };
+
+  private readonly idleExpired = (): void => {
+    if (!this.idleArmed) return;
+    this.reject(`idle for ${this.options.limits.idleTimeoutMs} ms`);
+  };
+
+  private received(chunk: Buffer, borrowed: boolean): void {
     if (this.closed) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.idleArmed = false;
     let units: Buffer[];
     try {
-      units = this.framing.splitter.push(chunk);
+      units = this.framing.splitter.push(chunk, borrowed);
     } catch (error) {
       this.reject(describe(error));
       return;
     }
     // A message must be complete within readTimeoutMs of its first byte (slow senders included).
-    if (this.framing.splitter.pending === 0) {
-      clearTimeout(this.readTimer);
-      this.readTimer = undefined;
-    } else if (this.readTimer === undefined || units.length > 0) {
-      clearTimeout(this.readTimer);
-      const pending = (): number => this.framing.splitter.pending;
-      this.readTimer = setTimeout(() => this.reject(`no complete message within ${this.options.limits.readTimeoutMs} ms (${pending()} bytes of one received)`), this.options.limits.readTimeoutMs);
-    }
+    if (this.framing.splitter.pending === 0) this.readArmed = false;
+    else if (!this.readArmed || units.length > 0) this.armRead();
     for (const unit of units) this.queue.push(unit);
     if (this.queue.length >= this.options.limits.maxQueuedRequests) this.pause();
     void this.pump();
@@ -128,8 +142,9 @@ export class Session {
 
   private armIdle(): void {
     if (this.closed || this.busy || this.queue.length > 0 || this.framing.splitter.pending > 0) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.reject(`idle for ${this.options.limits.idleTimeoutMs} ms`), this.options.limits.idleTimeoutMs);
+    this.idleArmed = true;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(this.idleExpired, this.options.limits.idleTimeoutMs);
   }
 
   private async pump(): Promise<void> {
@@ -152,7 +167,9 @@ export class Session {
   private async handle(unit: Buffer): Promise<void> {
     let request: Unwrapped;
     try {
-      request = await this.framing.unwrap(unit);
+      const unwrapped = this.framing.unwrap(unit);
+      // Only THeader unwraps asynchronously; awaiting a plain value would cost a trip through the microtask queue.
+      request = unwrapped instanceof Promise ? await unwrapped : unwrapped;
     } catch (error) {
       if (error instanceof HeaderFrameError) {
         // The frame is intact but its contents cannot be used: answer, as Python's THeader does.
@@ -194,8 +211,8 @@ export class Session {
 
   private async send(message: { segments: Buffer[]; length: number }, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> {
     try {
-      const wire = await this.framing.wrap(message.segments, message.length, info);
-      this.link.write(wire);
+      const wrapped = this.framing.wrap(message.segments, message.length, info);
+      this.link.write(wrapped instanceof Promise ? await wrapped : wrapped);
     } catch (error) {
       this.reject(`cannot send the answer: ${describe(error)}`);
     }

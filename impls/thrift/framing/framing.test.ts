@@ -120,6 +120,37 @@ describe('frames', () => {
       expect(found.map((f) => f.toString())).toEqual(['abc', 'x']);
     }
   });
+
+  it('keeps nothing of a borrowed chunk: split at every size, the chunk overwritten after each push', () => {
+    for (const [bigSize, steps] of [[2000, [1, 3, 4, 5, 7]], [70_000, [1000, 65536, 70_012]]] as const) {
+      const big = Buffer.alloc(bigSize, 7);
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(bigSize);
+      const stream = Buffer.concat([Buffer.from('00000003616263', 'hex'), length, big, Buffer.from('0000000178', 'hex')]);
+      for (const step of steps) {
+        const splitter = new FrameSplitter(DEFAULT_LIMITS);
+        const found: Buffer[] = [];
+        const reused = Buffer.alloc(step);
+        for (let at = 0; at < stream.length; at += step) {
+          const n = stream.copy(reused, 0, at, at + step);
+          found.push(...splitter.push(reused.subarray(0, n), true));
+          reused.fill(0xee);
+        }
+        expect(splitter.pending).toBe(0);
+        expect(found.map((f) => f.length)).toEqual([3, bigSize, 1]);
+        expect(found[0]?.toString()).toBe('abc');
+        expect(found[1]?.equals(big)).toBe(true);
+        expect(found[2]?.toString()).toBe('x');
+      }
+    }
+  });
+
+  it('holds no more than twice the bytes received of a frame declared large', () => {
+    const splitter = new FrameSplitter(DEFAULT_LIMITS);
+    // 16,000,000 bytes declared, 10 received: nothing of the declared size is allocated yet.
+    expect(splitter.push(Buffer.from('00f42400' + '00'.repeat(10), 'hex'))).toEqual([]);
+    expect(splitter.pending).toBe(14);
+  });
 });
 
 describe('THeader frames', () => {

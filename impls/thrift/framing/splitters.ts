@@ -7,8 +7,12 @@ import { ChunkCursor } from './chunks.ts';
 import { scannerFor, type MessageScanner } from './scanners.ts';
 
 export interface Splitter {
-  /** Feeds bytes; returns every message (or frame) they complete. Throws on bad framing or a limit. */
-  push(chunk: Buffer): Buffer[];
+  /**
+   * Feeds bytes; returns every message (or frame) they complete. Throws on bad framing or a limit.
+   * borrowed: the chunk's memory is reused once push returns (ReusedReads), so neither what is
+   * returned nor what is kept may point into it.
+   */
+  push(chunk: Buffer, borrowed?: boolean): Buffer[];
   /** Bytes held of a message not complete yet (0 between messages). */
   readonly pending: number;
 }
@@ -26,8 +30,11 @@ export class UnframedSplitter implements Splitter {
     return this.cursor.length;
   }
 
-  push(chunk: Buffer): Buffer[] {
-    this.cursor.push(chunk);
+  push(chunk: Buffer, borrowed = false): Buffer[] {
+    // The scanner keeps chunks across calls: a borrowed one is copied first (our client does not
+    // borrow for unframed transports: this copy comes on top of the one a message spanning chunks
+    // costs anyway).
+    this.cursor.push(borrowed ? Buffer.from(chunk) : chunk);
     const out: Buffer[] = [];
     while (this.cursor.length > 0) {
       const length = this.scanner.scan(this.cursor);
@@ -41,34 +48,88 @@ export class UnframedSplitter implements Splitter {
 
 /** Frames of a 4-byte big-endian length (TFramedTransport, TFastFramedTransport, THeader). */
 export class FrameSplitter implements Splitter {
-  private readonly cursor = new ChunkCursor();
   private readonly maxFrameSize: number;
+  /** The 4-byte length of the next frame, and how many of its bytes have come (it may come split). */
+  private readonly sizeBytes = Buffer.alloc(4);
+  private sizeHave = 0;
+  /** The current frame's size, once its length is complete (-1 before). */
   private size = -1;
+  /**
+   * The current frame's bytes so far: a list of parts until half of the frame has come, then one
+   * buffer of its whole size filled in place. So a frame is copied once (twice for a part of it
+   * that came in many small reads), and a declared size never costs more than twice the bytes
+   * that really came (a hostile length alone allocates nothing).
+   */
+  private parts: Buffer[] = [];
+  private frame: Buffer | undefined;
+  private have = 0;
 
   constructor(limits: Limits) {
     this.maxFrameSize = limits.maxFrameSize;
   }
 
   get pending(): number {
-    return this.cursor.length;
+    return this.size < 0 ? this.sizeHave : 4 + this.have;
   }
 
-  push(chunk: Buffer): Buffer[] {
-    this.cursor.push(chunk);
+  push(chunk: Buffer, borrowed = false): Buffer[] {
     const out: Buffer[] = [];
-    for (;;) {
+    let at = 0;
+    while (at < chunk.length) {
       if (this.size < 0) {
-        if (this.cursor.length < 4) break;
-        const size = this.cursor.peekInt32(0);
-        if (size <= 0) throw new ProtocolError(`frame size ${size} (a frame holds at least one byte)`);
-        if (size > this.maxFrameSize) throw new SizeError(`frame size ${size} is over the limit of ${this.maxFrameSize} bytes`);
-        this.size = size;
+        if (this.sizeHave === 0 && chunk.length - at >= 4) {
+          this.size = this.checkSize(chunk.readInt32BE(at));
+          at += 4;
+        } else {
+          const n = Math.min(4 - this.sizeHave, chunk.length - at);
+          chunk.copy(this.sizeBytes, this.sizeHave, at, at + n);
+          this.sizeHave += n;
+          at += n;
+          if (this.sizeHave < 4) break;
+          this.size = this.checkSize(this.sizeBytes.readInt32BE(0));
+        }
+        this.sizeHave = 0;
+        this.have = 0;
       }
-      if (this.cursor.length < 4 + this.size) break;
-      out.push(this.cursor.take(4 + this.size).subarray(4));
+      const size = this.size;
+      const available = chunk.length - at;
+      const missing = size - this.have;
+      if (this.frame === undefined && this.have === 0 && available >= size) {
+        // The whole frame is in this chunk: no copy unless the chunk is borrowed.
+        out.push(borrowed ? Buffer.from(chunk.subarray(at, at + size)) : chunk.subarray(at, at + size));
+        at += size;
+        this.size = -1;
+        continue;
+      }
+      if (this.frame === undefined && (this.have + available) * 2 >= size) {
+        // Half of the frame or more is here: from now on it is filled in place.
+        this.frame = Buffer.allocUnsafe(size);
+        let filled = 0;
+        for (const part of this.parts) filled += part.copy(this.frame, filled);
+        this.parts = [];
+      }
+      const n = Math.min(missing, available);
+      if (this.frame !== undefined) {
+        chunk.copy(this.frame, this.have, at, at + n);
+      } else {
+        const part = chunk.subarray(at, at + n);
+        this.parts.push(borrowed ? Buffer.from(part) : part);
+      }
+      this.have += n;
+      at += n;
+      if (this.have < size) break;
+      out.push(this.frame as Buffer);
+      this.frame = undefined;
+      this.have = 0;
       this.size = -1;
     }
     return out;
+  }
+
+  private checkSize(size: number): number {
+    if (size <= 0) throw new ProtocolError(`frame size ${size} (a frame holds at least one byte)`);
+    if (size > this.maxFrameSize) throw new SizeError(`frame size ${size} is over the limit of ${this.maxFrameSize} bytes`);
+    return size;
   }
 }
 

@@ -1,5 +1,6 @@
 // The HTTP client transport: one POST per call (Content-Length set: Python's http.server does not
-// de-chunk), the answer is the response body. The body is limited (the declared length first,
+// de-chunk), the answer is the response body. Over TCP and Unix sockets the POSTs go through our
+// own connection (http-connection.ts); this file's node:https path is for TLS. The body is limited (the declared length first,
 // then every byte as it comes) and a call that fails or times out destroys its request, so an
 // endless answer is never read on after the call has failed.
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
@@ -8,6 +9,7 @@ import { ClientTimeout, SizeError, TransportError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { clientTlsOptions, describeAddress, type SocketAddress } from './sockets.ts';
+import { HttpConnection } from './http-connection.ts';
 
 export interface HttpTarget extends SocketAddress {
   readonly httpPath?: string;
@@ -20,6 +22,8 @@ export class HttpExchange {
   private readonly agent: HttpAgent;
   private readonly tls: boolean;
   private readonly requests = new Set<ClientRequest>();
+  /** TCP and Unix sockets: our own connection (http-connection.ts); TLS goes through node:https. */
+  private readonly plain: HttpConnection | undefined;
 
   constructor(target: HttpTarget, limits: Limits, recorder: WireRecorder | undefined) {
     this.target = target;
@@ -27,6 +31,8 @@ export class HttpExchange {
     this.recorder = recorder;
     this.tls = target.socket === 'tls';
     this.agent = this.tls ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...clientTlsOptions(target) }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    const host = target.socket === 'unix' ? 'localhost' : `${target.host ?? '127.0.0.1'}:${target.port ?? 80}`;
+    this.plain = this.tls ? undefined : new HttpConnection(target, limits, recorder, this.url(), target.httpPath ?? '/thrift', host);
   }
 
   private url(): string {
@@ -35,6 +41,7 @@ export class HttpExchange {
 
   /** POSTs one message; resolves with the response body of a 200 answer. */
   post(segments: readonly Buffer[], length: number, timeoutMs: number, what: string): Promise<Buffer> {
+    if (this.plain) return this.plain.post(segments, length, timeoutMs, what);
     return new Promise((resolve, reject) => {
       let settled = false;
       const options = {
@@ -104,6 +111,7 @@ export class HttpExchange {
   }
 
   close(): void {
+    this.plain?.close();
     for (const request of this.requests) request.destroy();
     this.requests.clear();
     this.agent.destroy();

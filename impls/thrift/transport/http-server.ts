@@ -11,6 +11,7 @@ import type { Processed, Processor } from '../processor.ts';
 import type { ProtocolName } from '../protocol/index.ts';
 import { UnframedSplitter } from '../framing/splitters.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
+import { coalesce } from '../../wire/coalesce.ts';
 import type { SocketAddress } from './sockets.ts';
 
 export interface HttpServing {
@@ -117,12 +118,25 @@ async function exchange(serving: HttpServing, request: IncomingMessage, response
     return refuse(400, error instanceof ProtocolError ? `unreadable Thrift request: ${error.message}` : `server error: ${describe(error)}`);
   }
   if (response.writableEnded || response.destroyed) return;
-  const reply = processed.reply?.toBuffer() ?? Buffer.alloc(0);
+  // The answer's segments go out as they are (a 64 KiB binary value is not copied into one
+  // buffer first), corked so that the head and the body leave in one system call.
+  const segments = processed.reply ? coalesce(processed.reply.finish()) : [];
+  const length = segments.reduce((sum, segment) => sum + segment.length, 0);
   response.writeHead(200, {
     'content-type': 'application/x-thrift',
-    'content-length': reply.length,
+    'content-length': length,
     ...(processed.closeAfter ? { connection: 'close' } : {}),
   });
-  if (reply.length > 0) recorder?.sent(reply);
-  response.end(reply);
+  const last = segments.at(-1);
+  if (last === undefined) {
+    response.end();
+    return;
+  }
+  response.cork();
+  for (const segment of segments) {
+    recorder?.sent(segment);
+    if (segment !== last) response.write(segment);
+  }
+  response.end(last);
+  while (response.writableCorked > 0) response.uncork();
 }

@@ -7,10 +7,14 @@ import { constants, createDeflate, createInflate, type Deflate, type Inflate } f
 import { ProtocolError } from '../errors.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import type { ReusedReads } from './sockets.ts';
 
 export interface LinkEvents {
-  /** Bytes received (decompressed under zlib). */
-  data(chunk: Buffer): void;
+  /**
+   * Bytes received (decompressed under zlib). Borrowed: the chunk's memory is read into again once
+   * this returns, so nothing may keep a reference to it (ReusedReads).
+   */
+  data(chunk: Buffer, borrowed: boolean): void;
   /** The peer finished sending (half-close). */
   end(): void;
   /** The connection is gone; error when it broke. */
@@ -52,17 +56,30 @@ export class PlainLink implements Link {
     this.socket.uncork();
   };
 
-  constructor(socket: Socket, recorder: WireRecorder = NO_RECORDER, peer = peerOf(socket)) {
+  private readonly reads: ReusedReads | undefined;
+
+  /** reads: the ReusedReads the socket was opened with, if it was. */
+  constructor(socket: Socket, recorder: WireRecorder = NO_RECORDER, peer = peerOf(socket), reads?: ReusedReads) {
     this.socket = socket;
     this.recorder = recorder;
     this.peer = peer;
+    this.reads = reads;
   }
 
   start(events: LinkEvents): void {
-    this.socket.on('data', (chunk: Buffer) => {
-      this.recorder.received(chunk);
-      events.data(chunk);
-    });
+    if (this.reads) {
+      const recording = this.recorder !== NO_RECORDER;
+      this.reads.deliverTo((chunk, borrowed) => {
+        // A recorder keeps what it is told: it gets its own copy of a borrowed chunk.
+        if (recording) this.recorder.received(borrowed ? Buffer.from(chunk) : chunk);
+        events.data(chunk, borrowed);
+      });
+    } else {
+      this.socket.on('data', (chunk: Buffer) => {
+        this.recorder.received(chunk);
+        events.data(chunk, false);
+      });
+    }
     this.socket.on('end', () => events.end());
     this.socket.on('error', (error) => {
       this.error ??= error;
@@ -139,7 +156,7 @@ export class ZlibLink implements Link {
     this.inflate.on('drain', () => {
       if (!this.paused) this.socket.resume();
     });
-    this.inflate.on('data', (chunk: Buffer) => events.data(chunk));
+    this.inflate.on('data', (chunk: Buffer) => events.data(chunk, false));
     this.inflate.on('error', (error) => this.destroy(new ProtocolError(`zlib stream from the peer: ${error.message}`)));
     this.socket.on('end', () => this.inflate.end());
     this.inflate.on('end', () => events.end());
