@@ -1,8 +1,9 @@
 // Avro over HTTP, client side: one POST per call, body = standard framing, always with a
 // Content-Length (a chunked body hangs Python's http.server based responders: field note 1).
 //
-// HTTP/1.1 is spoken directly over kept-alive sockets (connections.ts, response-parser.ts), one
-// request at a time per connection. node's http.request took 92% of this client's time per
+// HTTP/1.1 is spoken directly over kept-alive sockets (connections.ts, and the response parser
+// shared with Thrift's client: impls/wire/http-response-parser.ts), one request at a time per
+// connection. node's http.request took 92% of this client's time per
 // call (issue 15's profile; here 25% of the CPU of an int echo): an agent, a ClientRequest and an
 // IncomingMessage per call, and their event plumbing. Answers delimited by Content-Length, by
 // chunked coding or by the end of the connection are all read.
@@ -16,7 +17,7 @@ import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { ClientTransport } from '../transport.ts';
 import { ConnectionPool } from './connections.ts';
-import { ResponseParser } from './response-parser.ts';
+import { ResponseParser } from '../../wire/http-response-parser.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 
 export interface HttpClientOptions {

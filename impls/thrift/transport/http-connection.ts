@@ -5,7 +5,7 @@
 // copies a body once, into a buffer that grows to the body's size. TLS stays on node:https
 // (http-client.ts).
 import type { Socket } from 'node:net';
-import { HttpParseError, ResponseParser } from '../../avro/http/response-parser.ts';
+import { HttpParseError, ResponseParser } from '../../wire/http-response-parser.ts';
 import { ClientTimeout, SizeError, TransportError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';

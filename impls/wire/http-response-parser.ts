@@ -1,8 +1,9 @@
-// An HTTP/1.1 response reader for our Avro HTTP client (transport.ts): the status line and
-// headers, then the body delimited by Content-Length, by chunked transfer coding, or by the end of
-// the connection. Incremental (bytes are given as they arrive) and bounded: the head and each
-// chunk-size or trailer line have a size limit, so a server cannot make it buffer without end.
-// Body bytes are handed on as views of the chunks they arrived in.
+// An HTTP/1.1 response reader for our HTTP clients (Avro's http/transport.ts, Thrift's
+// transport/http-connection.ts): the status line and headers, then the body delimited by
+// Content-Length, by chunked transfer coding, or by the end of the connection. Incremental (bytes
+// are given as they arrive) and bounded: the head and each chunk-size or trailer line have a size
+// limit, so a server cannot make it buffer without end. Body bytes are handed on as views of the
+// chunks they arrived in.
 
 /** The head of a response (interim 1xx responses are skipped). */
 export interface ResponseHead {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpParseError, MAX_HEAD_BYTES, type ResponseHead, ResponseParser } from './response-parser.ts';
+import { HttpParseError, MAX_HEAD_BYTES, type ResponseHead, ResponseParser } from './http-response-parser.ts';
 
 /** Feeds the text in pieces of `step` bytes; returns the head, the body, whether it is done, and the bytes left over. */
 function parse(text: string | Buffer, step = Number.POSITIVE_INFINITY) {
