@@ -72,4 +72,14 @@ describe('ResponseParser', () => {
     expect(() => parse(longHead, 1000)).toThrow(/head exceeds/);
     expect(() => parse(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;${'e'.repeat(5000)}`, 100)).toThrow(/exceeds/);
   });
+
+  it('refuses bytes that cannot start a status line as soon as they arrive, whole or a byte at a time', () => {
+    for (const step of [1, Number.POSITIVE_INFINITY]) {
+      expect(() => parse(Buffer.from('ffffffff00000000', 'hex'), step)).toThrow(/not an HTTP\/1\.x answer: it starts with ff/);
+      expect(() => parse('HTTP/2 200\r\n', step)).toThrow(HttpParseError);
+    }
+    // A head that starts right but has not ended yet is waited for.
+    expect(parse('HTTP/1.1 200 OK\r\nContent-Le').done).toBe(false);
+    expect(parse('HTT').done).toBe(false);
+  });
 });

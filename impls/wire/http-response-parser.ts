@@ -30,6 +30,7 @@ const MAX_LINE_BYTES = 4096;
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer' | 'until-close' | 'done';
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const STATUS_LINE_START = Buffer.from('HTTP/1.', 'latin1');
 
 export class ResponseParser {
   private state: State = 'head';
@@ -109,6 +110,12 @@ export class ResponseParser {
     const data = before ? Buffer.concat([before, chunk.subarray(at)]) : chunk.subarray(at);
     const end = data.indexOf(CRLF_CRLF);
     if (end < 0) {
+      // Bytes that cannot begin a status line fail at once, not when the head limit or the call's
+      // deadline is reached (a server answering garbage: the hostile case thrift-answer-garbage).
+      const checked = Math.min(data.length, STATUS_LINE_START.length);
+      if (!data.subarray(0, checked).equals(STATUS_LINE_START.subarray(0, checked))) {
+        throw new HttpParseError(`not an HTTP/1.x answer: it starts with ${data.subarray(0, 16).toString('hex')}`);
+      }
       if (data.length > MAX_HEAD_BYTES) throw new HttpParseError(`response head exceeds ${MAX_HEAD_BYTES} bytes`);
       this.headBytes = before ? data : Buffer.from(data);
       return chunk.length;
