@@ -1,4 +1,6 @@
-"""avro-tools `rpcsend` and `rpcreceive`, run exactly as people run them: `java -jar avro-tools.jar`.
+"""avro-tools `rpcsend` and `rpcreceive`: avro-tools' own Tool classes, run in the tool host (one JVM
+per container, toolhost.py) with the arguments `java -jar avro-tools.jar` would take; README.md says
+what differs from a process per call and why the bytes do not.
 
 Values go in as the tools take them: `-data` with Avro's JSON encoding, or `-file` with a data file
 (the program cases' files in upstream's interop layout; and, for a value too long for one command
@@ -9,26 +11,23 @@ print (rpcsend: the response in JSON; rpcreceive: the request in JSON) is compar
 import json
 import os
 import re
-import shlex
 import subprocess
+import sys
 import tempfile
 
 from tooldriver import catalogue
 from tooldriver.program import Arrival, Failure, Program
 
 from . import schemas, values
+from .toolhost import JAR, JVM_OPTIONS, TRUST, ToolHost
 
-JAR = os.environ.get("AVRO_TOOLS_JAR", "/opt/avro-tools/avro-tools.jar")
-# avro-tools 1.12.x refuses to build the handshake classes unless their package is trusted
-# (AVRO-4204): upstream's own interop script passes the same property.
-TRUST = "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.apache.avro"
-JVM_OPTIONS = shlex.split(os.environ.get("AVRO_TOOLS_JVM_OPTIONS", ""))
 # Linux caps one argument at 128 KiB (MAX_ARG_STRLEN); longer values go through a data file.
 MAX_DATA_ARGUMENT_CHARS = 100_000
 EXCEPTION_LINE = re.compile(r'^Exception in thread "main" ([\w.$]+)(?:: (.*))?$')
 
 
 def java(*arguments):
+    """A process per call, exactly as people run the jar (the image build's checks use it)."""
     return ["java", TRUST, *JVM_OPTIONS, "-jar", JAR, *arguments]
 
 
@@ -38,10 +37,11 @@ class AvroTools(Program):
 
     def __init__(self):
         self._protocols = {}
+        self.host = ToolHost()
 
     def protocol(self, name):
         if name not in self._protocols:
-            path = catalogue.protocol_path(name)
+            path = os.path.abspath(catalogue.protocol_path(name))
             self._protocols[name] = (path, schemas.load_protocol(path))
         return self._protocols[name]
 
@@ -58,6 +58,7 @@ class AvroTools(Program):
         text = json.dumps(values.to_avro_json(schema, plain), ensure_ascii=True, allow_nan=False)
         if len(text) <= MAX_DATA_ARGUMENT_CHARS:
             return ["-data", text]
+        directory = os.path.abspath(directory)
         schema_path = os.path.join(directory, f"{stem}.avsc")
         json_path = os.path.join(directory, f"{stem}.json")
         data_path = os.path.join(directory, f"{stem}.avro")
@@ -65,11 +66,11 @@ class AvroTools(Program):
             json.dump(schema.to_json(), f)
         with open(json_path, "w", encoding="utf-8") as f:
             f.write(text)
-        with open(data_path, "wb") as out:
-            made = subprocess.run(java("fromjson", "--schema-file", schema_path, json_path), stdout=out,
-                                  stderr=subprocess.PIPE, timeout=timeout)
+        made = self.host.run(["fromjson", "--schema-file", schema_path, json_path], timeout)
         if made.returncode != 0:
             raise Failure(f"avro-tools fromjson could not write the {stem} data file: {_tail(made.stderr)}")
+        with open(data_path, "wb") as out:
+            out.write(made.stdout)
         return ["-file", data_path]
 
     # --- client: rpcsend ---------------------------------------------------------------------
@@ -78,14 +79,14 @@ class AvroTools(Program):
         path, message = self.message(case, message_name, "client")
         files = catalogue.files_dir(case)
         if files is not None and message_name == case.get("message"):
-            arguments = ["-file", os.path.join(files, "request.avro")]
+            arguments = ["-file", os.path.abspath(os.path.join(files, "request.avro"))]
         else:
             arguments = self.datum_arguments(message.request, values.from_notation(message.request, request),
                                              directory, "request", timeout)
         try:
-            run = subprocess.run(java("rpcsend", uri, path, message_name, *arguments), capture_output=True, timeout=timeout)
+            run = self.host.run(["rpcsend", uri, path, message_name, *arguments], timeout)
         except subprocess.TimeoutExpired:
-            raise Failure(f"rpcsend {message_name}: no answer within {timeout} s (the process was killed)") from None
+            raise Failure(f"rpcsend {message_name}: no answer within {timeout} s (the call was abandoned)") from None
         return message, run
 
     def call(self, uri, case, message_name, request, expect, timeout):
@@ -105,11 +106,13 @@ class AvroTools(Program):
         setup_message, files = catalogue.server_setup(case)
         path, message = self.message(case, setup_message)
         if files is not None:
-            arguments = ["-file", os.path.join(files, "response.avro")]
+            arguments = ["-file", os.path.abspath(os.path.join(files, "response.avro"))]
         else:
             plain = values.from_notation(message.response, case["expect"]["response"])
             arguments = self.datum_arguments(message.response, plain, workdir, "response", 60)
-        return java("rpcreceive", uri, path, setup_message, *arguments)
+        # The host resolves relative paths against its own directory, not the case's: all are absolute.
+        return [sys.executable, "-m", "avrotools.hostcall", self.host.socket_path(),
+                "rpcreceive", uri, path, setup_message, *arguments]
 
     def expected_parameters(self, case):
         _, message = self.message(case, case["message"])
