@@ -23,6 +23,9 @@ export default defineConfig({
           // vitest runs projects side by side only when they have the same worker count.
           maxWorkers: JOBS,
           setupFiles: ['harness/vitest/scratch-cleanup.ts'],
+          // Unit files run beside the conformance slices on two cores: a test of 0.3 s took 5.5 s at
+          // load average 18 and hit vitest's default 5 s. A bound for hangs, not a speed check.
+          testTimeout: 20_000,
           // [hostile] suites may hold unit tests of their own pieces, named *.unit.test.ts.
           include: ['impls/**/*.test.ts', 'harness/**/*.test.ts', 'suites/**/*.unit.test.ts', 'bench/**/*.test.ts'],
         },
