@@ -28,6 +28,7 @@ What is identical to a fresh process, and what is not, is listed in ../README.md
 
 import ast
 import builtins
+import gc
 import importlib
 import importlib.util
 import io
@@ -211,5 +212,9 @@ if __name__ == "__main__":
         print("usage: python forkserver.py SOCKET", file=sys.stderr)
         sys.exit(2)
     preload()
+    # What the imports made lives as long as the process: kept out of the collector's sight
+    # (gc.freeze), a fork's collections do not touch, and so copy, every page of it (about 10 ms of
+    # CPU per call). Objects a call makes are collected as in a fresh process.
+    gc.freeze()
     call = serve(sys.argv[1])
     run_tool(*call)
