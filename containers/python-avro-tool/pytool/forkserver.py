@@ -12,7 +12,7 @@ REMOTE_HASHES, avro.tool's globals, which run afresh as __main__) starts as in a
 Started by path, not with -m, so that none of the wrapper's modules are imported here. Standard
 library only. The server prints "forkserver ready" on stdout once it listens on the Unix socket.
 
-One call, one connection (forkclient.py is the other end):
+One call, one connection (forkcall.Call is the other end):
   1. The caller sends its request (4-byte big-endian length, JSON {"argv", "cwd", "env"}) with three
      file descriptors (SCM_RIGHTS): the call's stdin, stdout and stderr.
   2. The server forks a supervisor for the connection and goes back to accept(); the supervisor
