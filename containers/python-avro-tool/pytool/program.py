@@ -1,5 +1,9 @@
 """Python's avro command-line tool, `python -m avro.tool rpcsend|rpcreceive`, run as people run it.
 
+Each call runs in a fork of one process that has imported what avro.tool imports and never ran a
+call (forkserver.py; ../README.md says what is identical to a fresh process and what is not):
+rpcsend from here, rpcreceive through a stand-in process (forkcall.py) that the relay starts.
+
 The tool takes values only as data files (`-file`): the program cases' files in upstream's interop
 layout, or a data file this wrapper writes with the same avro library for a conformance case.
 rpcsend prints the response with print(): Python's repr inside containers, a top-level string as it
@@ -25,8 +29,11 @@ from tooldriver import catalogue
 from tooldriver.program import Arrival, Failure, Program
 
 from . import pyrepr, values
+from .forkclient import ForkServer
 
-TOOL = [os.environ.get("AVRO_TOOL_PYTHON", sys.executable), "-m", "avro.tool"]
+PYTHON = os.environ.get("AVRO_TOOL_PYTHON", sys.executable)
+# The command as people run it (the image build's checks run it so, and compare it with the fork server).
+TOOL = [PYTHON, "-m", "avro.tool"]
 RECEIVED = re.compile(r"^Message: (\S*) Datum: ", re.M)
 
 
@@ -57,6 +64,7 @@ class PythonAvroTool(Program):
 
     def __init__(self):
         self._protocols = {}
+        self.forks = ForkServer(PYTHON)
 
     def protocol(self, name):
         if name not in self._protocols:
@@ -85,8 +93,7 @@ class PythonAvroTool(Program):
                 data = os.path.join(directory, "request.avro")
                 write_datum(data, request_schema(message), values.to_python(message.request, request))
             try:
-                run = subprocess.run([*TOOL, "rpcsend", uri, path, message_name, "-file", data],
-                                     capture_output=True, timeout=timeout)
+                run = self.forks.run(["rpcsend", uri, path, message_name, "-file", data], timeout)
             except subprocess.TimeoutExpired:
                 raise Failure(f"rpcsend {message_name}: no answer within {timeout} s (the process was killed)") from None
         return message, run
@@ -110,7 +117,7 @@ class PythonAvroTool(Program):
         else:
             data = os.path.join(workdir, "response.avro")
             write_datum(data, response_schema(message), values.to_python(message.response, case["expect"]["response"]))
-        return [*TOOL, "rpcreceive", uri, path, setup_message, "-file", data]
+        return self.forks.stand_in_argv(["rpcreceive", uri, path, setup_message, "-file", data])
 
     def expected_parameters(self, case):
         _, message = self.message(case, case["message"])
