@@ -21,7 +21,7 @@ import { runClient, startServer, describeState, type ClientRun, type RunningServ
 import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
-import { caseWindows, parseTap, splitCells, type CellTap, type TapResult } from '../tap/parse.ts';
+import { readCellTap, splitCells, type CellTap, type ReadTap, type TapResult } from '../tap/parse.ts';
 // [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
 import { ServerWireLog, WireTrace } from '../../impls/wire/recorder.ts';
 import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
@@ -49,6 +49,8 @@ interface CellState {
   serverWire?: ServerWireLog;
   /** Why the cell cannot run at all (its server or the peer's listener did not start). */
   broken?: string;
+  /** ts-server: the cell's TAP, read once for all its cases. */
+  tap?: ReadTap;
 }
 
 /** Per peer release of the slice: its server container and its client run. */
@@ -244,17 +246,19 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
   async function serverSide(c: SliceCell<C>, state: CellState, rs: ReleaseState | undefined, testCase: C, meta: ConformanceMeta, ctx: TestContext): Promise<void> {
     if (!rs?.client) throw new Error('no peer client run was started for this cell');
     const run = await rs.client;
-    const cellTap = tapsByCell(run.stdout).get(c.key);
-    const clientOutput = `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
-    if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput}`);
-    const tap = cellTap.tap;
-    const window = caseWindows(tap).get(testCase.id);
+    // Split and read once per release and per cell, not per case (see readCellTap).
+    rs.tapByCell ??= tapsByCell(run.stdout);
+    const cellTap = rs.tapByCell.get(c.key);
+    const clientOutput = (): string => `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
+    if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput()}`);
+    state.tap ??= readCellTap(cellTap.tap);
+    const window = state.tap.windows.get(testCase.id);
     const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), c.cell.client) : []);
     if (tracing) meta.wire = wire();
-    const line: TapResult | undefined = parseTap(tap).get(testCase.id);
+    const line: TapResult | undefined = state.tap.results.get(testCase.id);
     // A case the peer client cannot run is a skip with its reason, never a pass.
     if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
-    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput}`);
+    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput()}`);
     const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
@@ -262,7 +266,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),
         ...(crashed ? [`our server crashed: ${crashed}`] : []),
-        clientOutput,
+        clientOutput(),
       ].join('\n')), wire());
     }
   }
