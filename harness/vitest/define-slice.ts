@@ -18,6 +18,8 @@ import { partition, sliceOf } from '../matrix/slices.ts';
 import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts';
 import { loadImplementations, type LoadedImplementation } from '../contract/load.ts';
 import { runClient, startServer, describeState, type ClientRun, type RunningServer } from '../docker/containers.ts';
+import { ListenerLog } from '../docker/log-follower.ts';
+import { lastBytes, LOG_TAIL_BYTES } from '../results/log-tail.ts';
 import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
@@ -51,6 +53,8 @@ interface CellState {
   broken?: string;
   /** ts-server: the cell's TAP, read once for all its cases. */
   tap?: ReadTap;
+  /** ts-server: the peer client's stderr lines of this cell, for a failing case's message. */
+  clientStderr?: string;
 }
 
 /** Per peer release of the slice: its server container and its client run. */
@@ -249,7 +253,10 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // Split and read once per release and per cell, not per case (see readCellTap).
     rs.tapByCell ??= tapsByCell(run.stdout);
     const cellTap = rs.tapByCell.get(c.key);
-    const clientOutput = (): string => `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
+    const clientOutput = (): string => {
+      state.clientStderr ??= lastBytes(linesOfCell(run.stderr, c.key, 40), LOG_TAIL_BYTES);
+      return `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${state.clientStderr}`;
+    };
     if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput()}`);
     state.tap ??= readCellTap(cellTap.tap);
     const window = state.tap.windows.get(testCase.id);
@@ -313,12 +320,20 @@ async function withPeerEvidence(error: unknown, server: RunningServer | undefine
   if (!server) return base;
   const state = await server.state().catch(() => undefined);
   if (state && !state.running) base.message += `\n--- the peer server container died: ${describeState(state)} ---`;
-  base.message += `\n--- peer server log (tail) ---\n${await server.logOf(key, 40).catch((e: unknown) => `log unavailable: ${String(e)}`)}`;
+  base.message += `\n--- peer server log (tail) ---\n${lastBytes(await server.logOf(key, 40).catch((e: unknown) => `log unavailable: ${String(e)}`), LOG_TAIL_BYTES)}`;
   return base;
 }
 
-function tail(text: string, lines: number): string {
-  return text.split('\n').slice(-lines).join('\n');
+/**
+ * A peer client's stderr lines about one cell (prefixed "[<key>] ", as a server's are) and its
+ * unprefixed lines, the last `lines` of them: the last lines of the whole stderr were those of
+ * whichever cells the client ran last, the same for every failing case of the release.
+ */
+function linesOfCell(stderr: string, key: string, lines: number): string {
+  const log = new ListenerLog();
+  log.push('err', stderr);
+  log.end();
+  return log.of(key, lines);
 }
 
 declare module 'vitest' {
