@@ -106,8 +106,15 @@ function journalFile(runId: string): string {
 
 export function journalCase(runId: string, result: CaseResult): void {
   const path = journalFile(runId);
-  mkdirSync(join(path, '..'), { recursive: true });
-  appendFileSync(path, `${JSON.stringify(result)}\n`);
+  const line = `${JSON.stringify(result)}\n`;
+  try {
+    appendFileSync(path, line);
+  } catch (error) {
+    // The folder is made on the first case (or again if something removed it), not checked per case.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(join(path, '..'), { recursive: true });
+    appendFileSync(path, line);
+  }
 }
 
 export function readJournal(runId: string): CaseResult[] {

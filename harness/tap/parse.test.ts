@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseWindows, parseTap, splitCells } from './parse.ts';
+import { caseWindows, parseTap, readCellTap, splitCells } from './parse.ts';
 
 describe('parseTap', () => {
   it('reads ok and not ok lines with their diagnostics, keeping the peer\'s digits', () => {
@@ -43,6 +43,16 @@ describe('parseTap', () => {
       ['echo-int', { from: 1000, to: 1250.125 }],
       ['ping', { from: 1250.125, to: Number.POSITIVE_INFINITY }],
     ]));
+  });
+
+  it('reads test points and case windows in one pass, as parseTap and caseWindows do apart', () => {
+    const text = ['TAP version 13', '1..2', '# case a begins 10', 'not ok 1 - a', '  ---', '  message: "no"', '  ...',
+      '# case b begins 20.5', 'ok 2 - b # SKIP not offered'].join('\n');
+    const read = readCellTap(text);
+    expect(read.results).toEqual(parseTap(text));
+    expect(read.windows).toEqual(caseWindows(text));
+    expect(read.results.get('a')?.diagnostic).toBe('  message: "no"');
+    expect(read.windows.get('b')).toEqual({ from: 20.5, to: Number.POSITIVE_INFINITY });
   });
 
   it('ignores comments that are not case starts', () => {

@@ -71,25 +71,54 @@ function readTap(text: string): TapReading {
   return { results, comments };
 }
 
+function resultsById(reading: TapReading): Map<string, TapResult> {
+  return new Map(reading.results.map((result) => [result.id, result]));
+}
+
 /** Every test point by case id (a repeated id: the last one). Output that is not TAP gives an empty map. */
 export function parseTap(text: string): Map<string, TapResult> {
-  return new Map(readTap(text).results.map((result) => [result.id, result]));
+  return resultsById(readTap(text));
 }
 
 const CASE_BEGINS = /^#\s*case\s+(\S+)\s+begins\s+(\d+(?:\.\d+)?)\s*$/;
 
 /** When each case began, per the peer's "# case <id> begins <ms>" comments: [from, to) per case id. */
-export function caseWindows(text: string): Map<string, { from: number; to: number }> {
+export function caseWindows(text: string): Map<string, CaseWindow> {
+  return windowsOf(readTap(text));
+}
+
+export interface CaseWindow {
+  readonly from: number;
+  readonly to: number;
+}
+
+function windowsOf(reading: TapReading): Map<string, CaseWindow> {
   const starts: { id: string; at: number }[] = [];
-  for (const comment of readTap(text).comments) {
+  for (const comment of reading.comments) {
     const match = CASE_BEGINS.exec(comment.trim());
     if (match?.[1] && match[2]) starts.push({ id: match[1], at: Number(match[2]) });
   }
-  const windows = new Map<string, { from: number; to: number }>();
+  const windows = new Map<string, CaseWindow>();
   starts.forEach((start, index) => {
     windows.set(start.id, { from: start.at, to: starts[index + 1]?.at ?? Number.POSITIVE_INFINITY });
   });
   return windows;
+}
+
+/** A cell's TAP read once: its test points by case id (parseTap) and its case windows (caseWindows). */
+export interface ReadTap {
+  readonly results: ReadonlyMap<string, TapResult>;
+  readonly windows: ReadonlyMap<string, CaseWindow>;
+}
+
+/**
+ * parseTap and caseWindows in one pass of tap-parser. A ts-server test reads its own line from its
+ * cell's TAP: parsing the whole text again per case made reading a cell quadratic in its cases
+ * (in a Thrift ts-server slice, TAP and YAML parsing took half of a worker's CPU).
+ */
+export function readCellTap(text: string): ReadTap {
+  const reading = readTap(text);
+  return { results: resultsById(reading), windows: windowsOf(reading) };
 }
 
 export interface CellTap {

@@ -18,10 +18,12 @@ import { partition, sliceOf } from '../matrix/slices.ts';
 import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts';
 import { loadImplementations, type LoadedImplementation } from '../contract/load.ts';
 import { runClient, startServer, describeState, type ClientRun, type RunningServer } from '../docker/containers.ts';
+import { ListenerLog } from '../docker/log-follower.ts';
+import { lastBytes, LOG_TAIL_BYTES } from '../results/log-tail.ts';
 import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
-import { caseWindows, parseTap, splitCells, type CellTap, type TapResult } from '../tap/parse.ts';
+import { readCellTap, splitCells, type CellTap, type ReadTap, type TapResult } from '../tap/parse.ts';
 // [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
 import { ServerWireLog, WireTrace } from '../../impls/wire/recorder.ts';
 import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
@@ -49,6 +51,10 @@ interface CellState {
   serverWire?: ServerWireLog;
   /** Why the cell cannot run at all (its server or the peer's listener did not start). */
   broken?: string;
+  /** ts-server: the cell's TAP, read once for all its cases. */
+  tap?: ReadTap;
+  /** ts-server: the peer client's stderr lines of this cell, for a failing case's message. */
+  clientStderr?: string;
 }
 
 /** Per peer release of the slice: its server container and its client run. */
@@ -244,17 +250,22 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
   async function serverSide(c: SliceCell<C>, state: CellState, rs: ReleaseState | undefined, testCase: C, meta: ConformanceMeta, ctx: TestContext): Promise<void> {
     if (!rs?.client) throw new Error('no peer client run was started for this cell');
     const run = await rs.client;
-    const cellTap = tapsByCell(run.stdout).get(c.key);
-    const clientOutput = `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${tail(run.stderr, 40)}`;
-    if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput}`);
-    const tap = cellTap.tap;
-    const window = caseWindows(tap).get(testCase.id);
+    // Split and read once per release and per cell, not per case (see readCellTap).
+    rs.tapByCell ??= tapsByCell(run.stdout);
+    const cellTap = rs.tapByCell.get(c.key);
+    const clientOutput = (): string => {
+      state.clientStderr ??= lastBytes(linesOfCell(run.stderr, c.key, 40), LOG_TAIL_BYTES);
+      return `peer client ${run.ending ?? `exit code ${run.exitCode}`}\n--- peer client stderr (tail) ---\n${state.clientStderr}`;
+    };
+    if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput()}`);
+    state.tap ??= readCellTap(cellTap.tap);
+    const window = state.tap.windows.get(testCase.id);
     const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), c.cell.client) : []);
     if (tracing) meta.wire = wire();
-    const line: TapResult | undefined = parseTap(tap).get(testCase.id);
+    const line: TapResult | undefined = state.tap.results.get(testCase.id);
     // A case the peer client cannot run is a skip with its reason, never a pass.
     if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
-    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput}`);
+    if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput()}`);
     const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
@@ -262,7 +273,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),
         ...(crashed ? [`our server crashed: ${crashed}`] : []),
-        clientOutput,
+        clientOutput(),
       ].join('\n')), wire());
     }
   }
@@ -309,12 +320,20 @@ async function withPeerEvidence(error: unknown, server: RunningServer | undefine
   if (!server) return base;
   const state = await server.state().catch(() => undefined);
   if (state && !state.running) base.message += `\n--- the peer server container died: ${describeState(state)} ---`;
-  base.message += `\n--- peer server log (tail) ---\n${await server.logOf(key, 40).catch((e: unknown) => `log unavailable: ${String(e)}`)}`;
+  base.message += `\n--- peer server log (tail) ---\n${lastBytes(await server.logOf(key, 40).catch((e: unknown) => `log unavailable: ${String(e)}`), LOG_TAIL_BYTES)}`;
   return base;
 }
 
-function tail(text: string, lines: number): string {
-  return text.split('\n').slice(-lines).join('\n');
+/**
+ * A peer client's stderr lines about one cell (prefixed "[<key>] ", as a server's are) and its
+ * unprefixed lines, the last `lines` of them: the last lines of the whole stderr were those of
+ * whichever cells the client ran last, the same for every failing case of the release.
+ */
+function linesOfCell(stderr: string, key: string, lines: number): string {
+  const log = new ListenerLog();
+  log.push('err', stderr);
+  log.end();
+  return log.of(key, lines);
 }
 
 declare module 'vitest' {

@@ -2,7 +2,7 @@
 // calls, the worker makes them with avsc and sends back each outcome and every byte avsc's
 // channel wrote or read (the host thread's recorder keeps them).
 import { parentPort, workerData } from 'node:worker_threads';
-import { AvroRemoteError, AvroSystemError } from '../avro/index.ts';
+import { AvroRemoteError, AvroSystemError } from '../avro/errors.ts';
 import type { ClientHostMessage, ClientWorkerMessage } from './adapter.ts';
 import { connectAvsc } from './index.ts';
 import { revive } from './revive.ts';

@@ -10,7 +10,10 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import avsc from 'avsc';
-import { AvroRemoteError, AvroSystemError, AvroTransportError, type Handlers } from '../avro/index.ts';
+// The error classes and types alone, not the index: this module loads in a worker thread per client
+// connection (adapter.ts), and the index would load all of our own implementation there each time.
+import { AvroRemoteError, AvroSystemError, AvroTransportError } from '../avro/errors.ts';
+import type { Handlers } from '../avro/responder.ts';
 import { newRegistry, typeOptions } from '../avro/types.ts';
 import { recordStream, type WireRecorder } from '../wire/recorder.ts';
 

@@ -1,7 +1,7 @@
 // avsc 5's services server in a worker thread (see adapter.ts for why): each request goes to the
 // thread that started it, which runs the suite's handler and sends back the answer or the error.
 import { parentPort, workerData } from 'node:worker_threads';
-import { raise } from '../avro/index.ts';
+import { raise } from '../avro/errors.ts';
 import type { HostMessage, WorkerMessage } from './adapter.ts';
 import { listenAvsc } from './index.ts';
 import { revive } from './revive.ts';

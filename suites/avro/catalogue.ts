@@ -150,8 +150,16 @@ export function protocolPath(name: string): string {
   return found;
 }
 
+/** Protocol files by axis value: read once per process, not once per case (two stats and a read each). */
+const protocolTexts = new Map<string, string>();
+
 export function protocolText(name: string): string {
-  return readFileSync(protocolPath(name), 'utf8');
+  let text = protocolTexts.get(name);
+  if (text === undefined) {
+    text = readFileSync(protocolPath(name), 'utf8');
+    protocolTexts.set(name, text);
+  }
+  return text;
 }
 
 /** The optional features each case kind needs from the implementation under test (client side). */
