@@ -123,3 +123,27 @@ def sasl_stream_call(data):
     except ValueError:
         return nothing, True
     return call_of(payload), True
+
+
+def http_body_answered(body):
+    """Whether an HTTP response body (standard framing) is a normal answer to a call: a
+    HandshakeResponse (if any) whose match is not NONE, then call metadata and the error flag false.
+    Only such an answer tells that the program ran the call, and so printed it first; a declined
+    handshake (the client resends) or an error says nothing about that. HandshakeResponse: match
+    (enum BOTH, CLIENT, NONE), serverProtocol (union null|string), serverHash (union null|fixed 16),
+    meta (union null|map of bytes). False when it cannot be read."""
+    try:
+        payload, _ = standard_frames(body)
+        reader = Reader(payload)
+        if reader.long() == 2:  # NONE
+            return False
+        if reader.long() == 1:
+            reader.bytes()
+        if reader.long() == 1:
+            reader.take(16)
+        if reader.long() == 1:
+            reader.skip_map_of_bytes()
+        reader.skip_map_of_bytes()
+        return reader.take(1)[0] == 0
+    except (Truncated, ValueError):
+        return False
