@@ -38,6 +38,7 @@ export class Session {
   private idleArmed = false;
   private paused = false;
   private readonly onClosed: () => void;
+  private released = false;
 
   constructor(link: Link, framing: Framing, processor: Processor, options: SessionOptions, onClosed: () => void) {
     this.link = link;
@@ -55,7 +56,7 @@ export class Session {
         this.closed = true;
         this.clearTimers();
         if (error && !(error as NodeJS.ErrnoException).code?.startsWith('ECONNRESET')) this.options.onReject(`connection from ${this.link.peer} broke: ${error.message}`);
-        this.onClosed();
+        this.release();
       },
       drain: () => this.maybeResume(),
     });
@@ -65,6 +66,16 @@ export class Session {
   /** Closes the connection at once (server shutdown). */
   destroy(): void {
     this.link.destroy();
+    this.release();
+  }
+
+  /** The server stops counting this connection: at once when we close it, since the socket's close
+   * event comes a turn later and a client that saw the close may already be connecting again (an
+   * idle-flood test's next valid call was refused as over the connection limit, under load). */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onClosed();
   }
 
   private reject(reason: string): void {
@@ -73,6 +84,7 @@ export class Session {
     this.closed = true;
     this.clearTimers();
     this.link.destroy();
+    this.release();
   }
 
   private clearTimers(): void {
