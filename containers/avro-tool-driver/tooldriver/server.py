@@ -25,13 +25,14 @@ same connection); avro:// (SASL) connection by connection.
 
 import os
 import re
+import select
 import socket
 import subprocess
 import threading
 import time
 import traceback
 
-from . import peek
+from . import peek, stall
 from .tap import log
 
 STARTUP_SECONDS = 45
@@ -43,6 +44,11 @@ IDLE_SECONDS = 120
 # takes another hop and can come after the answer). Within it the request is compared, and the case
 # marked done, before the answer goes on.
 ARRIVAL_SECONDS = 2.0
+# Before the bound, the relay looks whether the program is blocked reading past the request it was
+# given (stall.py), every STALL_LOOK_SECONDS without an answer byte; STALL_LOOKS such looks in a row
+# and it answers for the program at once.
+STALL_LOOK_SECONDS = 0.05
+STALL_LOOKS = 4
 MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 64 * 1024 * 1024
 LOG_LINE_CHARS = 300
@@ -338,16 +344,21 @@ class CaseListener:
             bound = self.program.answer_bound(CHUNKED.search(raw[:raw.index(b"\r\n\r\n")]) is not None)
             with socket.create_connection(("127.0.0.1", slot.backend.port), timeout=IDLE_SECONDS) as back:
                 back.sendall(raw)
-                back.settimeout(bound)
-                try:
-                    response = read_http_message(back, bytearray(), is_request=False)
-                except socket.timeout:
-                    text = (f"case {slot.case_id}: {self.program.name} rpcreceive took the request but gave no answer "
-                            f"within {bound} s").encode("utf-8")
-                    self.log(text.decode("utf-8"))
-                    conn.sendall(b"HTTP/1.1 504 No answer from rpcreceive\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                 + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
-                    return
+                waited = wait_for_answer(back, bound)
+                if waited == "answering":
+                    back.settimeout(bound)
+                    try:
+                        response = read_http_message(back, bytearray(), is_request=False)
+                    except socket.timeout:
+                        waited = "timeout"
+            if waited != "answering":
+                why = ("took the whole request and is blocked reading for more (nothing left to read): it cannot answer"
+                       if waited == "stalled" else f"took the request but gave no answer within {bound} s")
+                text = f"case {slot.case_id}: {self.program.name} rpcreceive {why}".encode("utf-8")
+                self.log(text.decode("utf-8"))
+                conn.sendall(b"HTTP/1.1 504 No answer from rpcreceive\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             + f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n".encode() + text)
+                return
             if response is None:
                 self.log(f"case {slot.case_id}: rpcreceive closed the connection without a response")
                 return
@@ -417,6 +428,24 @@ class CaseListener:
             upstream.join(IDLE_SECONDS)
         finally:
             back.close()
+
+
+def wait_for_answer(back, bound):
+    """Waits until the program starts answering on `back` ("answering"), for at most `bound` seconds
+    ("timeout"); "stalled" once the program has been seen STALL_LOOKS times in a row blocked reading
+    past the whole request it was sent (stall.py), with no answer byte in between."""
+    deadline = time.monotonic() + bound
+    looks = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "timeout"
+        readable, _, _ = select.select([back], [], [], min(STALL_LOOK_SECONDS, left))
+        if readable:
+            return "answering"
+        looks = looks + 1 if stall.reading_past_request(back) else 0
+        if looks >= STALL_LOOKS:
+            return "stalled"
 
 
 def _pump(source, target):

@@ -58,8 +58,9 @@ class PythonAvroTool(Program):
     name = "python-avro-tool"
     schemes = {"http": "http"}
     # It reads a chunked body as Avro frames and waits for more, never answering (known-failures.json):
-    # 3 s shows that. Any other request gets the default bound, since a 1 MiB echo took over 3 s on
-    # a loaded machine (parsing the request and writing the answer in Python).
+    # the relay sees it blocked reading past the request and answers for it at once (stall.py); 3 s
+    # is the bound where that look cannot see. Any other request gets the default bound, since a
+    # 1 MiB echo took over 3 s on a loaded machine (parsing the request and writing the answer).
     chunked_answer_seconds = 3
 
     def __init__(self):
