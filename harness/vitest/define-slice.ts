@@ -186,7 +186,12 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       await Promise.all(cells.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
     }, 120_000);
 
-    for (const c of cells) {
+    // ts-client cells first: they run while the peer client plan (started above, not awaited)
+    // drives the ts-server cells, whose first test waits for that whole run. In the other order the
+    // worker sat idle through the plan run and only then ran its ts-client cells (a slice took the
+    // sum of the two, not the longer: 188 s instead of about 100 in one run).
+    const inRunOrder = [...cells.filter((c) => c.cell.direction === 'ts-client'), ...cells.filter((c) => c.cell.direction !== 'ts-client')];
+    for (const c of inRunOrder) {
       describe(cellTitle(c.cell), () => {
         for (const [i, selected] of c.cases.entries()) defineCase(c, selected, runIds(c.cases.slice(0, i)));
       });
