@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { ConformanceResultsReporter } from './harness/results/reporter.ts';
+import { SlicesFirstSequencer } from './harness/vitest/sequencer.ts';
 
 // Test files side by side. Three on two cores: a file spends much of its time waiting on a peer (a
 // peer client plan running, a defect of a library under test that costs a bound per case); the
@@ -15,6 +16,8 @@ export default defineConfig({
     // from it, JUnit (reports/junit/), matrix.md, matrix.html and the index (see reports/README.md);
     // it also writes the unit project's JUnit (reports/junit/unit.xml), beside vitest's own output.
     reporters: ['default', new ConformanceResultsReporter()],
+    // The conformance slices, the longest files, start first (harness/vitest/sequencer.ts).
+    sequence: { sequencer: SlicesFirstSequencer },
     projects: [
       {
         test: {
