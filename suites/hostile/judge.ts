@@ -30,6 +30,7 @@ export function serverFigures(observation: Observation): Figures {
   };
   if (observation.reactionMs !== undefined) figures['reactionMs'] = Math.round(observation.reactionMs);
   if (observation.closedMs !== undefined) figures['closedMs'] = Math.round(observation.closedMs);
+  if (observation.endedMs !== undefined) figures['endedMs'] = Math.round(observation.endedMs);
   if (observation.acceptedMb !== undefined) figures['acceptedMb'] = round(observation.acceptedMb);
   if (observation.stalledWriting) figures['stalledWriting'] = true;
   if (observation.refused !== undefined) figures['refused'] = observation.refused;

@@ -26,8 +26,14 @@ export interface Observation {
   readonly answer: Buffer;
   /** What we wrote (the first bytes), for the failure's wire dump. */
   readonly sent: Buffer;
-  /** MB the server took before it stopped reading or closed (kernel buffers included). */
+  /**
+   * MB we handed to the socket before the server closed, ended its side (its FIN: we send no more
+   * after it), or stopped reading; kernel buffers included, and at most TURN_BYTES written before
+   * the FIN was seen (net/connection.ts).
+   */
   readonly acceptedMb?: number;
+  /** When the server ended its side (its FIN), timed as the reaction is. */
+  readonly endedMs?: number;
   /** connections: closed within 100 ms of connecting / closed later / still open at the end. */
   readonly refused?: number;
   readonly closedLater?: number;
@@ -94,14 +100,16 @@ async function awaitReaction(connection: RawConnection, whole: () => boolean, wi
 }
 
 /** The reaction, timed from the last byte written (or from connecting, `fromConnect`: a trickle's read timeout runs from its first byte). */
-function reactionOf(connection: RawConnection, fromConnect = false): Pick<Observation, 'reaction' | 'reactionMs' | 'closedMs'> {
+function reactionOf(connection: RawConnection, fromConnect = false): Pick<Observation, 'reaction' | 'reactionMs' | 'closedMs' | 'endedMs'> {
   const since = (instant: number | undefined): number | undefined =>
     fromConnect ? (instant === undefined ? undefined : instant - (connection.connectedAt ?? connection.openedAt)) : connection.since(instant);
   const answeredMs = since(connection.firstAnswerAt);
   const closedMs = since(connection.closedAt);
-  if (answeredMs !== undefined && (closedMs === undefined || answeredMs <= closedMs)) return { reaction: 'answer', reactionMs: answeredMs, ...(closedMs !== undefined ? { closedMs } : {}) };
-  if (closedMs !== undefined) return { reaction: 'close', reactionMs: closedMs, closedMs };
-  return { reaction: 'none' };
+  const endedMs = since(connection.serverEndedAt);
+  const ended = endedMs !== undefined ? { endedMs } : {};
+  if (answeredMs !== undefined && (closedMs === undefined || answeredMs <= closedMs)) return { reaction: 'answer', reactionMs: answeredMs, ...(closedMs !== undefined ? { closedMs } : {}), ...ended };
+  if (closedMs !== undefined) return { reaction: 'close', reactionMs: closedMs, closedMs, ...ended };
+  return { reaction: 'none', ...ended };
 }
 
 /** The bytes of a send, before cutting: preamble, then framed as the case says. */

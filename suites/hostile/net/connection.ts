@@ -3,8 +3,18 @@
 // moment the last byte was written. With compression 'zlib' (Avro's netty-deflate) both
 // directions run through one zlib stream each, as Flume does; the answer kept is the inflated one.
 import { connect, type Socket } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createDeflate, createInflate, constants as zlib, type Deflate, type Inflate } from 'node:zlib';
 import { LOOPBACK } from '../../../harness/net/ports.ts';
+
+/**
+ * A write hands the socket at most this many bytes before it lets the event loop turn. Socket
+ * events (the server's answer, its FIN) and our own timers are only seen on a turn, and a write
+ * that the kernel takes whole never waits for 'drain': against a server that keeps reading as
+ * fast as we write (Jetty draining a request it has already answered), a loop without turns
+ * wrote all 100 MB of a case and only then saw the answer and FIN that came after the first MB.
+ */
+const TURN_BYTES = 256 * 1024;
 
 export interface ConnectionOptions {
   readonly port: number;
@@ -28,6 +38,8 @@ export class RawConnection {
   connectedAt: number | undefined;
   firstAnswerAt: number | undefined;
   closedAt: number | undefined;
+  /** When the server ended its side (its FIN, seen as the socket's 'end'): it sends no more. */
+  serverEndedAt: number | undefined;
   lastWriteAt: number | undefined;
   /** Bytes handed to the socket that it accepted (written out or buffered by the kernel). */
   bytesWritten = 0;
@@ -37,6 +49,7 @@ export class RawConnection {
   /** The error the socket ended with, if any (ECONNRESET, EPIPE...). */
   error: string | undefined;
   private readonly closed: Promise<void>;
+  private readonly ended: Promise<void>;
   private readonly connected: Promise<void>;
   private readonly listeners = new Set<() => void>();
   private readonly readers: ((chunk: Buffer) => void)[] = [];
@@ -52,6 +65,12 @@ export class RawConnection {
     this.closed = new Promise((resolve) => this.socket.once('close', () => {
       // Our own destroy() is not the server closing.
       if (!this.destroyedByUs) this.closedAt = performance.now();
+      this.notify();
+      resolve();
+    }));
+    // Only a socket that reads sees the FIN ('end'); one that never reads never has it.
+    this.ended = new Promise((resolve) => this.socket.once('end', () => {
+      this.serverEndedAt = performance.now();
       this.notify();
       resolve();
     }));
@@ -104,9 +123,12 @@ export class RawConnection {
   }
 
   /**
-   * Writes the pieces in order, waiting for the socket to drain when it asks to; stops early when
-   * the connection closes, the signal aborts, or the server takes nothing for `stallMs` (then
-   * `stalled` is set). With zlib, the pieces are flushed (Z_SYNC_FLUSH) at the end.
+   * Writes the pieces in order, waiting for the socket to drain when it asks to, and letting the
+   * event loop turn at least every TURN_BYTES; stops early when the connection closes, the server
+   * ends its side (a server that answered and half-closed is sent no more of the request, as
+   * RFC 9112 section 9.5 asks of a client; what it would drain after its FIN is our doing, not
+   * its), the signal aborts, or the server takes nothing for `stallMs` (then `stalled` is set).
+   * With zlib, the pieces are flushed (Z_SYNC_FLUSH) at the end.
    */
   async write(pieces: Iterable<Buffer>, signal?: AbortSignal, stallMs?: number): Promise<void> {
     await this.waitConnected();
@@ -119,15 +141,23 @@ export class RawConnection {
           resolve();
         }, stallMs);
       })];
-      await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), this.closed, ...(stopped ? [stopped] : []), ...stall]);
+      await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), this.closed, this.ended, ...(stopped ? [stopped] : []), ...stall]);
       clearTimeout(timer);
     };
     const sink = this.deflate ?? this.socket;
+    let sinceTurn = 0;
     for (const piece of pieces) {
-      if (this.isClosed || this.socket.destroyed || signal?.aborted || this.stalled) return;
+      if (this.isClosed || this.serverEndedAt !== undefined || this.socket.destroyed || signal?.aborted || this.stalled) return;
       const more = sink.write(piece);
       this.bytesWritten += piece.length;
-      if (!more) await drained(sink);
+      sinceTurn += piece.length;
+      if (!more) {
+        await drained(sink);
+        sinceTurn = 0;
+      } else if (sinceTurn >= TURN_BYTES) {
+        await nextTurn();
+        sinceTurn = 0;
+      }
     }
     if (this.stalled) return;
     if (this.deflate) await new Promise<void>((resolve) => (this.deflate as Deflate).flush(zlib.Z_SYNC_FLUSH, () => resolve()));
@@ -141,10 +171,10 @@ export class RawConnection {
     return this.socket.bytesWritten - this.socket.writableLength;
   }
 
-  /** Writes pieces one every `everyMs` (a trickle), until done or closed. */
+  /** Writes pieces one every `everyMs` (a trickle), until done, closed, or the server ended its side. */
   async trickle(pieces: Iterable<Buffer>, everyMs: number, signal?: AbortSignal): Promise<void> {
     for (const piece of pieces) {
-      if (this.isClosed || signal?.aborted) return;
+      if (this.isClosed || this.serverEndedAt !== undefined || signal?.aborted) return;
       await this.write([piece], signal);
       await Promise.race([new Promise((resolve) => setTimeout(resolve, everyMs)), this.closed]);
     }
