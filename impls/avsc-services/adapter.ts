@@ -32,27 +32,53 @@ export type HostMessage =
   | { readonly kind: 'error'; readonly id: number; readonly declared?: { readonly type: string; readonly value: unknown }; readonly message: string }
   | { readonly kind: 'close' };
 
-/** Messages between this thread and a client worker (one per connection). */
+/** Messages between this thread and a client worker, each about one connection (its number). */
 export type ClientHostMessage =
-  | { readonly kind: 'call'; readonly id: number; readonly message: string; readonly parameters: unknown }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'connect'; readonly connection: number; readonly address: string; readonly protocolText: string; readonly timeoutMs: number; readonly recording: boolean }
+  | { readonly kind: 'call'; readonly connection: number; readonly id: number; readonly message: string; readonly parameters: unknown }
+  | { readonly kind: 'close'; readonly connection: number };
 export type ClientWorkerMessage =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'closed' }
-  | { readonly kind: 'wire'; readonly sent: boolean; readonly bytes: Uint8Array }
-  | { readonly kind: 'result'; readonly id: number; readonly response: unknown }
-  | { readonly kind: 'failure'; readonly id: number; readonly message: string; readonly as: 'system' | 'transport' | { readonly declared: string; readonly value: unknown } };
+  | { readonly kind: 'ready'; readonly connection: number }
+  | { readonly kind: 'closed'; readonly connection: number }
+  | { readonly kind: 'wire'; readonly connection: number; readonly sent: boolean; readonly bytes: Uint8Array }
+  | { readonly kind: 'result'; readonly connection: number; readonly id: number; readonly response: unknown }
+  | { readonly kind: 'failure'; readonly connection: number; readonly id: number; readonly message: string; readonly as: 'system' | 'transport' | { readonly declared: string; readonly value: unknown } };
 
 interface WorkerClientOptions {
   readonly timeoutMs: number;
   readonly recorder?: { sent(bytes: Buffer): void; received(bytes: Buffer): void } | undefined;
 }
 
-/** avsc's client for one connection, in its own worker thread. */
+// Client workers whose connection was closed cleanly wait here for the next one: starting a thread
+// and loading avsc in it cost about 0.1 CPU-second per connection, some 800 times per run. A worker
+// serves one connection at a time, so a crash still takes down only the connection it served; a
+// worker that crashed, or whose connection did not close cleanly, is never reused.
+const idleClientWorkers: Worker[] = [];
+const MAX_IDLE_CLIENT_WORKERS = 4;
+let connections = 0;
+
+function clientWorker(): Worker {
+  for (let reused = idleClientWorkers.pop(); reused; reused = idleClientWorkers.pop()) {
+    if (reused.threadId === -1) continue; // it ended while idle
+    reused.ref();
+    return reused;
+  }
+  return new Worker(new URL('./client-worker.ts', import.meta.url));
+}
+
+function release(worker: Worker): void {
+  if (idleClientWorkers.length >= MAX_IDLE_CLIENT_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref(); // an idle worker keeps no process alive
+  idleClientWorkers.push(worker);
+}
+
+/** avsc's client for one connection, in a worker thread of its own while it lasts. */
 function connectInWorker(url: string, protocolText: string, options: WorkerClientOptions): Promise<AvroClientHandle> {
-  const worker = new Worker(new URL('./client-worker.ts', import.meta.url), {
-    workerData: { address: url, protocolText, timeoutMs: options.timeoutMs, recording: options.recorder !== undefined },
-  });
+  const worker = clientWorker();
+  const connection = ++connections;
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   let next = 0;
   let ended: Error | undefined;
@@ -64,13 +90,14 @@ function connectInWorker(url: string, protocolText: string, options: WorkerClien
     closed?.();
   };
   return new Promise((resolve, reject) => {
-    worker.on('error', (error) => {
+    const onError = (error: Error): void => {
       const crash = new AvroTransportError(`the avsc client crashed: ${error.name}: ${error.message}`);
       fail(crash);
       reject(crash);
-    });
-    worker.on('exit', () => fail(new AvroTransportError('the avsc client worker ended')));
-    worker.on('message', (message: ClientWorkerMessage) => {
+    };
+    const onExit = (): void => fail(new AvroTransportError('the avsc client worker ended'));
+    const onMessage = (message: ClientWorkerMessage): void => {
+      if (message.connection !== connection) return;
       switch (message.kind) {
         case 'ready':
           resolve({
@@ -78,15 +105,20 @@ function connectInWorker(url: string, protocolText: string, options: WorkerClien
               if (ended) return refuse(ended);
               const id = next++;
               pending.set(id, { resolve: done, reject: refuse });
-              worker.postMessage({ kind: 'call', id, message: name, parameters: request } satisfies ClientHostMessage);
+              worker.postMessage({ kind: 'call', connection, id, message: name, parameters: request } satisfies ClientHostMessage);
             }),
             close: async () => {
               if (ended) return;
               await new Promise<void>((done) => {
                 closed = done;
-                worker.postMessage({ kind: 'close' } satisfies ClientHostMessage);
+                worker.postMessage({ kind: 'close', connection } satisfies ClientHostMessage);
               });
-              await worker.terminate();
+              worker.off('error', onError).off('exit', onExit).off('message', onMessage);
+              // Calls still waiting would leave avsc work behind in the worker: such a worker is not reused.
+              const reusable = ended === undefined && pending.size === 0;
+              fail(new AvroTransportError('the avsc client was closed'));
+              if (reusable) release(worker);
+              else await worker.terminate();
             },
           });
           return;
@@ -113,7 +145,11 @@ function connectInWorker(url: string, protocolText: string, options: WorkerClien
           return;
         }
       }
-    });
+    };
+    worker.on('error', onError).on('exit', onExit).on('message', onMessage);
+    worker.postMessage({
+      kind: 'connect', connection, address: url, protocolText, timeoutMs: options.timeoutMs, recording: options.recorder !== undefined,
+    } satisfies ClientHostMessage);
   });
 }
 
