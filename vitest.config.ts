@@ -4,9 +4,10 @@ import { SlicesFirstSequencer } from './harness/vitest/sequencer.ts';
 
 // Test files side by side. Three on two cores: a file spends much of its time waiting on a peer (a
 // peer client plan running, a defect of a library under test that costs a bound per case); the
-// fresh-clone .ci/run took 556 s at 75% busy (2026-11-29). Four took 475-505 s at 83% busy, but
-// a hostile case against Java's Jetty (zeros-100mb: it took all 100 MB once) turned out to depend
-// on load; it stays at three until that is understood. --jobs / CONFORMANCE_JOBS sets it.
+// fresh-clone .ci/run took 556 s at 75% busy (2026-11-29), 462 s at 87% once waits overlapped.
+// Four took 475-505 s at 83% busy then; a hostile case against Java's Jetty that failed at four
+// was our hostile client's write loop starving the event loop under load (fixed in
+// suites/hostile/net/connection.ts). --jobs / CONFORMANCE_JOBS sets it.
 const JOBS = Number(process.env['CONFORMANCE_JOBS'] ?? 3);
 
 // Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
@@ -44,6 +45,10 @@ export default defineConfig({
           setupFiles: ['harness/vitest/worker-setup.ts', 'harness/vitest/scratch-cleanup.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
+          // One module graph per worker, not per file (as in the unit project): the harness and the
+          // implementations were loaded again for each of the 19 files. Each file's state lives in
+          // its own defineSlice closure; modules keep no per-file state.
+          isolate: false,
           // One file per worker, each file owns its peer containers.
           // [results] the CLI's --jobs and --retries arrive as CONFORMANCE_JOBS / CONFORMANCE_RETRIES.
           maxWorkers: JOBS,
