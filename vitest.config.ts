@@ -2,13 +2,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { ConformanceResultsReporter } from './harness/results/reporter.ts';
 import { SlicesFirstSequencer } from './harness/vitest/sequencer.ts';
 
-// Test files side by side. Three on two cores: a file spends much of its time waiting on a peer (a
-// peer client plan running, a defect of a library under test that costs a bound per case); the
-// fresh-clone .ci/run took 556 s at 75% busy (2026-11-29), 462 s at 87% once waits overlapped.
-// Four took 475-505 s at 83% busy then; a hostile case against Java's Jetty that failed at four
-// was our hostile client's write loop starving the event loop under load (fixed in
+// Test files side by side. Four on two cores: a file spends much of its time waiting on a peer (a
+// peer client plan running, a defect of a library under test that costs a bound per case). Fresh-
+// clone .ci/run, 2026-11-29: 462 s at three (87% busy, before the avsc worker reuse and isolate:
+// false), 439 s at four (84% busy, 740 CPU-s). A hostile case against Java's Jetty that once
+// failed at four was our hostile client's write loop starving the event loop under load (fixed in
 // suites/hostile/net/connection.ts). --jobs / CONFORMANCE_JOBS sets it.
-const JOBS = Number(process.env['CONFORMANCE_JOBS'] ?? 3);
+const JOBS = Number(process.env['CONFORMANCE_JOBS'] ?? 4);
 
 // Two projects: "unit" needs nothing but Node; "conformance" talks to reference peers in containers.
 export default defineConfig({
