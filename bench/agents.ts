@@ -29,6 +29,8 @@ export interface AgentOptions {
   readonly logDir: string;
   /** Extra node options (e.g. --cpu-prof) for Node agents. */
   readonly nodeOptions?: readonly string[];
+  /** A folder the agent writes to (its CPU profile), mounted writable into its container. */
+  readonly writableFolder?: string;
 }
 
 /** Where a Node agent runs: a container of the Node image (as the peers), or a child process of the bench. */
@@ -107,6 +109,7 @@ export class Agent {
     const args = benchRunArgs({
       name: container, runId: placement.runId, ownerPid: process.pid, peer: 'node', image: placement.image,
       readOnlyMounts: repoMounts(REPO_ROOT), workdir: REPO_ROOT, args: nodeArgs,
+      ...(options.writableFolder ? { writableMounts: [options.writableFolder] } : {}),
     });
     return Agent.start(options.name, 'docker', args, options.logDir, container);
   }

@@ -18,6 +18,8 @@ export interface BenchContainer {
   readonly entrypoint?: string;
   /** Host paths mounted read-only at the same path inside. */
   readonly readOnlyMounts?: readonly string[];
+  /** Host paths mounted writable at the same path inside (a CPU profile's folder). */
+  readonly writableMounts?: readonly string[];
   readonly workdir?: string;
   /** Arguments after the image (to its entrypoint). */
   readonly args: readonly string[];
@@ -38,6 +40,7 @@ export function benchRunArgs(c: BenchContainer): string[] {
     'run', '-i', '--rm', '--network', 'host', '--name', c.name,
     ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...(c.readOnlyMounts ?? []).flatMap((path) => ['--volume', `${path}:${path}:ro`]),
+    ...(c.writableMounts ?? []).flatMap((path) => ['--volume', `${path}:${path}`]),
     ...(c.workdir ? ['--workdir', c.workdir] : []),
     ...(c.entrypoint ? ['--entrypoint', c.entrypoint] : []),
     c.image, ...c.args,

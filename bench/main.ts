@@ -1,7 +1,9 @@
 // npm run bench [-- options]: the benchmark (README.md). Not a test: it measures, side by side in
 // one run, our clients and servers, the reference peers' own and the JavaScript libraries', and
 // writes reports/bench.json, reports/bench.md and reports/bench.html from the same numbers.
+import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAdapter, inTreeAdapterPaths } from '../harness/contract/load.ts';
 import { removeRunContainersSync } from '../harness/docker/containers.ts';
@@ -43,6 +45,7 @@ const USAGE = `npm run bench [-- options]
   --write-baseline        (with --quick) write this run's best rounds as the new baseline
   --peer-image F=TAG      use this image for peer folder F instead of building containers/F (e.g. a peer from another branch)
   --out DIR               where the reports go (default reports/)
+  --cpu-prof DIR          run our agents (the "ours" rows) under node --cpu-prof, one profile per agent in DIR (open them in Chrome's DevTools); with --only, to explain a row
   --list                  print the groups and contenders the options select, and exit`;
 
 interface Options {
@@ -64,6 +67,8 @@ interface Options {
   readonly peerImages: ReadonlyMap<string, string>;
   readonly list: boolean;
   readonly datafileOnly: boolean;
+  /** Folder for CPU profiles of our agents (--cpu-prof). */
+  readonly cpuProf?: string;
 }
 
 function options(argv: readonly string[]): Options {
@@ -75,7 +80,7 @@ function options(argv: readonly string[]): Options {
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
-      baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' },
+      baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' },
       'peer-image': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
     },
@@ -114,6 +119,7 @@ function options(argv: readonly string[]): Options {
     out: values.out ?? 'reports',
     list: values.list === true,
     datafileOnly: values['datafile-only'] === true,
+    ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
     peerImages: new Map((values['peer-image'] ?? []).map((item) => {
       const [folder, tag] = item.split('=');
       if (!folder || !tag) throw new Error(`--peer-image wants FOLDER=TAG, not ${item}`);
@@ -161,7 +167,12 @@ interface Started {
 }
 
 async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
-  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void): Promise<Started> {
+  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void, cpuProf?: string): Promise<Started> {
+  // --cpu-prof: our agents (ours, and ours@host) write NAME.cpuprofile into the folder when they stop.
+  const profiling = (name: string, participant: Participant): { nodeOptions?: string[]; writableFolder?: string } =>
+    cpuProf !== undefined && participant.id.startsWith('ours')
+      ? { nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`], writableFolder: cpuProf }
+      : {};
   const agents = new Map<string, Agent>();
   const notStarted = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -201,7 +212,7 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
       const agent = ref.participant.kind === 'peer'
         ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
-        : await Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir });
+        : await Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir, ...profiling(name, ref.participant) });
       agents.set(key, agent);
     } catch (error) {
       notStarted.set(key, error instanceof Error ? error.message : String(error));
@@ -278,7 +289,8 @@ async function main(): Promise<number> {
   let datafile: DatafileResult | undefined;
   try {
     if (groups.length > 0) {
-      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress);
+      if (opts.cpuProf) mkdirSync(opts.cpuProf, { recursive: true });
+      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress, opts.cpuProf);
       progress(`bench: ${setup.agents.size} agents serving after ${Math.round((Date.now() - started) / 1000)} s`);
     }
     const measureStarted = Date.now();
