@@ -1,13 +1,12 @@
-// Builds (or finds) the image of every peer release a run needs, three at a time (a build mostly
-// waits on downloads and one core: on a bare 2-core machine the 7 default images took 180 s two
-// at a time, 312 s of builds, and the last one started 122 s in), and prunes each peer's images of older build contexts when
+// Builds (or finds) the image of every peer release a run needs, two at a time (a build mostly
+// waits on downloads and one core), and prunes each peer's images of older build contexts when
 // all its releases were built. Used by the global setup and by `conformance images` (CI builds
 // the images once and shares them with the shard jobs).
 import { configureReaper } from './engine.ts';
 import { ensurePeerImage, pruneOldPeerImages } from './images.ts';
 import type { PeerRelease } from './peers.ts';
 
-const BUILD_CONCURRENCY = 3;
+const BUILD_CONCURRENCY = 2;
 
 export async function buildImages(releases: readonly PeerRelease[], log: (line: string) => void): Promise<Record<string, string>> {
   // testcontainers builds images too, and would start its reaper first: where the reaper image
