@@ -4,8 +4,8 @@
 // Its server runs in a worker thread (server-worker.ts): an exception avsc throws outside any
 // callback would crash a real avsc server process; here it ends the worker, and the cells report
 // the crash, instead of the whole test run being lost. The worker asks this thread for each
-// answer, so the suite's handlers stay ordinary functions. Its client runs in a worker of its own
-// per connection (client-worker.ts) for the same reason: avsc's client channel throws from inside
+// answer, so the suite's handlers stay ordinary functions. Its client runs in a worker that serves
+// one connection at a time (client-worker.ts) for the same reason: avsc's client channel throws from inside
 // its own event handlers too (Registry.prototype.clear is not re-entrant: when a channel is
 // destroyed while its ping is pending, the ping's callback destroys it again, and the outer loop
 // calls a callback the inner one removed: TypeError 'this._cbs[id] is not a function', uncaught),
