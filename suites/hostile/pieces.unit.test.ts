@@ -1,16 +1,20 @@
 // Unit tests of the hostile family's own pieces (no network, no container): the byte notation,
-// the framings, the answer counters, the mutations, the catalogue and its cells, and the judge.
+// the framings, the answer counters, the mutations, the catalogue and its cells, the judge, and
+// the CPU-wait measure its wall-clock bounds rely on.
 import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { PeerRelease } from '../../harness/docker/peers.ts';
 import { validated } from '../../harness/schemas/validate.ts';
 import { answerCounter, message, nettyPack, standardFrames, stream } from './avro/wire.ts';
 import { bytesOf, lengthOf, pieces, windows, zigzagVarint, type BytesContext, type Part } from './bytes.ts';
-import { loadCatalogue } from './catalogue.ts';
+import { loadCatalogue, type ClientExpect } from './catalogue.ts';
 import { hostileCells } from './cells.ts';
 import { hash32, mutate, Random } from './fuzz/mutate.ts';
-import { serverProblems } from './judge.ts';
+import { clientProblems, serverProblems } from './judge.ts';
 import type { Observation } from './attacks/server.ts';
+import type { ClientObservation } from './attacks/client.ts';
+import { cpuWait } from './measure/proc.ts';
 import { HttpResponseCounter } from './net/http-responses.ts';
 
 const context: BytesContext = { hashes: { ours: Buffer.alloc(16, 1), victim: Buffer.alloc(16, 2) }, texts: { ours: 'OURS', victim: 'VICTIM' } };
@@ -165,7 +169,7 @@ describe('the catalogue', () => {
 });
 
 describe('the judge', () => {
-  const usage = { beforeBytes: 100 * 1024 * 1024, peakBytes: 110 * 1024 * 1024, afterBytes: 100 * 1024 * 1024, cpuMs: 20, alive: true };
+  const usage = { beforeBytes: 100 * 1024 * 1024, peakBytes: 110 * 1024 * 1024, afterBytes: 100 * 1024 * 1024, cpuMs: 20, alive: true, cpuWaitMs: 0 };
   const observed = (o: Partial<Observation>): Observation => ({ reaction: 'close', reactionMs: 50, closedMs: 50, answer: Buffer.alloc(0), sent: Buffer.alloc(0), usage, served: { ok: true, ms: 1, detail: '' }, ...o });
   const bounds = { reaction: 'answer-or-close' as const, withinMs: 100, rssGrowthMb: 16, servedAfter: true, ours: true, transport: 'tcp' };
 
@@ -182,5 +186,37 @@ describe('the judge', () => {
     expect(serverProblems(observed({ reaction: 'answer', answer: Buffer.from('fine') }), { ...bounds, answerMatches: { '*': 'limit' } })[0]).toMatch(/does not match/);
     expect(serverProblems(observed({ reaction: 'answer', answer: Buffer.from('fine') }), { ...bounds, ours: false, answerMatches: { '*': 'limit' } })).toEqual([]);
     expect(serverProblems(observed({ acceptedMb: 30 }), { ...bounds, acceptedMbBelow: 24 })[0]).toMatch(/took 30 MB/);
+  });
+
+  it('does not count time both ends waited for a CPU against a wall-clock bound, and counts the rest', () => {
+    expect(serverProblems(observed({ reactionMs: 180, closedMs: 180, usage: { ...usage, cpuWaitMs: 100 } }), bounds)).toEqual([]);
+    expect(serverProblems(observed({ reactionMs: 250, closedMs: 250, usage: { ...usage, cpuWaitMs: 100 } }), bounds)[0])
+      .toBe('reacted after 250 ms (100 ms of it waiting for a CPU), more than the bound of 100 ms');
+    const call = (ms: number, callCpuWaitMs: number): ClientObservation => ({
+      outcome: { ok: false, error: { name: 'Error', message: 'limit' }, ms }, usage, callCpuWaitMs, releasedMs: 10, releaseCpuWaitMs: 0,
+    });
+    const expectation = { withinMs: 500, error: { '*': 'limit' }, rssGrowthMb: 16, servedAfter: false } as unknown as ClientExpect;
+    expect(clientProblems(call(790, 300), expectation, 'tcp')).toEqual([]);
+    expect(clientProblems(call(790, 200), expectation, 'tcp')).toEqual(['the call took 790 ms (200 ms of it waiting for a CPU), more than the bound of 500 ms']);
+  });
+});
+
+describe('the CPU-wait measure', () => {
+  // Two busy processes pinned to one CPU: each waits for it about half the time. A process
+  // without rivals waits next to nothing, so the measure is what tells load from slowness.
+  it('sees a process wait for a CPU it shares with another', async () => {
+    const busy = (ms: number) => execa('taskset', ['-c', '0', process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`]);
+    const rival = busy(3_000);
+    const target = busy(3_000);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waited = cpuWait(target.pid as number);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(waited.stop()).toBeGreaterThan(150);
+    } finally {
+      rival.kill();
+      target.kill();
+      await Promise.allSettled([rival, target]);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { thriftBytesContext } from '../thrift/rpc.ts';
 import { isThriftProtocol, isThriftTransport } from '../thrift/wire.ts';
 import type { BytesContext } from '../bytes.ts';
 import type { Rpc } from '../catalogue.ts';
-import { sample, type Sample } from '../measure/proc.ts';
+import { cpuWait, sample, type Sample } from '../measure/proc.ts';
 import type { CallOutcome } from '../ours/child.ts';
 import type { OursProcess } from '../ours/child-process.ts';
 
@@ -24,6 +24,10 @@ export interface ClientObservation {
   /** Connections our client still held when we stopped watching. */
   readonly stillOpen?: number;
   readonly usage: Sample;
+  /** How long our client and the fake server waited for a CPU during the call (cpuWait). */
+  readonly callCpuWaitMs: number;
+  /** The same, while we watched for the connection to be let go. */
+  readonly releaseCpuWaitMs?: number;
   readonly served?: Served;
 }
 
@@ -113,9 +117,15 @@ async function answer(child: OursProcess, cell: ClientCell, attack: AnswerAttack
   const fake = await fakeServer(wire, stepsFor(attack, cell.transport), context);
   try {
     const usage = sample(child.pid);
+    const callWait = cpuWait(child.pid);
     const outcome = await child.call(callOf(cell, fake.port, attack.call));
+    const callCpuWaitMs = callWait.stop();
+    const releaseWait = cpuWait(child.pid);
     const release = await released(fake, watchMs);
-    return { outcome, ...release, usage: usage.stop(), ...(servedAfterToo ? { served: await servedAfter(child, cell) } : {}) };
+    return {
+      outcome, ...release, usage: usage.stop(), callCpuWaitMs, releaseCpuWaitMs: releaseWait.stop(),
+      ...(servedAfterToo ? { served: await servedAfter(child, cell) } : {}),
+    };
   } finally {
     await fake.close();
   }
@@ -135,8 +145,10 @@ async function clientPoison(child: OursProcess, cell: ClientCell, attack: Client
   try {
     const usage = sample(child.pid);
     await child.call(callOf(cell, fake.port, { ...attack.call, timeoutMs: Math.min(attack.call.timeoutMs, 1_000) }));
+    const callWait = cpuWait(child.pid);
     const outcome = await child.call({ ...callOf(cell, server.port, attack.call), serverHashHex: real.hash.toString('hex'), sendProtocolFirst: true });
-    return { outcome, usage: usage.stop(), ...(servedAfterToo ? { served: await servedAfter(child, cell) } : {}) };
+    const callCpuWaitMs = callWait.stop();
+    return { outcome, usage: usage.stop(), callCpuWaitMs, ...(servedAfterToo ? { served: await servedAfter(child, cell) } : {}) };
   } finally {
     await fake.close();
   }

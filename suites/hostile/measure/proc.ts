@@ -69,6 +69,29 @@ export function usageOf(pid: number): Usage {
   return { rssBytes: tree.reduce((sum, p) => sum + rssBytesOf(p), 0), cpuMs: tree.reduce((sum, p) => sum + cpuMsOf(p), 0) };
 }
 
+/** Milliseconds a thread has spent runnable but without a CPU: the second field of its schedstat. */
+function runQueueMs(schedstat: string): number {
+  try {
+    return Number(readFileSync(schedstat, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0; // the process is gone: it waits no more
+  }
+}
+
+/**
+ * How long the two ends of a timed exchange waited for a CPU while it ran: the main thread of the
+ * process under test and the thread measuring, which plays the other end (the fake server, the
+ * attacking client). Wall-clock bounds are held to the elapsed time less this wait, so that a busy
+ * machine cannot break them; a hang, a timer or the process's own work still count in full.
+ * Fresh-clone run at four jobs, 2026-11-29: our client erred at once (10-30 ms of CPU) yet took
+ * 1,599 ms against a bound of 1,500 ms, the five hostile files running together on two cores.
+ */
+export function cpuWait(pid: number): { stop(): number } {
+  const ends = [`/proc/${pid}/schedstat`, '/proc/thread-self/schedstat'];
+  const before = ends.map(runQueueMs);
+  return { stop: () => ends.reduce((sum, end, i) => sum + Math.max(0, runQueueMs(end) - (before[i] ?? 0)), 0) };
+}
+
 export interface Sample {
   /** RSS when sampling started. */
   readonly beforeBytes: number;
@@ -80,11 +103,14 @@ export interface Sample {
   readonly cpuMs: number;
   /** Whether the process was still there when sampling stopped. */
   readonly alive: boolean;
+  /** How long the process's main thread and the measuring thread waited for a CPU (cpuWait). */
+  readonly cpuWaitMs: number;
 }
 
 /** Starts sampling a process tree every `everyMs`; stop() returns what was seen. */
 export function sample(pid: number, everyMs = 10): { stop(): Sample } {
   const before = usageOf(pid);
+  const waited = cpuWait(pid);
   let peak = before.rssBytes;
   // The tree is walked again now and then: servers start threads and processes per connection.
   let tree = processTree(pid);
@@ -98,7 +124,7 @@ export function sample(pid: number, everyMs = 10): { stop(): Sample } {
       clearInterval(timer);
       const after = usageOf(pid);
       peak = Math.max(peak, after.rssBytes);
-      return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid) };
+      return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid), cpuWaitMs: waited.stop() };
     },
   };
 }
