@@ -62,7 +62,7 @@ filters (any combination; exact values, see \`list\`):
   (avro-datafile: --client is the writer, --server the reader, --transport the codec, --protocol the schema set)
 
 run options:
-  --jobs N              test files run in parallel (default 3)
+  --jobs N              test files run in parallel (default 4)
   --case-timeout S      seconds one case may take (default 60)
   --cell-timeout S      seconds one cell's setup / peer client run may take (default 300)
   --retries N           extra attempts for every failing case (counted and reported)
