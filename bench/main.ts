@@ -23,7 +23,7 @@ import {
   type AgentRef, type BenchFamilyName, type Group, type Participant,
 } from './plan.ts';
 import { QUICK_GROUPS } from './quick.ts';
-import { belowOne, writeReports, type BenchReport, type PeerInfo } from './report.ts';
+import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } from './report.ts';
 
 const USAGE = `npm run bench [-- options]
   --quick                 the CI check: a few rows, short windows, compared with bench/baseline.json
@@ -370,8 +370,10 @@ function emptyResult(group: Group): GroupResult {
 
 function printSummary(report: BenchReport): void {
   const below = belowOne(report);
-  console.log(below.length === 0 ? 'bench: no row of ours is below 1.0x' : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference):`);
-  for (const row of below) console.log(`  ${row.group} ${row.row}: ${row.median.toFixed(2)} (${row.min.toFixed(2)}-${row.max.toFixed(2)})`);
+  const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
+  console.log(below.length === 0 ? 'bench: no row of ours is below 1.0x'
+    : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference), ${unexplained} not explained by bench/explanations.json:`);
+  for (const row of below) console.log(`  ${row.group} ${row.row}: ${row.median.toFixed(2)} (${row.min.toFixed(2)}-${row.max.toFixed(2)}): ${verdictText(row.verdict)}`);
   if (report.quick) {
     console.log(report.quick.ok ? `bench --quick: within the baseline (${report.quick.checks.length} rows)` : 'bench --quick: REGRESSION against the baseline:');
     for (const c of report.quick.checks.filter((x) => !x.ok)) console.log(`  ${c.row}: ${c.reason}`);

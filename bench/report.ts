@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatafileResult } from './datafile.ts';
+import { judge, loadExplanations, type Explanation, type Verdict } from './explanations.ts';
 import type { GroupResult, RowResult } from './measure.ts';
 import type { Summary } from './stats.ts';
 
@@ -65,22 +66,48 @@ export interface BelowOne {
   readonly max: number;
   /** The CPU-time ratio of the same row (median), where measured. */
   readonly cpu?: number;
+  /** The row's rate over Node's raw loopback echo of the same bytes (median), where measured. */
+  readonly ofFloor?: number;
+  /** Which explanation of bench/explanations.json covers the row and holds in this run, if any. */
+  readonly verdict: Verdict;
 }
 
-/** Rows of ours whose median ratio is below 1.0 (ours slower than the reference). */
-export function belowOne(report: BenchReport): BelowOne[] {
+/**
+ * Rows of ours whose median ratio is below 1.0 (ours slower than the reference), each judged
+ * against bench/explanations.json with this run's figures.
+ */
+export function belowOne(report: BenchReport, explanations: readonly Explanation[] = loadExplanations()): BelowOne[] {
   const out: BelowOne[] = [];
+  const add = (figures: Omit<BelowOne, 'verdict'>): void => {
+    out.push({ ...figures, verdict: judge(figures, explanations) });
+  };
   for (const group of report.groups) {
     for (const row of group.rows) {
       if (row.impl === 'ours' && row.ratio && row.ratio.median < 1) {
-        out.push({ group: group.id, row: row.name, ...pick(row.ratio), ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}) });
+        add({
+          group: group.id, row: row.name, ...pick(row.ratio),
+          ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
+        });
       }
     }
   }
   for (const d of report.datafile?.rows ?? []) {
-    if (d.ratio && d.ratio.median < 1) out.push({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio) });
+    if (d.ratio && d.ratio.median < 1) add({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio) });
   }
   return out.sort((a, b) => a.median - b.median);
+}
+
+function belowOneTable(below: readonly BelowOne[]): string[] {
+  return [
+    '| group | row | median | min–max | cpu ratio | × raw floor | why |', '|---|---|---|---|---|---|---|',
+    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ofFloor)} | ${verdictText(b.verdict)} |`),
+  ];
+}
+
+/** The verdict as one table cell or line: the explanation's id, or why none holds. */
+export function verdictText(verdict: Verdict): string {
+  if (verdict.explainedBy) return verdict.explainedBy;
+  return verdict.notHolding.length > 0 ? `NOT EXPLAINED (${verdict.notHolding.join('; ')})` : 'NOT EXPLAINED';
 }
 
 function pick(s: Summary): { min: number; median: number; max: number } {
@@ -181,12 +208,19 @@ export function renderMarkdown(report: BenchReport): string {
     '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
     `Peers: ${report.peers.map((p) => `${p.folder} ${p.version} (${Object.entries(p.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`).join('; ')}.`, '',
   ];
-  const below = belowOne(report);
-  lines.push(`## Below 1.0× (${below.length} rows of ours)`, '');
+  const explanations = loadExplanations();
+  const below = belowOne(report, explanations);
+  const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
+  lines.push(`## Below 1.0× (${below.length} rows of ours, ${unexplained} not explained)`, '',
+    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw floor, cpu ratio or ratio).', '');
   if (below.length > 0) {
-    lines.push('| group | row | median | min–max | cpu ratio |', '|---|---|---|---|---|');
-    for (const b of below) lines.push(`| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} |`);
-    lines.push('');
+    lines.push(...belowOneTable(below), '');
+    const used = explanations.filter((e) => below.some((b) => b.verdict.explainedBy === e.id));
+    if (used.length > 0) {
+      lines.push('### The explanations used', '');
+      for (const e of used) lines.push(`- **${e.id}**${e.check ? ` (holds when ${e.check.kind} >= ${e.check.atLeast})` : ''}: ${e.cause} Outside our code: ${e.outside}. Profile: ${e.profile}.`);
+      lines.push('');
+    }
   }
   if (report.quick) {
     lines.push(`## Quick check against ${report.quick.baseline}: ${report.quick.ok ? 'ok' : 'REGRESSION'}`, '',
@@ -260,8 +294,8 @@ export function renderHtml(report: BenchReport): string {
   const intro = md.slice(2, md.findIndex((l) => l.startsWith('## '))).filter((l) => l !== '').map((l) => `<p>${escapeHtml(l).replace(/\*\*(.*?)\*\*/g, '<b>$1</b>')}</p>`).join('\n');
   const sections: string[] = [];
   const below = belowOne(report);
-  sections.push(`<h2>Below 1.0× (${below.length} rows of ours)</h2>`);
-  if (below.length > 0) sections.push(tableHtml(['| group | row | median | min–max | cpu ratio |', ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} |`)]));
+  sections.push(`<h2>Below 1.0× (${below.length} rows of ours, ${below.filter((b) => !b.verdict.explainedBy).length} not explained by bench/explanations.json)</h2>`);
+  if (below.length > 0) sections.push(tableHtml(belowOneTable(below)));
   for (const { family, peer, groups } of peersOf(report)) {
     sections.push(`<h2>${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${escapeHtml(peer)}</h2>`);
     sections.push('<h3>Ours / reference (median ratio)</h3>', tableHtml(overviewMarkdown(groups)));

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-export type SchemaName = 'peer' | 'capabilities' | 'known-failures' | 'known-flaky' | 'avro-cases' | 'thrift-cases' | 'hostile-cases';
+export type SchemaName = 'peer' | 'capabilities' | 'known-failures' | 'known-flaky' | 'avro-cases' | 'thrift-cases' | 'hostile-cases' | 'bench-explanations';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addSchema(JSON.parse(readFileSync(new URL('./common.schema.json', import.meta.url), 'utf8')) as object);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { judge, loadExplanations, type Explanation } from './explanations.ts';
+
+const floor: Explanation = {
+  id: 'floor', groups: ['thrift/*/*/int/1/*'], rows: ['ours client'], cause: 'c', outside: 'o', profile: 'impls/thrift/profile/README.md',
+  check: { kind: 'at-raw-floor', atLeast: 0.9 },
+};
+const cpu: Explanation = { ...floor, id: 'cpu', groups: ['*'], rows: ['ours client', 'ours server'], check: { kind: 'cpu-ratio', atLeast: 1 } };
+
+describe('an explanation of a row below 1.0', () => {
+  it('covers the row only while its check holds in the same run', () => {
+    const row = { group: 'thrift/framed/binary/int/1/java', row: 'ours client', median: 0.7, cpu: 0.8 };
+    expect(judge({ ...row, ofFloor: 0.95 }, [floor, cpu])).toEqual({ explainedBy: 'floor', notHolding: [] });
+    expect(judge({ ...row, ofFloor: 0.6 }, [floor, cpu])).toEqual({ notHolding: ['floor: of the raw floor 0.60 < 0.9', 'cpu: cpu ratio 0.80 < 1'] });
+    expect(judge(row, [floor])).toEqual({ notHolding: ['floor: of the raw floor not measured'] });
+  });
+
+  it('falls through to the next explanation that covers the row', () => {
+    expect(judge({ group: 'thrift/framed/binary/int/1/java', row: 'ours client', median: 0.7, ofFloor: 0.5, cpu: 1.2 }, [floor, cpu]).explainedBy).toBe('cpu');
+  });
+
+  it('leaves rows no explanation names unexplained', () => {
+    expect(judge({ group: 'avro/http/conformance/int/1/java', row: 'ours server', median: 0.7, ofFloor: 0.99 }, [floor])).toEqual({ notHolding: [] });
+  });
+
+  it('are read from bench/explanations.json, which fits its schema and points at profile notes that exist', async () => {
+    const { existsSync } = await import('node:fs');
+    const explanations = loadExplanations();
+    expect(explanations.length).toBeGreaterThan(0);
+    for (const e of explanations) expect(existsSync(new URL(`../${e.profile.split('#')[0]}`, import.meta.url)), e.profile).toBe(true);
+  });
+});
