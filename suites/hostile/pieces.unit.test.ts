@@ -169,8 +169,8 @@ describe('the catalogue', () => {
 });
 
 describe('the judge', () => {
-  const usage = { beforeBytes: 100 * 1024 * 1024, peakBytes: 110 * 1024 * 1024, afterBytes: 100 * 1024 * 1024, cpuMs: 20, alive: true, cpuWaitMs: 0 };
-  const observed = (o: Partial<Observation>): Observation => ({ reaction: 'close', reactionMs: 50, closedMs: 50, answer: Buffer.alloc(0), sent: Buffer.alloc(0), usage, served: { ok: true, ms: 1, detail: '' }, ...o });
+  const usage = { beforeBytes: 100 * 1024 * 1024, peakBytes: 110 * 1024 * 1024, afterBytes: 100 * 1024 * 1024, cpuMs: 20, alive: true };
+  const observed = (o: Partial<Observation>): Observation => ({ reaction: 'close', reactionMs: 50, closedMs: 50, answer: Buffer.alloc(0), sent: Buffer.alloc(0), usage, cpuWaitMs: 0, served: { ok: true, ms: 1, detail: '' }, ...o });
   const bounds = { reaction: 'answer-or-close' as const, withinMs: 100, rssGrowthMb: 16, servedAfter: true, ours: true, transport: 'tcp' };
 
   it('passes an observation within every bound', () => {
@@ -189,8 +189,8 @@ describe('the judge', () => {
   });
 
   it('does not count time both ends waited for a CPU against a wall-clock bound, and counts the rest', () => {
-    expect(serverProblems(observed({ reactionMs: 180, closedMs: 180, usage: { ...usage, cpuWaitMs: 100 } }), bounds)).toEqual([]);
-    expect(serverProblems(observed({ reactionMs: 250, closedMs: 250, usage: { ...usage, cpuWaitMs: 100 } }), bounds)[0])
+    expect(serverProblems(observed({ reactionMs: 180, closedMs: 180, cpuWaitMs: 100 }), bounds)).toEqual([]);
+    expect(serverProblems(observed({ reactionMs: 250, closedMs: 250, cpuWaitMs: 100 }), bounds)[0])
       .toBe('reacted after 250 ms (100 ms of it waiting for a CPU), more than the bound of 100 ms');
     const call = (ms: number, callCpuWaitMs: number): ClientObservation => ({
       outcome: { ok: false, error: { name: 'Error', message: 'limit' }, ms }, usage, callCpuWaitMs, releasedMs: 10, releaseCpuWaitMs: 0,

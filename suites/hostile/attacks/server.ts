@@ -3,7 +3,7 @@
 // the case's bounds. Times are measured from the last byte written; memory and CPU from /proc.
 import { bytesOf, lengthOf, pieces, type Part } from '../bytes.ts';
 import type { ConnectionsAttack, FloodAttack, PoisonAttack, RepeatAttack, SendAttack, ServerAttack, ServerExpect } from '../catalogue.ts';
-import { MB, sample, type Sample } from '../measure/proc.ts';
+import { cpuWait, MB, sample, type Sample } from '../measure/proc.ts';
 import { RawConnection } from '../net/connection.ts';
 import type { CellWire, Served } from '../rpc-wire.ts';
 
@@ -46,6 +46,8 @@ export interface Observation {
   /** poison: the victim's call right after the planted request. */
   readonly victim?: Served;
   readonly usage: Sample;
+  /** How long the server's main thread and ours waited for a CPU over the time reactionMs measures (measure/proc.ts). */
+  readonly cpuWaitMs: number;
   readonly served?: Served;
 }
 
@@ -161,8 +163,11 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   // A server that stops reading without closing would hold the writing for good: we stop when it
   // has taken nothing for STALL_MS, and in any case after the case's window (at least WRITE_MS).
   const writing = AbortSignal.timeout(Math.max(options.windowMs, WRITE_MS));
+  // A trickle's reaction is timed from connecting, any other from the last byte written.
+  let waited = cpuWait(target.pid);
   if (attack.trickleMs !== undefined) await connection.trickle(recorded(bytesOneByOne([...source]), sent), attack.trickleMs, writing);
   else await connection.write(recorded(source, sent), writing, STALL_MS);
+  if (attack.trickleMs === undefined) waited = cpuWait(target.pid);
   const stalled = (writing.aborted || connection.stalled) && !connection.isClosed;
   if (attack.then === 'close') {
     connection.destroy();
@@ -172,7 +177,7 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
   const observed = {
     ...(attack.then === 'close' ? { reaction: 'none' as const } : reactionOf(connection, attack.trickleMs !== undefined)),
     answer: connection.answerSoFar(), sent: Buffer.concat(sent), acceptedMb: connection.bytesWritten / MB,
-    ...(stalled ? { stalledWriting: true } : {}),
+    ...(stalled ? { stalledWriting: true } : {}), cpuWaitMs: waited.stop(),
   };
   connection.destroy();
   return { ...observed, usage: usage.stop(), ...(options.servedAfter ? { served: await wire.validCall(target.port) } : {}) };
@@ -180,6 +185,7 @@ async function send(target: Target, attack: SendAttack, options: AttackOptions):
 
 async function connections(target: Target, attack: ConnectionsAttack, options: AttackOptions): Promise<Observation> {
   const usage = sample(target.pid);
+  const waited = cpuWait(target.pid);
   const count = options.count ?? attack.count;
   const opened = Array.from({ length: count }, () => new RawConnection({ port: target.port }));
   await Promise.all(opened.map((c) => c.waitConnected()));
@@ -191,7 +197,7 @@ async function connections(target: Target, attack: ConnectionsAttack, options: A
   const observed: Omit<Observation, 'usage'> = {
     reaction: stillOpen === 0 ? 'close' : 'none',
     ...(stillOpen === 0 ? { reactionMs: Math.max(0, ...closed) } : {}),
-    answer: Buffer.alloc(0), sent: Buffer.alloc(0), refused, closedLater: closed.length - refused, stillOpen,
+    answer: Buffer.alloc(0), sent: Buffer.alloc(0), refused, closedLater: closed.length - refused, stillOpen, cpuWaitMs: waited.stop(),
   };
   for (const c of opened) c.destroy();
   return { ...observed, usage: usage.stop(), ...(options.servedAfter ? { served: await target.wire.validCall(target.port) } : {}) };
@@ -201,6 +207,7 @@ async function connections(target: Target, attack: ConnectionsAttack, options: A
 async function flood(target: Target, attack: FloodAttack, options: AttackOptions): Promise<Observation> {
   const { wire } = target;
   const usage = sample(target.pid);
+  const waited = cpuWait(target.pid);
   const connection = new RawConnection({ port: target.port, compression: wire.compression, neverRead: true });
   const framed = (parts: readonly Part[], serial: number): Buffer => {
     const payload = bytesOf(parts, wire.context);
@@ -224,7 +231,10 @@ async function flood(target: Target, attack: FloodAttack, options: AttackOptions
   await connection.write(requests(), stop.signal);
   clearTimeout(timer);
   const accepted = connection.acceptedBytes();
-  const observed = { reaction: connection.isClosed ? 'close' as const : 'none' as const, answer: Buffer.alloc(0), sent: first.subarray(0, DUMP_BYTES), acceptedMb: accepted / MB };
+  const observed = {
+    reaction: connection.isClosed ? 'close' as const : 'none' as const, answer: Buffer.alloc(0), sent: first.subarray(0, DUMP_BYTES), acceptedMb: accepted / MB,
+    cpuWaitMs: waited.stop(),
+  };
   const served = options.servedAfter ? await wire.validCall(target.port) : undefined;
   connection.destroy();
   return { ...observed, usage: usage.stop(), ...(served ? { served } : {}) };
@@ -238,8 +248,9 @@ async function poison(target: Target, attack: PoisonAttack, options: AttackOptio
   const payload = bytesOf(attack.plant, wire.context);
   const sent = Buffer.concat([...wire.preamble(), ...wire.message([payload], payload.length)]);
   await connection.write([sent]);
+  const waited = cpuWait(target.pid);
   await awaitReaction(connection, whole, options.windowMs, options.expected);
-  const observed = { ...reactionOf(connection), answer: connection.answerSoFar(), sent: sent.subarray(0, DUMP_BYTES) };
+  const observed = { ...reactionOf(connection), answer: connection.answerSoFar(), sent: sent.subarray(0, DUMP_BYTES), cpuWaitMs: waited.stop() };
   connection.destroy();
   const victim = await wire.victimCall(target.port);
   return { ...observed, victim, usage: usage.stop(), ...(options.servedAfter ? { served: await wire.validCall(target.port) } : {}) };
@@ -254,6 +265,7 @@ async function repeat(target: Target, attack: RepeatAttack, options: AttackOptio
   const { wire } = target;
   const usage = sample(target.pid);
   const window = attack.window ?? 50;
+  const waited = cpuWait(target.pid);
   const started = performance.now();
   const left = (): number => Math.max(0, options.windowMs - (performance.now() - started));
   const request = (serial: number): Buffer[] => {
@@ -300,7 +312,7 @@ async function repeat(target: Target, attack: RepeatAttack, options: AttackOptio
   }
   const observed: Omit<Observation, 'usage'> = {
     reaction: answered >= attack.count ? 'answer' : closed ? 'close' : 'none',
-    reactionMs: performance.now() - started, answer: lastAnswer, sent, answered, requests: written,
+    reactionMs: performance.now() - started, answer: lastAnswer, sent, answered, requests: written, cpuWaitMs: waited.stop(),
   };
   return { ...observed, usage: usage.stop(), ...(options.servedAfter ? { served: await wire.validCall(target.port) } : {}) };
 }

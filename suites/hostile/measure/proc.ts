@@ -103,14 +103,11 @@ export interface Sample {
   readonly cpuMs: number;
   /** Whether the process was still there when sampling stopped. */
   readonly alive: boolean;
-  /** How long the process's main thread and the measuring thread waited for a CPU (cpuWait). */
-  readonly cpuWaitMs: number;
 }
 
 /** Starts sampling a process tree every `everyMs`; stop() returns what was seen. */
 export function sample(pid: number, everyMs = 10): { stop(): Sample } {
   const before = usageOf(pid);
-  const waited = cpuWait(pid);
   let peak = before.rssBytes;
   // The tree is walked again now and then: servers start threads and processes per connection.
   let tree = processTree(pid);
@@ -124,7 +121,7 @@ export function sample(pid: number, everyMs = 10): { stop(): Sample } {
       clearInterval(timer);
       const after = usageOf(pid);
       peak = Math.max(peak, after.rssBytes);
-      return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid), cpuWaitMs: waited.stop() };
+      return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid) };
     },
   };
 }
