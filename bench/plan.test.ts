@@ -15,12 +15,12 @@ function plan(libraries: boolean, floor: boolean) {
 }
 
 describe('planGroups', () => {
-  it('measures every shape against every peer, the reference first, libraries and the floor against the first peer only', () => {
+  it('measures every shape against every peer, the reference first, libraries against the first peer only, the floor against every peer', () => {
     const groups = plan(true, true);
     const javaInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/java');
     expect(javaInt?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'npm-thrift client', 'ours server', 'raw floor']);
     const pythonInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/python');
-    expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server']);
+    expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server', 'raw floor']);
   });
 
   it('keeps the floor to one call in flight and Python to the shapes it can carry in the time bound', () => {
