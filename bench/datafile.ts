@@ -5,7 +5,10 @@
 // bench/datafile-worker.ts in the bench's Node image, or on the host with --host-agents; peers:
 // their `datafile batch` role): it writes a file per codec, then reads each back, decoding every record without
 // rendering it. Times are what each participant measured around its library calls (process and
-// JVM start excluded); the ratio is ours / theirs in records per second, per round.
+// JVM start excluded); the ratio is ours / theirs in records per second, per round. Each
+// participant also reports the CPU time its process spent on each job (every thread), so the cpu
+// ratio is ours / theirs in records per CPU-second, per round: on a shared machine the wall-clock
+// ratio moves with what else runs, the CPU ratio hardly at all (impls/avro-datafile/profile/README.md).
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -29,7 +32,75 @@ export interface DatafileRow {
   readonly theirs?: Summary;
   /** Per round: ours / theirs. */
   readonly ratio?: Summary;
+  /** Records per CPU-second of the participant's process over the rounds, where it reported its CPU time. */
+  readonly oursPerCpuSecond?: Summary;
+  readonly theirsPerCpuSecond?: Summary;
+  /** Per round: ours / theirs in records per CPU-second. */
+  readonly cpuRatio?: Summary;
   readonly error?: string;
+}
+
+/** What the rounds measured: participant -> codec/op -> round -> that job's result. */
+export type DatafileSamples = Map<string, Map<string, Map<number, JobResult>>>;
+
+/**
+ * Files one batch's results under `samples` (a failed job's error under `errors`). The batch is the warm-up pass (`warmupCount` jobs, left out), then a write per codec, then a
+ * read per codec, in the order of `codecs`.
+ */
+export function recordBatch(samples: DatafileSamples, errors: Map<string, string>, who: string, round: number,
+  results: readonly JobResult[], codecs: readonly string[], warmupCount: number): void {
+  results.slice(warmupCount).forEach((result, index) => {
+    const codec = codecs[index % codecs.length] as string;
+    const op = index < codecs.length ? 'write' : 'read';
+    const key = `${codec}/${op}`;
+    if (!result.ok) {
+      errors.set(`${who}/${key}`, result.error ?? 'failed');
+      return;
+    }
+    const byKey = samples.get(who) ?? new Map<string, Map<number, JobResult>>();
+    const byRound = byKey.get(key) ?? new Map<number, JobResult>();
+    byRound.set(round, result);
+    byKey.set(key, byRound);
+    samples.set(who, byKey);
+  });
+}
+
+/** round -> records per second, and round -> records per CPU-second over the rounds with a CPU time above zero. */
+function ratesOf(byRound: ReadonlyMap<number, JobResult> | undefined): { wall: Map<number, number>; cpu: Map<number, number> } {
+  const wall = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const [round, result] of byRound ?? []) {
+    if (result.seconds > 0) wall.set(round, result.records / result.seconds);
+    if (result.cpuSeconds !== undefined && result.cpuSeconds > 0) cpu.set(round, result.records / result.cpuSeconds);
+  }
+  return { wall, cpu };
+}
+
+/** One row per peer, codec and operation: ours against that peer, round by round. */
+export function datafileRows(samples: DatafileSamples, errors: ReadonlyMap<string, string>, peers: readonly string[], codecs: readonly string[]): DatafileRow[] {
+  const rows: DatafileRow[] = [];
+  for (const peer of peers) {
+    for (const codec of codecs) {
+      for (const op of ['write', 'read'] as const) {
+        const key = `${codec}/${op}`;
+        const ours = ratesOf(samples.get(OURS)?.get(key));
+        const theirs = ratesOf(samples.get(peer)?.get(key));
+        const error = errors.get(`${OURS}/${key}`) ?? errors.get(`${peer}/${key}`);
+        const o = summarize([...ours.wall.values()]);
+        const t = summarize([...theirs.wall.values()]);
+        const ratio = summarize(roundRatios(ours.wall, theirs.wall));
+        const oCpu = summarize([...ours.cpu.values()]);
+        const tCpu = summarize([...theirs.cpu.values()]);
+        const cpuRatio = summarize(roundRatios(ours.cpu, theirs.cpu));
+        rows.push({
+          codec, op, peer, ...(o ? { ours: o } : {}), ...(t ? { theirs: t } : {}), ...(ratio ? { ratio } : {}),
+          ...(oCpu ? { oursPerCpuSecond: oCpu } : {}), ...(tCpu ? { theirsPerCpuSecond: tCpu } : {}), ...(cpuRatio ? { cpuRatio } : {}),
+          ...(error ? { error } : {}),
+        });
+      }
+    }
+  }
+  return rows;
 }
 
 export interface DatafileResult {
@@ -109,48 +180,19 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     const warmupJobs = (who: string): Job[] => pass(who, '-warmup', Math.max(1, Math.round(repeat / 5)));
     const jobs = (who: string): Job[] => [...warmupJobs(who), ...pass(who, '', repeat)];
     const warmupCount = 2 * codecs.length;
-    // rate[who][codec/op] = round -> records per second
-    const rates = new Map<string, Map<string, Map<number, number>>>();
+    const samples: DatafileSamples = new Map();
     const errors = new Map<string, string>();
     const participants = [OURS, ...peers];
     for (let round = 0; round < options.rounds; round++) {
       for (const who of rotate(participants, round)) {
         options.progress(`bench: data files, round ${round + 1}/${options.rounds}: ${who} (${codecs.length} codecs, ${(repeat * 1000).toLocaleString('en-US')} records)`);
-        const results = await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`);
-        results.slice(warmupCount).forEach((result, index) => {
-          const codec = codecs[index % codecs.length] as string;
-          const op = index < codecs.length ? 'write' : 'read';
-          const key = `${codec}/${op}`;
-          if (!result.ok) {
-            errors.set(`${who}/${key}`, result.error ?? 'failed');
-            return;
-          }
-          const byKey = rates.get(who) ?? new Map<string, Map<number, number>>();
-          const byRound = byKey.get(key) ?? new Map<number, number>();
-          byRound.set(round, result.records / result.seconds);
-          byKey.set(key, byRound);
-          rates.set(who, byKey);
-        });
+        recordBatch(samples, errors, who, round, await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`), codecs, warmupCount);
       }
     }
-    const rows: DatafileRow[] = [];
-    for (const peer of peers) {
-      for (const codec of codecs) {
-        for (const op of ['write', 'read'] as const) {
-          const key = `${codec}/${op}`;
-          const ours = rates.get(OURS)?.get(key) ?? new Map<number, number>();
-          const theirs = rates.get(peer)?.get(key) ?? new Map<number, number>();
-          const error = errors.get(`${OURS}/${key}`) ?? errors.get(`${peer}/${key}`);
-          const o = summarize([...ours.values()]);
-          const t = summarize([...theirs.values()]);
-          const ratio = summarize(roundRatios(ours, theirs));
-          rows.push({ codec, op, peer, ...(o ? { ours: o } : {}), ...(t ? { theirs: t } : {}), ...(ratio ? { ratio } : {}), ...(error ? { error } : {}) });
-        }
-      }
-    }
+    const rows = datafileRows(samples, errors, peers, codecs);
     return {
       records: repeat * 1000, rounds: options.rounds, seconds: Math.round((Date.now() - started) / 1000), rows,
-      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); ours ${options.nodeImage ? `in a container of ${options.nodeImage}` : 'as a host process (--host-agents)'}; peers: ${peers.join(', ')} (${peers.map((p) => images.get(p)).join(', ')}), JVM with its default compilers and collector. Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
+      note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); ours ${options.nodeImage ? `in a container of ${options.nodeImage}` : 'as a host process (--host-agents)'}; peers: ${peers.join(', ')} (${peers.map((p) => images.get(p)).join(', ')}), JVM with its default compilers and collector. Cpu ratio: records per CPU-second, ours / theirs per round, the CPU time being what each participant's process reports for the job, every thread (ours process.cpuUsage(); Java OperatingSystemMXBean.getProcessCpuTime(), in 10 ms ticks on Linux; Python time.process_time()). Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

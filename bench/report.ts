@@ -92,7 +92,9 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
     }
   }
   for (const d of report.datafile?.rows ?? []) {
-    if (d.ratio && d.ratio.median < 1) add({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio) });
+    if (d.ratio && d.ratio.median < 1) {
+      add({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio), ...(d.cpuRatio ? { cpu: d.cpuRatio.median } : {}) });
+    }
   }
   return out.sort((a, b) => a.median - b.median);
 }
@@ -189,9 +191,9 @@ function datafileMarkdown(d: DatafileResult): string[] {
   return [
     `## Avro data files (${d.records.toLocaleString('en-US')} records per file, ${d.rounds} rounds, ${d.seconds} s)`, '',
     d.note, '',
-    '| codec | operation | against | ratio median (min–max) | ours records/s | theirs records/s |',
-    '|---|---|---|---|---|---|',
-    ...d.rows.map((r) => `| ${r.codec} | ${r.op} | ${r.peer} | ${r.error ? `✗ ${r.error}` : ratioText(r.ratio)} | ${rate(r.ours?.median)} | ${rate(r.theirs?.median)} |`),
+    '| codec | operation | against | ratio median (min–max) | cpu ratio median (min–max) | ours records/s | theirs records/s | ours records/CPU-s | theirs records/CPU-s |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...d.rows.map((r) => `| ${r.codec} | ${r.op} | ${r.peer} | ${r.error ? `✗ ${r.error.replace(/\|/g, '\\|')}` : ratioText(r.ratio)} | ${ratioText(r.cpuRatio)} | ${rate(r.ours?.median)} | ${rate(r.theirs?.median)} | ${rate(r.oursPerCpuSecond?.median)} | ${rate(r.theirsPerCpuSecond?.median)} |`),
     '',
   ];
 }

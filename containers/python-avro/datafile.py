@@ -14,7 +14,7 @@ against the reader's schema (or the writer's); when the library raises, it print
 `batch` runs a JSON list of jobs ({"op": "write" | "append" | "read", and the options above as
 keys without dashes}) in one process, so that the suite starts this peer once per batch; read jobs
 need "out". It prints one JSON line per job: {"job": i, "ok": bool, "error": str|null,
-"records": n, "seconds": t}.
+"records": n, "seconds": t, "cpuSeconds": c}, c being the process's CPU time over the job.
 """
 
 import base64
@@ -167,7 +167,7 @@ def batch(jobs_path):
     with open(jobs_path, encoding="utf-8") as f:
         jobs = json.load(f)
     for index, job in enumerate(jobs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         error, count = None, 0
         try:
             op = job["op"]
@@ -183,8 +183,8 @@ def batch(jobs_path):
                 raise ValueError(f"unknown op {op!r}")
         except Exception as caught:
             error = _describe(caught)
-        seconds = time.perf_counter() - started
-        print(json.dumps({"job": index, "ok": error is None, "error": error, "records": count, "seconds": seconds}), flush=True)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        print(json.dumps({"job": index, "ok": error is None, "error": error, "records": count, "seconds": seconds, "cpuSeconds": cpu_seconds}), flush=True)
     return 0
 
 

@@ -13,6 +13,16 @@ export interface JobResult {
   readonly error: string | null;
   readonly records: number;
   readonly seconds: number;
+  /**
+   * CPU time the participant's process spent over the same interval as `seconds`, every thread
+   * (the JVM's compilers and collector too). Optional: a participant that does not report it, or
+   * reports something that is not a finite number >= 0, has none.
+   */
+  readonly cpuSeconds?: number;
+}
+
+function isCpuSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 export function parseJobResults(stdout: string, count: number, failure: string): JobResult[] {
@@ -20,8 +30,8 @@ export function parseJobResults(stdout: string, count: number, failure: string):
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const parsed = JSON.parse(line) as JobResult & { job: number };
-      if (Number.isInteger(parsed.job) && parsed.job >= 0 && parsed.job < count) results[parsed.job] = parsed;
+      const { job, cpuSeconds, ...parsed } = JSON.parse(line) as JobResult & { job: number; cpuSeconds?: unknown };
+      if (Number.isInteger(job) && job >= 0 && job < count) results[job] = { ...parsed, ...(isCpuSeconds(cpuSeconds) ? { cpuSeconds } : {}) };
     } catch {
       // not a result line (a peer's stray output): ignored, the job then counts as unreported
     }

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -43,7 +45,8 @@ import org.apache.avro.generic.GenericRecord;
  * Records files are JSON arrays in the case notation (suites/avro/data/README.md). "read" prints
  * one JSON line per record, read against the reader's schema (or the writer's), and when the
  * library throws, a last line {"$error": "exception: message"}. "batch" runs a JSON list of jobs
- * in one JVM and prints one result line per job.
+ * in one JVM and prints one result line per job: {"job", "ok", "error", "records", "seconds",
+ * "cpuSeconds"}, the last being the process's CPU time over the job (every thread).
  */
 final class DataFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,8 +96,11 @@ final class DataFiles {
   private static int batch(File jobsFile) throws IOException {
     JsonNode jobs = JSON.readTree(jobsFile);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    // CPU time of the whole process (the JIT compilers and the collector are Java's cost too); -1 where unsupported.
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < jobs.size(); i++) {
       long started = System.nanoTime();
+      long cpuStarted = os.getProcessCpuTime();
       ObjectNode result = NODES.objectNode().put("job", i);
       String error;
       long[] count = {0};
@@ -105,7 +111,9 @@ final class DataFiles {
       }
       result.put("ok", error == null);
       if (error == null) result.putNull("error"); else result.put("error", error);
+      long cpuEnded = os.getProcessCpuTime();
       result.put("records", count[0]).put("seconds", (System.nanoTime() - started) / 1e9);
+      if (cpuStarted >= 0 && cpuEnded >= 0) result.put("cpuSeconds", (cpuEnded - cpuStarted) / 1e9);
       out.println(result);
     }
     return 0;
