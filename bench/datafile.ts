@@ -116,7 +116,10 @@ export interface DatafileOptions {
   readonly out: string;
   readonly runId: string;
   readonly progress: (line: string) => void;
-  /** Uncompressed size of each file, MB (default 20; BENCH_DATAFILE_MB). */
+  /**
+   * Uncompressed size of each file, MB (default 60; BENCH_DATAFILE_MB): Java reports CPU time in
+   * 10 ms ticks, and its reads of 20 MB took 70-150 ms of CPU, a tick 7-14% of a round.
+   */
   readonly megabytes?: number;
   readonly codecs?: readonly string[];
   readonly peers?: readonly string[];
@@ -151,7 +154,7 @@ async function runBatch(who: string, image: string | undefined, jobs: readonly J
 
 export async function runDatafileBench(options: DatafileOptions): Promise<DatafileResult> {
   const started = Date.now();
-  const megabytes = options.megabytes ?? Number(process.env['BENCH_DATAFILE_MB'] ?? 20);
+  const megabytes = options.megabytes ?? Number(process.env['BENCH_DATAFILE_MB'] ?? 60);
   const codecs = options.codecs ?? (process.env['BENCH_DATAFILE_CODECS'] ?? 'null,deflate,snappy,zstandard').split(',');
   const peers = options.peers ?? (process.env['BENCH_DATAFILE_PEERS'] ?? 'java').split(',').filter(Boolean);
   // Under reports/ on the host: the peers' containers mount it at the same path.
