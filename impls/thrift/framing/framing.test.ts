@@ -145,6 +145,43 @@ describe('frames', () => {
     }
   });
 
+  it('says when it kept a view of a chunk: a chunk it did not keep can be detached at every split size', () => {
+    const big = Buffer.alloc(70_000, 7);
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(big.length);
+    const bigFrame = Buffer.concat([length, big]);
+    const small = [Buffer.from('00000003616263', 'hex'), Buffer.from('0000000178', 'hex')];
+    for (const stream of [Buffer.concat([small[0] as Buffer, bigFrame, small[1] as Buffer]), bigFrame]) {
+      for (const step of [1, 3, 5, 4096, 36_000, 65_536, stream.length]) {
+        const splitter = new FrameSplitter(DEFAULT_LIMITS);
+        const found: Buffer[] = [];
+        let detached = 0;
+        for (let at = 0; at < stream.length; at += step) {
+          // Each chunk in an ArrayBuffer of its own, as net reads them (Buffer.from would use the shared pool for small ones).
+          const chunk = Buffer.from(new ArrayBuffer(Math.min(step, stream.length - at)));
+          stream.copy(chunk, 0, at, at + step);
+          found.push(...splitter.push(chunk));
+          if (!splitter.retained) {
+            chunk.buffer.transfer(0);
+            detached++;
+          }
+        }
+        expect(splitter.pending).toBe(0);
+        const expected = stream === bigFrame ? [big] : [Buffer.from('abc'), big, Buffer.from('x')];
+        expect(found.length).toBe(expected.length);
+        expect(found.map((frame, i) => frame.equals(expected[i] as Buffer))).toEqual(expected.map(() => true));
+        // Once half of the big frame has come it is copied into a buffer of its own: the chunks that complete it are not kept.
+        if (stream === bigFrame && step >= 36_000 && step < stream.length) expect(detached).toBe(Math.ceil(stream.length / step));
+      }
+    }
+    // Borrowed chunks are copied, never kept; a frame within one unborrowed chunk is a view of it.
+    const splitter = new FrameSplitter(DEFAULT_LIMITS);
+    splitter.push(Buffer.from('00000003616263', 'hex'), true);
+    expect(splitter.retained).toBe(false);
+    splitter.push(Buffer.from('00000003616263', 'hex'));
+    expect(splitter.retained).toBe(true);
+  });
+
   it('holds no more than twice the bytes received of a frame declared large', () => {
     const splitter = new FrameSplitter(DEFAULT_LIMITS);
     // 16,000,000 bytes declared, 10 received: nothing of the declared size is allocated yet.

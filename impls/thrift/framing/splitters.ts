@@ -15,6 +15,11 @@ export interface Splitter {
   push(chunk: Buffer, borrowed?: boolean): Buffer[];
   /** Bytes held of a message not complete yet (0 between messages). */
   readonly pending: number;
+  /**
+   * Whether the last push kept a view of its chunk (in a message it returned or in the part of one
+   * it holds). A chunk not kept is the caller's to release (Link.release).
+   */
+  readonly retained: boolean;
 }
 
 /** Unframed messages of one protocol (TBufferedTransport, and the inside of TZlibTransport). */
@@ -30,10 +35,14 @@ export class UnframedSplitter implements Splitter {
     return this.cursor.length;
   }
 
+  /** The cursor keeps every chunk until its message has been taken (and take may return a view of it). */
+  retained = false;
+
   push(chunk: Buffer, borrowed = false): Buffer[] {
     // The scanner keeps chunks across calls: a borrowed one is copied first (our client does not
     // borrow for unframed transports: this copy comes on top of the one a message spanning chunks
     // costs anyway).
+    this.retained = !borrowed;
     this.cursor.push(borrowed ? Buffer.from(chunk) : chunk);
     const out: Buffer[] = [];
     while (this.cursor.length > 0) {
@@ -72,9 +81,13 @@ export class FrameSplitter implements Splitter {
     return this.size < 0 ? this.sizeHave : 4 + this.have;
   }
 
+  retained = false;
+
   push(chunk: Buffer, borrowed = false): Buffer[] {
     const out: Buffer[] = [];
     let at = 0;
+    // Set where a view of an unborrowed chunk is handed on or kept (no copy).
+    this.retained = false;
     while (at < chunk.length) {
       if (this.size < 0) {
         if (this.sizeHave === 0 && chunk.length - at >= 4) {
@@ -97,6 +110,7 @@ export class FrameSplitter implements Splitter {
       if (this.frame === undefined && this.have === 0 && available >= size) {
         // The whole frame is in this chunk: no copy unless the chunk is borrowed.
         out.push(borrowed ? Buffer.from(chunk.subarray(at, at + size)) : chunk.subarray(at, at + size));
+        if (!borrowed) this.retained = true;
         at += size;
         this.size = -1;
         continue;
@@ -114,6 +128,7 @@ export class FrameSplitter implements Splitter {
       } else {
         const part = chunk.subarray(at, at + n);
         this.parts.push(borrowed ? Buffer.from(part) : part);
+        if (!borrowed) this.retained = true;
       }
       this.have += n;
       at += n;
