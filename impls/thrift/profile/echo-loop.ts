@@ -5,7 +5,7 @@
 // window only) and garbage collections per 1,000 calls. Contenders take turns, round by round.
 //
 //   node impls/thrift/profile/echo-loop.ts [--seconds 3] [--rounds 2] [--bytes 65536]
-//        [--kinds ours,raw] [--tree name=/path/to/a/checkout ...] [--prof DIR] [--perf DIR] [--strace DIR]
+//        [--kinds ours,raw] [--transport framed|buffered|fastframed|header] [--tree name=/path/to/a/checkout ...] [--prof DIR] [--perf DIR] [--strace DIR]
 //
 // Each --tree names a checkout whose impls/thrift/adapter.ts and bench/raw.ts are loaded (default:
 // this one), so an old and a new tree run alternately in the same minutes.
@@ -51,7 +51,8 @@ function payload(size: number): Buffer {
 
 function endpoint(tree: string, port: number) {
   const idl = `${tree}/suites/thrift/data/conformance.thrift`;
-  return { transport: 'framed', protocol: 'binary', socket: 'tcp' as const, host: '127.0.0.1', port, httpPath: '/thrift', idl: { path: idl, text: readFileSync(idl, 'utf8') } };
+  // The driver's --transport reaches its children through the environment.
+  return { transport: process.env['ECHO_LOOP_TRANSPORT'] ?? 'framed', protocol: 'binary', socket: 'tcp' as const, host: '127.0.0.1', port, httpPath: '/thrift', idl: { path: idl, text: readFileSync(idl, 'utf8') } };
 }
 
 interface Contract {
@@ -203,6 +204,7 @@ async function driver(argv: string[]): Promise<void> {
     else if (arg === '--rounds') rounds = Number(value);
     else if (arg === '--bytes') bytes = Number(value);
     else if (arg === '--kinds') kinds = value.split(',');
+    else if (arg === '--transport') process.env['ECHO_LOOP_TRANSPORT'] = value;
     else if (arg === '--prof') profiling.cpuProf = value;
     else if (arg === '--perf') profiling.perf = value;
     else if (arg === '--strace') profiling.strace = value;
