@@ -256,6 +256,7 @@ class SocketClient extends ClientBase {
       this.fail(new ProtocolError(`bad answer stream from ${this.where}: ${describe(error)}`));
       return;
     }
+    for (const done of this.framing.splitter.done) this.link.release(done);
     for (const unit of units) {
       // Answers are taken in order; a synchronous framing (all but THeader) needs no promise
       // chain unless an asynchronous unwrap is still ahead of this answer.

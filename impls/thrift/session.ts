@@ -121,6 +121,7 @@ export class Session {
       this.reject(describe(error));
       return;
     }
+    for (const done of this.framing.splitter.done) this.link.release(done);
     // A message must be complete within readTimeoutMs of its first byte (slow senders included).
     if (this.framing.splitter.pending === 0) this.readArmed = false;
     else if (!this.readArmed || units.length > 0) this.armRead();

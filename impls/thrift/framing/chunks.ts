@@ -5,6 +5,8 @@
 
 export class ChunkCursor {
   private chunks: Buffer[] = [];
+  /** Per chunk: still the chunk as pushed (false once only the rest after a taken part is held). */
+  private whole: boolean[] = [];
   /** Index of the first chunk still held (consumed chunks before it are dropped in batches). */
   private head = 0;
   /** Bytes held (from the start of the current message). */
@@ -28,6 +30,7 @@ export class ChunkCursor {
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
+    this.whole.push(true);
     this.held += chunk.length;
     this.settle();
   }
@@ -72,14 +75,22 @@ export class ChunkCursor {
     this.settle();
   }
 
-  /** The bytes [0, n) as one Buffer (no copy when they lie in one chunk); drops them and resets the cursor. */
-  take(n: number): Buffer {
+  /**
+   * The bytes [0, n) as one Buffer (no copy when they lie in one chunk); drops them and resets the
+   * cursor. dropped is told each chunk, as it was pushed, that the copy used up: nothing holds a
+   * view of it any more (not the rest of a chunk something was taken from before).
+   */
+  take(n: number, dropped?: (chunk: Buffer) => void): Buffer {
     let out: Buffer;
     const first = this.chunks[this.head];
     if (first !== undefined && first.length >= n) {
       out = first.subarray(0, n);
-      if (first.length === n) this.head++;
-      else this.chunks[this.head] = first.subarray(n);
+      if (first.length === n) {
+        this.head++;
+      } else {
+        this.chunks[this.head] = first.subarray(n);
+        this.whole[this.head] = false;
+      }
     } else {
       out = Buffer.allocUnsafe(n);
       let copied = 0;
@@ -88,15 +99,22 @@ export class ChunkCursor {
         const part = Math.min(chunk.length, n - copied);
         chunk.copy(out, copied, 0, part);
         copied += part;
-        if (part === chunk.length) this.head++;
-        else this.chunks[this.head] = chunk.subarray(part);
+        if (part === chunk.length) {
+          if (this.whole[this.head]) dropped?.(chunk);
+          this.head++;
+        } else {
+          this.chunks[this.head] = chunk.subarray(part);
+          this.whole[this.head] = false;
+        }
       }
     }
     if (this.head === this.chunks.length) {
       this.chunks = [];
+      this.whole = [];
       this.head = 0;
     } else if (this.head >= 64 && this.head * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
+      this.whole = this.whole.slice(this.head);
       this.head = 0;
     }
     this.held -= n;

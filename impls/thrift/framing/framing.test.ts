@@ -53,6 +53,46 @@ describe.each(PROTOCOL_NAMES)('unframed %s stream', (protocol) => {
     expect(Buffer.concat(found).equals(stream)).toBe(true);
   });
 
+  it('says which chunks it keeps no view of: detaching them leaves every message intact, at every split size', () => {
+    const withBig = Buffer.concat([stream, message(protocol, 'echoBinary', { value: Buffer.alloc(70_000, 0x5a) }), stream]);
+    for (const step of [1, 7, 64, 4096, 36_000, 65_536]) {
+      const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+      const found: Buffer[] = [];
+      let detached = 0;
+      for (let at = 0; at < withBig.length; at += step) {
+        // Each chunk in an ArrayBuffer of its own, as net reads them.
+        const chunk = Buffer.from(new ArrayBuffer(Math.min(step, withBig.length - at)));
+        withBig.copy(chunk, 0, at, at + step);
+        found.push(...splitter.push(chunk));
+        for (const done of splitter.done) {
+          (done.buffer as ArrayBuffer).transfer(0);
+          detached++;
+        }
+      }
+      expect(Buffer.concat(found).equals(withBig), `step ${step}`).toBe(true);
+      expect(found.length).toBe(2 * messages.length + 1);
+      // The chunks wholly inside the big message are copied out of and reported.
+      if (step === 4096) expect(detached).toBeGreaterThan(10);
+    }
+    // One message in two reads (a 64 KiB echo): both reads are reported once it is copied out.
+    const alone = message(protocol, 'echoBinary', { value: Buffer.alloc(65_536, 0x5a) });
+    const single = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+    const reads = [alone.subarray(0, 65_536), alone.subarray(65_536)].map((part) => {
+      const chunk = Buffer.from(new ArrayBuffer(part.length));
+      part.copy(chunk);
+      return chunk;
+    });
+    expect(single.push(reads[0] as Buffer)).toEqual([]);
+    expect(single.done).toEqual([]);
+    expect(single.push(reads[1] as Buffer).map((m) => m.equals(alone))).toEqual([true]);
+    expect(single.done).toEqual(reads);
+    // Borrowed chunks are the caller's to reuse: never reported.
+    const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+    splitter.push(stream.subarray(0, 3), true);
+    splitter.push(stream.subarray(3), true);
+    expect(splitter.done).toEqual([]);
+  });
+
   it('reassembles a 32 MB message from 64 KB chunks in linear time', () => {
     const big = message(protocol, 'echoBinary', { value: Buffer.alloc(24 * 1024 * 1024, 0x5a) });
     const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
@@ -143,6 +183,44 @@ describe('frames', () => {
         expect(found[2]?.toString()).toBe('x');
       }
     }
+  });
+
+  it('says which chunks it keeps no view of: those can be detached at every split size', () => {
+    const big = Buffer.alloc(70_000, 7);
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(big.length);
+    const bigFrame = Buffer.concat([length, big]);
+    const small = [Buffer.from('00000003616263', 'hex'), Buffer.from('0000000178', 'hex')];
+    for (const stream of [Buffer.concat([small[0] as Buffer, bigFrame, small[1] as Buffer]), bigFrame]) {
+      for (const step of [1, 3, 5, 4096, 36_000, 65_536, stream.length]) {
+        const splitter = new FrameSplitter(DEFAULT_LIMITS);
+        const found: Buffer[] = [];
+        let detached = 0;
+        for (let at = 0; at < stream.length; at += step) {
+          // Each chunk in an ArrayBuffer of its own, as net reads them (Buffer.from would use the shared pool for small ones).
+          const chunk = Buffer.from(new ArrayBuffer(Math.min(step, stream.length - at)));
+          stream.copy(chunk, 0, at, at + step);
+          found.push(...splitter.push(chunk));
+          for (const done of splitter.done) {
+            expect(done).toBe(chunk);
+            (done.buffer as ArrayBuffer).transfer(0);
+            detached++;
+          }
+        }
+        expect(splitter.pending).toBe(0);
+        const expected = stream === bigFrame ? [big] : [Buffer.from('abc'), big, Buffer.from('x')];
+        expect(found.length).toBe(expected.length);
+        expect(found.map((frame, i) => frame.equals(expected[i] as Buffer))).toEqual(expected.map(() => true));
+        // Once half of the big frame has come it is copied into a buffer of its own: the chunks that complete it are not kept.
+        if (stream === bigFrame && step >= 36_000 && step < stream.length) expect(detached).toBe(Math.ceil(stream.length / step));
+      }
+    }
+    // Borrowed chunks are copied, never kept; a frame within one unborrowed chunk is a view of it.
+    const splitter = new FrameSplitter(DEFAULT_LIMITS);
+    splitter.push(Buffer.from('00000003616263', 'hex'), true);
+    expect(splitter.done).toEqual([]);
+    splitter.push(Buffer.from('00000003616263', 'hex'));
+    expect(splitter.done).toEqual([]);
   });
 
   it('holds no more than twice the bytes received of a frame declared large', () => {

@@ -15,6 +15,12 @@ export interface Splitter {
   push(chunk: Buffer, borrowed?: boolean): Buffer[];
   /** Bytes held of a message not complete yet (0 between messages). */
   readonly pending: number;
+  /**
+   * Unborrowed chunks the last push has finished with and kept no view of (not in a message it
+   * returned, not in the part of one it holds): the caller may release them (Link.release).
+   * Valid until the next push.
+   */
+  readonly done: readonly Buffer[];
 }
 
 /** Unframed messages of one protocol (TBufferedTransport, and the inside of TZlibTransport). */
@@ -30,16 +36,23 @@ export class UnframedSplitter implements Splitter {
     return this.cursor.length;
   }
 
+  /** Chunks the cursor dropped once a message spanning them had been copied out. */
+  readonly done: Buffer[] = [];
+  private readonly dropped = (chunk: Buffer): void => {
+    this.done.push(chunk);
+  };
+
   push(chunk: Buffer, borrowed = false): Buffer[] {
+    this.done.length = 0;
     // The scanner keeps chunks across calls: a borrowed one is copied first (our client does not
     // borrow for unframed transports: this copy comes on top of the one a message spanning chunks
-    // costs anyway).
+    // costs anyway). Only the caller's own chunks are reported done.
     this.cursor.push(borrowed ? Buffer.from(chunk) : chunk);
     const out: Buffer[] = [];
     while (this.cursor.length > 0) {
       const length = this.scanner.scan(this.cursor);
       if (length < 0) break;
-      out.push(this.cursor.take(length));
+      out.push(this.cursor.take(length, borrowed ? undefined : this.dropped));
       this.scanner.reset();
     }
     return out;
@@ -72,7 +85,19 @@ export class FrameSplitter implements Splitter {
     return this.size < 0 ? this.sizeHave : 4 + this.have;
   }
 
+  readonly done: Buffer[] = [];
+  /** The chunk being pushed is kept as a view (in a returned frame or a held part). */
+  private kept = false;
+
   push(chunk: Buffer, borrowed = false): Buffer[] {
+    this.done.length = 0;
+    this.kept = false;
+    const out = this.split(chunk, borrowed);
+    if (!borrowed && !this.kept) this.done.push(chunk);
+    return out;
+  }
+
+  private split(chunk: Buffer, borrowed: boolean): Buffer[] {
     const out: Buffer[] = [];
     let at = 0;
     while (at < chunk.length) {
@@ -97,6 +122,7 @@ export class FrameSplitter implements Splitter {
       if (this.frame === undefined && this.have === 0 && available >= size) {
         // The whole frame is in this chunk: no copy unless the chunk is borrowed.
         out.push(borrowed ? Buffer.from(chunk.subarray(at, at + size)) : chunk.subarray(at, at + size));
+        if (!borrowed) this.kept = true;
         at += size;
         this.size = -1;
         continue;
@@ -114,6 +140,7 @@ export class FrameSplitter implements Splitter {
       } else {
         const part = chunk.subarray(at, at + n);
         this.parts.push(borrowed ? Buffer.from(part) : part);
+        if (!borrowed) this.kept = true;
       }
       this.have += n;
       at += n;
