@@ -14,7 +14,7 @@ export interface ChannelHandlers {
   frames(frames: Frame[]): void;
   /** Bad bytes (framing, compression): the channel is closed after this. */
   failed(error: Error): void;
-  /** Bytes were decoded (whether or not they completed a message): for timers that watch progress. */
+  /** Bytes were decoded that completed no message (frames() is told otherwise): for timers that watch progress. */
   activity?(): void;
 }
 
@@ -49,11 +49,8 @@ export class FrameChannel {
   start(handlers: ChannelHandlers): void {
     this.handlers = handlers;
     const socket = this.socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.recorder?.received(chunk);
-      this.receivedBytes += chunk.length;
-    });
     if (this.inflate && this.deflate) {
+      socket.on('data', (chunk: Buffer) => this.count(chunk));
       const inflate = this.inflate;
       const first: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => {
@@ -73,8 +70,17 @@ export class FrameChannel {
       });
       this.deflate.on('error', (error) => this.fail(new FramingError(`compressing failed: ${error.message}`)));
     } else {
-      socket.on('data', (chunk: Buffer) => this.decode(chunk));
+      // One listener: an event with several listeners copies its listener array on every read.
+      socket.on('data', (chunk: Buffer) => {
+        this.count(chunk);
+        this.decode(chunk);
+      });
     }
+  }
+
+  private count(chunk: Buffer): void {
+    this.recorder?.received(chunk);
+    this.receivedBytes += chunk.length;
   }
 
   private decode(chunk: Buffer): void {
@@ -89,7 +95,7 @@ export class FrameChannel {
     }
     for (const reply of this.decoder.takeReplies?.() ?? []) this.writeRaw([reply]);
     if (frames.length > 0) this.handlers?.frames(frames);
-    this.handlers?.activity?.();
+    else this.handlers?.activity?.();
   }
 
   private fail(error: Error): void {
