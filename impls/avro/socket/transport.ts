@@ -24,7 +24,8 @@ export interface SocketClientOptions {
 interface Pending {
   resolve(payload: Buffer): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() time after which the call has timed out. */
+  readonly deadline: number;
 }
 
 /** One open socket and the calls waiting for answers on it. */
@@ -36,11 +37,19 @@ class Connection {
   private readonly inOrder: Pending[] = [];
   private readonly bySerial = new Map<number, Pending>();
   private nextSerial = 0;
+  /**
+   * One timer per connection waits for the oldest call's deadline (a Timeout per call cost
+   * timer-list work and a clearTimeout on every call). Every call has the same timeout, so calls
+   * are in deadline order in both the queue and the map (which keeps insertion order).
+   */
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
   failure: Error | undefined;
 
   constructor(id: number, socket: Socket, options: SocketClientOptions) {
     this.id = id;
     this.options = options;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     const where = `${options.host}:${options.port}`;
     this.channel = new FrameChannel(socket, options.codec, options.recorder);
     this.channel.start({
@@ -50,7 +59,6 @@ class Connection {
           const pending = bySerial ? this.bySerial.get(frame.serial as number) : this.inOrder.shift();
           if (bySerial) this.bySerial.delete(frame.serial as number);
           if (!pending) return this.fail(new AvroTransportError(`server ${where} sent an answer nobody asked for (serial ${frame.serial})`));
-          clearTimeout(pending.timer);
           pending.resolve(frame.payload);
         }
       },
@@ -69,10 +77,9 @@ class Connection {
   fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) pending.reject(error);
     this.bySerial.clear();
     this.channel.close();
   }
@@ -86,24 +93,44 @@ class Connection {
       return Promise.resolve(undefined);
     }
     return new Promise<Buffer>((resolve, reject) => {
-      const ms = this.options.timeoutMs ?? 30_000;
-      // Without serials a late answer would be taken for the next call's, so a timeout ends
-      // the connection; with Netty serials only this call is abandoned.
-      const timer = setTimeout(() => {
-        const error = new AvroTransportError(`no response within ${ms} ms`);
-        if (codec.matchesBySerial) {
-          this.bySerial.delete(serial);
-          reject(error);
-        } else {
-          this.fail(error);
-        }
-      }, ms);
-      const pending = { resolve, reject, timer };
+      const pending: Pending = { resolve, reject, deadline: performance.now() + this.timeoutMs };
       if (codec.matchesBySerial) this.bySerial.set(serial, pending);
       else this.inOrder.push(pending);
+      this.watchdog ??= this.watch(this.timeoutMs);
       this.channel.send(payload, serial);
     });
   }
+
+  /** Unreferenced: a call in flight has its socket open, which keeps the process alive. */
+  private watch(ms: number): NodeJS.Timeout {
+    return setTimeout(this.checkDeadlines, Math.max(1, Math.ceil(ms))).unref();
+  }
+
+  /**
+   * Without serials a late answer would be taken for the next call's, so a timeout ends the
+   * connection; with Netty serials only the calls that timed out are abandoned.
+   */
+  private readonly checkDeadlines = (): void => {
+    this.watchdog = undefined;
+    if (this.failure) return;
+    const now = performance.now();
+    const timedOut = (): AvroTransportError => new AvroTransportError(`no response within ${this.timeoutMs} ms`);
+    if (this.options.codec.matchesBySerial) {
+      for (const [serial, pending] of this.bySerial) {
+        if (pending.deadline > now) {
+          this.watchdog = this.watch(pending.deadline - now);
+          return;
+        }
+        this.bySerial.delete(serial);
+        pending.reject(timedOut());
+      }
+      return;
+    }
+    const oldest = this.inOrder[0];
+    if (oldest === undefined) return;
+    if (oldest.deadline > now) this.watchdog = this.watch(oldest.deadline - now);
+    else this.fail(timedOut());
+  };
 }
 
 export interface SocketClientTransport extends ClientTransport {
@@ -134,6 +161,8 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
 
   return {
     stateful: true,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    openConnection: () => (closed || !current || current.failure ? undefined : current.id),
     connect: async () => {
       if (closed) throw new AvroTransportError('client closed');
       if (current && !current.failure) return current.id;
