@@ -88,8 +88,10 @@ class Connection {
     if (this.failure) return Promise.reject(this.failure);
     const codec = this.options.codec;
     const serial = this.nextSerial++ & 0x7fffffff;
+    // The only call in flight goes out at once; calls made beside others are gathered (channel.ts).
+    const alone = this.inOrder.length === 0 && this.bySerial.size === 0;
     if (!expectResponse) {
-      this.channel.send(payload, serial);
+      this.channel.send(payload, serial, alone);
       return Promise.resolve(undefined);
     }
     return new Promise<Buffer>((resolve, reject) => {
@@ -97,7 +99,7 @@ class Connection {
       if (codec.matchesBySerial) this.bySerial.set(serial, pending);
       else this.inOrder.push(pending);
       this.watchdog ??= this.watch(this.timeoutMs);
-      this.channel.send(payload, serial);
+      this.channel.send(payload, serial, alone);
     });
   }
 
