@@ -8,6 +8,7 @@ import { describeForeignStream, looksZlib } from '../framing/sniff.ts';
 import { FramingError } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import type { OwnReads } from './reads.ts';
 
 export interface ChannelHandlers {
   /** Whole messages, in the order they arrived. */
@@ -37,8 +38,12 @@ export class FrameChannel {
     this.socket.uncork();
   };
 
-  constructor(socket: Socket, codec: FrameCodec, recorder?: WireRecorder) {
+  private readonly reads: OwnReads | undefined;
+
+  /** `reads`: the socket reads into a buffer of its own (reads.ts) and emits no 'data' events. */
+  constructor(socket: Socket, codec: FrameCodec, recorder?: WireRecorder, reads?: OwnReads) {
     this.socket = socket;
+    this.reads = reads;
     this.codec = codec;
     this.decoder = codec.decoder();
     this.recorder = recorder;
@@ -74,10 +79,12 @@ export class FrameChannel {
       this.deflate.on('error', (error) => this.fail(new FramingError(`compressing failed: ${error.message}`)));
     } else {
       // One listener: an event with several listeners copies its listener array on every read.
-      socket.on('data', (chunk: Buffer) => {
+      const received = (chunk: Buffer): void => {
         this.count(chunk);
         this.decode(chunk);
-      });
+      };
+      if (this.reads) this.reads.deliverTo(received);
+      else socket.on('data', received);
     }
   }
 

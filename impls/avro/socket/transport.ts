@@ -12,6 +12,7 @@ import type { FrameCodec } from '../framing/codec.ts';
 import type { ClientTransport } from '../transport.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { FrameChannel } from './channel.ts';
+import { OwnReads } from './reads.ts';
 
 export interface SocketClientOptions {
   readonly host: string;
@@ -46,12 +47,12 @@ class Connection {
   private readonly timeoutMs: number;
   failure: Error | undefined;
 
-  constructor(id: number, socket: Socket, options: SocketClientOptions) {
+  constructor(id: number, socket: Socket, options: SocketClientOptions, reads: OwnReads | undefined) {
     this.id = id;
     this.options = options;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const where = `${options.host}:${options.port}`;
-    this.channel = new FrameChannel(socket, options.codec, options.recorder);
+    this.channel = new FrameChannel(socket, options.codec, options.recorder, reads);
     this.channel.start({
       frames: (frames) => {
         for (const frame of frames) {
@@ -147,12 +148,12 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
   let closed = false;
 
   const open = (): Promise<Connection> => {
-    opening ??= openSocket(options.host, options.port).then((socket) => {
+    opening ??= openSocket(options.host, options.port, options.codec).then(({ socket, reads }) => {
       if (closed) {
         socket.destroy();
         throw new AvroTransportError('client closed');
       }
-      current = new Connection(++connections, socket, options);
+      current = new Connection(++connections, socket, options, reads);
       return current;
     }).finally(() => {
       opening = undefined;
@@ -188,13 +189,15 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
   };
 }
 
-function openSocket(host: string, port: number): Promise<Socket> {
+/** A zlib stream is piped from the socket's 'data' events, so netty-deflate reads as net does. */
+function openSocket(host: string, port: number, codec: FrameCodec): Promise<{ socket: Socket; reads: OwnReads | undefined }> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port });
+    const reads = codec.compression === 'zlib' ? undefined : new OwnReads();
+    const socket = netConnect({ host, port, ...(reads ? { onread: reads.onread } : {}) });
     socket.setNoDelay(true);
     socket.once('connect', () => {
       socket.off('error', reject);
-      resolve(socket);
+      resolve({ socket, reads });
     });
     socket.once('error', (error) => reject(new AvroTransportError(`cannot connect to ${host}:${port}: ${error.message}`)));
   });
