@@ -20,24 +20,33 @@ function contractError(error: unknown): unknown {
   return error;
 }
 
-async function mapped<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
+function mapped<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
     throw contractError(error);
-  }
+  });
 }
 
 /** The suite's handlers raise declared errors in the contract's shape; our responder wants AvroRemoteError. */
+function ourError(error: unknown): unknown {
+  const carried = (error as { avro?: { kind: string; type: string; value: unknown } } | null)?.avro;
+  if (carried?.kind === 'declared') return raise(carried.type, carried.value as Record<string, unknown>);
+  return error;
+}
+
+/**
+ * Handlers as our responder calls them. A synchronous handler stays synchronous (the responder
+ * then answers in the tick that read the request); a promise's rejection is mapped when it comes.
+ */
 function ourHandlers(handlers: Readonly<Record<string, AvroHandler>>): Handlers {
-  return Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, async (parameters, context) => {
+  return Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, (parameters, context) => {
+    let value: unknown;
     try {
-      return await handler(parameters, context);
+      value = handler(parameters, context);
     } catch (error) {
-      const carried = (error as { avro?: { kind: string; type: string; value: unknown } }).avro;
-      if (carried?.kind === 'declared') throw raise(carried.type, carried.value as Record<string, unknown>);
-      throw error;
+      throw ourError(error);
     }
+    if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') return value;
+    return Promise.resolve(value).catch((error: unknown) => { throw ourError(error); });
   }]));
 }
 
@@ -55,8 +64,9 @@ const adapter: AvroImplementation = {
       ...(options.callMeta ? { callMeta: toBuffers(options.callMeta) } : {}),
     });
     return {
-      call: (message, request) => mapped(client.call(message, { ...request })),
-      callWithMeta: (message, request) => mapped(client.callWithMeta(message, { ...request })),
+      // The request is passed as it is: the client only reads it.
+      call: (message, request) => mapped(client.call(message, request)),
+      callWithMeta: (message, request) => mapped(client.callWithMeta(message, request)),
       ping: async () => { await mapped(client.ping()); },
       handshakes: () => client.handshakes.map((h) => record(h.request, h.response)),
       close: () => client.close(),

@@ -51,6 +51,15 @@ export interface CallResult {
   readonly meta: Meta;
 }
 
+/** A one-way call's result. */
+function noResult(): CallResult {
+  return { response: null, meta: {} };
+}
+
+function responseOf(result: CallResult): unknown {
+  return result.response;
+}
+
 /** The meta key under which our server says why it could not read a handshake (responder.ts). */
 const HANDSHAKE_ERROR_META = 'error';
 
@@ -92,21 +101,40 @@ export class AvroClient {
    * Bytes and fixed values of 8 KiB or more are written to the transport as they are, not copied
    * (encode.ts), as node's socket.write does: do not change such a buffer until the call settles.
    */
-  async call(messageName: string, parameters: Record<string, unknown>): Promise<unknown> {
-    return (await this.callWithMeta(messageName, parameters)).response;
+  call(messageName: string, parameters: Readonly<Record<string, unknown>>): Promise<unknown> {
+    return this.callWithMeta(messageName, parameters).then(responseOf);
   }
 
-  async callWithMeta(messageName: string, parameters: Record<string, unknown>): Promise<CallResult> {
+  callWithMeta(messageName: string, parameters: Readonly<Record<string, unknown>>): Promise<CallResult> {
     const message = this.protocol.messages.get(messageName);
-    if (!message) throw new Error(`protocol ${this.protocol.name} has no message ${messageName}`);
+    if (!message) return Promise.reject(new Error(`protocol ${this.protocol.name} has no message ${messageName}`));
     let body: Buffer[];
     try {
       body = [this.callHeader(messageName), ...encodeParts(message.request, parameters)];
     } catch (error) {
-      throw new Error(`parameters of ${messageName} do not fit its request schema: ${(error as Error).message}`);
+      return Promise.reject(new Error(`parameters of ${messageName} do not fit its request schema: ${(error as Error).message}`));
     }
-    const result = await this.withTimeout(this.send(body, message.oneWay, (reader) => this.readResponse(reader, message)));
-    return result ?? { response: null, meta: {} };
+    const read = (reader: PayloadReader): CallResult => this.readResponse(reader, message);
+    const established = this.sendEstablished(body, message.oneWay, read);
+    if (established) return established;
+    return this.withTimeout(this.send(body, message.oneWay, read)).then((result) => result ?? noResult());
+  }
+
+  /**
+   * The common case of a stateful transport, sent at once: the connection is open and has had
+   * our handshake. The transport's own timeout bounds the call (it is given the client's), so
+   * there is no timer and no race of promises per call. Undefined when this does not apply.
+   */
+  private sendEstablished(body: Buffer[], oneWay: boolean, read: (reader: PayloadReader) => CallResult): Promise<CallResult> | undefined {
+    const transport = this.transport;
+    if (this.establishedOn === undefined || transport.timeoutMs === undefined || transport.timeoutMs > (this.options.timeoutMs ?? 30_000)) return undefined;
+    const connection = transport.openConnection?.();
+    if (connection === undefined || connection !== this.establishedOn) return undefined;
+    return transport.exchange(body, !oneWay, connection).then((answer) => {
+      if (oneWay) return noResult();
+      if (answer === undefined) throw new AvroTransportError('no response payload');
+      return read(new PayloadReader(answer, this.limits));
+    });
   }
 
   /** A handshake-only request (empty message name): checks the server answers and learns its protocol. */

@@ -38,6 +38,8 @@ export class PeerProtocol {
   /** Length of the text it was parsed from (what the cache counts). */
   readonly textLength: number;
   private readonly resolvers: Map<string, Resolver> = new Map();
+  /** The same resolvers by local message definition (a weak map: local protocols come and go). */
+  private readonly byMessage = new WeakMap<MessageDefinition, Partial<Record<MessagePart, Resolver>>>();
 
   constructor(protocol: Protocol, verified: boolean, textLength: number = protocol.text.length, resolvers?: Map<string, Resolver>) {
     this.protocol = protocol;
@@ -57,6 +59,22 @@ export class PeerProtocol {
    * the server wrote, reader = ours again). Cached per local protocol and message.
    */
   resolver(local: Protocol, message: MessageDefinition, part: MessagePart): Resolver {
+    // By the message definition's identity first: no key string is built per message.
+    let known = this.byMessage.get(message);
+    if (known === undefined) {
+      known = {};
+      this.byMessage.set(message, known);
+    }
+    let resolver = known[part];
+    if (resolver === undefined) {
+      resolver = this.resolverByHash(local, message, part);
+      known[part] = resolver;
+    }
+    return resolver;
+  }
+
+  /** Shared by every local protocol object with the same text (same hash): one resolver each. */
+  private resolverByHash(local: Protocol, message: MessageDefinition, part: MessagePart): Resolver {
     const key = `${hexOf(local)}:${message.name}:${part}`;
     let resolver = this.resolvers.get(key);
     if (resolver) return resolver;

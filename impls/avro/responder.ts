@@ -15,7 +15,7 @@ import {
 import { resolveLimits, type Limits } from './limits.ts';
 import { PayloadReader } from './payload.ts';
 import { PeerProtocol, ProtocolCache } from './peers.ts';
-import type { Protocol } from './protocol.ts';
+import type { MessageDefinition, Protocol } from './protocol.ts';
 import type { AvroType } from './types.ts';
 
 export interface CallContext {
@@ -83,12 +83,21 @@ export class AvroResponder {
    * message on an established connection).
    */
   async respond(payload: Buffer, connection?: Connection): Promise<Buffer | undefined> {
-    const parts = await this.respondParts(payload, connection);
+    const parts = await this.answer(payload, connection);
     return parts === undefined ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
   /** As respond(), with the response payload in parts, so that transports frame it without copying. */
-  async respondParts(payload: Buffer, connection?: Connection): Promise<Buffer[] | undefined> {
+  async respondParts(payload: Buffer, connection?: Connection): Promise<Answer> {
+    return this.answer(payload, connection);
+  }
+
+  /**
+   * As respondParts(), but synchronous when the handler is (returns a value, not a promise): a
+   * stream transport then writes the answer in the same tick as it read the request, without a
+   * trip through the microtask queue per call. Throws (or rejects) where respondParts rejects.
+   */
+  answer(payload: Buffer, connection?: Connection): Answer | Promise<Answer> {
     const reader = new PayloadReader(payload, this.limits);
     let handshake: Buffer = NO_HANDSHAKE;
     let remote = connection?.remote;
@@ -129,21 +138,50 @@ export class AvroResponder {
       const parameters = reader.read<Record<string, unknown>>(local.request, remote.resolver(this.protocol, local, 'request'));
       if (!reader.atEnd) throw new Error(`request for ${name} has trailing bytes`);
 
+      const call: Call = { local, handshake, answered: !(local.oneWay && wasEstablished) };
+      let value: unknown;
       try {
-        const value = await this.handlers[name]?.(parameters, { message: name, callMeta, handshakeMeta });
-        if (local.oneWay && wasEstablished) return undefined;
-        return withHandshake(handshake, [RESPONSE_OK_HEADER, ...encodeParts(local.response, local.oneWay ? null : value)]);
+        value = this.handlers[name]?.(parameters, { message: name, callMeta, handshakeMeta });
       } catch (error) {
-        if (local.oneWay && wasEstablished) return undefined;
-        return withHandshake(handshake, [RESPONSE_ERROR_HEADER, this.encodeError(local.errors, local.declaredErrors, error)]);
+        return this.failed(call, error);
       }
+      if (isThenable(value)) {
+        return Promise.resolve(value).then((resolved) => this.succeeded(call, resolved), (error: unknown) => this.failed(call, error));
+      }
+      return this.succeeded(call, value);
     } catch (error) {
-      // A system error: the request could not be read or dispatched. Answered in the error union's
-      // string branch, as every implementation does.
-      const message = error instanceof Error ? error.message : String(error);
-      this.events.systemError?.(message);
-      return withHandshake(handshake, [RESPONSE_ERROR_HEADER, Buffer.from([0]), STRING_TYPE.toBuffer(message)]);
+      return this.systemFailure(handshake, error);
     }
+  }
+
+  /** The handler's value as the response (a value that does not fit the schema is an error). */
+  private succeeded(call: Call, value: unknown): Answer {
+    if (!call.answered) return undefined;
+    try {
+      return withHandshake(call.handshake, [RESPONSE_OK_HEADER, ...encodeParts(call.local.response, call.local.oneWay ? null : value)]);
+    } catch (error) {
+      return this.failed(call, error);
+    }
+  }
+
+  /** The handler's error as the response: a declared error in its branch, anything else as a string. */
+  private failed(call: Call, error: unknown): Answer {
+    if (!call.answered) return undefined;
+    try {
+      return withHandshake(call.handshake, [RESPONSE_ERROR_HEADER, this.encodeError(call.local.errors, call.local.declaredErrors, error)]);
+    } catch (encoding) {
+      return this.systemFailure(call.handshake, encoding);
+    }
+  }
+
+  /**
+   * A system error: the request could not be read or dispatched. Answered in the error union's
+   * string branch, as every implementation does.
+   */
+  private systemFailure(handshake: Buffer, error: unknown): Buffer[] {
+    const message = error instanceof Error ? error.message : String(error);
+    this.events.systemError?.(message);
+    return withHandshake(handshake, [RESPONSE_ERROR_HEADER, Buffer.from([0]), STRING_TYPE.toBuffer(message)]);
   }
 
   /**
@@ -188,6 +226,20 @@ export class AvroResponder {
 }
 
 const NO_HANDSHAKE = Buffer.alloc(0);
+
+/** A response payload in parts, or undefined when none is due (a one-way message on an established connection). */
+export type Answer = Buffer[] | undefined;
+
+/** A call being answered: its message, the handshake response that goes first, and whether an answer is due. */
+interface Call {
+  readonly local: MessageDefinition;
+  readonly handshake: Buffer;
+  readonly answered: boolean;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
 
 /** The handshake response goes first; on an established connection there is none. */
 function withHandshake(handshake: Buffer, parts: Buffer[]): Buffer[] {

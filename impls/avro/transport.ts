@@ -19,4 +19,12 @@ export interface ClientTransport {
    * handshake of its own. Transports without it have one connection for their lifetime.
    */
   connect?(): Promise<number>;
+  /**
+   * Stateful transports, without waiting: the number of the connection open now, or undefined
+   * when none is (connect() then opens one). With it and timeoutMs an established call goes out
+   * at once, with no promise to wait for first and no timer of the client's own.
+   */
+  openConnection?(): number | undefined;
+  /** exchange() fails by itself when no answer came within this many milliseconds. */
+  readonly timeoutMs?: number;
 }

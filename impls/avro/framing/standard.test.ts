@@ -31,6 +31,14 @@ describe('standard framing', () => {
     expect(Buffer.concat(framed.slice(4)).readUInt32BE(0)).toBe(0);
   });
 
+  it('writes a small message as one buffer holding the same bytes', () => {
+    const parts = [Buffer.from('ab'), Buffer.alloc(0), Buffer.alloc(3000, 7), Buffer.from('c')];
+    const framed = encodeStandardParts(parts);
+    expect(framed).toHaveLength(1);
+    expect(framed[0]).toEqual(Buffer.concat([Buffer.from([0, 0, 0x0b, 0xbb]), ...parts, Buffer.alloc(4)]));
+    expect(decodeStandardBody(framed[0] as Buffer)).toEqual(Buffer.concat(parts));
+  });
+
   it('cuts frames at the given size, across parts, and decodes back to the same bytes', () => {
     const parts = [Buffer.from('abcde'), Buffer.from('fg'), Buffer.from('hijklmn')];
     const body = Buffer.concat(encodeStandardParts(parts, 4));

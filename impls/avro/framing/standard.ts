@@ -31,12 +31,30 @@ function lengthHeader(length: number): Buffer {
 }
 
 /**
+ * A message up to this size is framed into one new buffer: copying a few small parts once costs
+ * less than a header buffer, a list of views and the join of them all before the write (the
+ * socket writers coalesce small buffers anyway: impls/wire/coalesce.ts).
+ */
+const ONE_BUFFER_BYTES = 4096;
+
+/**
  * Frames a message given in parts: headers and views of the parts, ready for a vectored write.
- * A frame spans parts; the parts are not copied.
+ * A frame spans parts; the parts are not copied, except that a small message is one buffer.
  */
 export function encodeStandardParts(parts: readonly Buffer[], maxFrameBytes = MAX_WRITE_FRAME_BYTES): Buffer[] {
   let left = 0;
   for (const part of parts) left += part.length;
+  if (left > 0 && left <= ONE_BUFFER_BYTES && left <= maxFrameBytes) {
+    const framed = Buffer.allocUnsafe(left + 8);
+    framed.writeUInt32BE(left, 0);
+    let at = 4;
+    for (const part of parts) {
+      framed.set(part, at);
+      at += part.length;
+    }
+    framed.writeUInt32BE(0, at);
+    return [framed];
+  }
   const out: Buffer[] = [];
   let index = 0;
   let offset = 0;

@@ -8,13 +8,14 @@ import { describeForeignStream, looksZlib } from '../framing/sniff.ts';
 import { FramingError } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import type { OwnReads } from './reads.ts';
 
 export interface ChannelHandlers {
   /** Whole messages, in the order they arrived. */
   frames(frames: Frame[]): void;
   /** Bad bytes (framing, compression): the channel is closed after this. */
   failed(error: Error): void;
-  /** Bytes were decoded (whether or not they completed a message): for timers that watch progress. */
+  /** Bytes were decoded that completed no message (frames() is told otherwise): for timers that watch progress. */
   activity?(): void;
 }
 
@@ -29,13 +30,20 @@ export class FrameChannel {
   private receivedBytes = 0;
   /** Writes of this tick are being gathered (see writeRaw). */
   private corked = false;
+  /** While a read is being decoded: what its handlers write, written together when it is done. */
+  private gathered: Buffer[] | undefined;
+  private gatheredBytes = 0;
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
   };
 
-  constructor(socket: Socket, codec: FrameCodec, recorder?: WireRecorder) {
+  private readonly reads: OwnReads | undefined;
+
+  /** `reads`: the socket reads into a buffer of its own (reads.ts) and emits no 'data' events. */
+  constructor(socket: Socket, codec: FrameCodec, recorder?: WireRecorder, reads?: OwnReads) {
     this.socket = socket;
+    this.reads = reads;
     this.codec = codec;
     this.decoder = codec.decoder();
     this.recorder = recorder;
@@ -49,11 +57,8 @@ export class FrameChannel {
   start(handlers: ChannelHandlers): void {
     this.handlers = handlers;
     const socket = this.socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.recorder?.received(chunk);
-      this.receivedBytes += chunk.length;
-    });
     if (this.inflate && this.deflate) {
+      socket.on('data', (chunk: Buffer) => this.count(chunk));
       const inflate = this.inflate;
       const first: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => {
@@ -73,12 +78,36 @@ export class FrameChannel {
       });
       this.deflate.on('error', (error) => this.fail(new FramingError(`compressing failed: ${error.message}`)));
     } else {
-      socket.on('data', (chunk: Buffer) => this.decode(chunk));
+      // One listener: an event with several listeners copies its listener array on every read.
+      const received = (chunk: Buffer): void => {
+        this.count(chunk);
+        this.decode(chunk);
+      };
+      if (this.reads) this.reads.deliverTo(received);
+      else socket.on('data', received);
     }
+  }
+
+  private count(chunk: Buffer): void {
+    this.recorder?.received(chunk);
+    this.receivedBytes += chunk.length;
   }
 
   private decode(chunk: Buffer): void {
     if (this.socket.destroyed) return;
+    if (this.gathered !== undefined) {
+      this.dispatch(chunk); // within another read's handlers: written with theirs
+      return;
+    }
+    this.gathered = [];
+    try {
+      this.dispatch(chunk);
+    } finally {
+      this.flushGathered();
+    }
+  }
+
+  private dispatch(chunk: Buffer): void {
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);
@@ -89,28 +118,47 @@ export class FrameChannel {
     }
     for (const reply of this.decoder.takeReplies?.() ?? []) this.writeRaw([reply]);
     if (frames.length > 0) this.handlers?.frames(frames);
-    this.handlers?.activity?.();
+    else this.handlers?.activity?.();
   }
 
   private fail(error: Error): void {
     if (this.socket.destroyed) return;
+    this.flushGathered();
     this.handlers?.failed(error);
     // Let framing-level replies (SASL FAIL) go out before the socket closes.
     this.socket.end();
     this.socket.destroy();
   }
 
-  /** Writes framing-level bytes as they are (the SASL preamble and negotiation replies). */
-  writeRaw(buffers: readonly Buffer[]): void {
+  /**
+   * Writes framing-level bytes as they are (the SASL preamble and negotiation replies).
+   * `alone`: the caller knows nothing else is being written in this tick (a client's only call in
+   * flight), so the bytes go out at once instead of waiting for the end of the tick.
+   */
+  writeRaw(buffers: readonly Buffer[], alone = false): void {
     if (this.socket.destroyed) return;
     if (this.deflate) {
       for (const buffer of buffers) this.deflate.write(buffer);
       this.deflate.flush(zlibConstants.Z_SYNC_FLUSH);
       return;
     }
-    // Everything written in this tick goes out in one system call (several answers of a pipelined
-    // connection, several calls made together): corked until the tick ends. Measured on
-    // loopback, each write system call costs more CPU than the JavaScript of a small call.
+    // Everything written in answer to one read goes out in one system call when the read is done
+    // (decode); measured on loopback, each write system call costs more CPU than the
+    // JavaScript of a small call.
+    if (this.gathered) {
+      for (const buffer of buffers) {
+        this.gathered.push(buffer);
+        this.gatheredBytes += buffer.length;
+      }
+      return;
+    }
+    if (alone && !this.corked) {
+      this.writeNow(buffers);
+      return;
+    }
+    // Other writes of this tick (several calls made together, answers of asynchronous handlers)
+    // are corked until the tick ends, to leave in one system call too. At one call in flight the
+    // cork and the tick cost more than the call's own JavaScript, hence the two ways above.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -123,9 +171,33 @@ export class FrameChannel {
   }
 
 
-  /** Frames and writes one message given in parts; the parts are not copied. */
-  send(parts: readonly Buffer[], serial: number): void {
-    this.writeRaw(this.codec.encodeParts(parts, serial));
+  /** Frames and writes one message given in parts (`alone`: see writeRaw). */
+  send(parts: readonly Buffer[], serial: number, alone = false): void {
+    this.writeRaw(this.codec.encodeParts(parts, serial), alone);
+  }
+
+  /** Writes at once: one buffer, or several in one system call. */
+  private writeNow(buffers: readonly Buffer[]): void {
+    const out = coalesce(buffers);
+    if (out.length === 1) {
+      this.recorder?.sent(out[0] as Buffer);
+      this.socket.write(out[0] as Buffer);
+      return;
+    }
+    this.socket.cork();
+    for (const buffer of out) {
+      this.recorder?.sent(buffer);
+      this.socket.write(buffer);
+    }
+    this.socket.uncork();
+  }
+
+  /** Writes what the handlers of the read being decoded wrote. */
+  private flushGathered(): void {
+    const gathered = this.gathered;
+    this.gathered = undefined;
+    this.gatheredBytes = 0;
+    if (gathered !== undefined && gathered.length > 0 && !this.socket.destroyed) this.writeNow(gathered);
   }
 
   pause(): void {
@@ -148,13 +220,14 @@ export class FrameChannel {
 
   /** Bytes written but not yet handed to the network. */
   get unsent(): number {
-    return this.socket.writableLength + (this.deflate ? this.deflate.writableLength + this.deflate.readableLength : 0);
+    return this.gatheredBytes + this.socket.writableLength + (this.deflate ? this.deflate.writableLength + this.deflate.readableLength : 0);
   }
 
   close(): void {
     this.inflate?.destroy();
     this.deflate?.destroy();
     // What this tick wrote goes out first (an answer before the close that follows it).
+    this.flushGathered();
     if (this.corked) this.uncork();
     this.socket.destroy();
   }

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Frame, FrameCodec } from '../framing/codec.ts';
 import type { ListeningServer } from '../http/handler.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
-import type { AvroResponder } from '../responder.ts';
+import type { Answer, AvroResponder } from '../responder.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { FrameChannel } from './channel.ts';
 
@@ -69,38 +69,65 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
   const waiting: Frame[] = [];
   /** Requests handed to the responder whose answers are not written yet. */
   let inFlight = 0;
-  /** Standard framing has no serials, so answers must leave in request order. */
-  let order: Promise<unknown> = Promise.resolve();
+  /**
+   * Standard framing has no serials, so answers must leave in request order: an answer that is
+   * ready while an earlier one is still being computed (an asynchronous handler) waits here.
+   */
+  const unwritten: Array<{ parts: Answer; ready: boolean }> = [];
   let paused = false;
 
-  // Timers: readTimer runs while a message is partly received (and we read); idleTimer while no
-  // request is being answered and nothing is being received, or while we hold the connection
-  // because its answers are not read. Bytes in either direction restart it.
-  let readTimer: NodeJS.Timeout | undefined;
-  let idleTimer: NodeJS.Timeout | undefined;
+  // Limits in time, watched by one timer per connection (a Timeout armed and cleared per call cost
+  // timer-list work on every call): calls record when the connection became idle and when the
+  // message being received began; the timer fires no later than the earliest limit could be
+  // reached, compares, and is armed again only then. readTimeoutMs runs while a message is partly
+  // received (and we read); idleTimeoutMs while no request is being answered and nothing is being
+  // received, or while we hold the connection because its answers are not read. Bytes in either
+  // direction restart it.
+  let idleSince = performance.now();
+  let receivingSince: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (performance.now() time). */
+  let due = Number.POSITIVE_INFINITY;
+  const arm = (at: number): void => {
+    clearTimeout(timer);
+    due = at;
+    timer = setTimeout(check, Math.max(1, Math.ceil(at - performance.now())));
+  };
+  const check = (): void => {
+    timer = undefined;
+    due = Number.POSITIVE_INFINITY;
+    if (socket.destroyed) return;
+    const now = performance.now();
+    if (channel.pending > 0 && !paused) {
+      const deadline = (receivingSince ?? now) + limits.readTimeoutMs;
+      if (now < deadline) arm(deadline);
+      else close(`a message was not completed within ${limits.readTimeoutMs} ms of its first byte (${channel.pending} bytes of it received; limit readTimeoutMs)`);
+    } else if (inFlight > 0) {
+      arm(now + Math.min(limits.idleTimeoutMs, limits.readTimeoutMs)); // busy answering: nothing runs out
+    } else if (now < idleSince + limits.idleTimeoutMs) {
+      arm(idleSince + limits.idleTimeoutMs);
+    } else {
+      const unread = channel.unsent > 0 ? ` (${channel.unsent} bytes of answers not read by the peer)` : '';
+      close(`idle for ${limits.idleTimeoutMs} ms${unread} (limit idleTimeoutMs)`);
+    }
+  };
   const watch = (): void => {
     if (socket.destroyed) return;
     // While we do not read (flow control), a half-received message is our doing, not the peer's.
-    const receiving = channel.pending > 0 && !paused;
-    if (receiving) {
-      readTimer ??= setTimeout(() => close(`a message was not completed within ${limits.readTimeoutMs} ms of its first byte (${channel.pending} bytes of it received; limit readTimeoutMs)`), limits.readTimeoutMs);
-    } else if (readTimer) {
-      clearTimeout(readTimer);
-      readTimer = undefined;
+    if (channel.pending > 0 && !paused) {
+      if (receivingSince === undefined) {
+        receivingSince = performance.now();
+        if (due > receivingSince + limits.readTimeoutMs) arm(receivingSince + limits.readTimeoutMs);
+      }
+      return;
     }
-    clearTimeout(idleTimer);
-    idleTimer = undefined;
-    if (inFlight === 0 && !receiving) {
-      idleTimer = setTimeout(() => {
-        const unread = channel.unsent > 0 ? ` (${channel.unsent} bytes of answers not read by the peer)` : '';
-        close(`idle for ${limits.idleTimeoutMs} ms${unread} (limit idleTimeoutMs)`);
-      }, limits.idleTimeoutMs);
+    receivingSince = undefined;
+    if (inFlight === 0) {
+      idleSince = performance.now();
+      if (due > idleSince + limits.idleTimeoutMs) arm(idleSince + limits.idleTimeoutMs);
     }
   };
-  socket.on('close', () => {
-    clearTimeout(readTimer);
-    clearTimeout(idleTimer);
-  });
+  socket.on('close', () => clearTimeout(timer));
 
   const flowControl = (): void => {
     const full = waiting.length > 0 || inFlight >= limits.maxRequestsInFlight || channel.unsent >= limits.maxUnsentAnswerBytes;
@@ -113,25 +140,55 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
     }
   };
 
+  const failed = (error: unknown): void => close(`answering failed: ${String(error)}`);
+  const write = (parts: Answer, serial: number): void => {
+    if (parts !== undefined && !socket.destroyed) channel.send(parts, serial);
+  };
+  /** Writes the answers at the front of the order that are ready (standard framing). */
+  const writeReady = (): void => {
+    while (unwritten.length > 0 && (unwritten[0] as { ready: boolean }).ready) {
+      write((unwritten.shift() as { parts: Answer }).parts, 0);
+      inFlight--;
+    }
+  };
+
+  /** Answers one request: at once when the handler is synchronous, else when its promise settles. */
   const answer = (frame: Frame): void => {
-    inFlight++;
     if (frame.payload.length === 0) {
       close('empty message (a request carries at least a handshake or a call)');
       return;
     }
-    const answered = responder.respondParts(frame.payload, connection);
-    const write = (parts: Buffer[] | undefined): void => {
-      if (parts !== undefined && !socket.destroyed) channel.send(parts, frame.serial ?? 0);
-    };
-    const done = (): void => {
-      inFlight--;
-      pump();
-    };
-    const failed = (error: unknown): void => close(`answering failed: ${String(error)}`);
-    if (codec.matchesBySerial) {
-      answered.then(write).then(done, failed);
-    } else {
-      order = order.then(() => answered).then(write).then(done, failed);
+    const serial = frame.serial ?? 0;
+    inFlight++;
+    try {
+      const answered = responder.answer(frame.payload, connection);
+      if (!(answered instanceof Promise)) {
+        if (codec.matchesBySerial || unwritten.length === 0) {
+          write(answered, serial);
+          inFlight--;
+        } else {
+          unwritten.push({ parts: answered, ready: true });
+        }
+        return;
+      }
+      if (codec.matchesBySerial) {
+        answered.then((parts) => {
+          write(parts, serial);
+          inFlight--;
+          pump();
+        }).catch(failed);
+        return;
+      }
+      const slot: { parts: Answer; ready: boolean } = { parts: undefined, ready: false };
+      unwritten.push(slot);
+      answered.then((parts) => {
+        slot.parts = parts;
+        slot.ready = true;
+        writeReady();
+        pump();
+      }).catch(failed);
+    } catch (error) {
+      failed(error);
     }
   };
 
@@ -146,7 +203,7 @@ function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameC
   socket.on('drain', pump);
   channel.start({
     frames: (frames) => {
-      waiting.push(...frames);
+      for (const frame of frames) waiting.push(frame);
       pump();
     },
     failed: (error) => log(`closing connection ${peer}: bad ${codec.name} framing: ${error.message}`),

@@ -12,6 +12,7 @@ import type { FrameCodec } from '../framing/codec.ts';
 import type { ClientTransport } from '../transport.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { FrameChannel } from './channel.ts';
+import { OwnReads } from './reads.ts';
 
 export interface SocketClientOptions {
   readonly host: string;
@@ -24,7 +25,8 @@ export interface SocketClientOptions {
 interface Pending {
   resolve(payload: Buffer): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() time after which the call has timed out. */
+  readonly deadline: number;
 }
 
 /** One open socket and the calls waiting for answers on it. */
@@ -36,13 +38,21 @@ class Connection {
   private readonly inOrder: Pending[] = [];
   private readonly bySerial = new Map<number, Pending>();
   private nextSerial = 0;
+  /**
+   * One timer per connection waits for the oldest call's deadline (a Timeout per call cost
+   * timer-list work and a clearTimeout on every call). Every call has the same timeout, so calls
+   * are in deadline order in both the queue and the map (which keeps insertion order).
+   */
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
   failure: Error | undefined;
 
-  constructor(id: number, socket: Socket, options: SocketClientOptions) {
+  constructor(id: number, socket: Socket, options: SocketClientOptions, reads: OwnReads | undefined) {
     this.id = id;
     this.options = options;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     const where = `${options.host}:${options.port}`;
-    this.channel = new FrameChannel(socket, options.codec, options.recorder);
+    this.channel = new FrameChannel(socket, options.codec, options.recorder, reads);
     this.channel.start({
       frames: (frames) => {
         for (const frame of frames) {
@@ -50,7 +60,6 @@ class Connection {
           const pending = bySerial ? this.bySerial.get(frame.serial as number) : this.inOrder.shift();
           if (bySerial) this.bySerial.delete(frame.serial as number);
           if (!pending) return this.fail(new AvroTransportError(`server ${where} sent an answer nobody asked for (serial ${frame.serial})`));
-          clearTimeout(pending.timer);
           pending.resolve(frame.payload);
         }
       },
@@ -69,10 +78,9 @@ class Connection {
   fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-    }
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) pending.reject(error);
     this.bySerial.clear();
     this.channel.close();
   }
@@ -81,29 +89,51 @@ class Connection {
     if (this.failure) return Promise.reject(this.failure);
     const codec = this.options.codec;
     const serial = this.nextSerial++ & 0x7fffffff;
+    // The only call in flight goes out at once; calls made beside others are gathered (channel.ts).
+    const alone = this.inOrder.length === 0 && this.bySerial.size === 0;
     if (!expectResponse) {
-      this.channel.send(payload, serial);
+      this.channel.send(payload, serial, alone);
       return Promise.resolve(undefined);
     }
     return new Promise<Buffer>((resolve, reject) => {
-      const ms = this.options.timeoutMs ?? 30_000;
-      // Without serials a late answer would be taken for the next call's, so a timeout ends
-      // the connection; with Netty serials only this call is abandoned.
-      const timer = setTimeout(() => {
-        const error = new AvroTransportError(`no response within ${ms} ms`);
-        if (codec.matchesBySerial) {
-          this.bySerial.delete(serial);
-          reject(error);
-        } else {
-          this.fail(error);
-        }
-      }, ms);
-      const pending = { resolve, reject, timer };
+      const pending: Pending = { resolve, reject, deadline: performance.now() + this.timeoutMs };
       if (codec.matchesBySerial) this.bySerial.set(serial, pending);
       else this.inOrder.push(pending);
-      this.channel.send(payload, serial);
+      this.watchdog ??= this.watch(this.timeoutMs);
+      this.channel.send(payload, serial, alone);
     });
   }
+
+  /** Unreferenced: a call in flight has its socket open, which keeps the process alive. */
+  private watch(ms: number): NodeJS.Timeout {
+    return setTimeout(this.checkDeadlines, Math.max(1, Math.ceil(ms))).unref();
+  }
+
+  /**
+   * Without serials a late answer would be taken for the next call's, so a timeout ends the
+   * connection; with Netty serials only the calls that timed out are abandoned.
+   */
+  private readonly checkDeadlines = (): void => {
+    this.watchdog = undefined;
+    if (this.failure) return;
+    const now = performance.now();
+    const timedOut = (): AvroTransportError => new AvroTransportError(`no response within ${this.timeoutMs} ms`);
+    if (this.options.codec.matchesBySerial) {
+      for (const [serial, pending] of this.bySerial) {
+        if (pending.deadline > now) {
+          this.watchdog = this.watch(pending.deadline - now);
+          return;
+        }
+        this.bySerial.delete(serial);
+        pending.reject(timedOut());
+      }
+      return;
+    }
+    const oldest = this.inOrder[0];
+    if (oldest === undefined) return;
+    if (oldest.deadline > now) this.watchdog = this.watch(oldest.deadline - now);
+    else this.fail(timedOut());
+  };
 }
 
 export interface SocketClientTransport extends ClientTransport {
@@ -118,12 +148,12 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
   let closed = false;
 
   const open = (): Promise<Connection> => {
-    opening ??= openSocket(options.host, options.port).then((socket) => {
+    opening ??= openSocket(options.host, options.port, options.codec).then(({ socket, reads }) => {
       if (closed) {
         socket.destroy();
         throw new AvroTransportError('client closed');
       }
-      current = new Connection(++connections, socket, options);
+      current = new Connection(++connections, socket, options, reads);
       return current;
     }).finally(() => {
       opening = undefined;
@@ -134,6 +164,8 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
 
   return {
     stateful: true,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    openConnection: () => (closed || !current || current.failure ? undefined : current.id),
     connect: async () => {
       if (closed) throw new AvroTransportError('client closed');
       if (current && !current.failure) return current.id;
@@ -157,13 +189,15 @@ export async function socketClientTransport(options: SocketClientOptions): Promi
   };
 }
 
-function openSocket(host: string, port: number): Promise<Socket> {
+/** A zlib stream is piped from the socket's 'data' events, so netty-deflate reads as net does. */
+function openSocket(host: string, port: number, codec: FrameCodec): Promise<{ socket: Socket; reads: OwnReads | undefined }> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port });
+    const reads = codec.compression === 'zlib' ? undefined : new OwnReads();
+    const socket = netConnect({ host, port, ...(reads ? { onread: reads.onread } : {}) });
     socket.setNoDelay(true);
     socket.once('connect', () => {
       socket.off('error', reject);
-      resolve(socket);
+      resolve({ socket, reads });
     });
     socket.once('error', (error) => reject(new AvroTransportError(`cannot connect to ${host}:${port}: ${error.message}`)));
   });
