@@ -14,7 +14,7 @@ import { hash32, mutate, Random } from './fuzz/mutate.ts';
 import { clientProblems, serverProblems } from './judge.ts';
 import type { Observation } from './attacks/server.ts';
 import type { ClientObservation } from './attacks/client.ts';
-import { cpuWait } from './measure/proc.ts';
+import { cpuWait, sample } from './measure/proc.ts';
 import { HttpResponseCounter } from './net/http-responses.ts';
 
 const context: BytesContext = { hashes: { ours: Buffer.alloc(16, 1), victim: Buffer.alloc(16, 2) }, texts: { ours: 'OURS', victim: 'VICTIM' } };
@@ -201,7 +201,25 @@ describe('the judge', () => {
   });
 });
 
-describe('the CPU-wait measure', () => {
+describe('the process measures', () => {
+  // The peak comes from the kernel's high-water mark (reset at the start), not from a timer: a
+  // spike between two looks must still count.
+  it('count a short spike of memory in the peak RSS', async () => {
+    const script = 'setTimeout(() => { let b = Buffer.alloc(100e6, 1); setTimeout(() => { b = null; globalThis.gc(); }, 30); }, 300); setInterval(() => {}, 1000);';
+    const child = execa(process.execPath, ['--expose-gc', '-e', script]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const watch = sample(child.pid as number, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      const seen = watch.stop();
+      expect(seen.peakBytes - seen.beforeBytes).toBeGreaterThan(80 * 1024 * 1024);
+      expect(seen.afterBytes).toBeLessThan(seen.peakBytes - 50 * 1024 * 1024);
+    } finally {
+      child.kill();
+      await child.catch(() => undefined);
+    }
+  });
+
   // Two busy processes pinned to one CPU: each waits for it about half the time. A process
   // without rivals waits next to nothing, so the measure is what tells load from slowness.
   it('sees a process wait for a CPU it shares with another', async () => {

@@ -77,7 +77,7 @@ function fakeWireOf(cell: ClientCell): { wire: FakeWire; context: BytesContext }
 /** Watches the fake server's connections after the call ended: resolves when none is open, or after `ms`. */
 async function released(fake: FakeServer, ms: number): Promise<{ releasedMs?: number; stillOpen?: number }> {
   const started = performance.now();
-  while (fake.openSockets() > 0 && performance.now() - started < ms) await new Promise((resolve) => setTimeout(resolve, 5));
+  await fake.allClosed(ms);
   return fake.openSockets() === 0 ? { releasedMs: performance.now() - started } : { stillOpen: fake.openSockets() };
 }
 

@@ -22,6 +22,8 @@ export interface FakeServer {
   readonly port: number;
   /** Connections accepted and not yet closed. */
   openSockets(): number;
+  /** Resolves when no connection is open (at once if none is), or after `ms`. */
+  allClosed(ms: number): Promise<void>;
   /** Requests read whole so far. */
   requests(): number;
   close(): Promise<void>;
@@ -140,10 +142,16 @@ async function play(out: Out, steps: readonly AnswerStep[], wire: FakeWire, seri
 /** A fake server on loopback that plays `steps` to every request it reads whole. */
 export async function fakeServer(wire: FakeWire, steps: readonly AnswerStep[], context: BytesContext): Promise<FakeServer> {
   const sockets = new Set<Socket>();
+  // Waiters for the last connection to close: the release watch waits on this, not on a timer
+  // that would wake the test's thread every few ms (and count as CPU wait under load).
+  const whenEmpty: Array<() => void> = [];
   let requests = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0) for (const wake of whenEmpty.splice(0)) wake();
+    });
     socket.on('error', () => undefined);
     const reader = wire.reader();
     const deflate = wire.compression === 'zlib' ? createDeflate() : undefined;
@@ -190,6 +198,14 @@ export async function fakeServer(wire: FakeWire, steps: readonly AnswerStep[], c
   return {
     port: (server.address() as AddressInfo).port,
     openSockets: () => sockets.size,
+    allClosed: (ms) => new Promise<void>((resolve) => {
+      if (sockets.size === 0) return resolve();
+      const timer = setTimeout(resolve, ms);
+      whenEmpty.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
     requests: () => requests,
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
