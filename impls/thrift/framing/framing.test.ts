@@ -20,6 +20,27 @@ function message(protocol: ProtocolName, method: string, args: Record<string, un
   return writer.output.toBuffer();
 }
 
+/**
+ * Pushes `stream` in chunks of `step` bytes, each in an ArrayBuffer of its own as net reads them
+ * (Buffer.from would use the shared pool for small ones), and detaches every chunk the splitter
+ * reports done with: a message it handed out must stay intact.
+ */
+function pushDetaching(splitter: FrameSplitter | UnframedSplitter, stream: Buffer, step: number, doneIsCurrent = false): { found: Buffer[]; detached: number } {
+  const found: Buffer[] = [];
+  let detached = 0;
+  for (let at = 0; at < stream.length; at += step) {
+    const chunk = Buffer.from(new ArrayBuffer(Math.min(step, stream.length - at)));
+    stream.copy(chunk, 0, at, at + step);
+    found.push(...splitter.push(chunk));
+    for (const done of splitter.done) {
+      if (doneIsCurrent) expect(done).toBe(chunk);
+      (done.buffer as ArrayBuffer).transfer(0);
+      detached++;
+    }
+  }
+  return { found, detached };
+}
+
 const SAMPLES: [string, Record<string, unknown>][] = [
   ['ping', {}],
   ['echoString', { value: 'a "quoted" \\ string ] } with brackets [ {' }],
@@ -56,19 +77,7 @@ describe.each(PROTOCOL_NAMES)('unframed %s stream', (protocol) => {
   it('says which chunks it keeps no view of: detaching them leaves every message intact, at every split size', () => {
     const withBig = Buffer.concat([stream, message(protocol, 'echoBinary', { value: Buffer.alloc(70_000, 0x5a) }), stream]);
     for (const step of [1, 7, 64, 4096, 36_000, 65_536]) {
-      const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
-      const found: Buffer[] = [];
-      let detached = 0;
-      for (let at = 0; at < withBig.length; at += step) {
-        // Each chunk in an ArrayBuffer of its own, as net reads them.
-        const chunk = Buffer.from(new ArrayBuffer(Math.min(step, withBig.length - at)));
-        withBig.copy(chunk, 0, at, at + step);
-        found.push(...splitter.push(chunk));
-        for (const done of splitter.done) {
-          (done.buffer as ArrayBuffer).transfer(0);
-          detached++;
-        }
-      }
+      const { found, detached } = pushDetaching(new UnframedSplitter(protocol, DEFAULT_LIMITS), withBig, step);
       expect(Buffer.concat(found).equals(withBig), `step ${step}`).toBe(true);
       expect(found.length).toBe(2 * messages.length + 1);
       // The chunks wholly inside the big message are copied out of and reported.
@@ -194,19 +203,8 @@ describe('frames', () => {
     for (const stream of [Buffer.concat([small[0] as Buffer, bigFrame, small[1] as Buffer]), bigFrame]) {
       for (const step of [1, 3, 5, 4096, 36_000, 65_536, stream.length]) {
         const splitter = new FrameSplitter(DEFAULT_LIMITS);
-        const found: Buffer[] = [];
-        let detached = 0;
-        for (let at = 0; at < stream.length; at += step) {
-          // Each chunk in an ArrayBuffer of its own, as net reads them (Buffer.from would use the shared pool for small ones).
-          const chunk = Buffer.from(new ArrayBuffer(Math.min(step, stream.length - at)));
-          stream.copy(chunk, 0, at, at + step);
-          found.push(...splitter.push(chunk));
-          for (const done of splitter.done) {
-            expect(done).toBe(chunk);
-            (done.buffer as ArrayBuffer).transfer(0);
-            detached++;
-          }
-        }
+        // A frame splitter is done with a chunk in the push that brought it, or keeps it.
+        const { found, detached } = pushDetaching(splitter, stream, step, true);
         expect(splitter.pending).toBe(0);
         const expected = stream === bigFrame ? [big] : [Buffer.from('abc'), big, Buffer.from('x')];
         expect(found.length).toBe(expected.length);

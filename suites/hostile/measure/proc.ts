@@ -31,14 +31,20 @@ export function processTree(pid: number): number[] {
   return seen;
 }
 
-function rssBytesOf(pid: number): number {
+/** Size fields of /proc/<pid>/status: VmRSS, resident now; VmHWM, the peak since the last reset. */
+const STATUS_FIELDS = { VmRSS: /^VmRSS:\s+(\d+)\s+kB$/m, VmHWM: /^VmHWM:\s+(\d+)\s+kB$/m };
+
+/** A size field of the process's status, bytes; 0 when the process is gone. */
+function statusBytesOf(pid: number, field: keyof typeof STATUS_FIELDS): number {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = STATUS_FIELDS[field].exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
+
+const rssBytesOf = (pid: number): number => statusBytesOf(pid, 'VmRSS');
 
 function cpuMsOf(pid: number): number {
   try {
@@ -106,16 +112,6 @@ export interface Sample {
   readonly alive: boolean;
 }
 
-/** Peak RSS since the last reset (VmHWM), bytes; 0 when the process is gone. */
-function peakRssBytesOf(pid: number): number {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Resets a process's peak RSS to its current RSS (clear_refs 5, Linux 4.0+); false where not allowed. */
 function resetPeakRss(pid: number): boolean {
   try {
@@ -151,7 +147,7 @@ export function sample(pid: number, everyMs = 10): { stop(): Sample } {
     stop(): Sample {
       if (timer) clearInterval(timer);
       const after = usageOf(pid);
-      const highWater = byHighWater ? processTree(pid).reduce((sum, p) => sum + peakRssBytesOf(p), 0) : 0;
+      const highWater = byHighWater ? processTree(pid).reduce((sum, p) => sum + statusBytesOf(p, 'VmHWM'), 0) : 0;
       peak = Math.max(peak, after.rssBytes, highWater);
       return { beforeBytes: before.rssBytes, peakBytes: peak, afterBytes: after.rssBytes, cpuMs: after.cpuMs - before.cpuMs, alive: alive(pid) };
     },
