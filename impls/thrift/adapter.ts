@@ -54,19 +54,37 @@ function contractError(error: unknown): unknown {
   return error;
 }
 
-/** The suite's handlers throw the contract's shapes; ours take our exception classes. */
+/** A contract error carried by what a suite handler threw becomes ours; anything else as it is. */
+function ourError(error: unknown): unknown {
+  const carried = (error as { thrift?: { kind: string; type: string | number; value?: Record<string, unknown>; message?: string } } | null)?.thrift;
+  if (carried?.kind === 'declared') return new DeclaredException(String(carried.type), carried.value ?? {});
+  if (carried?.kind === 'application') return new TApplicationException(Number(carried.type), carried.message ?? '');
+  return error;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The suite's handlers throw the contract's shapes; ours take our exception classes. A handler
+ * that answers synchronously stays synchronous (an async wrapper cost every call a promise and
+ * trips through the microtask queue in the server).
+ */
 function ourHandlers(handlers: ThriftHandlers, services: readonly string[]): Handlers {
   return Object.fromEntries(services.map((service) => [service, Object.fromEntries(Object.entries(handlers[service] ?? {}).map(([method, handler]) => [
     method,
-    async (args: Record<string, unknown>) => {
+    (args: Record<string, unknown>): unknown => {
+      let answer: unknown;
       try {
-        return ours(await handler(args));
+        answer = handler(args);
       } catch (error) {
-        const carried = (error as { thrift?: { kind: string; type: string | number; value?: Record<string, unknown>; message?: string } }).thrift;
-        if (carried?.kind === 'declared') throw new DeclaredException(String(carried.type), carried.value ?? {});
-        if (carried?.kind === 'application') throw new TApplicationException(Number(carried.type), carried.message ?? '');
-        throw error;
+        throw ourError(error);
       }
+      if (!isThenable(answer)) return ours(answer);
+      return Promise.resolve(answer).then(ours, (error: unknown) => {
+        throw ourError(error);
+      });
     },
   ]))]));
 }
