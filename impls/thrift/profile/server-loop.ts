@@ -7,12 +7,16 @@
 // between trees are the server's. Prints calls/s and CPU µs per call (process, and main thread).
 //
 //   node impls/thrift/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
-//        [--protocol compact|binary] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+//        [--protocol compact|binary] [--side server|client] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+//
+// --side client turns it round: our client (through the adapter, as the bench agent calls) against
+// a minimal server in the same process that answers each echoI32 with a prepared reply (the
+// request's seqid spliced in).
 //
 // Trees take turns round by round, each round in a fresh process pinned to CPU 1.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -20,6 +24,27 @@ const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, 
 
 interface Contract {
   serve(endpoint: unknown, handlers: unknown, options: unknown): Promise<{ port: number; close(): Promise<void> }>;
+  connect(endpoint: unknown, options: unknown): Promise<{ call(service: string, method: string, args: unknown): Promise<unknown>; close(): Promise<void> }>;
+}
+
+/** The framed reply to a framed echoI32 request: 42, with the request's seqid. */
+function reply(protocol: string, request: Buffer): Buffer {
+  const name = Buffer.from('echoI32');
+  let body: Buffer;
+  if (protocol === 'compact') {
+    let end = 6;
+    while ((request[end] as number) & 0x80) end++;
+    const seqid = request.subarray(6, end + 1);
+    // REPLY (2 << 5 | version 1), seqid, name, field 0 i32 (long form: type 5, zigzag id 0), zigzag(42), stop.
+    body = Buffer.concat([Buffer.from([0x82, 0x41]), seqid, Buffer.from([name.length]), name, Buffer.from([0x05, 0x00, 84, 0x00])]);
+  } else {
+    const seqid = request.subarray(12 + name.length, 16 + name.length);
+    body = Buffer.concat([Buffer.from([0x80, 0x01, 0x00, 0x02, 0, 0, 0, name.length]), name, seqid, Buffer.from([8, 0, 0, 0, 0, 0, 42, 0])]);
+  }
+  const frame = Buffer.allocUnsafe(4 + body.length);
+  frame.writeUInt32BE(body.length, 0);
+  body.copy(frame, 4);
+  return frame;
 }
 
 /** A framed echoI32(42) call, seqid 1, in the binary or compact protocol (written by hand: the bytes are fixed). */
@@ -36,50 +61,18 @@ function request(protocol: string): Buffer {
   return frame;
 }
 
-/** Child: serves, drives, measures, prints one JSON line. */
-async function child(tree: string, protocol: string, connections: number, seconds: number): Promise<void> {
+function endpoint(tree: string, protocol: string, port: number): Record<string, unknown> {
   const idl = `${tree}/suites/thrift/data/conformance.thrift`;
-  const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
-  const echo = (args: Readonly<Record<string, unknown>>): unknown => args['value'];
-  const server = await adapter.serve({
-    transport: 'framed', protocol, socket: 'tcp', host: '127.0.0.1', port: 0, httpPath: '/thrift',
+  return {
+    transport: 'framed', protocol, socket: 'tcp', host: '127.0.0.1', port, httpPath: '/thrift',
     idl: { path: idl, text: readFileSync(idl, 'utf8') }, serverKind: 'ours', services: ['Conformance'],
-  }, { Conformance: { echoI32: echo, echoBinary: echo } }, {});
-  const frame = request(protocol);
-  let calls = 0;
-  let until = 0;
-  const sockets: Socket[] = [];
-  const done: Array<Promise<void>> = [];
-  const run = (ms: number): Promise<void> => {
-    until = performance.now() + ms;
-    done.length = 0;
-    for (const socket of sockets) {
-      done.push(new Promise<void>((resolve) => {
-        // Answers are small: one read each (checked by length).
-        const onData = (chunk: Buffer): void => {
-          if (chunk.length < 4 || chunk.readUInt32BE(0) + 4 !== chunk.length) throw new Error(`unexpected answer of ${chunk.length} bytes`);
-          calls++;
-          if (performance.now() < until) socket.write(frame);
-          else {
-            socket.off('data', onData);
-            resolve();
-          }
-        };
-        socket.on('data', onData);
-        socket.write(frame);
-      }));
-    }
-    return Promise.all(done).then(() => undefined);
   };
-  for (let i = 0; i < connections; i++) {
-    sockets.push(await new Promise<Socket>((resolve, reject) => {
-      const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
-      socket.setNoDelay(true);
-      socket.once('error', reject);
-    }));
-  }
+}
+
+/** Measures `run` over a warm-up and a window; prints one JSON line. */
+async function measure(run: (ms: number) => Promise<void>, count: () => number, seconds: number): Promise<void> {
   await run(1000);
-  calls = 0;
+  const calls0 = count();
   const cpu0 = process.cpuUsage();
   const thread0 = process.threadCpuUsage();
   const t0 = performance.now();
@@ -87,9 +80,74 @@ async function child(tree: string, protocol: string, connections: number, second
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const thread = process.threadCpuUsage(thread0);
+  const calls = count() - calls0;
   process.stdout.write(`${JSON.stringify({ calls, elapsed, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system })}\n`);
+}
+
+/** Child, --side server: our server, the minimal client. */
+async function serverSide(tree: string, protocol: string, connections: number, seconds: number): Promise<void> {
+  const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
+  const echo = (args: Readonly<Record<string, unknown>>): unknown => args['value'];
+  const server = await adapter.serve(endpoint(tree, protocol, 0), { Conformance: { echoI32: echo, echoBinary: echo } }, {});
+  const frame = request(protocol);
+  let calls = 0;
+  const sockets: Socket[] = [];
+  for (let i = 0; i < connections; i++) {
+    sockets.push(await new Promise<Socket>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
+      socket.setNoDelay(true);
+      socket.once('error', reject);
+    }));
+  }
+  const run = (ms: number): Promise<void> => {
+    const until = performance.now() + ms;
+    return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+      // Answers are small: one read each (checked by length).
+      const onData = (chunk: Buffer): void => {
+        if (chunk.length < 4 || chunk.readUInt32BE(0) + 4 !== chunk.length) throw new Error(`unexpected answer of ${chunk.length} bytes`);
+        calls++;
+        if (performance.now() < until) socket.write(frame);
+        else {
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      socket.on('data', onData);
+      socket.write(frame);
+    }))).then(() => undefined);
+  };
+  await measure(run, () => calls, seconds);
   for (const socket of sockets) socket.destroy();
   await server.close();
+  process.exit(0);
+}
+
+/** Child, --side client: our client, the minimal server. */
+async function clientSide(tree: string, protocol: string, connections: number, seconds: number): Promise<void> {
+  const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    // Requests are small and one is in flight per connection: one read each.
+    socket.on('data', (chunk: Buffer) => {
+      if (chunk.length < 4 || chunk.readUInt32BE(0) + 4 !== chunk.length) throw new Error(`unexpected request of ${chunk.length} bytes`);
+      socket.write(reply(protocol, chunk));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const clients = await Promise.all(Array.from({ length: connections }, () => adapter.connect(endpoint(tree, protocol, port), { timeoutMs: 30_000 })));
+  let calls = 0;
+  const args = { value: 42 };
+  const run = async (ms: number): Promise<void> => {
+    const until = performance.now() + ms;
+    await Promise.all(clients.map(async (client) => {
+      while (performance.now() < until) {
+        if ((await client.call('Conformance', 'echoI32', args)) !== 42) throw new Error('the echo differs');
+        calls++;
+      }
+    }));
+  };
+  await measure(run, () => calls, seconds);
   process.exit(0);
 }
 
@@ -98,6 +156,7 @@ async function driver(argv: string[]): Promise<void> {
   let rounds = 3;
   let connections = 1;
   let protocol = 'compact';
+  let side = 'server';
   let prof: string | undefined;
   const trees: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i += 2) {
@@ -107,6 +166,7 @@ async function driver(argv: string[]): Promise<void> {
     else if (arg === '--rounds') rounds = Number(value);
     else if (arg === '--connections') connections = Number(value);
     else if (arg === '--protocol') protocol = value;
+    else if (arg === '--side') side = value;
     else if (arg === '--prof') prof = value;
     else if (arg === '--tree') {
       const [name, path] = value.split('=');
@@ -120,7 +180,7 @@ async function driver(argv: string[]): Promise<void> {
       const [name, tree] = trees[(k + r) % trees.length] as [string, string];
       const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${r}.cpuprofile`] : [];
       const line = await new Promise<string>((resolve, reject) => {
-        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, 'child', tree, protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, side, tree, protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
         c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
@@ -138,5 +198,6 @@ async function driver(argv: string[]): Promise<void> {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === 'child') await child(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
+if (mode === 'server') await serverSide(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
+else if (mode === 'client') await clientSide(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
 else await driver(process.argv.slice(2));
