@@ -13,6 +13,8 @@
 // a minimal server in the same process that answers each echoI32 with a prepared reply (the
 // request's seqid spliced in).
 //
+// A tree named "raw" (--tree raw=) is the bench's raw floor serving instead of our server.
+//
 // Trees take turns round by round, each round in a fresh process pinned to CPU 1.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -86,9 +88,17 @@ async function measure(run: (ms: number) => Promise<void>, count: () => number, 
 
 /** Child, --side server: our server, the minimal client. */
 async function serverSide(tree: string, protocol: string, connections: number, seconds: number): Promise<void> {
-  const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
-  const echo = (args: Readonly<Record<string, unknown>>): unknown => args['value'];
-  const server = await adapter.serve(endpoint(tree, protocol, 0), { Conformance: { echoI32: echo, echoBinary: echo } }, {});
+  let server: { port: number; close(): Promise<void> };
+  if (process.env['SERVER_LOOP_RAW']) {
+    // The bench's raw floor, which sends each frame back as it came: the same length, so the same check passes.
+    const raw = (await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href)) as { serveRaw(host: string, port: number): Promise<import('node:net').Server> };
+    const listening = await raw.serveRaw('127.0.0.1', 0);
+    server = { port: (listening.address() as { port: number }).port, close: () => new Promise<void>((resolve) => listening.close(() => resolve())) };
+  } else {
+    const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
+    const echo = (args: Readonly<Record<string, unknown>>): unknown => args['value'];
+    server = await adapter.serve(endpoint(tree, protocol, 0), { Conformance: { echoI32: echo, echoBinary: echo } }, {});
+  }
   const frame = request(protocol);
   let calls = 0;
   const sockets: Socket[] = [];
@@ -180,7 +190,8 @@ async function driver(argv: string[]): Promise<void> {
       const [name, tree] = trees[(k + r) % trees.length] as [string, string];
       const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${r}.cpuprofile`] : [];
       const line = await new Promise<string>((resolve, reject) => {
-        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, side, tree, protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const env = name === 'raw' ? { ...process.env, SERVER_LOOP_RAW: '1' } : process.env;
+        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, side, tree, protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env });
         let out = '';
         c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
         c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
