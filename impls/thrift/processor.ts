@@ -58,6 +58,8 @@ export class Processor {
   private readonly idl: Idl;
   private readonly handlers: Handlers;
   private readonly options: ProcessorOptions;
+  /** Made once, not per request. */
+  private readonly readerOptions: { readonly strictRead: boolean };
 
   constructor(idl: Idl, handlers: Handlers, options: ProcessorOptions) {
     for (const service of Object.keys(handlers)) idl.service(service);
@@ -67,6 +69,7 @@ export class Processor {
     this.idl = idl;
     this.handlers = handlers;
     this.options = options;
+    this.readerOptions = { strictRead: options.strictRead ?? false };
   }
 
   /**
@@ -76,7 +79,7 @@ export class Processor {
    * server's synchronous calls cost no trips through the microtask queue.
    */
   process(message: Buffer, read: ProtocolName, write: ProtocolName, peer: string, headers: ReadonlyMap<string, string> = NO_HEADERS): Processed | Promise<Processed> {
-    const reader = newReader(read, message, this.options.limits, { strictRead: this.options.strictRead ?? false });
+    const reader = newReader(read, message, this.options.limits, this.readerOptions);
     const header = reader.readMessageBegin();
 
     if (header.type !== MessageType.CALL && header.type !== MessageType.ONEWAY) {
@@ -142,8 +145,9 @@ export class Processor {
     }
     const writer = newWriter(write);
     try {
+      // A response outcome has the shape writeReply takes: passed as it is.
       writeReply(this.idl, writer, fn, method, header.seqid, outcome.kind === 'response'
-        ? { kind: 'response', value: outcome.value }
+        ? outcome
         : { kind: 'exception', type: (outcome.error as DeclaredException).type, value: (outcome.error as DeclaredException).value });
     } catch (error) {
       this.options.log(`${where} from ${peer}: the handler's answer cannot be written (answered INTERNAL_ERROR): ${describe(error)}`);

@@ -233,7 +233,8 @@ export class Session {
   private unwrapFailed(error: unknown): Promise<void> | undefined {
     if (error instanceof HeaderFrameError) {
       // The frame is intact but its contents cannot be used: answer, as Python's THeader does.
-      return this.send(this.errorMessage(error), { protocol: error.protocol, seqid: error.seqid });
+      const message = this.errorMessage(error);
+      return this.send(message.segments, message.length, { protocol: error.protocol, seqid: error.seqid });
     }
     this.reject(describe(error));
     return undefined;
@@ -262,10 +263,8 @@ export class Session {
     if (processed.reply) {
       const output = processed.reply;
       const length = output.length;
-      sent = this.send({ segments: output.finish(), length }, {
-        protocol: write, seqid: processed.seqid,
-        ...(request.header ? { transforms: request.header.transforms } : {}),
-      });
+      const info = request.header ? { protocol: write, seqid: processed.seqid, transforms: request.header.transforms } : { protocol: write, seqid: processed.seqid };
+      sent = this.send(output.finish(), length, info);
     }
     if (!processed.closeAfter) return sent;
     const close = (): void => this.reject('the request was cut short or broke a size limit (answered PROTOCOL_ERROR)');
@@ -282,10 +281,10 @@ export class Session {
   }
 
   /** Frames and writes an answer; a promise only when the framing is asynchronous (THeader). */
-  private send(message: { segments: Buffer[]; length: number }, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> | undefined {
+  private send(segments: Buffer[], length: number, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> | undefined {
     let wrapped: Buffer[] | Promise<Buffer[]>;
     try {
-      wrapped = this.framing.wrap(message.segments, message.length, info);
+      wrapped = this.framing.wrap(segments, length, info);
     } catch (error) {
       this.reject(`cannot send the answer: ${describe(error)}`);
       return undefined;
