@@ -7,7 +7,7 @@
 // between trees are the server's. Prints calls/s and CPU µs per call (process, and main thread).
 //
 //   node impls/thrift/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
-//        [--protocol compact|binary] [--side server|client] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+//        [--protocol compact|binary] [--side server|client] [--split yes] [--tree name=/path/to/a/checkout ...] [--prof DIR]
 //
 // --side client turns it round: our client (through the adapter, as the bench agent calls) against
 // a minimal server in the same process that answers each echoI32 with a prepared reply (the
@@ -15,10 +15,15 @@
 //
 // A tree named "raw" (--tree raw=) is the bench's raw floor serving instead of our server.
 //
+// --split yes (server side only): the minimal client in a process of its own on CPU 0, so that the
+// server wakes from epoll for every call as in the bench; the figures are then the server
+// process's alone (the bench's "ours server" row with a client that costs nothing to speak of).
+//
 // Trees take turns round by round, each round in a fresh process pinned to CPU 1.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -99,12 +104,25 @@ async function serverSide(tree: string, protocol: string, connections: number, s
     const echo = (args: Readonly<Record<string, unknown>>): unknown => args['value'];
     server = await adapter.serve(endpoint(tree, protocol, 0), { Conformance: { echoI32: echo, echoBinary: echo } }, {});
   }
+  if (process.env['SERVER_LOOP_SPLIT']) {
+    await measureFromDriver(server.port, protocol, connections, seconds);
+  } else {
+    const drive = await driveCalls(server.port, protocol, connections);
+    await measure(drive.run, () => drive.calls, seconds);
+    drive.close();
+  }
+  await server.close();
+  process.exit(0);
+}
+
+/** The minimal client: prepared requests on N connections, one in flight on each. */
+async function driveCalls(port: number, protocol: string, connections: number): Promise<{ run(ms: number): Promise<void>; readonly calls: number; close(): void }> {
   const frame = request(protocol);
   let calls = 0;
   const sockets: Socket[] = [];
   for (let i = 0; i < connections; i++) {
     sockets.push(await new Promise<Socket>((resolve, reject) => {
-      const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
       socket.setNoDelay(true);
       socket.once('error', reject);
     }));
@@ -126,9 +144,75 @@ async function serverSide(tree: string, protocol: string, connections: number, s
       socket.write(frame);
     }))).then(() => undefined);
   };
-  await measure(run, () => calls, seconds);
-  for (const socket of sockets) socket.destroy();
-  await server.close();
+  return {
+    run,
+    get calls() {
+      return calls;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+/**
+ * --split: the minimal client runs in a process of its own pinned to CPU 0 (the server stays on
+ * CPU 1), so every call wakes the server from epoll as in the bench; the figures are the server
+ * process's own CPU over the client's measured window.
+ */
+async function measureFromDriver(port: number, protocol: string, connections: number, seconds: number): Promise<void> {
+  const driver = spawn('taskset', ['-c', '0', process.execPath, `${HERE}server-loop.ts`, 'drive', String(port), protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: driver.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the driver ended early');
+    return line.value;
+  };
+  if ((await next()) !== 'start') throw new Error('the driver did not start');
+  const cpu0 = process.cpuUsage();
+  const thread0 = process.threadCpuUsage();
+  const threads0 = threadTimes();
+  const { calls, elapsed } = JSON.parse(await next()) as { calls: number; elapsed: number };
+  const cpu = process.cpuUsage(cpu0);
+  const thread = process.threadCpuUsage(thread0);
+  const threads = threadTimes();
+  // Where the CPU of threads other than the main one went, by thread name, µs per call.
+  const others: Record<string, number> = {};
+  for (const [tid, { name, ns }] of threads) {
+    if (tid === process.pid) continue;
+    const spent = ns - (threads0.get(tid)?.ns ?? 0);
+    if (spent > 0) others[name] = Math.round((others[name] ?? 0) + spent / 1000 / calls * 100) / 100;
+  }
+  process.stdout.write(`${JSON.stringify({ calls, elapsed, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system, others })}\n`);
+}
+
+/** Nanoseconds on a CPU of each thread of this process (/proc schedstat), with the thread's name. */
+function threadTimes(): Map<number, { name: string; ns: number }> {
+  const times = new Map<number, { name: string; ns: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      times.set(Number(tid), { name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), ns });
+    } catch {
+      // The thread ended.
+    }
+  }
+  return times;
+}
+
+/** The --split driver process: warm-up, "start", the window, then its calls and seconds. */
+async function driverProcess(port: number, protocol: string, connections: number, seconds: number): Promise<void> {
+  const drive = await driveCalls(port, protocol, connections);
+  await drive.run(1000);
+  process.stdout.write('start\n');
+  // Let the server read its CPU before the window starts.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const calls0 = drive.calls;
+  const t0 = performance.now();
+  await drive.run(seconds * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  process.stdout.write(`${JSON.stringify({ calls: drive.calls - calls0, elapsed })}\n`);
+  drive.close();
   process.exit(0);
 }
 
@@ -177,6 +261,7 @@ async function driver(argv: string[]): Promise<void> {
     else if (arg === '--connections') connections = Number(value);
     else if (arg === '--protocol') protocol = value;
     else if (arg === '--side') side = value;
+    else if (arg === '--split') process.env['SERVER_LOOP_SPLIT'] = value === 'no' ? '' : '1';
     else if (arg === '--prof') prof = value;
     else if (arg === '--tree') {
       const [name, path] = value.split('=');
@@ -196,10 +281,10 @@ async function driver(argv: string[]): Promise<void> {
         c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
         c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
       });
-      const m = JSON.parse(line) as { calls: number; elapsed: number; cpuUs: number; sysUs: number; threadUs: number };
+      const m = JSON.parse(line) as { calls: number; elapsed: number; cpuUs: number; sysUs: number; threadUs: number; others?: Record<string, number> };
       const perCall = m.cpuUs / m.calls;
       results.set(name, [...(results.get(name) ?? []), perCall]);
-      console.log(`${name.padEnd(8)} ${String(Math.round(m.calls / m.elapsed)).padStart(7)} calls/s  CPU ${perCall.toFixed(2)} µs/call (sys ${(m.sysUs / m.calls).toFixed(2)}, main thread ${(m.threadUs / m.calls).toFixed(2)})`);
+      console.log(`${name.padEnd(8)} ${String(Math.round(m.calls / m.elapsed)).padStart(7)} calls/s  CPU ${perCall.toFixed(2)} µs/call (sys ${(m.sysUs / m.calls).toFixed(2)}, main thread ${(m.threadUs / m.calls).toFixed(2)})${m.others ? ` other threads µs/call ${JSON.stringify(m.others)}` : ''}`);
     }
   }
   for (const [name, values] of results) {
@@ -210,5 +295,6 @@ async function driver(argv: string[]): Promise<void> {
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'server') await serverSide(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
+else if (mode === 'drive') await driverProcess(Number(rest[0]), rest[1] as string, Number(rest[2]), Number(rest[3]));
 else if (mode === 'client') await clientSide(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
 else await driver(process.argv.slice(2));
