@@ -4,6 +4,7 @@
 import zlib from 'node:zlib';
 import { DataFileError } from './errors.ts';
 import { snappyCompressInto, snappyDecompress } from './snappy.ts';
+import { zstdCompress } from './zstd.ts';
 
 export interface Codec {
   readonly name: string;
@@ -96,7 +97,9 @@ const zstandardCodec: Codec = {
   name: 'zstandard',
   compress: (data) => {
     if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
-    return zstd.zstdCompressSync(data);
+    // One compression context kept for all blocks (zstd.ts): a new one per block cost more CPU
+    // than the compression itself.
+    return zstdCompress(data);
   },
   decompress: (data, maxBytes, sizeHint) => {
     const decompress = zstd.zstdDecompressSync;
