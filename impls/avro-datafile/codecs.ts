@@ -4,7 +4,7 @@
 import zlib from 'node:zlib';
 import { DataFileError } from './errors.ts';
 import { snappyCompressInto, snappyCompressShared, snappyDecompress } from './snappy.ts';
-import { zstdCompress } from './zstd.ts';
+import { zstdCompress, zstdCompressShared } from './zstd.ts';
 
 export interface Codec {
   readonly name: string;
@@ -108,6 +108,10 @@ const zstandardCodec: Codec = {
     // One compression context kept for all blocks (zstd.ts): a new one per block cost more CPU
     // than the compression itself.
     return zstdCompress(data);
+  },
+  compressTransient: (data) => {
+    if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
+    return zstdCompressShared(data);
   },
   decompress: (data, maxBytes, sizeHint) => {
     const decompress = zstd.zstdDecompressSync;

@@ -4,7 +4,7 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ZSTD_AVAILABLE } from './codecs.ts';
-import { zstdCompress, zstdReusesContext } from './zstd.ts';
+import { zstdCompress, zstdCompressShared, zstdReusesContext } from './zstd.ts';
 
 type Zstd = { zstdCompressSync(data: Uint8Array): Buffer; zstdDecompressSync(data: Uint8Array): Buffer };
 const node = zlib as unknown as Zstd;
@@ -44,6 +44,15 @@ describe.runIf(ZSTD_AVAILABLE)('zstd compression through one kept context', () =
       }
     }
     expect(checked).toBe(sizes.length * 2 * 4);
+  });
+
+  it('writes the same frames into its reused buffer (large then small, and past the size it keeps)', () => {
+    for (const size of [300_000, 10, 64_000, 0, 4_500_000, 70_000]) {
+      for (const kind of [0, 3]) {
+        const input = sample(kind, size, size + kind + 1);
+        expect(zstdCompressShared(input).equals(node.zstdCompressSync(input)), `size ${size}, kind ${kind}`).toBe(true);
+      }
+    }
   });
 
   it('takes any view of a larger buffer', () => {

@@ -37,9 +37,6 @@ type ZstdZlib = {
 };
 const zstd = zlib as unknown as ZstdZlib;
 
-/** Node's built-in zstd compression (node:zlib, Node >= 22.15 / 23.8). */
-export const ZSTD_COMPRESS_AVAILABLE = typeof zstd.zstdCompressSync === 'function';
-
 /** zstd's ZSTD_COMPRESSBOUND: the most a frame of n bytes can take, plus room for the header. */
 function compressBound(n: number): number {
   return n + (n >>> 8) + (n < 131072 ? (131072 - n) >>> 11 : 0) + 64;
@@ -50,9 +47,11 @@ class StepFailed extends Error {}
 /** The output room offered per step: node:zlib's default chunk size, which zstdCompressSync uses. */
 const STEP = (zlib.constants as Record<string, number>)['Z_DEFAULT_CHUNK'] ?? 16 * 1024;
 
-/** One zstd frame of data from the kept context; throws StepFailed when the engine misbehaves. */
-function compressWith(engine: ZstdEngine, handle: ZstdHandle, state: Uint32Array, end: number, data: Uint8Array, outputGuess: number): Buffer {
-  let out = Buffer.allocUnsafe(Math.max(outputGuess, 16));
+/**
+ * One zstd frame of data from the kept context into out (from its start; replaced by a larger
+ * buffer, the bytes so far copied, when full). Throws StepFailed when the engine misbehaves.
+ */
+function compressWith(engine: ZstdEngine, handle: ZstdHandle, state: Uint32Array, end: number, data: Uint8Array, out: Buffer): Written {
   let inPos = 0;
   let outPos = 0;
   for (;;) {
@@ -73,7 +72,7 @@ function compressWith(engine: ZstdEngine, handle: ZstdHandle, state: Uint32Array
     // Room left in the output: the frame is complete (node:zlib's own loop stops on the same sign).
     if (outLeft !== 0) {
       if (inLeft !== 0) throw new StepFailed('zstd stopped before the end of its input');
-      return out.subarray(0, outPos);
+      return { out, end: outPos };
     }
     if (outPos === out.length) {
       const bigger = Buffer.allocUnsafe(out.length * 2);
@@ -83,7 +82,12 @@ function compressWith(engine: ZstdEngine, handle: ZstdHandle, state: Uint32Array
   }
 }
 
-type Compress = (data: Uint8Array, outputGuess?: number) => Buffer;
+interface Written {
+  readonly out: Buffer;
+  readonly end: number;
+}
+
+type Compress = (data: Uint8Array, out: Buffer) => Written;
 
 /** The kept context's compressor, or undefined when this Node's internals are not as expected. */
 function reusedContext(): Compress | undefined {
@@ -98,11 +102,12 @@ function reusedContext(): Compress | undefined {
     const handle = engine._handle;
     const state = engine._writeState;
     if (!handle || typeof handle.writeSync !== 'function' || !(state instanceof Uint32Array) || state.length < 2) return undefined;
-    const compress: Compress = (data, outputGuess = compressBound(data.length)) => compressWith(engine, handle, state, end, data, outputGuess);
+    const compress: Compress = (data, out) => compressWith(engine, handle, state, end, data, out);
     // Trusted only if two frames in a row come out as zstdCompressSync's.
     const probe = Buffer.from('avro data file block probe: '.repeat(40) + 'zstd context reuse check', 'latin1');
     for (const input of [probe, probe.subarray(7, 500)]) {
-      if (!compress(input).equals(fresh(input))) return undefined;
+      const { out, end: length } = compress(input, Buffer.allocUnsafe(compressBound(input.length)));
+      if (!out.subarray(0, length).equals(fresh(input))) return undefined;
     }
     return compress;
   } catch {
@@ -112,28 +117,61 @@ function reusedContext(): Compress | undefined {
 
 let reused: Compress | undefined | null = null;
 
-/**
- * Compresses one block into one zstd frame (level 3, zstd's default; no checksum). outputGuess
- * (tests) sizes the first output buffer, by default zstd's bound for the input, which always fits.
- */
-export function zstdCompress(data: Uint8Array, outputGuess?: number): Buffer {
+function kept(): Compress | undefined {
+  if (reused === null) reused = reusedContext();
+  return reused;
+}
+
+/** data through the kept context into out, or undefined when the context is (or just got) dropped. */
+function throughKept(data: Uint8Array, out: Buffer): Written | undefined {
+  const compress = kept();
+  if (compress === undefined) return undefined;
+  try {
+    return compress(data, out);
+  } catch {
+    // Whatever went wrong (StepFailed, or an internal that changed shape), the context is
+    // dropped and this block and all later ones go the public way, which throws if zstd does.
+    reused = undefined;
+    return undefined;
+  }
+}
+
+function freshFrame(data: Uint8Array): Buffer {
   const fresh = zstd.zstdCompressSync;
   if (!fresh) throw new Error('zstandard needs a Node.js with zlib zstd support');
-  if (reused === null) reused = reusedContext();
-  if (reused !== undefined) {
-    try {
-      return reused(data, outputGuess);
-    } catch {
-      // Whatever went wrong (StepFailed, or an internal that changed shape), the context is
-      // dropped and this block and all later ones go the public way, which throws if zstd does.
-      reused = undefined;
-    }
-  }
   return fresh(data);
+}
+
+/**
+ * Compresses one block into one zstd frame (level 3, zstd's default; no checksum), in a buffer of
+ * its own. outputGuess (tests) sizes the first output buffer, by default zstd's bound for the
+ * input, which always fits.
+ */
+export function zstdCompress(data: Uint8Array, outputGuess = compressBound(data.length)): Buffer {
+  const written = throughKept(data, Buffer.allocUnsafe(Math.max(outputGuess, 16)));
+  return written ? written.out.subarray(0, written.end) : freshFrame(data);
+}
+
+// The output buffer of zstdCompressShared, kept between calls: a new one per block cost 3-4% of
+// a zstandard write (allocation outside Node's pool, and collection). Frames above SHARED_MAX get
+// a buffer of their own, so that one huge block does not keep its memory for the process's life.
+const SHARED_MAX = 4 * 1024 * 1024;
+let shared = Buffer.allocUnsafe(0);
+
+/**
+ * As zstdCompress, but the frame is written into a buffer this module reuses: the result is valid
+ * only until the next call (the data-file writer writes it out at once).
+ */
+export function zstdCompressShared(data: Uint8Array): Buffer {
+  const bound = compressBound(data.length);
+  if (bound > SHARED_MAX) return zstdCompress(data);
+  if (shared.length < bound) shared = Buffer.allocUnsafe(Math.max(bound, 80 * 1024));
+  const written = throughKept(data, shared);
+  if (!written) return freshFrame(data);
+  return written.out.subarray(0, written.end);
 }
 
 /** For tests: whether blocks go through the kept context (false: zstdCompressSync per block). */
 export function zstdReusesContext(): boolean {
-  if (reused === null) reused = reusedContext();
-  return reused !== undefined;
+  return kept() !== undefined;
 }
