@@ -4,6 +4,7 @@
 //
 //   node bench/agent.ts <adapter module path>   an implementation (impls/<name>/adapter.ts)
 //   node bench/agent.ts raw                     the raw loopback floor (raw.ts)
+//   node bench/agent.ts replay                  the replay floor (replay.ts): canned Thrift calls and replies
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:net';
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { closedLoop, type LoopResult } from './load.ts';
 import { PAYLOAD_INT, payloadBytes, type Answer, type Command, type ListenerSpec, type Payload, type RunCommand } from './protocol.ts';
 import { RawClient, serveRaw } from './raw.ts';
+import { openReplayClient, serveReplay } from './replay.ts';
 
 // Resolved from this file, so that the agent loads nothing of the harness beyond the contract's types.
 const REPO_ROOT = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
@@ -55,9 +57,9 @@ interface Closable {
 
 class NodeAgent {
   private readonly servers: Closable[] = [];
-  private readonly implementation: Adapter | 'raw';
+  private readonly implementation: Adapter | Floor;
 
-  constructor(implementation: Adapter | 'raw') {
+  constructor(implementation: Adapter | Floor) {
     this.implementation = implementation;
   }
 
@@ -74,8 +76,11 @@ class NodeAgent {
   }
 
   private async serveOne(l: ListenerSpec): Promise<Closable> {
-    if (this.implementation === 'raw') {
-      const server: Server = await serveRaw(l.host, l.port);
+    if (this.implementation === 'raw' || this.implementation === 'replay') {
+      let server: Server;
+      if (this.implementation === 'raw') server = await serveRaw(l.host, l.port);
+      else if (l.payload) server = await serveReplay(l.host, l.port, { transport: l.transport, protocol: l.protocol, payload: l.payload });
+      else throw new Error(`a replay listener answers one payload's echo, and ${l.key} names none`);
       return { close: () => new Promise<void>((done) => server.close(() => done())) };
     }
     const adapter = this.implementation;
@@ -104,12 +109,14 @@ class NodeAgent {
     const closers: Array<() => Promise<void> | void> = [];
     const { target } = command;
     try {
-      if (this.implementation === 'raw') {
-        if (command.inflight !== 1) throw new Error('a raw connection carries one message at a time (inflight 1)');
+      if (this.implementation === 'raw' || this.implementation === 'replay') {
+        if (command.inflight !== 1) throw new Error(`a ${this.implementation} connection carries one message at a time (inflight 1)`);
         const payload = command.payload.kind === 'int' ? Buffer.alloc(4) : payloadBytes(command.payload.size);
         if (command.payload.kind === 'int') payload.writeInt32BE(PAYLOAD_INT, 0);
         for (let c = 0; c < command.connections; c++) {
-          const client = await RawClient.open(target.host, target.port, payload);
+          const client = this.implementation === 'raw'
+            ? await RawClient.open(target.host, target.port, payload)
+            : await openReplayClient(target.host, target.port, { transport: target.transport, protocol: target.protocol, payload: command.payload });
           closers.push(() => client.close());
           slots.push(() => client.call());
         }
@@ -160,6 +167,8 @@ class NodeAgent {
 }
 
 type Adapter = AvroImplementation | ThriftImplementation;
+/** The floors: no implementation, canned bytes (raw.ts, replay.ts). */
+type Floor = 'raw' | 'replay';
 
 /** The adapter module's default export (the orchestrator checked its capabilities when it planned the run). */
 async function importAdapter(path: string): Promise<Adapter> {
@@ -179,8 +188,8 @@ function message(error: unknown): string {
 
 async function main(): Promise<void> {
   const spec = process.argv[2];
-  if (!spec) throw new Error('usage: node bench/agent.ts <adapter module path> | raw');
-  const agent = new NodeAgent(spec === 'raw' ? 'raw' : await importAdapter(spec));
+  if (!spec) throw new Error('usage: node bench/agent.ts <adapter module path> | raw | replay');
+  const agent = new NodeAgent(spec === 'raw' || spec === 'replay' ? spec : await importAdapter(spec));
   const write = (answer: Answer): void => { process.stdout.write(`${JSON.stringify(answer)}\n`); };
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

@@ -10,9 +10,24 @@ const cpu: Explanation = { ...floor, id: 'cpu', groups: ['*'], rows: ['ours clie
 describe('an explanation of a row below 1.0', () => {
   it('covers the row only while its check holds in the same run', () => {
     const row = { group: 'thrift/framed/binary/int/1/java', row: 'ours client', median: 0.7, cpu: 0.8 };
-    expect(judge({ ...row, ofFloor: 0.95 }, [floor, cpu])).toEqual({ explainedBy: 'floor', notHolding: [] });
-    expect(judge({ ...row, ofFloor: 0.6 }, [floor, cpu])).toEqual({ notHolding: ['floor: of the raw floor 0.60 < 0.9', 'cpu: cpu ratio 0.80 < 1'] });
+    expect(judge({ ...row, ofFloor: 0.95, floorRatio: 0.8 }, [floor, cpu])).toEqual({ explainedBy: 'floor', notHolding: [] });
+    expect(judge({ ...row, ofFloor: 0.6, floorRatio: 0.8 }, [floor, cpu])).toEqual({ notHolding: ['floor: of the raw floor 0.60 < 0.9', 'cpu: cpu ratio 0.80 < 1'] });
     expect(judge(row, [floor])).toEqual({ notHolding: ['floor: of the raw floor not measured'] });
+  });
+
+  it('takes a floor as the cause only where the floor itself is below the reference', () => {
+    const row = { group: 'thrift/framed/binary/int/1/python', row: 'ours client', median: 0.9, ofFloor: 0.95 };
+    // Node's raw echo faster than the reference: our code could close the gap, so the floor explains nothing.
+    expect(judge({ ...row, floorRatio: 1.2 }, [floor])).toEqual({ notHolding: ['floor: the raw floor itself at 1.20 of the reference'] });
+    expect(judge(row, [floor])).toEqual({ notHolding: ["floor: the raw floor's own ratio not measured"] });
+  });
+
+  it('judges a row by the replay floor of its own side', () => {
+    const replay: Explanation = { ...floor, id: 'replay', check: { kind: 'at-replay-floor', atLeast: 0.9 } };
+    const row = { group: 'thrift/framed/binary/int/1/python', row: 'ours client', median: 0.9 };
+    expect(judge({ ...row, ofReplay: 0.93, replayRatio: 0.97 }, [replay])).toEqual({ explainedBy: 'replay', notHolding: [] });
+    expect(judge({ ...row, ofReplay: 0.85, replayRatio: 0.97 }, [replay])).toEqual({ notHolding: ['replay: of the replay floor 0.85 < 0.9'] });
+    expect(judge({ ...row, ofReplay: 0.93, replayRatio: 1.01 }, [replay])).toEqual({ notHolding: ['replay: the replay floor itself at 1.01 of the reference'] });
   });
 
   it('falls through to the next explanation that covers the row', () => {

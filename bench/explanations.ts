@@ -10,11 +10,14 @@ import { validated } from '../harness/schemas/validate.ts';
 export interface ExplanationCheck {
   /**
    * at-raw-floor: ours reaches `atLeast` of Node's raw loopback echo of the same bytes (the row's
-   * ofFloor), so what is left is the event loop's, not our code's.
+   * ofFloor), and that echo is itself below the reference, so what is left is the event loop's,
+   * not our code's.
+   * at-replay-floor: the same against the replay floor of the row's side (replay.ts: Node with
+   * canned messages in place of ours, against the same peer), itself below the reference.
    * cpu-ratio: ours makes at least `atLeast` of the reference's calls per CPU-second.
    * ratio: the row's ratio is at least `atLeast`: the profile's cause accounts for a gap that size, not more.
    */
-  readonly kind: 'at-raw-floor' | 'cpu-ratio' | 'ratio';
+  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'ratio';
   readonly atLeast: number;
 }
 
@@ -39,6 +42,11 @@ export interface RowFigures {
   readonly median: number;
   readonly cpu?: number;
   readonly ofFloor?: number;
+  /** The raw floor's own ratio to the reference. */
+  readonly floorRatio?: number;
+  readonly ofReplay?: number;
+  /** The replay floor's own ratio to the reference, on the row's side. */
+  readonly replayRatio?: number;
 }
 
 export interface Verdict {
@@ -61,10 +69,27 @@ function covers(explanation: Explanation, row: RowFigures): boolean {
 /** Undefined when the check holds; otherwise why it does not, with the run's figure. */
 function failedCheck(check: ExplanationCheck | undefined, row: RowFigures): string | undefined {
   if (!check) return undefined;
-  const figure = check.kind === 'at-raw-floor' ? row.ofFloor : check.kind === 'cpu-ratio' ? row.cpu : row.median;
-  const name = check.kind === 'at-raw-floor' ? 'of the raw floor' : check.kind === 'cpu-ratio' ? 'cpu ratio' : 'ratio';
+  const { figure, name, floor } = checkedFigure(check.kind, row);
   if (figure === undefined) return `${name} not measured`;
-  return figure >= check.atLeast ? undefined : `${name} ${figure.toFixed(2)} < ${check.atLeast}`;
+  if (figure < check.atLeast) return `${name} ${figure.toFixed(2)} < ${check.atLeast}`;
+  // A floor at or above the reference leaves room for our code to close the gap: it does not explain one.
+  if (floor !== undefined && !(floor.ratio !== undefined && floor.ratio < 1)) {
+    return floor.ratio === undefined ? `${floor.name}'s own ratio not measured` : `${floor.name} itself at ${floor.ratio.toFixed(2)} of the reference`;
+  }
+  return undefined;
+}
+
+function checkedFigure(kind: ExplanationCheck['kind'], row: RowFigures): { figure?: number; name: string; floor?: { name: string; ratio?: number } } {
+  switch (kind) {
+    case 'at-raw-floor':
+      return { ...(row.ofFloor !== undefined ? { figure: row.ofFloor } : {}), name: 'of the raw floor', floor: { name: 'the raw floor', ...(row.floorRatio !== undefined ? { ratio: row.floorRatio } : {}) } };
+    case 'at-replay-floor':
+      return { ...(row.ofReplay !== undefined ? { figure: row.ofReplay } : {}), name: 'of the replay floor', floor: { name: 'the replay floor', ...(row.replayRatio !== undefined ? { ratio: row.replayRatio } : {}) } };
+    case 'cpu-ratio':
+      return { ...(row.cpu !== undefined ? { figure: row.cpu } : {}), name: 'cpu ratio' };
+    case 'ratio':
+      return { figure: row.median, name: 'ratio' };
+  }
 }
 
 export function judge(row: RowFigures, explanations: readonly Explanation[]): Verdict {

@@ -35,7 +35,7 @@ const USAGE = `npm run bench [-- options]
   --warmup-windows N      before its first round, a contender runs up to N unmeasured windows until two agree within 20% (full 2, quick 1)
   --budget-minutes N      no group starts after this (full 20, quick 3)
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
-  --no-floor              no raw loopback floor rows
+  --no-floor              no floor rows (the raw loopback echo, the replay floor)
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
   --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
   --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds

@@ -4,7 +4,7 @@
 // client and a server on two machines would be; more calls in flight may use every CPU.
 import { availableParallelism } from 'node:os';
 import type { Agent } from './agents.ts';
-import { agentKey, type Contender, type ContenderKind, type Group } from './plan.ts';
+import { agentKey, REPLAY_CLIENT, REPLAY_SERVER, type Contender, type ContenderKind, type Group } from './plan.ts';
 import { rotate, roundRatios, summarize, type Summary } from './stats.ts';
 
 export const LOOPBACK = '127.0.0.1';
@@ -61,6 +61,11 @@ export interface RowResult {
   readonly ratio?: Summary;
   /** Per round: this contender's rate / the raw floor's rate. */
   readonly ofFloor?: Summary;
+  /**
+   * Client and server rows, per round: this contender's rate / the replay floor's on the same side
+   * (the replay client's for a client row, the replay server's for a server row; replay.ts).
+   */
+  readonly ofReplay?: Summary;
   /**
    * Per round: calls per CPU-second of client and server together, this contender's / the
    * reference's. Little changed by other load on the machine (CPU time, not wall time), blind to
@@ -196,6 +201,10 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
   const referenceRates = reference ? ratesByRound(measurements, reference.name) : new Map<number, number>();
   const floorRates = floor ? ratesByRound(measurements, floor.name) : new Map<number, number>();
   const referenceEfficiency = reference ? efficiencyByRound(measurements, reference.name) : new Map<number, number>();
+  const replayRates = (kind: ContenderKind): Map<number, number> | undefined => {
+    const name = kind === 'client' ? REPLAY_CLIENT : kind === 'server' ? REPLAY_SERVER : undefined;
+    return name !== undefined && contenders.some((c) => c.kind === 'replay' && c.name === name) ? ratesByRound(measurements, name) : undefined;
+  };
   return contenders.map((c) => {
     const own = measurements.filter((m) => m.contender === c.name);
     const rates = ratesByRound(measurements, c.name);
@@ -208,6 +217,8 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const rate = summarize([...rates.values()]);
     const ratio = c.kind === 'reference' ? undefined : summarize(roundRatios(rates, referenceRates));
     const ofFloor = c.kind === 'floor' ? undefined : summarize(roundRatios(rates, floorRates));
+    const replay = replayRates(c.kind);
+    const ofReplay = replay ? summarize(roundRatios(rates, replay)) : undefined;
     const efficiency = efficiencyByRound(measurements, c.name);
     const cpuRatio = c.kind === 'reference' ? undefined : summarize(roundRatios(efficiency, referenceEfficiency));
     const perCall = summarize([...efficiency.values()].map((e) => 1e6 / e));
@@ -215,7 +226,7 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const error = errors.get(c.name);
     return {
       name: c.name, kind: c.kind, impl: c.impl, connections: c.connections, inflightPerConnection: c.inflight,
-      ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}),
+      ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}), ...(ofReplay ? { ofReplay } : {}),
       ...(cpuRatio ? { cpuRatio } : {}), ...(perCall ? { cpuUsPerCall: Math.round(perCall.median * 10) / 10 } : {}),
       ...(measured !== undefined ? { peakRssMiB: measured } : {}),
       peakRssPairMiB: [clientPeak, serverPeak] as const,

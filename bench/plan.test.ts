@@ -18,9 +18,24 @@ describe('planGroups', () => {
   it('measures every shape against every peer, the reference first, libraries against the first peer only, the floor against every peer', () => {
     const groups = plan(true, true);
     const javaInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/java');
-    expect(javaInt?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'npm-thrift client', 'ours server', 'raw floor']);
+    expect(javaInt?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'npm-thrift client', 'ours server', 'raw floor', 'replay client', 'replay server']);
     const pythonInt = groups.find((g) => g.id === 'thrift/framed/binary/int/1/python');
-    expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server', 'raw floor']);
+    expect(pythonInt?.contenders.map((c) => c.name)).toEqual(['python client → python server', 'ours client', 'ours server', 'raw floor', 'replay client', 'replay server']);
+  });
+
+  it('puts the replay floor beside the peer: its client against the peer\'s server, the peer\'s client against its server on a listener per payload', () => {
+    const groups = plan(false, true);
+    const at64 = groups.find((g) => g.id === 'thrift/framed/binary/64KiB/1/java');
+    const client = at64?.contenders.find((c) => c.name === 'replay client');
+    const server = at64?.contenders.find((c) => c.name === 'replay server');
+    expect(client?.client.participant.id).toBe('replay');
+    expect(client?.server.participant.id).toBe('java');
+    expect(server?.client.participant.id).toBe('java');
+    expect(server?.server.participant.id).toBe('replay');
+    expect(server?.listener).toMatchObject({ key: 'replay-thrift-framed-binary-64KiB', payload: { kind: 'bytes', size: 65536 } });
+    // Not at 1 MiB (the floors' time is spent where rows of ours are judged by them), nor with more calls in flight.
+    expect(groups.find((g) => g.id === 'thrift/framed/binary/1MiB/1/java')?.contenders.some((c) => c.kind === 'replay')).toBe(false);
+    expect(groups.find((g) => g.id === 'thrift/framed/binary/int/32/java')?.contenders.some((c) => c.kind === 'replay')).toBe(false);
   });
 
   it('keeps the floor to one call in flight and Python to the shapes it can carry in the time bound', () => {
@@ -53,9 +68,9 @@ describe('planGroups', () => {
   it('lists each server agent once with the listeners it must serve, and each client agent once', () => {
     const groups = plan(true, true);
     const servers = listenersByAgent(groups);
-    expect([...servers.keys()].sort()).toEqual(['java/thrift/server', 'ours/thrift/server', 'python/thrift/server', 'raw/raw/server']);
+    expect([...servers.keys()].sort()).toEqual(['java/thrift/server', 'ours/thrift/server', 'python/thrift/server', 'raw/raw/server', 'replay/thrift/server']);
     expect([...(servers.get('java/thrift/server')?.listeners.keys() ?? [])]).toEqual(['thrift-framed-binary']);
-    expect([...clientAgents(groups).keys()].sort()).toEqual(['java/thrift/client', 'npm-thrift/thrift/client', 'ours/thrift/client', 'python/thrift/client', 'raw/raw/client']);
+    expect([...clientAgents(groups).keys()].sort()).toEqual(['java/thrift/client', 'npm-thrift/thrift/client', 'ours/thrift/client', 'python/thrift/client', 'raw/raw/client', 'replay/thrift/client']);
   });
 
   it('leaves out what EXCLUDED names, and a peer without a server for the axis', () => {

@@ -5,12 +5,15 @@
 //   client      an implementation's client against the peer's server   (ratio: its rate / reference)
 //   server      the peer's client against an implementation's server   (ratio: its rate / reference)
 //   floor       Node's raw loopback echo of the same bytes, no RPC at all
+//   replay      a Node endpoint with canned messages in place of ours, against the same peer
+//               (replay.ts): "replay client" with the peer's server, "replay server" with its client
 //
 // Implementations come from impls/*/adapter.ts and their capabilities (ours and the libraries alike),
 // peers from containers/*/peer.json: a contender exists wherever the offers meet, as in the matrix.
 import type { ImplementationCapabilities } from '../harness/contract/capabilities.ts';
 import type { Offer } from '../harness/matrix/axes.ts';
 import type { Payload } from './protocol.ts';
+import { replayable } from './replay.ts';
 
 export type BenchFamilyName = 'avro' | 'thrift';
 
@@ -128,12 +131,14 @@ export interface Listener {
   readonly transport: string;
   readonly protocol: string;
   readonly serverKind?: string;
+  /** A replay listener answers the echo of one payload. */
+  readonly payload?: Payload;
 }
 
-export type ContenderKind = 'reference' | 'client' | 'server' | 'floor';
+export type ContenderKind = 'reference' | 'client' | 'server' | 'floor' | 'replay';
 
 export interface Contender {
-  /** "ours client", "java client → java server", "raw floor". */
+  /** "ours client", "java client → java server", "raw floor", "replay client". */
   readonly name: string;
   readonly kind: ContenderKind;
   /** The implementation measured (the peer for the reference). */
@@ -178,6 +183,11 @@ export function peerParticipant(id: string, folder: string, client: readonly Off
 }
 
 export const RAW: Participant = { id: 'raw', kind: 'raw', source: 'raw', client: [], server: [] };
+export const REPLAY: Participant = { id: 'replay', kind: 'raw', source: 'replay', client: [], server: [] };
+
+/** The replay floor's two rows: its client against the peer's server, the peer's client against its server. */
+export const REPLAY_CLIENT = 'replay client';
+export const REPLAY_SERVER = 'replay server';
 
 export interface PlanInput {
   readonly axes: readonly Axis[];
@@ -242,6 +252,19 @@ export function planGroups(input: PlanInput): Group[] {
             client: { participant: RAW, family: 'raw', role: 'client' }, server: { participant: RAW, family: 'raw', role: 'server' },
             listener: { key: 'raw', family: 'raw', transport: 'raw', protocol: 'raw' }, connections: shape.inflight, inflight: 1,
           });
+        }
+        // The replay floor at one call in flight (framed and buffered Thrift, int and 64 KiB): each
+        // row of ours is judged against Node doing no RPC work with the same peer on the other side.
+        if (input.floor && shape.inflight === 1 && shape.payloadName !== '1MiB' && replayable(axis.family, axis.transport, axis.protocol)) {
+          const replay = (role: 'client' | 'server'): AgentRef => ({ participant: REPLAY, family: axis.family, role });
+          contenders.push(
+            { name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: replay('client'), server: ref(peer, 'server'), listener: peerListener, connections: 1, inflight: 1 },
+            {
+              name: REPLAY_SERVER, kind: 'replay', impl: 'replay', client: ref(peer, 'client'), server: replay('server'),
+              listener: { key: `replay-${peerListener.key}-${shape.payloadName}`, family: axis.family, transport: axis.transport, protocol: axis.protocol, payload: shape.payload },
+              connections: 1, inflight: 1,
+            },
+          );
         }
         if (contenders.length > 1) {
           groups.push({ id: `${axis.family}/${axis.transport}/${axis.protocol}/${shape.payloadName}/${shape.inflight}/${peer.id}`, axis, shape, peer: peer.id, contenders });

@@ -15,12 +15,14 @@ export interface ListenerSpec {
   readonly transport: string;
   readonly protocol: string;
   readonly serverKind?: string;
+  /** A replay listener (replay.ts) answers the echo of this payload only. */
+  readonly payload?: Payload;
   readonly host: string;
   readonly port: number;
 }
 
-/** Where a client connects (the listener, without its key and server kind). */
-export type TargetSpec = Omit<ListenerSpec, 'key' | 'serverKind'>;
+/** Where a client connects (the listener, without its key, server kind and payload). */
+export type TargetSpec = Omit<ListenerSpec, 'key' | 'serverKind' | 'payload'>;
 
 export interface ServeCommand {
   readonly op: 'serve';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DatafileResult } from './datafile.ts';
 import { judge, loadExplanations, type Explanation, type Verdict } from './explanations.ts';
 import type { GroupResult, RowResult } from './measure.ts';
+import { REPLAY_CLIENT, REPLAY_SERVER } from './plan.ts';
 import type { Summary } from './stats.ts';
 
 export interface PeerInfo {
@@ -68,6 +69,12 @@ export interface BelowOne {
   readonly cpu?: number;
   /** The row's rate over Node's raw loopback echo of the same bytes (median), where measured. */
   readonly ofFloor?: number;
+  /** The raw floor's own ratio to the reference (median). */
+  readonly floorRatio?: number;
+  /** The row's rate over the replay floor's on its side (median), where measured. */
+  readonly ofReplay?: number;
+  /** That replay row's own ratio to the reference (median). */
+  readonly replayRatio?: number;
   /** Which explanation of bench/explanations.json covers the row and holds in this run, if any. */
   readonly verdict: Verdict;
 }
@@ -82,11 +89,15 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
     out.push({ ...figures, verdict: judge(figures, explanations) });
   };
   for (const group of report.groups) {
+    const floor = group.rows.find((r) => r.kind === 'floor');
     for (const row of group.rows) {
       if (row.impl === 'ours' && row.ratio && row.ratio.median < 1) {
+        const replay = group.rows.find((r) => r.kind === 'replay' && r.name === (row.kind === 'client' ? REPLAY_CLIENT : REPLAY_SERVER));
         add({
           group: group.id, row: row.name, ...pick(row.ratio),
           ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
+          ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
+          ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
         });
       }
     }
@@ -101,8 +112,8 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
 
 function belowOneTable(below: readonly BelowOne[]): string[] {
   return [
-    '| group | row | median | min–max | cpu ratio | × raw floor | why |', '|---|---|---|---|---|---|---|',
-    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ofFloor)} | ${verdictText(b.verdict)} |`),
+    '| group | row | median | min–max | cpu ratio | × raw floor | × replay floor | why |', '|---|---|---|---|---|---|---|---|',
+    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${verdictText(b.verdict)} |`),
   ];
 }
 
@@ -169,19 +180,19 @@ function overviewMarkdown(groups: readonly GroupResult[]): string[] {
 
 function detailMarkdown(groups: readonly GroupResult[]): string[] {
   const lines = [
-    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call | × raw floor | peak RSS MiB client / server |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call | × raw floor | × replay floor | peak RSS MiB client / server |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const g of groups) {
     if (g.skipped) {
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | |`);
       continue;
     }
     for (const r of g.rows) {
-      const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
+      const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' || r.kind === 'replay' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
       const error = r.error ? ` ✗ ${r.error.replace(/\|/g, '\\|').slice(0, 160)}` : '';
       const cpu = r.kind === 'reference' ? '1.00' : ratioText(r.cpuRatio);
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
     }
   }
   return lines;
@@ -207,14 +218,14 @@ export function renderMarkdown(report: BenchReport): string {
     `Pinning: ${r.pinning}. Node agents: ${r.nodeAgents ?? 'host processes'}. JVM: ${r.jvm}.`, '',
     'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
     'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server.',
-    '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
+    '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. × replay floor (framed and buffered Thrift, one call in flight): the row\'s rate divided by that of Node with canned messages in place of ours against the same peer (bench/replay.ts; "replay client" with the peer\'s server, "replay server" with the peer\'s client), in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
     `Peers: ${report.peers.map((p) => `${p.folder} ${p.version} (${Object.entries(p.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`).join('; ')}.`, '',
   ];
   const explanations = loadExplanations();
   const below = belowOne(report, explanations);
   const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
   lines.push(`## Below 1.0× (${below.length} rows of ours, ${unexplained} not explained)`, '',
-    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw floor, cpu ratio or ratio).', '');
+    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw or replay floor, cpu ratio or ratio).', '');
   if (below.length > 0) {
     lines.push(...belowOneTable(below), '');
     const used = explanations.filter((e) => below.some((b) => b.verdict.explainedBy === e.id));

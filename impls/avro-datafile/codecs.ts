@@ -3,11 +3,17 @@
 // Every decompressor takes a limit on the uncompressed size and refuses beyond it.
 import zlib from 'node:zlib';
 import { DataFileError } from './errors.ts';
-import { snappyCompressInto, snappyDecompress } from './snappy.ts';
+import { snappyCompressInto, snappyCompressShared, snappyDecompress } from './snappy.ts';
+import { zstdCompress, zstdCompressShared } from './zstd.ts';
 
 export interface Codec {
   readonly name: string;
   compress(data: Buffer): Buffer;
+  /**
+   * As compress, but the result may lie in memory the codec reuses: valid only until the codec's
+   * next call. The writer, which writes each block out at once, uses it where a codec has it.
+   */
+  compressTransient?(data: Buffer): Buffer;
   /**
    * Decompresses one block; maxBytes bounds the uncompressed size. sizeHint, when given, is a
    * guess of it (the reader passes the previous block's) that a codec may size its output by.
@@ -54,12 +60,9 @@ const deflateCodec: Codec = {
 
 const snappyCodec: Codec = {
   name: 'snappy',
-  compress: (data) => {
-    // Compressed with room for the CRC after it: no second buffer and copy.
-    const { out, end } = snappyCompressInto(data, 4);
-    out.writeUInt32BE(zlib.crc32(data), end);
-    return out.subarray(0, end + 4);
-  },
+  compress: (data) => withCrc(data, snappyCompressInto(data, 4)),
+  // Into snappy.ts's reused output buffer: no allocation per block.
+  compressTransient: (data) => withCrc(data, snappyCompressShared(data, 4)),
   decompress: (data, maxBytes) => {
     if (data.length < 4) throw new DataFileError('codec', `snappy block of ${data.length} bytes has no room for its CRC32`);
     const body = data.subarray(0, data.length - 4);
@@ -79,6 +82,12 @@ const snappyCodec: Codec = {
   },
 };
 
+/** The block followed by the CRC32 of the uncompressed data, in the room left after it (no copy). */
+function withCrc(data: Buffer, { out, end }: { out: Buffer; end: number }): Buffer {
+  out.writeUInt32BE(zlib.crc32(data), end);
+  return out.subarray(0, end + 4);
+}
+
 function hex32(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
@@ -96,7 +105,13 @@ const zstandardCodec: Codec = {
   name: 'zstandard',
   compress: (data) => {
     if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
-    return zstd.zstdCompressSync(data);
+    // One compression context kept for all blocks (zstd.ts): a new one per block cost more CPU
+    // than the compression itself.
+    return zstdCompress(data);
+  },
+  compressTransient: (data) => {
+    if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
+    return zstdCompressShared(data);
   },
   decompress: (data, maxBytes, sizeHint) => {
     const decompress = zstd.zstdDecompressSync;

@@ -2,7 +2,7 @@
 // long ones, overlapping copies in doubling chunks) against a plain byte-by-byte decoder written
 // here from the format description, on hand-made and random streams; and its refusals.
 import { describe, expect, it } from 'vitest';
-import { snappyCompress, snappyCompressInto, snappyDecompress } from './snappy.ts';
+import { snappyCompress, snappyCompressInto, snappyCompressShared, snappyDecompress } from './snappy.ts';
 
 /** Builds raw snappy streams tag by tag. */
 class Stream {
@@ -190,6 +190,20 @@ describe('snappy compressor', () => {
     const { out, end } = snappyCompressInto(data, 4);
     expect(out.length - end).toBeGreaterThanOrEqual(4);
     expect(out.subarray(0, end).equals(snappyCompress(data))).toBe(true);
+  });
+
+  it('writes the same blocks into its reused buffer (large then small, and past the size it keeps)', () => {
+    const sizes = [200_003, 17, 65_536, 0, 5000, 4_600_000, 64_000];
+    for (const size of sizes) {
+      for (const kind of [0, 3, 4]) {
+        const data = shaped(kind, size, size + kind);
+        const { out, end } = snappyCompressShared(data, 4);
+        expect(out.length - end).toBeGreaterThanOrEqual(4);
+        const block = out.subarray(0, end);
+        expect(block.equals(snappyCompress(data)), `kind ${kind}, ${size} bytes`).toBe(true);
+        if (size <= 200_003) expect(plainDecode(block).equals(data)).toBe(true);
+      }
+    }
   });
 });
 

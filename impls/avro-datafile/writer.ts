@@ -143,7 +143,9 @@ export class DataFileWriter {
   /** Writes the buffered records as one block (nothing when there are none). */
   flush(): void {
     if (this.count === 0) return;
-    const data = this.codec.compress(this.sink.buf.subarray(0, this.sink.pos));
+    // Written out before anything else runs: a codec's transient result will do.
+    const block = this.sink.buf.subarray(0, this.sink.pos);
+    const data = this.codec.compressTransient ? this.codec.compressTransient(block) : this.codec.compress(block);
     const head = Buffer.concat([longBytes(this.count), longBytes(data.length)]);
     // Count and size, data and sync marker in one system call.
     const parts = [head, data, this.sync];
