@@ -54,19 +54,41 @@ function contractError(error: unknown): unknown {
   return error;
 }
 
-/** The suite's handlers throw the contract's shapes; ours take our exception classes. */
+function rethrowContractError(error: unknown): never {
+  throw contractError(error);
+}
+
+/** A contract error carried by what a suite handler threw becomes ours; anything else as it is. */
+function ourError(error: unknown): unknown {
+  const carried = (error as { thrift?: { kind: string; type: string | number; value?: Record<string, unknown>; message?: string } } | null)?.thrift;
+  if (carried?.kind === 'declared') return new DeclaredException(String(carried.type), carried.value ?? {});
+  if (carried?.kind === 'application') return new TApplicationException(Number(carried.type), carried.message ?? '');
+  return error;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The suite's handlers throw the contract's shapes; ours take our exception classes. A handler
+ * that answers synchronously stays synchronous (an async wrapper cost every call a promise and
+ * trips through the microtask queue in the server).
+ */
 function ourHandlers(handlers: ThriftHandlers, services: readonly string[]): Handlers {
   return Object.fromEntries(services.map((service) => [service, Object.fromEntries(Object.entries(handlers[service] ?? {}).map(([method, handler]) => [
     method,
-    async (args: Record<string, unknown>) => {
+    (args: Record<string, unknown>): unknown => {
+      let answer: unknown;
       try {
-        return ours(await handler(args));
+        answer = handler(args);
       } catch (error) {
-        const carried = (error as { thrift?: { kind: string; type: string | number; value?: Record<string, unknown>; message?: string } }).thrift;
-        if (carried?.kind === 'declared') throw new DeclaredException(String(carried.type), carried.value ?? {});
-        if (carried?.kind === 'application') throw new TApplicationException(Number(carried.type), carried.message ?? '');
-        throw error;
+        throw ourError(error);
       }
+      if (!isThenable(answer)) return ours(answer);
+      return Promise.resolve(answer).then(ours, (error: unknown) => {
+        throw ourError(error);
+      });
     },
   ]))]));
 }
@@ -81,12 +103,15 @@ const adapter: ThriftImplementation = {
       ...(options.writeProtocol ? { writeProtocol: options.writeProtocol } : {}),
     });
     return {
-      call: async (service, method, args) => {
+      // One reaction for the errors, not an async wrapper around the call (a promise and microtask trips per call).
+      call: (service, method, args) => {
+        let answer: Promise<unknown>;
         try {
-          return await client.call(service, method, ours(args) as Record<string, unknown>);
+          answer = client.call(service, method, ours(args) as Record<string, unknown>);
         } catch (error) {
-          throw contractError(error);
+          return Promise.reject(contractError(error));
         }
+        return answer.catch(rethrowContractError);
       },
       close: () => client.close(),
     };

@@ -9,7 +9,7 @@ import type { FunctionDef, Idl, ServiceDef } from './idl/model.ts';
 import type { Limits } from './limits.ts';
 import { newReader, newWriter, type ProtocolName } from './protocol/index.ts';
 import type { OutputBuffer } from './protocol/output.ts';
-import type { MessageHeader } from './protocol/protocol.ts';
+import type { MessageHeader, ProtocolReader } from './protocol/protocol.ts';
 import { MessageType } from './protocol/wire.ts';
 
 export interface CallContext {
@@ -50,10 +50,16 @@ export interface Processed {
 
 const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 export class Processor {
   private readonly idl: Idl;
   private readonly handlers: Handlers;
   private readonly options: ProcessorOptions;
+  /** Made once, not per request. */
+  private readonly readerOptions: { readonly strictRead: boolean };
 
   constructor(idl: Idl, handlers: Handlers, options: ProcessorOptions) {
     for (const service of Object.keys(handlers)) idl.service(service);
@@ -63,25 +69,27 @@ export class Processor {
     this.idl = idl;
     this.handlers = handlers;
     this.options = options;
+    this.readerOptions = { strictRead: options.strictRead ?? false };
   }
 
   /**
    * Handles one request. Throws ProtocolError when even its header cannot be read (the connection
-   * should be closed: nothing can be answered).
+   * should be closed: nothing can be answered). The answer comes back at once when the handler is
+   * synchronous (returns no promise); a promise of it only when the handler's answer is one, so a
+   * server's synchronous calls cost no trips through the microtask queue.
    */
-  async process(message: Buffer, read: ProtocolName, write: ProtocolName, peer: string, headers: ReadonlyMap<string, string> = NO_HEADERS): Promise<Processed> {
-    const reader = newReader(read, message, this.options.limits, { strictRead: this.options.strictRead ?? false });
+  process(message: Buffer, read: ProtocolName, write: ProtocolName, peer: string, headers: ReadonlyMap<string, string> = NO_HEADERS): Processed | Promise<Processed> {
+    const reader = newReader(read, message, this.options.limits, this.readerOptions);
     const header = reader.readMessageBegin();
-    const fail = (type: number, text: string, closeAfter = false): Processed => this.applicationError(write, header, type, text, closeAfter);
 
     if (header.type !== MessageType.CALL && header.type !== MessageType.ONEWAY) {
-      this.skipQuietly(() => skipBody(reader));
-      return fail(ApplicationErrorType.INVALID_MESSAGE_TYPE, `message type ${header.type} where a CALL or ONEWAY was expected`);
+      this.skipQuietly(reader);
+      return this.applicationError(write, header, ApplicationErrorType.INVALID_MESSAGE_TYPE, `message type ${header.type} where a CALL or ONEWAY was expected`, false);
     }
     const target = this.resolve(header.name);
     if (typeof target === 'string') {
-      const closeAfter = this.skipQuietly(() => skipBody(reader));
-      return fail(ApplicationErrorType.UNKNOWN_METHOD, target, closeAfter);
+      const closeAfter = this.skipQuietly(reader);
+      return this.applicationError(write, header, ApplicationErrorType.UNKNOWN_METHOD, target, closeAfter);
     }
     const { service, fn, method } = target;
     let args: Record<string, unknown>;
@@ -89,24 +97,34 @@ export class Processor {
       args = readArguments(reader, fn);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      return fail(ApplicationErrorType.PROTOCOL_ERROR, `cannot read the arguments of ${method}: ${error.message}`, error instanceof SizeError);
+      return this.applicationError(write, header, ApplicationErrorType.PROTOCOL_ERROR, `cannot read the arguments of ${method}: ${error.message}`, error instanceof SizeError);
     }
     if (reader.remaining > 0) {
-      return fail(ApplicationErrorType.PROTOCOL_ERROR, `${reader.remaining} bytes follow the message of ${method} in its frame or body`);
+      return this.applicationError(write, header, ApplicationErrorType.PROTOCOL_ERROR, `${reader.remaining} bytes follow the message of ${method} in its frame or body`, false);
     }
     const handler = this.handlers[service.name]?.[method];
     if (typeof handler !== 'function') {
-      return fn.oneway ? this.nothing(header) : fail(ApplicationErrorType.UNKNOWN_METHOD, `${service.name}.${method} is not implemented by this server`);
+      return fn.oneway ? this.nothing(header) : this.applicationError(write, header, ApplicationErrorType.UNKNOWN_METHOD, `${service.name}.${method} is not implemented by this server`, false);
     }
     const context: CallContext = { service: service.name, method, seqid: header.seqid, peer, headers };
-    let outcome: { kind: 'response'; value: unknown } | { kind: 'error'; error: unknown };
+    let value: unknown;
     try {
-      outcome = { kind: 'response', value: await handler(args, context) };
+      value = handler(args, context);
     } catch (error) {
-      outcome = { kind: 'error', error };
+      return this.settled(write, header, service.name, fn, method, { kind: 'error', error }, peer);
     }
+    if (!isThenable(value)) return this.settled(write, header, service.name, fn, method, { kind: 'response', value }, peer);
+    return Promise.resolve(value).then(
+      (answer) => this.settled(write, header, service.name, fn, method, { kind: 'response', value: answer }, peer),
+      (error: unknown) => this.settled(write, header, service.name, fn, method, { kind: 'error', error }, peer),
+    );
+  }
+
+  /** The handler has answered (or failed): what goes back, if anything. */
+  private settled(write: ProtocolName, header: MessageHeader, serviceName: string, fn: FunctionDef, method: string,
+    outcome: { kind: 'response'; value: unknown } | { kind: 'error'; error: unknown }, peer: string): Processed {
     if (fn.oneway) {
-      if (outcome.kind === 'error') this.options.log(`one-way ${service.name}.${method} from ${peer} failed (nothing is answered): ${describe(outcome.error)}`);
+      if (outcome.kind === 'error') this.options.log(`one-way ${serviceName}.${method} from ${peer} failed (nothing is answered): ${describe(outcome.error)}`);
       return this.nothing(header);
     }
     return this.answer(write, header, fn, method, outcome, peer);
@@ -127,8 +145,9 @@ export class Processor {
     }
     const writer = newWriter(write);
     try {
+      // A response outcome has the shape writeReply takes: passed as it is.
       writeReply(this.idl, writer, fn, method, header.seqid, outcome.kind === 'response'
-        ? { kind: 'response', value: outcome.value }
+        ? outcome
         : { kind: 'exception', type: (outcome.error as DeclaredException).type, value: (outcome.error as DeclaredException).value });
     } catch (error) {
       this.options.log(`${where} from ${peer}: the handler's answer cannot be written (answered INTERNAL_ERROR): ${describe(error)}`);
@@ -148,9 +167,9 @@ export class Processor {
   }
 
   /** Skips an unread body; returns true when the message turned out to be cut short or oversized. */
-  private skipQuietly(skip: () => void): boolean {
+  private skipQuietly(reader: ProtocolReader): boolean {
     try {
-      skip();
+      skipBody(reader);
       return false;
     } catch (error) {
       if (error instanceof SizeError) return true;

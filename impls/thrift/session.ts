@@ -30,12 +30,16 @@ export class Session {
   private busy = false;
   private peerEnded = false;
   private closed = false;
-  // One Timeout each for the read and idle limits, made once and moved on with refresh(); a
-  // disarmed timer that still fires does nothing. (They were a new Timeout and closure per message.)
+  // One Timeout for the read limit, made once and moved on with refresh(); a disarmed timer that
+  // still fires does nothing. (It was a new Timeout and closure per message.)
   private readTimer: NodeJS.Timeout | undefined;
   private readArmed = false;
+  // The idle limit: one Timeout that is not moved per call (refresh() re-inserts it into node's
+  // timer list, on every answer); the connection records when it became idle, and the timer, when
+  // it fires, closes the connection or waits for the rest of the limit.
   private idleTimer: NodeJS.Timeout | undefined;
   private idleArmed = false;
+  private idleSince = 0;
   private paused = false;
   private readonly onClosed: () => void;
   private released = false;
@@ -90,6 +94,7 @@ export class Session {
   private clearTimers(): void {
     clearTimeout(this.readTimer);
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.readArmed = false;
     this.idleArmed = false;
   }
@@ -107,8 +112,20 @@ export class Session {
   };
 
   private readonly idleExpired = (): void => {
-    if (!this.idleArmed) return;
-    this.reject(`idle for ${this.options.limits.idleTimeoutMs} ms`);
+    this.idleTimer = undefined;
+    if (this.closed) return;
+    const limit = this.options.limits.idleTimeoutMs;
+    if (!this.idleArmed) {
+      // Busy now: whenever it becomes idle again, the limit runs out at the earliest a full limit from now.
+      this.idleTimer = setTimeout(this.idleExpired, limit);
+      return;
+    }
+    const left = this.idleSince + limit - performance.now();
+    if (left > 0) {
+      this.idleTimer = setTimeout(this.idleExpired, Math.ceil(left));
+      return;
+    }
+    this.reject(`idle for ${limit} ms`);
   };
 
   private received(chunk: Buffer, borrowed: boolean): void {
@@ -156,63 +173,104 @@ export class Session {
   private armIdle(): void {
     if (this.closed || this.busy || this.queue.length > 0 || this.framing.splitter.pending > 0) return;
     this.idleArmed = true;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(this.idleExpired, this.options.limits.idleTimeoutMs);
+    this.idleSince = performance.now();
+    this.idleTimer ??= setTimeout(this.idleExpired, this.options.limits.idleTimeoutMs);
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Handles the queued requests in order, one at a time. A request whose handling is synchronous
+   * (a synchronous handler, framed or unframed transports) is answered within this call; the
+   * queue waits behind one that is not until it is done.
+   */
+  private pump(): void {
     if (this.busy) return;
     this.busy = true;
-    try {
-      for (let unit = this.queue.shift(); unit !== undefined && !this.closed; unit = this.queue.shift()) {
-        await this.handle(unit);
-        if (this.link.needsDrain) this.pause();
-        else this.maybeResume();
+    while (!this.closed) {
+      const unit = this.queue.shift();
+      if (unit === undefined) break;
+      const later = this.handle(unit);
+      if (later !== undefined) {
+        later.then(this.handledLater, this.failedLater);
+        return;
       }
-    } finally {
-      this.busy = false;
+      this.afterRequest();
     }
+    this.busy = false;
     if (this.closed) return;
     if (this.peerEnded) this.link.end();
     else this.armIdle();
   }
 
-  private async handle(unit: Buffer): Promise<void> {
-    let request: Unwrapped;
+  private afterRequest(): void {
+    if (this.link.needsDrain) this.pause();
+    else this.maybeResume();
+  }
+
+  private readonly handledLater = (): void => {
+    this.afterRequest();
+    this.busy = false;
+    this.pump();
+  };
+
+  private readonly failedLater = (error: unknown): void => {
+    this.reject(`server error: ${describe(error)}`);
+    this.busy = false;
+  };
+
+  /** Handles one request; a promise only when some step of it is asynchronous (it never rejects). */
+  private handle(unit: Buffer): Promise<void> | undefined {
+    let unwrapped: Unwrapped | Promise<Unwrapped>;
     try {
-      const unwrapped = this.framing.unwrap(unit);
-      // Only THeader unwraps asynchronously; awaiting a plain value would cost a trip through the microtask queue.
-      request = unwrapped instanceof Promise ? await unwrapped : unwrapped;
+      unwrapped = this.framing.unwrap(unit);
     } catch (error) {
-      if (error instanceof HeaderFrameError) {
-        // The frame is intact but its contents cannot be used: answer, as Python's THeader does.
-        await this.send(this.errorMessage(error), { protocol: error.protocol, seqid: error.seqid });
-        return;
-      }
-      this.reject(describe(error));
-      return;
+      return this.unwrapFailed(error);
     }
+    // Only THeader unwraps asynchronously.
+    if (unwrapped instanceof Promise) return unwrapped.then((request) => this.serve(request), (error: unknown) => this.unwrapFailed(error));
+    return this.serve(unwrapped);
+  }
+
+  private unwrapFailed(error: unknown): Promise<void> | undefined {
+    if (error instanceof HeaderFrameError) {
+      // The frame is intact but its contents cannot be used: answer, as Python's THeader does.
+      const message = this.errorMessage(error);
+      return this.send(message.segments, message.length, { protocol: error.protocol, seqid: error.seqid });
+    }
+    this.reject(describe(error));
+    return undefined;
+  }
+
+  private serve(request: Unwrapped): Promise<void> | undefined {
     const write = this.options.answerInRequestProtocol ? request.protocol : this.options.writeProtocol;
-    let processed: Processed;
+    let processed: Processed | Promise<Processed>;
     try {
-      processed = await this.processor.process(request.message, request.protocol, write, this.link.peer, request.header?.headers);
+      processed = this.processor.process(request.message, request.protocol, write, this.link.peer, request.header?.headers);
     } catch (error) {
-      if (error instanceof ProtocolError) {
-        this.reject(`unreadable request: ${error.message}`);
-        return;
-      }
-      this.reject(`server error: ${describe(error)}`);
-      return;
+      this.processFailed(error);
+      return undefined;
     }
+    if (processed instanceof Promise) return processed.then((done) => this.answer(request, write, done), (error: unknown) => this.processFailed(error));
+    return this.answer(request, write, processed);
+  }
+
+  private processFailed(error: unknown): void {
+    if (error instanceof ProtocolError) this.reject(`unreadable request: ${error.message}`);
+    else this.reject(`server error: ${describe(error)}`);
+  }
+
+  private answer(request: Unwrapped, write: ProtocolName, processed: Processed): Promise<void> | undefined {
+    let sent: Promise<void> | undefined;
     if (processed.reply) {
       const output = processed.reply;
       const length = output.length;
-      await this.send({ segments: output.finish(), length }, {
-        protocol: write, seqid: processed.seqid,
-        ...(request.header ? { transforms: request.header.transforms } : {}),
-      });
+      const info = request.header ? { protocol: write, seqid: processed.seqid, transforms: request.header.transforms } : { protocol: write, seqid: processed.seqid };
+      sent = this.send(output.finish(), length, info);
     }
-    if (processed.closeAfter) this.reject('the request was cut short or broke a size limit (answered PROTOCOL_ERROR)');
+    if (!processed.closeAfter) return sent;
+    const close = (): void => this.reject('the request was cut short or broke a size limit (answered PROTOCOL_ERROR)');
+    if (sent !== undefined) return sent.then(close);
+    close();
+    return undefined;
   }
 
   private errorMessage(error: HeaderFrameError): { segments: Buffer[]; length: number } {
@@ -222,12 +280,29 @@ export class Session {
     return { segments: writer.output.finish(), length };
   }
 
-  private async send(message: { segments: Buffer[]; length: number }, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> {
+  /** Frames and writes an answer; a promise only when the framing is asynchronous (THeader). */
+  private send(segments: Buffer[], length: number, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> | undefined {
+    let wrapped: Buffer[] | Promise<Buffer[]>;
     try {
-      const wrapped = this.framing.wrap(message.segments, message.length, info);
-      this.link.write(wrapped instanceof Promise ? await wrapped : wrapped);
+      wrapped = this.framing.wrap(segments, length, info);
     } catch (error) {
       this.reject(`cannot send the answer: ${describe(error)}`);
+      return undefined;
     }
+    if (wrapped instanceof Promise) {
+      return wrapped.then((segments) => this.put(segments), (error: unknown) => this.reject(`cannot send the answer: ${describe(error)}`));
+    }
+    this.put(wrapped);
+    return undefined;
+  }
+
+  /**
+   * The last answer of what the peer sent goes out at once; answers with more requests behind
+   * them are gathered until the tick ends, so a pipelined batch is answered in one system call.
+   */
+  private put(segments: Buffer[]): void {
+    if (this.closed) return;
+    if (this.queue.length === 0) this.link.writeAtOnce(segments);
+    else this.link.write(segments);
   }
 }

@@ -5,7 +5,11 @@
 // window only) and garbage collections per 1,000 calls. Contenders take turns, round by round.
 //
 //   node impls/thrift/profile/echo-loop.ts [--seconds 3] [--rounds 2] [--bytes 65536]
-//        [--kinds ours,raw] [--transport framed|buffered|fastframed|header] [--tree name=/path/to/a/checkout ...] [--prof DIR] [--perf DIR] [--strace DIR]
+//        [--kinds ours,raw] [--transport framed|buffered|fastframed|header] [--protocol binary|compact]
+//        [--connections 1] [--tree name=/path/to/a/checkout ...] [--prof DIR] [--perf DIR] [--strace DIR]
+//
+// --bytes 0 echoes an i32 (echoI32 42, the bench's "int" payload) instead of a binary value.
+// --connections N: the client opens N connections, each with one call in flight (the bench's ×32).
 //
 // Each --tree names a checkout whose impls/thrift/adapter.ts and bench/raw.ts are loaded (default:
 // this one), so an old and a new tree run alternately in the same minutes.
@@ -52,7 +56,7 @@ function payload(size: number): Buffer {
 function endpoint(tree: string, port: number) {
   const idl = `${tree}/suites/thrift/data/conformance.thrift`;
   // The driver's --transport reaches its children through the environment.
-  return { transport: process.env['ECHO_LOOP_TRANSPORT'] ?? 'framed', protocol: 'binary', socket: 'tcp' as const, host: '127.0.0.1', port, httpPath: '/thrift', idl: { path: idl, text: readFileSync(idl, 'utf8') } };
+  return { transport: process.env['ECHO_LOOP_TRANSPORT'] ?? 'framed', protocol: process.env['ECHO_LOOP_PROTOCOL'] ?? 'binary', socket: 'tcp' as const, host: '127.0.0.1', port, httpPath: '/thrift', idl: { path: idl, text: readFileSync(idl, 'utf8') } };
 }
 
 interface Contract {
@@ -87,29 +91,39 @@ async function server(kind: string, tree: string): Promise<void> {
 
 /** Child: the client; a warm-up, then prints "measuring", then the window's figures. */
 async function client(kind: string, tree: string, port: number, bytes: number, seconds: number): Promise<void> {
-  const value = payload(bytes);
-  let call: () => Promise<void>;
-  if (kind === 'raw') {
-    const raw = (await import(pathToFileURL(`${tree}/bench/raw.ts`).href)) as { RawClient: { open(host: string, port: number, payload: Buffer): Promise<{ call(): Promise<void> }> } };
-    const c = await raw.RawClient.open('127.0.0.1', port, value);
-    call = () => c.call();
-  } else {
-    const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
-    const c = await adapter.connect(endpoint(tree, port), { timeoutMs: 30_000 });
-    const args = { value };
-    call = async () => {
-      const answer = await c.call('Conformance', 'echoBinary', args);
-      if (!Buffer.isBuffer(answer) || !answer.equals(value)) throw new Error('the echo differs');
-    };
+  const connections = Number(process.env['ECHO_LOOP_CONNECTIONS'] ?? '1');
+  const int = bytes === 0;
+  const value = int ? Buffer.from([0, 0, 0, 42]) : payload(bytes);
+  const loops: Array<() => Promise<void>> = [];
+  for (let i = 0; i < connections; i++) {
+    if (kind === 'raw') {
+      const raw = (await import(pathToFileURL(`${tree}/bench/raw.ts`).href)) as { RawClient: { open(host: string, port: number, payload: Buffer): Promise<{ call(): Promise<void> }> } };
+      const c = await raw.RawClient.open('127.0.0.1', port, value);
+      loops.push(() => c.call());
+    } else {
+      const adapter = ((await import(pathToFileURL(`${tree}/impls/thrift/adapter.ts`).href)) as { default: Contract }).default;
+      const c = await adapter.connect(endpoint(tree, port), { timeoutMs: 30_000 });
+      const args = { value: int ? 42 : value };
+      loops.push(int
+        ? async () => {
+          if ((await c.call('Conformance', 'echoI32', args)) !== 42) throw new Error('the echo differs');
+        }
+        : async () => {
+          const answer = await c.call('Conformance', 'echoBinary', args);
+          if (!Buffer.isBuffer(answer) || !answer.equals(value)) throw new Error('the echo differs');
+        });
+    }
   }
   const gc = watchGc();
   const run = async (ms: number): Promise<number> => {
     const until = performance.now() + ms;
     let n = 0;
-    while (performance.now() < until) {
-      await call();
-      n++;
-    }
+    await Promise.all(loops.map(async (call) => {
+      while (performance.now() < until) {
+        await call();
+        n++;
+      }
+    }));
     return n;
   };
   await run(1500);
@@ -205,6 +219,8 @@ async function driver(argv: string[]): Promise<void> {
     else if (arg === '--bytes') bytes = Number(value);
     else if (arg === '--kinds') kinds = value.split(',');
     else if (arg === '--transport') process.env['ECHO_LOOP_TRANSPORT'] = value;
+    else if (arg === '--protocol') process.env['ECHO_LOOP_PROTOCOL'] = value;
+    else if (arg === '--connections') process.env['ECHO_LOOP_CONNECTIONS'] = value;
     else if (arg === '--prof') profiling.cpuProf = value;
     else if (arg === '--perf') profiling.perf = value;
     else if (arg === '--strace') profiling.strace = value;

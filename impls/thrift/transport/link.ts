@@ -30,6 +30,13 @@ export interface Link {
   /** Queues the segments of one message (in order with every earlier write). */
   write(segments: readonly Buffer[]): void;
   /**
+   * The same, for a message nothing else is written beside in this tick (a server's answer to the
+   * last request of a read): it goes out now, in one system call, without gathering the tick's
+   * writes first (that costs a cork, a nextTick and a buffered write request per message). Joins
+   * the tick's gathered writes when there are some.
+   */
+  writeAtOnce(segments: readonly Buffer[]): void;
+  /**
    * The consumer keeps no view of this chunk (one given to data, unborrowed): its memory may be
    * given back now rather than at a garbage collection. Does nothing where that is not safe.
    */
@@ -130,6 +137,23 @@ export class PlainLink implements Link {
     }
   }
 
+  writeAtOnce(segments: readonly Buffer[]): void {
+    if (this.corked) {
+      this.write(segments);
+      return;
+    }
+    if (this.socket.destroyed || !this.socket.writable) return;
+    const buffers = coalesce(segments);
+    // Several buffers: corked and uncorked at once, so they still leave in one writev.
+    const several = buffers.length > 1;
+    if (several) this.socket.cork();
+    for (const buffer of buffers) {
+      this.recorder.sent(buffer);
+      this.socket.write(buffer);
+    }
+    if (several) this.socket.uncork();
+  }
+
   get needsDrain(): boolean {
     return this.socket.writableNeedDrain;
   }
@@ -213,6 +237,10 @@ export class ZlibLink implements Link {
     if (this.socket.destroyed || this.deflate.destroyed) return;
     for (const segment of segments) if (segment.length > 0) this.deflate.write(segment);
     this.deflate.flush(constants.Z_SYNC_FLUSH);
+  }
+
+  writeAtOnce(segments: readonly Buffer[]): void {
+    this.write(segments);
   }
 
   get needsDrain(): boolean {

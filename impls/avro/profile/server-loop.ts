@@ -1,0 +1,161 @@
+// A host-side A/B measure of our Avro stream server's CPU per int call (issue 15), not a test and
+// not the bench: our server (tcp:// or avro:// = SASL, through the adapter as the bench agent
+// serves it) and a minimal replaying client in ONE process on one CPU. The client's bytes are our
+// own client's, recorded once per process (the first call with its handshake, then a plain
+// echoInt(42) call, the same bytes every time on standard framing); N connections replay them,
+// one call in flight on each. One event loop, no wake-ups of another process: the figure moves far
+// less with the machine's load than pingpong.ts, and the client's share is the same few lines in
+// every tree, so differences between trees are the server's. A tree named "raw" (--tree raw=) is
+// the bench's raw floor echoing the same call bytes back (the warm floor).
+//
+//   node impls/avro/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
+//        [--scheme avro|tcp] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+const HERE = new URL('.', import.meta.url).pathname;
+const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
+
+type Adapter = typeof import('../adapter.ts').default;
+
+async function child(tree: string, scheme: string, connections: number, seconds: number, raw: boolean): Promise<void> {
+  const protocolText = readFileSync(`${THIS_TREE}/suites/avro/data/protocols/conformance.avpr`, 'utf8');
+  const protocol = { name: 'conformance', text: protocolText };
+  const adapterOf = async (root: string): Promise<Adapter> => (await import(pathToFileURL(`${root}/impls/avro/adapter.ts`).href) as { default: Adapter }).default;
+  const transport = scheme === 'avro' ? 'sasl' : scheme;
+  const messages = Object.keys((JSON.parse(protocolText) as { messages: object }).messages);
+  const echo = (request: Readonly<Record<string, unknown>>): unknown => request['value'];
+  const handlers = Object.fromEntries(messages.map((name) => [name, echo]));
+
+  // The bytes of our client (this tree's), recorded against a server of this tree.
+  const recordingServer = await (await adapterOf(THIS_TREE)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, handlers, {});
+  if (!recordingServer) throw new Error('no server');
+  let sent: Buffer[] = [];
+  const connectClient = (await adapterOf(THIS_TREE)).connect;
+  if (!connectClient) throw new Error('no client');
+  const client = await connectClient({ url: `${scheme}://127.0.0.1:${recordingServer.port}/`, transport, protocol },
+    { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: () => undefined } });
+  await client.call('echoInt', { value: 42 });
+  const opening = Buffer.concat(sent);
+  sent = [];
+  await client.call('echoInt', { value: 42 });
+  const recorded = Buffer.concat(sent);
+  // The raw floor gets one length-prefixed message of the same size instead (standard framing's
+  // terminator would be a second message to it).
+  const call = raw ? Buffer.alloc(recorded.length) : recorded;
+  if (raw) call.writeUInt32BE(recorded.length - 4, 0);
+  await client.close();
+  await recordingServer.close();
+
+  let port: number;
+  let close: () => Promise<void>;
+  if (raw) {
+    const { serveRaw } = await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href) as typeof import('../../../bench/raw.ts');
+    const server = await serveRaw('127.0.0.1', 0);
+    port = (server.address() as { port: number }).port;
+    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  } else {
+    const server = await (await adapterOf(tree)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, handlers, {});
+    if (!server) throw new Error('no server');
+    port = server.port;
+    close = () => server.close();
+  }
+  const sockets: Socket[] = [];
+  for (let i = 0; i < connections; i++) {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.setNoDelay(true);
+      s.once('error', reject);
+    });
+    if (!raw) {
+      socket.write(opening);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.removeAllListeners('data');
+    }
+    sockets.push(socket);
+  }
+  let calls = 0;
+  const run = (ms: number): Promise<void> => {
+    const until = performance.now() + ms;
+    return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+      // An int answer is small: one read each, ending in the terminating empty frame (or, from
+      // the raw floor, the call bytes themselves).
+      const onData = (chunk: Buffer): void => {
+        if (chunk.length < 8) throw new Error(`unexpected answer of ${chunk.length} bytes`);
+        calls++;
+        if (performance.now() < until) socket.write(call);
+        else {
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      socket.on('data', onData);
+      socket.write(call);
+    }))).then(() => undefined);
+  };
+  await run(1000);
+  const calls0 = calls;
+  const cpu0 = process.cpuUsage();
+  const thread0 = process.threadCpuUsage();
+  const t0 = performance.now();
+  await run(seconds * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const thread = process.threadCpuUsage(thread0);
+  const n = calls - calls0;
+  process.stdout.write(`${JSON.stringify({ calls: n, elapsed, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system })}\n`);
+  for (const socket of sockets) socket.destroy();
+  await close();
+  process.exit(0);
+}
+
+async function driver(argv: string[]): Promise<void> {
+  let seconds = 2;
+  let rounds = 3;
+  let connections = 1;
+  let scheme = 'avro';
+  let prof: string | undefined;
+  const trees: Array<[string, string]> = [];
+  for (let i = 0; i < argv.length; i += 2) {
+    const arg = argv[i];
+    const value = argv[i + 1] ?? '';
+    if (arg === '--seconds') seconds = Number(value);
+    else if (arg === '--rounds') rounds = Number(value);
+    else if (arg === '--connections') connections = Number(value);
+    else if (arg === '--scheme') scheme = value;
+    else if (arg === '--prof') prof = value;
+    else if (arg === '--tree') {
+      const [name, path] = value.split('=');
+      trees.push([name ?? 'tree', path || THIS_TREE]);
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  if (trees.length === 0) trees.push(['this', THIS_TREE]);
+  const results = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < trees.length; k++) {
+      const [name, tree] = trees[(k + r) % trees.length] as [string, string];
+      const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${r}.cpuprofile`] : [];
+      const line = await new Promise<string>((resolve, reject) => {
+        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, 'child', tree, scheme, String(connections), String(seconds), name === 'raw' ? 'raw' : 'ours'],
+          { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+        c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
+      });
+      const m = JSON.parse(line) as { calls: number; elapsed: number; cpuUs: number; sysUs: number; threadUs: number };
+      const perCall = m.cpuUs / m.calls;
+      results.set(name, [...(results.get(name) ?? []), perCall]);
+      console.log(`${name.padEnd(8)} ${String(Math.round(m.calls / m.elapsed)).padStart(7)} calls/s  CPU ${perCall.toFixed(2)} µs/call (sys ${(m.sysUs / m.calls).toFixed(2)}, main thread ${(m.threadUs / m.calls).toFixed(2)})`);
+    }
+  }
+  for (const [name, values] of results) {
+    const sorted = [...values].sort((a, b) => a - b);
+    console.log(`${name.padEnd(8)} median CPU ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(2)} µs/call over ${values.length} rounds`);
+  }
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'child') await child(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]), rest[4] === 'raw');
+else await driver(process.argv.slice(2));
