@@ -15,9 +15,11 @@ export interface ExplanationCheck {
    * at-replay-floor: the same against the replay floor of the row's side (replay.ts: Node with
    * canned messages in place of ours, against the same peer), itself below the reference.
    * cpu-ratio: ours makes at least `atLeast` of the reference's calls per CPU-second.
+   * own-cpu-ratio: our process alone (our client, our server) makes at least `atLeast` of the calls
+   * per CPU-second of the reference's process in the same role.
    * ratio: the row's ratio is at least `atLeast`: the profile's cause accounts for a gap that size, not more.
    */
-  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'ratio';
+  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'own-cpu-ratio' | 'ratio';
   readonly atLeast: number;
 }
 
@@ -41,6 +43,8 @@ export interface RowFigures {
   readonly row: string;
   readonly median: number;
   readonly cpu?: number;
+  /** Our process's own calls per CPU-second over the reference's in the same role. */
+  readonly ownCpu?: number;
   readonly ofFloor?: number;
   /** The raw floor's own ratio to the reference. */
   readonly floorRatio?: number;
@@ -87,6 +91,8 @@ function checkedFigure(kind: ExplanationCheck['kind'], row: RowFigures): { figur
       return { ...(row.ofReplay !== undefined ? { figure: row.ofReplay } : {}), name: 'of the replay floor', floor: { name: 'the replay floor', ...(row.replayRatio !== undefined ? { ratio: row.replayRatio } : {}) } };
     case 'cpu-ratio':
       return { ...(row.cpu !== undefined ? { figure: row.cpu } : {}), name: 'cpu ratio' };
+    case 'own-cpu-ratio':
+      return { ...(row.ownCpu !== undefined ? { figure: row.ownCpu } : {}), name: 'own cpu ratio' };
     case 'ratio':
       return { figure: row.median, name: 'ratio' };
   }

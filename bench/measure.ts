@@ -74,6 +74,15 @@ export interface RowResult {
   readonly cpuRatio?: Summary;
   /** CPU microseconds per call, client + server, median over the rounds. */
   readonly cpuUsPerCall?: number;
+  /** The same for each process alone (client, server). */
+  readonly cpuUsPerCallSides?: readonly [number | undefined, number | undefined];
+  /**
+   * Client and server rows, per round: calls per CPU-second of the measured process alone (our
+   * client, our server), over the reference's process in the same role. Above 1: our process
+   * spends less CPU per call than the peer's own client (server), whatever the peer spends on the
+   * other end.
+   */
+  readonly ownCpuRatio?: Summary;
   /** Highest peak resident memory over the rounds of the process measured (client rows: the client, server rows: the server), MiB. */
   readonly peakRssMiB?: number;
   /** Both processes of the pair, MiB (client, server). */
@@ -182,15 +191,23 @@ function ratesByRound(measurements: readonly Measurement[], name: string): Map<n
   return new Map(measurements.filter((m) => m.contender === name).map((m) => [m.round, m.rate]));
 }
 
-/** Calls per CPU-second (client + server) per round. */
-function efficiencyByRound(measurements: readonly Measurement[], name: string): Map<number, number> {
+type Side = 'client' | 'server' | 'both';
+
+/** Calls per CPU-second per round: of client and server together, or of one side's process. */
+function efficiencyByRound(measurements: readonly Measurement[], name: string, side: Side = 'both'): Map<number, number> {
   const out = new Map<number, number>();
   for (const m of measurements) {
     if (m.contender !== name || m.totalCalls === undefined || m.clientCpuSeconds === undefined || m.serverCpuSeconds === undefined) continue;
-    const cpu = m.clientCpuSeconds + m.serverCpuSeconds;
+    const cpu = side === 'client' ? m.clientCpuSeconds : side === 'server' ? m.serverCpuSeconds : m.clientCpuSeconds + m.serverCpuSeconds;
     if (cpu > 0 && m.totalCalls > 0) out.set(m.round, m.totalCalls / cpu);
   }
   return out;
+}
+
+/** Median CPU microseconds per call of one side's process, one decimal. */
+function perCallUs(efficiency: ReadonlyMap<number, number>): number | undefined {
+  const s = summarize([...efficiency.values()].map((e) => 1e6 / e));
+  return s ? Math.round(s.median * 10) / 10 : undefined;
 }
 
 const MIB = 1024;
@@ -222,12 +239,19 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const efficiency = efficiencyByRound(measurements, c.name);
     const cpuRatio = c.kind === 'reference' ? undefined : summarize(roundRatios(efficiency, referenceEfficiency));
     const perCall = summarize([...efficiency.values()].map((e) => 1e6 / e));
+    const clientEfficiency = efficiencyByRound(measurements, c.name, 'client');
+    const serverEfficiency = efficiencyByRound(measurements, c.name, 'server');
+    const side: Side | undefined = c.kind === 'client' ? 'client' : c.kind === 'server' ? 'server' : undefined;
+    const ownCpuRatio = side && reference
+      ? summarize(roundRatios(side === 'client' ? clientEfficiency : serverEfficiency, efficiencyByRound(measurements, reference.name, side))) : undefined;
+    const sides = [perCallUs(clientEfficiency), perCallUs(serverEfficiency)] as const;
     const measured = c.kind === 'server' ? serverPeak : c.kind === 'client' ? clientPeak : undefined;
     const error = errors.get(c.name);
     return {
       name: c.name, kind: c.kind, impl: c.impl, connections: c.connections, inflightPerConnection: c.inflight,
       ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}), ...(ofReplay ? { ofReplay } : {}),
       ...(cpuRatio ? { cpuRatio } : {}), ...(perCall ? { cpuUsPerCall: Math.round(perCall.median * 10) / 10 } : {}),
+      ...(sides[0] !== undefined || sides[1] !== undefined ? { cpuUsPerCallSides: sides } : {}), ...(ownCpuRatio ? { ownCpuRatio } : {}),
       ...(measured !== undefined ? { peakRssMiB: measured } : {}),
       peakRssPairMiB: [clientPeak, serverPeak] as const,
       ...(error ? { error } : {}),

@@ -67,6 +67,8 @@ export interface BelowOne {
   readonly max: number;
   /** The CPU-time ratio of the same row (median), where measured. */
   readonly cpu?: number;
+  /** The measured process's own CPU-time ratio (median), where measured. */
+  readonly ownCpu?: number;
   /** The row's rate over Node's raw loopback echo of the same bytes (median), where measured. */
   readonly ofFloor?: number;
   /** The raw floor's own ratio to the reference (median). */
@@ -95,7 +97,8 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
         const replay = group.rows.find((r) => r.kind === 'replay' && r.name === (row.kind === 'client' ? REPLAY_CLIENT : REPLAY_SERVER));
         add({
           group: group.id, row: row.name, ...pick(row.ratio),
-          ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
+          ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ownCpuRatio ? { ownCpu: row.ownCpuRatio.median } : {}),
+          ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
           ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
           ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
         });
@@ -112,8 +115,8 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
 
 function belowOneTable(below: readonly BelowOne[]): string[] {
   return [
-    '| group | row | median | min–max | cpu ratio | × raw floor | × replay floor | why |', '|---|---|---|---|---|---|---|---|',
-    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${verdictText(b.verdict)} |`),
+    '| group | row | median | min–max | cpu ratio | own cpu ratio | × raw floor | × replay floor | why |', '|---|---|---|---|---|---|---|---|---|',
+    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ownCpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${verdictText(b.verdict)} |`),
   ];
 }
 
@@ -180,19 +183,19 @@ function overviewMarkdown(groups: readonly GroupResult[]): string[] {
 
 function detailMarkdown(groups: readonly GroupResult[]): string[] {
   const lines = [
-    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call | × raw floor | × replay floor | peak RSS MiB client / server |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call (client / server) | own cpu ratio | × raw floor | × replay floor | peak RSS MiB client / server |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const g of groups) {
     if (g.skipped) {
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | | |`);
       continue;
     }
     for (const r of g.rows) {
       const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' || r.kind === 'replay' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
       const error = r.error ? ` ✗ ${r.error.replace(/\|/g, '\\|').slice(0, 160)}` : '';
       const cpu = r.kind === 'reference' ? '1.00' : ratioText(r.cpuRatio);
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} (${r.cpuUsPerCallSides?.[0] ?? '–'} / ${r.cpuUsPerCallSides?.[1] ?? '–'}) | ${f2(r.ownCpuRatio?.median)} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
     }
   }
   return lines;
@@ -217,7 +220,7 @@ export function renderMarkdown(report: BenchReport): string {
     `${r.rounds} rounds per group, ${r.durationMs} ms measured per contender and round after ${r.warmupMs} ms of warm-up; the first time a client, server and transport meet they run ${r.firstWarmupMs} ms unmeasured (JIT); before its first round each contender runs up to ${r.warmupWindows} unmeasured windows of ${r.warmupWindowMs} ms until two agree within 20% (JIT warm-up); contenders of a group take turns in an order rotated every round.`,
     `Pinning: ${r.pinning}. Node agents: ${r.nodeAgents ?? 'host processes'}. JVM: ${r.jvm}.`, '',
     'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
-    'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server.',
+    'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server (each process\'s in brackets). Own cpu ratio (client and server rows): calls per CPU-second of the measured process alone over the reference\'s process in the same role, in the same round.',
     '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. × replay floor (framed and buffered Thrift, one call in flight): the row\'s rate divided by that of Node with canned messages in place of ours against the same peer (bench/replay.ts; "replay client" with the peer\'s server, "replay server" with the peer\'s client), in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
     `Peers: ${report.peers.map((p) => `${p.folder} ${p.version} (${Object.entries(p.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`).join('; ')}.`, '',
   ];
@@ -225,7 +228,7 @@ export function renderMarkdown(report: BenchReport): string {
   const below = belowOne(report, explanations);
   const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
   lines.push(`## Below 1.0× (${below.length} rows of ours, ${unexplained} not explained)`, '',
-    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw or replay floor, cpu ratio or ratio).', '');
+    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw or replay floor, cpu ratio, own cpu ratio or ratio).', '');
   if (below.length > 0) {
     lines.push(...belowOneTable(below), '');
     const used = explanations.filter((e) => below.some((b) => b.verdict.explainedBy === e.id));

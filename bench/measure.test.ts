@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { rowsOf, type Measurement } from './measure.ts';
+import { RAW, REPLAY, REPLAY_SERVER, type Contender, type Participant } from './plan.ts';
+
+const java: Participant = { id: 'java', kind: 'peer', source: 'java-thrift', client: [], server: [] };
+const ours: Participant = { id: 'ours', kind: 'node', source: 'impls/thrift/adapter.ts', client: [], server: [] };
+const listener = { key: 'thrift-framed-binary', family: 'thrift' as const, transport: 'framed', protocol: 'binary' };
+const pair = (name: string, kind: Contender['kind'], client: Participant, server: Participant): Contender => ({
+  name, kind, impl: kind === 'reference' ? 'java' : client === java ? server.id : client.id,
+  client: { participant: client, family: 'thrift', role: 'client' }, server: { participant: server, family: 'thrift', role: 'server' },
+  listener, connections: 1, inflight: 1,
+});
+const contenders = [
+  pair('java client → java server', 'reference', java, java),
+  pair('ours server', 'server', java, ours),
+  pair('raw floor', 'floor', RAW, RAW),
+  pair(REPLAY_SERVER, 'replay', java, REPLAY),
+];
+/** One round: calls per second, and CPU µs per call of client and server (1,000 calls). */
+const m = (contender: string, round: number, rate: number, clientUs: number, serverUs: number): Measurement => ({
+  contender, round, calls: rate, seconds: 1, rate, totalCalls: 1000, clientCpuSeconds: clientUs / 1000, serverCpuSeconds: serverUs / 1000,
+});
+
+describe('rowsOf', () => {
+  it('takes every ratio round by round: to the reference, the raw floor, the replay floor of the row\'s side, and each side\'s CPU', () => {
+    const rows = rowsOf(contenders, [
+      m('java client → java server', 0, 10_000, 30, 30), m('ours server', 0, 8_000, 40, 60), m('raw floor', 0, 9_000, 40, 40), m(REPLAY_SERVER, 0, 8_500, 38, 45),
+      m('java client → java server', 1, 5_000, 30, 30), m('ours server', 1, 4_500, 40, 45), m('raw floor', 1, 5_000, 40, 40), m(REPLAY_SERVER, 1, 4_600, 38, 45),
+    ], new Map());
+    const server = rows.find((r) => r.name === 'ours server');
+    expect(server?.ratio?.min).toBeCloseTo(0.8, 10);
+    expect(server?.ratio?.max).toBeCloseTo(0.9, 10);
+    expect(server?.ofReplay?.median).toBeCloseTo((8_000 / 8_500 + 4_500 / 4_600) / 2, 10);
+    // Our server's own CPU per call against Java's server's (30 µs): 60 and 45 µs.
+    expect(server?.ownCpuRatio?.min).toBeCloseTo(0.5, 10);
+    expect(server?.ownCpuRatio?.max).toBeCloseTo(30 / 45, 10);
+    expect(server?.cpuUsPerCallSides).toEqual([40, 52.5]);
+    expect(rows.find((r) => r.name === REPLAY_SERVER)?.ofReplay).toBeUndefined();
+    expect(rows.find((r) => r.kind === 'reference')?.ownCpuRatio).toBeUndefined();
+  });
+});
