@@ -93,6 +93,40 @@ describe('Avro HTTP client transport', () => {
     await transport.close();
   });
 
+  it('reads large answers framed every 8 KiB in many reads, one call after another on one connection', async () => {
+    // As Jetty answers: Content-Length, one frame per 8 KiB, written in pieces that cut frames and headers.
+    const sizes = [300_000, 70_000, 2_000_000, 5];
+    const messages = sizes.map((size, n) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff)));
+    const { url, connections } = await serve((socket, request) => {
+      const message = messages[request - 1] as Buffer;
+      const frames: Buffer[] = [];
+      for (let at = 0; at < message.length; at += 8192) frames.push(encodeStandard(message.subarray(at, at + 8192)).subarray(0, -4));
+      const body = Buffer.concat([...frames, Buffer.alloc(4)]);
+      const bytes = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      for (let at = 0; at < bytes.length; at += 32_771) socket.write(bytes.subarray(at, at + 32_771));
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 5000 });
+    const answers: Buffer[] = [];
+    for (let i = 0; i < messages.length; i++) answers.push(await transport.exchange([Buffer.from('x')], true) as Buffer);
+    // Every answer intact after all the later reads went through the same read buffer.
+    for (const [i, answer] of answers.entries()) expect(answer.equals(messages[i] as Buffer), `answer ${i}`).toBe(true);
+    expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('drops an idle connection the server sends anything on', async () => {
+    const { url, connections } = await serve((socket) => {
+      contentLength(socket);
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 20);
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await transport.exchange([Buffer.from('y')], true)).toEqual(PAYLOAD);
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+
   it('names the status and the start of the body of a non-200 answer', async () => {
     const { url } = await serve((socket) => socket.write('HTTP/1.1 500 Server Error\r\nContent-Length: 4\r\n\r\noops'));
     const transport = httpClientTransport(url, { timeoutMs: 2000 });
