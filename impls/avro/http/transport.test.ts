@@ -152,6 +152,21 @@ describe('Avro HTTP client transport', () => {
     await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/no HTTP response within 200 ms/);
     await transport.close();
   });
+  it('holds every call to its own deadline, one after another', async () => {
+    // The first call arms the deadline watch; the second, started later and never answered,
+    // fails at its own deadline, not at the first call's.
+    let requests = 0;
+    const { url } = await serve((socket) => {
+      if (++requests === 1) contentLength(socket);
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 300 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = performance.now();
+    await expect(transport.exchange([Buffer.from('y')], true)).rejects.toThrow(/no HTTP response within 300 ms/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await transport.close();
+  });
 });
 
 describe('coalesce', () => {

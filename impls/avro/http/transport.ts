@@ -45,6 +45,12 @@ const FIRST_BODY_BYTES = 16 * 1024;
 /** Of an error answer's body, this much is kept for the error message. */
 const ERROR_TEXT_BYTES = 1024;
 
+/** An exchange's deadline (performance.now() time) and what happens when it passes. */
+interface Deadline {
+  readonly at: number;
+  readonly expire: () => void;
+}
+
 export function httpClientTransport(url: URL, options: HttpClientOptions = {}): ClientTransport {
   const limits = resolveLimits(options.limits ?? DEFAULT_LIMITS);
   const ms = options.timeoutMs ?? 30_000;
@@ -55,6 +61,27 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   /** The largest body received whole, and the last body of unknown length (answers of one service tend to repeat their size). */
   let largestBody = 0;
   let lastUndeclaredBody = FIRST_BODY_BYTES;
+  // One timer watches every exchange's deadline instead of a Timeout armed and cleared per call
+  // (timer list insert and unenroll, ~2% of the client's busy time per 64 KiB call). All share
+  // timeoutMs, so the set, in insertion order, is in deadline order. Unreferenced: a socket in
+  // use keeps the process alive, an armed watchdog after the last call does not.
+  const underWay = new Set<Deadline>();
+  let watchdog: NodeJS.Timeout | undefined;
+  const watch = (): void => {
+    watchdog = undefined;
+    const now = performance.now();
+    for (const exchange of underWay) {
+      if (exchange.at > now) {
+        arm(exchange.at - now);
+        return;
+      }
+      exchange.expire();
+    }
+  };
+  const arm = (after: number): void => {
+    watchdog = setTimeout(watch, Math.ceil(after));
+    watchdog.unref();
+  };
   return {
     stateful: false,
     exchange: (payload) => new Promise<Buffer>((resolve, reject) => {
@@ -69,10 +96,12 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
       let reader: FramedBodyReader | undefined;
       const connection = pool.take();
       const socket = connection.socket;
-      const deadline = setTimeout(() => fail(new AvroTransportError(`no HTTP response within ${ms} ms`)), ms);
+      const deadline: Deadline = { at: performance.now() + ms, expire: () => fail(new AvroTransportError(`no HTTP response within ${ms} ms`)) };
+      underWay.add(deadline);
+      if (!watchdog) arm(ms);
       function finish(): void {
         settled = true;
-        clearTimeout(deadline);
+        underWay.delete(deadline);
         connection.reader = undefined;
         socket.off('end', onEnd);
         socket.off('close', onClose);
