@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
 import { coalesce } from '../../wire/coalesce.ts';
-import { httpClientTransport } from './transport.ts';
+import { httpClientTransport, REQUEST_FRAME_BYTES } from './transport.ts';
 
 const PAYLOAD = Buffer.from('answer bytes');
 const BODY = encodeStandard(PAYLOAD);
@@ -111,6 +111,39 @@ describe('Avro HTTP client transport', () => {
     // Every answer intact after all the later reads went through the same read buffer.
     for (const [i, answer] of answers.entries()) expect(answer.equals(messages[i] as Buffer), `answer ${i}`).toBe(true);
     expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('frames a large request in frames of at most REQUEST_FRAME_BYTES (no humongous allocations in a G1 JVM)', async () => {
+    const bodies: Buffer[] = [];
+    const listening = createServer((socket) => {
+      let held = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        held = Buffer.concat([held, chunk]);
+        const end = held.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(held.toString('latin1', 0, end))?.[1] ?? 0);
+        if (held.length < end + 4 + length) return;
+        bodies.push(held.subarray(end + 4, end + 4 + length));
+        contentLength(socket);
+      });
+      socket.on('error', () => undefined);
+    });
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const transport = httpClientTransport(new URL(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/`), { timeoutMs: 5000 });
+    const parts = [Buffer.alloc(100, 1), Buffer.alloc(1024 * 1024, 2)];
+    expect(await transport.exchange(parts, true)).toEqual(PAYLOAD);
+    const body = bodies[0] as Buffer;
+    const frames: number[] = [];
+    for (let at = 0; ; ) {
+      const length = body.readUInt32BE(at);
+      at += 4 + length;
+      if (length === 0) break;
+      frames.push(length);
+    }
+    expect(Math.max(...frames)).toBe(REQUEST_FRAME_BYTES);
+    expect(frames.reduce((sum, n) => sum + n, 0)).toBe(100 + 1024 * 1024);
     await transport.close();
   });
 
