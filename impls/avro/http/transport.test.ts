@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
 import { coalesce } from '../../wire/coalesce.ts';
-import { httpClientTransport, REQUEST_FRAME_BYTES } from './transport.ts';
+import { HTTP_FRAME_BYTES } from './frames.ts';
+import { httpClientTransport } from './transport.ts';
 
 const PAYLOAD = Buffer.from('answer bytes');
 const BODY = encodeStandard(PAYLOAD);
@@ -114,7 +115,7 @@ describe('Avro HTTP client transport', () => {
     await transport.close();
   });
 
-  it('frames a large request in frames of at most REQUEST_FRAME_BYTES (no humongous allocations in a G1 JVM)', async () => {
+  it('frames a large request in frames of at most HTTP_FRAME_BYTES (no humongous allocations in a G1 JVM)', async () => {
     const bodies: Buffer[] = [];
     const listening = createServer((socket) => {
       let held = Buffer.alloc(0);
@@ -142,7 +143,7 @@ describe('Avro HTTP client transport', () => {
       if (length === 0) break;
       frames.push(length);
     }
-    expect(Math.max(...frames)).toBe(REQUEST_FRAME_BYTES);
+    expect(Math.max(...frames)).toBe(HTTP_FRAME_BYTES);
     expect(frames.reduce((sum, n) => sum + n, 0)).toBe(100 + 1024 * 1024);
     await transport.close();
   });

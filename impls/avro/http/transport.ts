@@ -19,6 +19,7 @@ import { encodeStandardParts } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.ts';
 import type { ClientTransport } from '../transport.ts';
 import { FramedBodyReader } from './body.ts';
+import { HTTP_FRAME_BYTES } from './frames.ts';
 import { ConnectionPool } from './connections.ts';
 import { ResponseParser } from '../../wire/http-response-parser.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
@@ -44,17 +45,6 @@ const LARGEST_TRUSTED_BODY_BYTES = 1024 * 1024;
 const FIRST_BODY_BYTES = 16 * 1024;
 /** Of an error answer's body, this much is kept for the error message. */
 const ERROR_TEXT_BYTES = 1024;
-/**
- * A request's frames are cut at this size (the framing module's default is 1 MiB). Java's
- * HttpTransceiver reads each frame into a ByteBuffer of the frame's length; under G1 (the JVM's
- * choice on a machine of 2 CPUs) an allocation of half a region or more (region: 1 MiB at least,
- * so 512 KiB) is a humongous object, and every one started a concurrent collection in Jetty's
- * JVM: a 1 MiB echo in 1 MiB frames made 2 humongous allocations per call (the frame and the
- * decoded value), Java's own client (8 KiB frames) 1 (-Xlog:gc: 33 "G1 Humongous Allocation"
- * pauses in ~950 calls, 9 in ~440 with 256 KiB frames). Below half the smallest region, and large
- * enough that a frame header per 256 KiB costs nothing.
- */
-export const REQUEST_FRAME_BYTES = 256 * 1024;
 
 /** An exchange's deadline (performance.now() time) and what happens when it passes. */
 interface Deadline {
@@ -96,7 +86,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   return {
     stateful: false,
     exchange: (payload) => new Promise<Buffer>((resolve, reject) => {
-      const body = encodeStandardParts(Array.isArray(payload) ? payload : [payload as Buffer], REQUEST_FRAME_BYTES);
+      const body = encodeStandardParts(Array.isArray(payload) ? payload : [payload as Buffer], HTTP_FRAME_BYTES);
       let length = 0;
       for (const part of body) length += part.length;
       let settled = false;
