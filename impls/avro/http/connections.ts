@@ -1,7 +1,15 @@
-// Kept-alive connections of our Avro HTTP client to one server: a request takes an idle socket
-// (the most recently used) or opens a new one, and gives it back when its answer was complete and
-// the server allows another request on it. Idle sockets are bounded in number and time, do not
-// keep the process alive, and are dropped as soon as the server closes them or sends anything.
+// Kept-alive connections of our Avro HTTP client to one server: a request takes an idle
+// connection (the most recently used) or opens a new one, and gives it back when its answer was
+// complete and the server allows another request on it. Idle connections are bounded in number
+// and time, do not keep the process alive, and are dropped as soon as the server closes them or
+// sends anything.
+//
+// Reads go into one buffer of the pool's (net's `onread`), used again for every read of every
+// connection, instead of net's new 64 KiB ArrayBuffer per read: against Jetty a 64 KiB answer
+// came in 2-3 reads, a 1 MiB answer in ~30, and those allocations' external memory set off most
+// of the client's collections (impls/avro/profile/README.md). The buffer can be shared: a read's
+// bytes are handed to the connection's reader synchronously, before any other read, and are
+// *borrowed*: whoever keeps any of them copies them (body.ts, the response parser).
 import { connect, type Socket } from 'node:net';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
@@ -9,49 +17,80 @@ import { coalesce } from '../../wire/coalesce.ts';
 /** node's global agent keeps free sockets 5 s; so do we. */
 const IDLE_MS = 5_000;
 const MAX_IDLE = 64;
+/**
+ * Bytes read at a time: twice net's own read size, so that a 64 KiB answer with its head and
+ * framing can come in one read system call when it is all there.
+ */
+const READ_BUFFER_BYTES = 128 * 1024;
+
+/** What a connection does with its reads (borrowed bytes): the exchange's reader, or the idle check. */
+export type Reader = (chunk: Buffer) => void;
+
+/** One kept-alive connection, reading into the buffer readBuffer() gives. */
+export class Connection {
+  readonly socket: Socket;
+  /** Where reads go; set by whoever uses the connection. */
+  reader: Reader | undefined;
+
+  constructor(host: string, port: number, readBuffer: () => Buffer) {
+    const onread = {
+      buffer: readBuffer,
+      callback: (bytes: number, buffer: Uint8Array): boolean => {
+        this.reader?.(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+        return true;
+      },
+    };
+    this.socket = connect({ host, port, onread });
+    this.socket.setNoDelay(true);
+  }
+}
 
 export class ConnectionPool {
   private readonly host: string;
   private readonly port: number;
-  private readonly idle: Socket[] = [];
-  private readonly dropIdle = new WeakMap<Socket, () => void>();
+  private readonly idle: Connection[] = [];
+  private readonly dropIdle = new WeakMap<Connection, () => void>();
   private closed = false;
+  private shared: Buffer | undefined;
+  /** The pool's read buffer, made at the first read. */
+  private readonly readBuffer = (): Buffer => (this.shared ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
 
   constructor(url: URL) {
     this.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     this.port = Number(url.port || 80);
   }
 
-  /** A socket for one request: an idle one, or a new one (connecting; writes wait for it). */
-  take(): Socket {
-    const socket = this.idle.pop();
-    if (socket) {
-      this.dropIdle.get(socket)?.();
-      socket.ref();
-      return socket;
+  /** A connection for one request: an idle one, or a new one (connecting; writes wait for it). */
+  take(): Connection {
+    const connection = this.idle.pop();
+    if (connection) {
+      this.dropIdle.get(connection)?.();
+      connection.socket.ref();
+      return connection;
     }
-    const fresh = connect({ host: this.host, port: this.port });
-    fresh.setNoDelay(true);
-    return fresh;
+    return new Connection(this.host, this.port, this.readBuffer);
   }
 
   /** Writes a request: the head, then the body parts, in one system call where the parts are small. */
-  write(socket: Socket, head: Buffer, body: readonly Buffer[], recorder: WireRecorder | undefined): void {
+  write(connection: Connection, head: Buffer, body: readonly Buffer[], recorder: WireRecorder | undefined): void {
     if (recorder) for (const part of body) recorder.sent(part);
+    const socket = connection.socket;
     socket.cork();
     for (const buffer of coalesce([head, ...body])) socket.write(buffer);
     socket.uncork();
   }
 
-  /** A socket whose exchange ended cleanly, for the next request. */
-  give(socket: Socket): void {
+  /** A connection whose exchange ended cleanly, for the next request. */
+  give(connection: Connection): void {
+    const socket = connection.socket;
     if (this.closed || socket.destroyed || !socket.writable || this.idle.length >= MAX_IDLE) {
+      connection.reader = undefined;
       socket.destroy();
       return;
     }
     const drop = (): void => {
       cleanup();
-      const at = this.idle.indexOf(socket);
+      const at = this.idle.indexOf(connection);
       if (at >= 0) this.idle.splice(at, 1);
       socket.destroy();
     };
@@ -59,27 +98,28 @@ export class ConnectionPool {
     timer.unref();
     const cleanup = (): void => {
       clearTimeout(timer);
-      socket.off('data', drop);
+      connection.reader = undefined;
       socket.off('end', drop);
       socket.off('close', drop);
       socket.off('error', drop);
-      this.dropIdle.delete(socket);
+      this.dropIdle.delete(connection);
     };
-    socket.on('data', drop);
+    // Anything the server sends to an idle connection: nothing asked for it.
+    connection.reader = drop;
     socket.on('end', drop);
     socket.on('close', drop);
     socket.on('error', drop);
-    this.dropIdle.set(socket, cleanup);
+    this.dropIdle.set(connection, cleanup);
     socket.unref();
-    this.idle.push(socket);
+    this.idle.push(connection);
   }
 
-  /** Closes the idle sockets; sockets in use close when their exchange ends. */
+  /** Closes the idle connections; connections in use close when their exchange ends. */
   close(): void {
     this.closed = true;
-    for (const socket of this.idle.splice(0)) {
-      this.dropIdle.get(socket)?.();
-      socket.destroy();
+    for (const connection of this.idle.splice(0)) {
+      this.dropIdle.get(connection)?.();
+      connection.socket.destroy();
     }
   }
 }

@@ -11,6 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
+import { HTTP_FRAME_BYTES } from './frames.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { AvroResponder } from '../responder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
@@ -84,7 +85,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       }
       req.socket.setTimeout(0);
       responder.respondParts(payload).then((answer) => {
-        const body = encodeStandardParts(answer ?? []);
+        const body = encodeStandardParts(answer ?? [], HTTP_FRAME_BYTES);
         const length = body.reduce((sum, part) => sum + part.length, 0);
         res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': length });
         res.cork();

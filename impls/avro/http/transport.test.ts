@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import { HTTP_FRAME_BYTES } from './frames.ts';
 import { httpClientTransport } from './transport.ts';
 
 const PAYLOAD = Buffer.from('answer bytes');
@@ -93,6 +94,73 @@ describe('Avro HTTP client transport', () => {
     await transport.close();
   });
 
+  it('reads large answers framed every 8 KiB in many reads, one call after another on one connection', async () => {
+    // As Jetty answers: Content-Length, one frame per 8 KiB, written in pieces that cut frames and headers.
+    const sizes = [300_000, 70_000, 2_000_000, 5];
+    const messages = sizes.map((size, n) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + n) & 0xff)));
+    const { url, connections } = await serve((socket, request) => {
+      const message = messages[request - 1] as Buffer;
+      const frames: Buffer[] = [];
+      for (let at = 0; at < message.length; at += 8192) frames.push(encodeStandard(message.subarray(at, at + 8192)).subarray(0, -4));
+      const body = Buffer.concat([...frames, Buffer.alloc(4)]);
+      const bytes = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      for (let at = 0; at < bytes.length; at += 32_771) socket.write(bytes.subarray(at, at + 32_771));
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 5000 });
+    const answers: Buffer[] = [];
+    for (let i = 0; i < messages.length; i++) answers.push(await transport.exchange([Buffer.from('x')], true) as Buffer);
+    // Every answer intact after all the later reads went through the same read buffer.
+    for (const [i, answer] of answers.entries()) expect(answer.equals(messages[i] as Buffer), `answer ${i}`).toBe(true);
+    expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('frames a large request in frames of at most HTTP_FRAME_BYTES (no humongous allocations in a G1 JVM)', async () => {
+    const bodies: Buffer[] = [];
+    const listening = createServer((socket) => {
+      let held = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        held = Buffer.concat([held, chunk]);
+        const end = held.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: (\d+)/i.exec(held.toString('latin1', 0, end))?.[1] ?? 0);
+        if (held.length < end + 4 + length) return;
+        bodies.push(held.subarray(end + 4, end + 4 + length));
+        contentLength(socket);
+      });
+      socket.on('error', () => undefined);
+    });
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const transport = httpClientTransport(new URL(`http://127.0.0.1:${(listening.address() as AddressInfo).port}/`), { timeoutMs: 5000 });
+    const parts = [Buffer.alloc(100, 1), Buffer.alloc(1024 * 1024, 2)];
+    expect(await transport.exchange(parts, true)).toEqual(PAYLOAD);
+    const body = bodies[0] as Buffer;
+    const frames: number[] = [];
+    for (let at = 0; ; ) {
+      const length = body.readUInt32BE(at);
+      at += 4 + length;
+      if (length === 0) break;
+      frames.push(length);
+    }
+    expect(Math.max(...frames)).toBe(HTTP_FRAME_BYTES);
+    expect(frames.reduce((sum, n) => sum + n, 0)).toBe(100 + 1024 * 1024);
+    await transport.close();
+  });
+
+  it('drops an idle connection the server sends anything on', async () => {
+    const { url, connections } = await serve((socket) => {
+      contentLength(socket);
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 20);
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 2000 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await transport.exchange([Buffer.from('y')], true)).toEqual(PAYLOAD);
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+
   it('names the status and the start of the body of a non-200 answer', async () => {
     const { url } = await serve((socket) => socket.write('HTTP/1.1 500 Server Error\r\nContent-Length: 4\r\n\r\noops'));
     const transport = httpClientTransport(url, { timeoutMs: 2000 });
@@ -116,6 +184,21 @@ describe('Avro HTTP client transport', () => {
     const { url } = await serve(() => undefined);
     const transport = httpClientTransport(url, { timeoutMs: 200 });
     await expect(transport.exchange([Buffer.from('x')], true)).rejects.toThrow(/no HTTP response within 200 ms/);
+    await transport.close();
+  });
+  it('holds every call to its own deadline, one after another', async () => {
+    // The first call arms the deadline watch; the second, started later and never answered,
+    // fails at its own deadline, not at the first call's.
+    let requests = 0;
+    const { url } = await serve((socket) => {
+      if (++requests === 1) contentLength(socket);
+    });
+    const transport = httpClientTransport(url, { timeoutMs: 300 });
+    expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = performance.now();
+    await expect(transport.exchange([Buffer.from('y')], true)).rejects.toThrow(/no HTTP response within 300 ms/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     await transport.close();
   });
 });

@@ -94,6 +94,34 @@ describe('HttpConnection', () => {
     http.close();
   });
 
+  it('reads answers over 1 MiB into one buffer of their size once the connection has seen one', async () => {
+    // Chunked as Jetty does (32 KiB chunks) or with a Content-Length; the first answer grows its buffer.
+    let chunked = true;
+    const server = await serve((body, socket) => {
+      if (!chunked) {
+        socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+        return;
+      }
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      for (let at = 0; at < body.length; at += 32768) {
+        const piece = body.subarray(at, at + 32768);
+        socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+      }
+      socket.write('0\r\n\r\n');
+    });
+    const http = connection(server.port);
+    const body = Buffer.alloc(1024 * 1024 + 30, 7);
+    for (const [call, kind] of ['chunked', 'chunked', 'content-length', 'content-length'].entries()) {
+      chunked = kind === 'chunked';
+      const answer = await http.post([body], body.length, 5000, 'a call');
+      expect(answer.equals(body)).toBe(true);
+      // After the first, not a view of a doubled (2 MiB) buffer: the one allocation of the answer is its size.
+      if (call > 0) expect(answer.buffer.byteLength, `call ${call}, ${kind}`).toBe(body.length);
+    }
+    expect(server.connections()).toBe(1);
+    http.close();
+  });
+
   it('reads HTTP/1.0 answers delimited by the end of the connection, on a new connection each', async () => {
     const server = await serve((body, socket) => {
       socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\n\r\n'), body]));

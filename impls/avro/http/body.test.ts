@@ -1,0 +1,88 @@
+// The HTTP client's body reader: one standard-framed message out of borrowed reads (the read
+// buffer is overwritten after every push), at every split, within the framing limits.
+import { describe, expect, it } from 'vitest';
+import { encodeStandardParts } from '../framing/standard.ts';
+import { DEFAULT_LIMITS, FramingError, type Limits } from '../limits.ts';
+import { FramedBodyReader } from './body.ts';
+
+/** A message framed as Java frames it: one frame per `frameBytes`. */
+function javaFramed(message: Buffer, frameBytes: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < message.length; at += frameBytes) {
+    const frame = message.subarray(at, at + frameBytes);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(frame.length, 0);
+    parts.push(header, frame);
+  }
+  parts.push(Buffer.alloc(4));
+  return Buffer.concat(parts);
+}
+
+/** Pushes `body` in pieces of `size` through one scratch buffer, scribbled over after each push. */
+function readBorrowed(body: Buffer, size: number, capacity: number, limits: Limits = DEFAULT_LIMITS): Buffer {
+  const reader = new FramedBodyReader(limits, capacity);
+  const scratch = Buffer.alloc(size);
+  for (let at = 0; at < body.length; at += size) {
+    const n = body.copy(scratch, 0, at, at + size);
+    reader.push(scratch.subarray(0, n));
+    scratch.fill(0xee);
+  }
+  return reader.finish(body.length);
+}
+
+const MESSAGE = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 31 + 7) & 0xff));
+
+describe('FramedBodyReader', () => {
+  it('reassembles a message framed every 8 KiB, from borrowed reads cut anywhere', () => {
+    const body = javaFramed(MESSAGE, 8192);
+    for (const size of [1, 2, 3, 4, 5, 7, 4096, 8195, 8196, 8197, 16_390, body.length]) {
+      for (const capacity of [0, 100, body.length]) {
+        expect(readBorrowed(body, size, capacity).equals(MESSAGE), `pieces of ${size}, capacity ${capacity}`).toBe(true);
+      }
+    }
+  });
+
+  it('reads our own framing (one frame) and an empty message', () => {
+    expect(readBorrowed(Buffer.concat(encodeStandardParts([MESSAGE])), 1000, 64).equals(MESSAGE)).toBe(true);
+    expect(readBorrowed(Buffer.alloc(4), 1, 16).length).toBe(0);
+  });
+
+  it('accepts empty frames after the message up to the limit, and refuses more', () => {
+    const limits = { ...DEFAULT_LIMITS, maxTrailingEmptyFrames: 2 };
+    const body = javaFramed(MESSAGE, 8192);
+    expect(readBorrowed(Buffer.concat([body, Buffer.alloc(8)]), 3, 0, limits).equals(MESSAGE)).toBe(true);
+    expect(() => readBorrowed(Buffer.concat([body, Buffer.alloc(12)]), 3, 0, limits)).toThrow(/more than 2 empty frames/);
+  });
+
+  it('refuses a second message, a truncated body and bytes after the message', () => {
+    const body = javaFramed(MESSAGE, 8192);
+    expect(() => readBorrowed(Buffer.concat([body, body]), 5000, 0)).toThrow(/more than one framed message/);
+    expect(() => readBorrowed(body.subarray(0, body.length - 1), 5000, 0)).toThrow(/no complete framed message/);
+    expect(() => readBorrowed(Buffer.concat([body, Buffer.alloc(2)]), 5000, 0)).toThrow(/2 bytes after its framed message/);
+  });
+
+  it('checks declared frame and message lengths before taking their bytes', () => {
+    const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 10_000, maxMessageBytes: 15_000 };
+    const huge = Buffer.from([0x7f, 0xff, 0xff, 0xff]);
+    const reader = new FramedBodyReader(limits, 0);
+    expect(() => reader.push(huge)).toThrow(FramingError);
+    expect(() => new FramedBodyReader(limits, 0).push(Buffer.from('POST / HTTP/1.1'))).toThrow(/looks like an HTTP request/);
+    expect(() => readBorrowed(javaFramed(MESSAGE, 8192), 100, 0, limits)).toThrow(/message exceeds the limit of 15000 bytes/);
+  });
+
+  it('grows only with bytes that came: a frame declared large holds what was sent', () => {
+    const reader = new FramedBodyReader(DEFAULT_LIMITS, 16);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(10_000_000, 0);
+    reader.push(header);
+    reader.push(Buffer.alloc(100, 1));
+    expect(() => reader.finish(104)).toThrow(/no complete framed message/);
+    expect((reader as unknown as { buffer: Buffer }).buffer.length).toBeLessThanOrEqual(200);
+  });
+
+  it('hands on a message much smaller than its buffer as a copy of its own size', () => {
+    const small = readBorrowed(javaFramed(MESSAGE.subarray(0, 100), 8192), 4096, 1024 * 1024);
+    expect(small.buffer.byteLength).toBeLessThan(64 * 1024);
+    expect(small.equals(MESSAGE.subarray(0, 100))).toBe(true);
+  });
+});
