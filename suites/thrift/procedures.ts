@@ -264,7 +264,7 @@ export async function runClientCase(run: ClientCaseRun<ThriftCase>): Promise<voi
   const ctx: Context = { cell: run.cell, endpoint: run.endpoint, adapter: run.implementation.adapter as ThriftImplementation, recorder: run.recorder };
   const c = run.testCase;
   switch (c.kind) {
-    case 'call': return withClient(ctx, (client) => checkedCall(client, asCall(c)));
+    case 'call': return withClient(ctx, (client) => checkedCall(client, asCall(c)), c.timeoutMillis !== undefined ? { timeoutMs: c.timeoutMillis } : {});
     case 'oneway': return withClient(ctx, async (client) => {
       await checkedCall(client, asCall({ ...c, expect: { response: null } }));
       if (!c.then) throw new Error(`case ${c.id} has no then`);
