@@ -372,7 +372,7 @@ function printSummary(report: BenchReport): void {
   const below = belowOne(report);
   const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
   console.log(below.length === 0 ? 'bench: no row of ours is below 1.0x'
-    : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference), ${unexplained} not explained by bench/explanations.json:`);
+    : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference), ${unexplained} not explained by bench/explanations.json${report.quick ? ' (a quick run measures no floor: only a full run can judge the explanations that rest on one)' : ''}:`);
   for (const row of below) console.log(`  ${row.group} ${row.row}: ${row.median.toFixed(2)} (${row.min.toFixed(2)}-${row.max.toFixed(2)}): ${verdictText(row.verdict)}`);
   if (report.quick) {
     console.log(report.quick.ok ? `bench --quick: within the baseline (${report.quick.checks.length} rows)` : 'bench --quick: REGRESSION against the baseline:');
