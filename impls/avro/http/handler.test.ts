@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
 import type { AvroResponder } from '../responder.ts';
+import { frameLengths } from '../testing/raw.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { type ListeningServer, serveHttp } from './handler.ts';
 
@@ -31,13 +32,7 @@ describe('Avro HTTP server', () => {
       req.on('error', reject);
       req.end(requestBody);
     });
-    const frames: number[] = [];
-    for (let at = 0; ; ) {
-      const length = body.readUInt32BE(at);
-      at += 4 + length;
-      if (length === 0) break;
-      frames.push(length);
-    }
+    const frames = frameLengths(body);
     expect(Math.max(...frames)).toBe(HTTP_FRAME_BYTES);
     expect(frames.reduce((sum, n) => sum + n, 0)).toBe(answer.length);
   });

@@ -10,10 +10,10 @@
 //
 //   node impls/avro/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
 //        [--scheme avro|tcp] [--tree name=/path/to/a/checkout ...] [--prof DIR]
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
 const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
@@ -95,65 +95,18 @@ async function child(tree: string, scheme: string, connections: number, seconds:
       socket.write(call);
     }))).then(() => undefined);
   };
-  await run(1000);
-  const calls0 = calls;
-  const cpu0 = process.cpuUsage();
-  const thread0 = process.threadCpuUsage();
-  const t0 = performance.now();
-  await run(seconds * 1000);
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const thread = process.threadCpuUsage(thread0);
-  const n = calls - calls0;
-  process.stdout.write(`${JSON.stringify({ calls: n, elapsed, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system })}\n`);
+  await measureLoop(run, () => calls, seconds);
   for (const socket of sockets) socket.destroy();
   await close();
   process.exit(0);
 }
 
 async function driver(argv: string[]): Promise<void> {
-  let seconds = 2;
-  let rounds = 3;
-  let connections = 1;
-  let scheme = 'avro';
-  let prof: string | undefined;
-  const trees: Array<[string, string]> = [];
-  for (let i = 0; i < argv.length; i += 2) {
-    const arg = argv[i];
-    const value = argv[i + 1] ?? '';
-    if (arg === '--seconds') seconds = Number(value);
-    else if (arg === '--rounds') rounds = Number(value);
-    else if (arg === '--connections') connections = Number(value);
-    else if (arg === '--scheme') scheme = value;
-    else if (arg === '--prof') prof = value;
-    else if (arg === '--tree') {
-      const [name, path] = value.split('=');
-      trees.push([name ?? 'tree', path || THIS_TREE]);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  if (trees.length === 0) trees.push(['this', THIS_TREE]);
-  const results = new Map<string, number[]>();
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < trees.length; k++) {
-      const [name, tree] = trees[(k + r) % trees.length] as [string, string];
-      const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${r}.cpuprofile`] : [];
-      const line = await new Promise<string>((resolve, reject) => {
-        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, 'child', tree, scheme, String(connections), String(seconds), name === 'raw' ? 'raw' : 'ours'],
-          { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-        c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
-      });
-      const m = JSON.parse(line) as { calls: number; elapsed: number; cpuUs: number; sysUs: number; threadUs: number };
-      const perCall = m.cpuUs / m.calls;
-      results.set(name, [...(results.get(name) ?? []), perCall]);
-      console.log(`${name.padEnd(8)} ${String(Math.round(m.calls / m.elapsed)).padStart(7)} calls/s  CPU ${perCall.toFixed(2)} µs/call (sys ${(m.sysUs / m.calls).toFixed(2)}, main thread ${(m.threadUs / m.calls).toFixed(2)})`);
-    }
-  }
-  for (const [name, values] of results) {
-    const sorted = [...values].sort((a, b) => a - b);
-    console.log(`${name.padEnd(8)} median CPU ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(2)} µs/call over ${values.length} rounds`);
-  }
+  const options = treeLoopOptions(argv, THIS_TREE, { scheme: 'avro' });
+  const scheme = options.extra['scheme'] ?? 'avro';
+  await driveTrees(`${HERE}server-loop.ts`, options, (name, tree) => ({
+    args: ['child', tree, scheme, String(options.connections), String(options.seconds), name === 'raw' ? 'raw' : 'ours'],
+  }));
 }
 
 const [mode, ...rest] = process.argv.slice(2);

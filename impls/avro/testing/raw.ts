@@ -42,6 +42,17 @@ export function callBytes(message: string, parameters: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0]), avroString(message), parameters]);
 }
 
+/** The lengths of the standard frames of one message (up to its terminating empty frame). */
+export function frameLengths(body: Buffer): number[] {
+  const lengths: number[] = [];
+  for (let at = 0; ; ) {
+    const length = body.readUInt32BE(at);
+    at += 4 + length;
+    if (length === 0) return lengths;
+    lengths.push(length);
+  }
+}
+
 export type RawScheme = 'http' | 'tcp' | 'netty' | 'avro' | 'netty-deflate';
 
 /** The bytes that carry one request payload on a fresh connection of this scheme. */

@@ -25,6 +25,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
 const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
@@ -77,20 +78,6 @@ function endpoint(tree: string, protocol: string, port: number): Record<string, 
 }
 
 /** Measures `run` over a warm-up and a window; prints one JSON line. */
-async function measure(run: (ms: number) => Promise<void>, count: () => number, seconds: number): Promise<void> {
-  await run(1000);
-  const calls0 = count();
-  const cpu0 = process.cpuUsage();
-  const thread0 = process.threadCpuUsage();
-  const t0 = performance.now();
-  await run(seconds * 1000);
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const thread = process.threadCpuUsage(thread0);
-  const calls = count() - calls0;
-  process.stdout.write(`${JSON.stringify({ calls, elapsed, cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system })}\n`);
-}
-
 /** Child, --side server: our server, the minimal client. */
 async function serverSide(tree: string, protocol: string, connections: number, seconds: number): Promise<void> {
   let server: { port: number; close(): Promise<void> };
@@ -108,7 +95,7 @@ async function serverSide(tree: string, protocol: string, connections: number, s
     await measureFromDriver(server.port, protocol, connections, seconds);
   } else {
     const drive = await driveCalls(server.port, protocol, connections);
-    await measure(drive.run, () => drive.calls, seconds);
+    await measureLoop(drive.run, () => drive.calls, seconds);
     drive.close();
   }
   await server.close();
@@ -241,56 +228,18 @@ async function clientSide(tree: string, protocol: string, connections: number, s
       }
     }));
   };
-  await measure(run, () => calls, seconds);
+  await measureLoop(run, () => calls, seconds);
   process.exit(0);
 }
 
 async function driver(argv: string[]): Promise<void> {
-  let seconds = 2;
-  let rounds = 3;
-  let connections = 1;
-  let protocol = 'compact';
-  let side = 'server';
-  let prof: string | undefined;
-  const trees: Array<[string, string]> = [];
-  for (let i = 0; i < argv.length; i += 2) {
-    const arg = argv[i];
-    const value = argv[i + 1] ?? '';
-    if (arg === '--seconds') seconds = Number(value);
-    else if (arg === '--rounds') rounds = Number(value);
-    else if (arg === '--connections') connections = Number(value);
-    else if (arg === '--protocol') protocol = value;
-    else if (arg === '--side') side = value;
-    else if (arg === '--split') process.env['SERVER_LOOP_SPLIT'] = value === 'no' ? '' : '1';
-    else if (arg === '--prof') prof = value;
-    else if (arg === '--tree') {
-      const [name, path] = value.split('=');
-      trees.push([name ?? 'tree', path ?? THIS_TREE]);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  if (trees.length === 0) trees.push(['this', THIS_TREE]);
-  const results = new Map<string, number[]>();
-  for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < trees.length; k++) {
-      const [name, tree] = trees[(k + r) % trees.length] as [string, string];
-      const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${r}.cpuprofile`] : [];
-      const line = await new Promise<string>((resolve, reject) => {
-        const env = name === 'raw' ? { ...process.env, SERVER_LOOP_RAW: '1' } : process.env;
-        const c = spawn('taskset', ['-c', '1', process.execPath, ...flags, `${HERE}server-loop.ts`, side, tree, protocol, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-        c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}`))));
-      });
-      const m = JSON.parse(line) as { calls: number; elapsed: number; cpuUs: number; sysUs: number; threadUs: number; others?: Record<string, number> };
-      const perCall = m.cpuUs / m.calls;
-      results.set(name, [...(results.get(name) ?? []), perCall]);
-      console.log(`${name.padEnd(8)} ${String(Math.round(m.calls / m.elapsed)).padStart(7)} calls/s  CPU ${perCall.toFixed(2)} µs/call (sys ${(m.sysUs / m.calls).toFixed(2)}, main thread ${(m.threadUs / m.calls).toFixed(2)})${m.others ? ` other threads µs/call ${JSON.stringify(m.others)}` : ''}`);
-    }
-  }
-  for (const [name, values] of results) {
-    const sorted = [...values].sort((a, b) => a - b);
-    console.log(`${name.padEnd(8)} median CPU ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(2)} µs/call over ${values.length} rounds`);
-  }
+  const options = treeLoopOptions(argv, THIS_TREE, { protocol: 'compact', side: 'server', split: 'no' });
+  const { protocol = 'compact', side = 'server', split } = options.extra;
+  const env = { ...process.env, SERVER_LOOP_SPLIT: split === 'no' ? '' : '1' };
+  await driveTrees(`${HERE}server-loop.ts`, options, (name, tree) => ({
+    args: [side, tree, protocol, String(options.connections), String(options.seconds)],
+    env: name === 'raw' ? { ...env, SERVER_LOOP_RAW: '1' } : env,
+  }));
 }
 
 const [mode, ...rest] = process.argv.slice(2);
