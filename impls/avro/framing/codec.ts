@@ -14,6 +14,15 @@ export interface FrameDecoder {
   takeReplies?(): Buffer[];
 }
 
+export interface DecoderOptions {
+  /**
+   * The chunks pushed are the decoder's to rewrite once it has consumed them: nobody else keeps a
+   * view of them (our client's own reads, socket/reads.ts, without a wire recorder). Standard
+   * framing then joins a message's frames in place instead of copying them into a new buffer.
+   */
+  readonly rewriteChunks?: boolean;
+}
+
 export interface FrameCodec {
   readonly name: string;
   /** Whether answers carry the request's serial (several calls may be in flight). */
@@ -22,7 +31,7 @@ export interface FrameCodec {
   encode(payload: Buffer, serial: number): Buffer;
   /** The framed bytes of one message given in parts, as a list of buffers to write (no copy). */
   encodeParts(parts: readonly Buffer[], serial: number): Buffer[];
-  decoder(): FrameDecoder;
+  decoder(options?: DecoderOptions): FrameDecoder;
   /** Bytes a client sends once, right after connecting (SASL's START); none for other framings. */
   readonly clientPreamble?: Buffer;
   /** The whole byte stream, both ways, is a zlib stream (netty-deflate: Flume's compression-type deflate). */

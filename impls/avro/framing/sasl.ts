@@ -8,7 +8,7 @@
 // first response, so both sides here accept that order.
 import { DEFAULT_LIMITS, FramingError, type Limits } from '../limits.ts';
 import { ByteQueue } from './byte-queue.ts';
-import type { Frame, FrameCodec, FrameDecoder } from './codec.ts';
+import type { DecoderOptions, Frame, FrameCodec, FrameDecoder } from './codec.ts';
 import { describeForeignStream } from './sniff.ts';
 import { encodeStandard, encodeStandardParts, StandardFrameDecoder } from './standard.ts';
 
@@ -111,8 +111,8 @@ class SaslClientDecoder implements FrameDecoder {
   private readonly head = new ByteQueue();
   private readonly data: StandardFrameDecoder;
 
-  constructor(limits: Partial<Limits>) {
-    this.data = new StandardFrameDecoder(limits);
+  constructor(limits: Partial<Limits>, options: DecoderOptions) {
+    this.data = new StandardFrameDecoder(limits, options);
   }
 
   get pending(): number {
@@ -136,7 +136,7 @@ export function saslServerCodec(limits: Partial<Limits> = DEFAULT_LIMITS): Frame
     name: 'sasl', matchesBySerial: false,
     encode: (payload) => encodeStandard(payload),
     encodeParts: (parts) => encodeStandardParts(parts),
-    decoder: () => new SaslServerDecoder(limits),
+    decoder: () => new SaslServerDecoder(limits), // accepted sockets: net's chunks, not ours to rewrite
   };
 }
 
@@ -148,6 +148,6 @@ export function saslClientCodec(limits: Partial<Limits> = DEFAULT_LIMITS, trace 
     clientPreamble: encodeSaslStart(MECHANISM, Buffer.from(trace, 'utf8')),
     encode: (payload) => encodeStandard(payload),
     encodeParts: (parts) => encodeStandardParts(parts),
-    decoder: () => new SaslClientDecoder(limits),
+    decoder: (options = {}) => new SaslClientDecoder(limits, options),
   };
 }

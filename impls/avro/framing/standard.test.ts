@@ -52,4 +52,30 @@ describe('standard framing', () => {
     expect(decodeStandardBody(body).toString()).toBe('abcdefghijklmn');
     expect(Buffer.concat(encodeStandardParts([Buffer.alloc(0)]))).toEqual(Buffer.alloc(4));
   });
+
+  it('joins frames lying one after another in one buffer in place, when it may rewrite its chunks', () => {
+    const payload = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 31 + 7) & 0xff));
+    // Java's framing: 8 KiB frames; then the next message, which must stay intact.
+    const next = encodeStandard(Buffer.from('next'));
+    const stream = Buffer.concat([...encodeStandardParts([payload], 8192), next]);
+    const original = Buffer.from(stream);
+    const rewriting = new StandardFrameDecoder(undefined, { rewriteChunks: true });
+    const chunks = [stream.subarray(0, 5000), stream.subarray(5000, 12_000), stream.subarray(12_000)]; // reads of one slab
+    const messages = chunks.flatMap((chunk) => rewriting.push(chunk)).map((frame) => frame.payload);
+    expect(messages.map((m) => m.length)).toEqual([20_000, 4]);
+    expect(messages[0]?.equals(payload)).toBe(true);
+    expect(messages[0]?.buffer).toBe(stream.buffer); // a view, not a copy
+    expect(messages[1]?.toString()).toBe('next');
+    expect(stream.subarray(stream.length - next.length).equals(next)).toBe(true);
+    // Without the option, or with frames in separate buffers, the chunks stay as they came.
+    const copy = Buffer.from(original);
+    const plain = new StandardFrameDecoder().push(copy)[0]?.payload;
+    expect(plain?.equals(payload)).toBe(true);
+    expect(copy.equals(original)).toBe(true);
+    const separate = [original.subarray(0, 9000), original.subarray(9000)].map((part) => Buffer.from(part));
+    const decoder = new StandardFrameDecoder(undefined, { rewriteChunks: true });
+    const fromSeparate = separate.flatMap((chunk) => decoder.push(chunk)).map((frame) => frame.payload);
+    expect(fromSeparate[0]?.equals(payload)).toBe(true);
+    expect(Buffer.concat(separate).equals(original)).toBe(true);
+  });
 });

@@ -45,7 +45,8 @@ export class FrameChannel {
     this.socket = socket;
     this.reads = reads;
     this.codec = codec;
-    this.decoder = codec.decoder();
+    // Our own reads hand each region of their slabs out once; a recorder may keep what it is told.
+    this.decoder = codec.decoder({ rewriteChunks: reads !== undefined && recorder === undefined });
     this.recorder = recorder;
     if (codec.compression === 'zlib') {
       this.inflate = createInflate();

@@ -1,29 +1,40 @@
-// Client sockets read into a buffer of their own (net's `onread`) instead of net's fresh 64 KiB
-// ArrayBuffer for every read. At one small call in flight that allocation was most of what a
-// read cost, and the external memory it adds up to drives V8's collections. Node offers `onread`
-// only for sockets we connect, not for the ones a server accepts.
+// Client sockets read into buffers of their own (net's `onread`) instead of net's fresh 64 KiB
+// ArrayBuffer for every read. Node offers `onread` only for sockets we connect, not for the ones a
+// server accepts.
 //
-// Every chunk handed on is owned by whoever receives it (the framing decoders keep views of
-// chunks across reads): a small read is copied out (Buffer.allocUnsafe takes it from node's
-// pool), and the read buffer is read into again; a large read keeps the buffer, and the next read
-// gets a new one (net calls onread.buffer before every read).
+// One slab is read into until it is nearly full: each read goes into the slab's unused rest and
+// the chunk handed on is a view of what it filled. Chunks never overlap and no region is read
+// into twice, so every chunk stays intact for whoever receives it (the framing decoders keep
+// views of chunks across reads) without a copy. Before (a 64 KiB buffer per read of 4 KiB or
+// more, small reads copied out), an answer of 64 KiB from Java's SocketServer, which writes each
+// 8 KiB buffer and its length separately and so arrives in a dozen reads or more, cost a dozen
+// 64 KiB ArrayBuffers: in a bench profile of that call (issue 15), allocating them and the
+// collections their external memory drove took ~45% of the client's busy time.
+//
+// Memory: a chunk keeps its whole slab alive while anyone holds it (a pending partial message, or
+// a bytes value of 64 KiB or more, which decode.ts returns as a view of a one-frame message).
 
-/** Bytes read at a time (net's own read size). */
-const READ_BUFFER_BYTES = 64 * 1024;
-/** A read of at least this many bytes keeps the read buffer instead of being copied out of it. */
-const KEEP_BUFFER_BYTES = 4096;
+/** Bytes of one slab. */
+const SLAB_BYTES = 256 * 1024;
+/** A read never gets less room than this (net's own read size): a fuller slab is replaced. */
+const MIN_READ_BYTES = 64 * 1024;
 
 export class OwnReads {
-  private buffer: Buffer | undefined;
+  private slab: Buffer | undefined;
+  /** Bytes of the slab already handed on. */
+  private used = 0;
   private target: ((chunk: Buffer) => void) | undefined;
   /** Chunks that came before anyone listened. */
   private early: Buffer[] = [];
 
-  /** For net.connect's options. */
+  /** For net.connect's options: net asks for the buffer of the next read, then calls back with it. */
   readonly onread = {
     buffer: (): Buffer => {
-      this.buffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
-      return this.buffer;
+      if (this.slab === undefined || this.slab.length - this.used < MIN_READ_BYTES) {
+        this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        this.used = 0;
+      }
+      return this.slab.subarray(this.used);
     },
     callback: (bytes: number, buffer: Uint8Array): boolean => {
       const chunk = this.own(bytes, buffer);
@@ -41,14 +52,14 @@ export class OwnReads {
     for (const chunk of early) target(chunk);
   }
 
+  /** The chunk read, as a view; the slab's rest after it is what the next read gets. */
   private own(bytes: number, buffer: Uint8Array): Buffer {
-    const read = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
-    if (bytes >= KEEP_BUFFER_BYTES) {
-      this.buffer = undefined;
-      return read;
+    const slab = this.slab;
+    if (slab !== undefined && buffer.buffer === slab.buffer) {
+      this.used = buffer.byteOffset - slab.byteOffset + bytes;
+    } else {
+      this.slab = undefined; // not ours (cannot happen with net): never read into it again
     }
-    const copy = Buffer.allocUnsafe(bytes);
-    read.copy(copy);
-    return copy;
+    return Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
   }
 }
