@@ -205,12 +205,27 @@ describe('the process measures', () => {
   // The peak comes from the kernel's high-water mark (reset at the start), not from a timer: a
   // spike between two looks must still count.
   it('count a short spike of memory in the peak RSS', async () => {
-    const script = 'setTimeout(() => { let b = Buffer.alloc(100e6, 1); setTimeout(() => { b = null; globalThis.gc(); }, 30); }, 300); setInterval(() => {}, 1000);';
-    const child = execa(process.execPath, ['--expose-gc', '-e', script]);
+    // The child spikes only when told, after the watch has started (a timer in each process raced
+    // under load: ci41's watch once started after the spike), and says when it has freed it.
+    const script = "process.stdout.write('ready\\n'); process.stdin.once('data', () => { let b = Buffer.alloc(100e6, 1); "
+      + "setTimeout(() => { b = null; globalThis.gc(); process.stdout.write('freed\\n'); }, 30); }); setInterval(() => {}, 1000);";
+    const child = execa(process.execPath, ['--expose-gc', '-e', script], { stdin: 'pipe' });
+    const said = (word: string): Promise<void> => new Promise((resolve) => {
+      const listen = (chunk: Buffer): void => {
+        if (!chunk.toString().includes(word)) return;
+        child.stdout?.off('data', listen);
+        resolve();
+      };
+      child.stdout?.on('data', listen);
+    });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      const ready = said('ready');
+      await ready;
       const watch = sample(child.pid as number, 60_000);
-      await new Promise((resolve) => setTimeout(resolve, 900));
+      const freed = said('freed');
+      child.stdin?.write('go\n');
+      await freed;
+      await new Promise((resolve) => setTimeout(resolve, 100));
       const seen = watch.stop();
       expect(seen.peakBytes - seen.beforeBytes).toBeGreaterThan(80 * 1024 * 1024);
       expect(seen.afterBytes).toBeLessThan(seen.peakBytes - 50 * 1024 * 1024);
