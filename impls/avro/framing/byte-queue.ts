@@ -111,3 +111,33 @@ export function joinViews(views: readonly Buffer[], total?: number): Buffer {
   if (views.length === 1) return views[0] as Buffer;
   return Buffer.concat(views, total);
 }
+
+/**
+ * A message's frames (standard framing) or buffers (Netty framing) joined where they lie, when
+ * they are consecutive in one ArrayBuffer with only their 4-byte length headers between them (or
+ * nothing, where a frame came in two reads): a message read into one slab of socket/reads.ts, as
+ * Java's servers send it, one frame or buffer per 8 KiB. Each piece moves back over the headers
+ * before it, and the message is a view of the first piece's start. No allocation and one move
+ * of the bytes, where Buffer.concat allocates the message's size and copies. Undefined when the
+ * frames do not lie so (the caller joins them by copying). Only for chunks the decoder may rewrite
+ * (DecoderOptions): it overwrites consumed headers and frames.
+ */
+export function joinInPlace(frames: readonly Buffer[], total: number): Buffer | undefined {
+  const first = frames[0];
+  if (first === undefined || frames.length < 2) return undefined;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < frames.length; i++) {
+    const frame = frames[i] as Buffer;
+    // 4: a frame header lay between; 0: one frame read in two reads (two views).
+    if (frame.buffer !== first.buffer || (frame.byteOffset !== end + 4 && frame.byteOffset !== end)) return undefined;
+    end = frame.byteOffset + frame.length;
+  }
+  const bytes = new Uint8Array(first.buffer);
+  let at = first.byteOffset + first.length;
+  for (let i = 1; i < frames.length; i++) {
+    const frame = frames[i] as Buffer;
+    if (frame.byteOffset !== at) bytes.copyWithin(at, frame.byteOffset, frame.byteOffset + frame.length);
+    at += frame.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, total);
+}

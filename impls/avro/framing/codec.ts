@@ -17,8 +17,8 @@ export interface FrameDecoder {
 export interface DecoderOptions {
   /**
    * The chunks pushed are the decoder's to rewrite once it has consumed them: nobody else keeps a
-   * view of them (our client's own reads, socket/reads.ts, without a wire recorder). Standard
-   * framing then joins a message's frames in place instead of copying them into a new buffer.
+   * view of them (our client's own reads, socket/reads.ts, without a wire recorder). Standard and
+   * Netty framing then join a message's pieces in place instead of copying them into a new buffer.
    */
   readonly rewriteChunks?: boolean;
 }

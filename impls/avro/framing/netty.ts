@@ -3,10 +3,12 @@
 // The serial matches an answer to its request, so several calls may be in flight on one socket.
 //
 // Decoding is incremental and linear: each header is read once, buffers are kept as views of the
-// chunks they arrived in and joined once, when the pack is complete (byte-queue.ts).
+// chunks they arrived in and joined once, when the pack is complete (byte-queue.ts): in place when
+// the decoder may rewrite its chunks and the pack lies in one of them (our client's own reads),
+// else by one copy.
 import { DEFAULT_LIMITS, FramingError, resolveLimits, type Limits } from '../limits.ts';
-import { ByteQueue, joinViews } from './byte-queue.ts';
-import type { Frame, FrameCodec, FrameDecoder } from './codec.ts';
+import { ByteQueue, joinInPlace, joinViews } from './byte-queue.ts';
+import type { DecoderOptions, Frame, FrameCodec, FrameDecoder } from './codec.ts';
 import { describeForeignStream } from './sniff.ts';
 import { WRITE_FRAME_BYTES } from './standard.ts';
 
@@ -50,9 +52,11 @@ export class NettyFrameDecoder implements FrameDecoder {
   private pack: { serial: number; count: number; read: number; views: Buffer[]; bytes: number } | undefined;
   /** Length of the buffer whose header was read, while its bytes are awaited. */
   private bufferLength: number | undefined;
+  private readonly rewriteChunks: boolean;
 
-  constructor(limits: Partial<Limits> = DEFAULT_LIMITS) {
+  constructor(limits: Partial<Limits> = DEFAULT_LIMITS, options: DecoderOptions = {}) {
     this.limits = resolveLimits(limits);
+    this.rewriteChunks = options.rewriteChunks ?? false;
   }
 
   get pending(): number {
@@ -100,7 +104,8 @@ export class NettyFrameDecoder implements FrameDecoder {
       this.bufferLength = undefined;
     }
     this.pack = undefined;
-    return { serial: pack.serial, payload: joinViews(pack.views, pack.bytes) };
+    const payload = (this.rewriteChunks ? joinInPlace(pack.views, pack.bytes) : undefined) ?? joinViews(pack.views, pack.bytes);
+    return { serial: pack.serial, payload };
   }
 }
 
@@ -110,7 +115,7 @@ export function nettyCodec(limits: Partial<Limits> = DEFAULT_LIMITS): FrameCodec
     matchesBySerial: true,
     encode: (payload, serial) => Buffer.concat(encodeNettyParts(serial, cut([payload]))),
     encodeParts: (parts, serial) => encodeNettyParts(serial, cut(parts)),
-    decoder: () => new NettyFrameDecoder(limits),
+    decoder: (options = {}) => new NettyFrameDecoder(limits, options),
   };
 }
 

@@ -58,3 +58,20 @@ describe('the adapter keeps synchronous handlers synchronous', () => {
     }
   });
 });
+
+describe('large answers read into our client\'s own slabs', () => {
+  for (const scheme of ['tcp', 'avro', 'netty'] as const) {
+    it(`stay intact while later answers of other sizes arrive over ${scheme}`, async () => {
+      const { client } = await pair(scheme, -1);
+      const sizes = [1024 * 1024, 3, 1024 * 1024, 200_000, 70_000, 1024 * 1024 + 5, 0, 1024 * 1024];
+      const kept: Array<{ sent: Buffer; got: unknown }> = [];
+      for (const [index, size] of sizes.entries()) {
+        const sent = Buffer.alloc(size);
+        for (let i = 0; i < size; i += 997) sent[i] = (index * 31 + i) % 256;
+        kept.push({ sent, got: await client.call('echoBytes', { value: sent }) });
+      }
+      // Every answer is compared after all of them came: none was overwritten by a later read.
+      for (const { sent, got } of kept) expect(Buffer.isBuffer(got) && got.equals(sent)).toBe(true);
+    });
+  }
+});

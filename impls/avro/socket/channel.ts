@@ -28,6 +28,8 @@ export class FrameChannel {
   private readonly deflate: Deflate | undefined;
   private handlers: ChannelHandlers | undefined;
   private receivedBytes = 0;
+  /** receivedBytes when the decoder last had nothing pending (between messages). */
+  private receivedAtBoundary = 0;
   /** Writes of this tick are being gathered (see writeRaw). */
   private corked = false;
   /** While a read is being decoded: what its handlers write, written together when it is done. */
@@ -118,6 +120,11 @@ export class FrameChannel {
       return;
     }
     for (const reply of this.decoder.takeReplies?.() ?? []) this.writeRaw([reply]);
+    if (this.reads !== undefined && frames.length > 0 && this.decoder.pending === 0) {
+      // Between messages: our reads make room for one more as long as the last (reads.ts).
+      this.reads.expect(this.receivedBytes - this.receivedAtBoundary);
+      this.receivedAtBoundary = this.receivedBytes;
+    }
     if (frames.length > 0) this.handlers?.frames(frames);
     else this.handlers?.activity?.();
   }

@@ -13,11 +13,20 @@
 //
 // Memory: a chunk keeps its whole slab alive while anyone holds it (a pending partial message, or
 // a bytes value of 64 KiB or more, which decode.ts returns as a view of a one-frame message).
+//
+// Large messages: the channel tells (expect) how long the last message was; when the slab's rest
+// cannot hold one more of that size, the next read starts a slab that can (up to MAX_SLAB_BYTES).
+// The next message then lies in one slab and is joined in place (framing/byte-queue.ts
+// joinInPlace). Before, a 1 MiB answer spanned five 256 KiB slabs and was joined into a new 1 MiB
+// buffer: 2.25 MiB allocated from JavaScript per answer, which V8 counts as external memory and
+// answers with mark-compacts (profile/README.md, seventh pass); now one slab of the message's size.
 
 /** Bytes of one slab. */
 const SLAB_BYTES = 256 * 1024;
 /** A read never gets less room than this (net's own read size): a fuller slab is replaced. */
 const MIN_READ_BYTES = 64 * 1024;
+/** The largest slab made for an expected message; longer messages span slabs and are copied. */
+export const MAX_SLAB_BYTES = 8 * 1024 * 1024;
 
 export class OwnReads {
   private slab: Buffer | undefined;
@@ -26,12 +35,15 @@ export class OwnReads {
   private target: ((chunk: Buffer) => void) | undefined;
   /** Chunks that came before anyone listened. */
   private early: Buffer[] = [];
+  /** Bytes of the next slab made. */
+  private nextSlabBytes = SLAB_BYTES;
 
   /** For net.connect's options: net asks for the buffer of the next read, then calls back with it. */
   readonly onread = {
     buffer: (): Buffer => {
       if (this.slab === undefined || this.slab.length - this.used < MIN_READ_BYTES) {
-        this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        this.slab = Buffer.allocUnsafeSlow(this.nextSlabBytes);
+        this.nextSlabBytes = SLAB_BYTES;
         this.used = 0;
       }
       return this.slab.subarray(this.used);
@@ -50,6 +62,20 @@ export class OwnReads {
     const early = this.early;
     this.early = [];
     for (const chunk of early) target(chunk);
+  }
+
+  /**
+   * The next message is likely `bytes` long on the wire (the last one was; called between
+   * messages): when the slab's rest cannot hold that many, the next read starts a slab that can.
+   */
+  expect(bytes: number): void {
+    const wanted = Math.min(bytes, MAX_SLAB_BYTES);
+    if (wanted <= MIN_READ_BYTES) return; // the room every read gets anyway
+    if (this.slab !== undefined && this.slab.length - this.used >= wanted) return;
+    this.slab = undefined;
+    // Room for the message and one read more: a read never gets less than MIN_READ_BYTES, so a
+    // slab of just the message's size would be replaced before its last read.
+    this.nextSlabBytes = Math.max(SLAB_BYTES, wanted + MIN_READ_BYTES);
   }
 
   /** The chunk read, as a view; the slab's rest after it is what the next read gets. */
