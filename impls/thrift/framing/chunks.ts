@@ -109,8 +109,11 @@ export class ChunkCursor {
       }
     }
     if (this.head === this.chunks.length) {
-      this.chunks = [];
-      this.whole = [];
+      // Emptied in place (pop is inlined; new arrays per message were garbage, and setting length a runtime call).
+      while (this.chunks.length > 0) {
+        this.chunks.pop();
+        this.whole.pop();
+      }
       this.head = 0;
     } else if (this.head >= 64 && this.head * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
