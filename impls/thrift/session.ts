@@ -131,7 +131,7 @@ export class Session {
   private received(chunk: Buffer, borrowed: boolean): void {
     if (this.closed) return;
     this.idleArmed = false;
-    let units: Buffer[];
+    let units: readonly Buffer[];
     try {
       units = this.framing.splitter.push(chunk, borrowed);
     } catch (error) {

@@ -5,7 +5,10 @@
 
 export class ChunkCursor {
   private chunks: Buffer[] = [];
-  /** Per chunk: still the chunk as pushed (false once only the rest after a taken part is held). */
+  /**
+   * Per chunk: still the caller's chunk as pushed, to be told to take's dropped once used up (false
+   * once only the rest after a taken part is held, and for a chunk pushed as not the caller's).
+   */
   private whole: boolean[] = [];
   /** Index of the first chunk still held (consumed chunks before it are dropped in batches). */
   private head = 0;
@@ -27,13 +30,29 @@ export class ChunkCursor {
     return this.held - this.pos;
   }
 
-  push(chunk: Buffer): void {
+  /** own: the chunk is the caller's (reported to take's dropped when used up). */
+  push(chunk: Buffer, own = true): void {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
-    this.whole.push(true);
+    this.whole.push(own);
     this.held += chunk.length;
     this.settle();
   }
+
+  /**
+   * The last chunk pushed, or what is still held of it, is replaced by a copy (the caller's memory
+   * is about to be reused). Only when some of it is held (length > 0 means the last chunk is held:
+   * chunks are used up in order).
+   */
+  copyLast(): void {
+    const last = this.chunks.length - 1;
+    if (last < this.head) return;
+    this.chunks[last] = Buffer.from(this.chunks[last] as Buffer);
+    this.whole[last] = false;
+  }
+
+  /** Whether the last take returned a view of a pushed chunk (not a copy). */
+  tookView = false;
 
   /** Moves the chunk index to the chunk holding pos (amortized: each chunk is passed once). */
   private settle(): void {
@@ -83,6 +102,7 @@ export class ChunkCursor {
   take(n: number, dropped?: (chunk: Buffer) => void): Buffer {
     let out: Buffer;
     const first = this.chunks[this.head];
+    this.tookView = first !== undefined && first.length >= n;
     if (first !== undefined && first.length >= n) {
       out = first.subarray(0, n);
       if (first.length === n) {
@@ -109,8 +129,11 @@ export class ChunkCursor {
       }
     }
     if (this.head === this.chunks.length) {
-      this.chunks = [];
-      this.whole = [];
+      // Emptied in place (pop is inlined; new arrays per message were garbage, and setting length a runtime call).
+      while (this.chunks.length > 0) {
+        this.chunks.pop();
+        this.whole.pop();
+      }
       this.head = 0;
     } else if (this.head >= 64 && this.head * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);

@@ -102,6 +102,73 @@ describe.each(PROTOCOL_NAMES)('unframed %s stream', (protocol) => {
     expect(splitter.done).toEqual([]);
   });
 
+  /** Pushes stream through one reused buffer of `step` bytes, overwritten after every push (as ReusedReads lends its reads). */
+  function pushBorrowed(splitter: UnframedSplitter, stream: Buffer, step: number): Buffer[] {
+    const found: Buffer[] = [];
+    const reused = Buffer.alloc(step);
+    for (let at = 0; at < stream.length; at += step) {
+      const n = stream.copy(reused, 0, at, at + step);
+      found.push(...splitter.push(reused.subarray(0, n), true));
+      reused.fill(0xee);
+    }
+    return found;
+  }
+
+  it('keeps nothing of a borrowed chunk: every split size, the chunk overwritten after each push', () => {
+    const hex = messages.map((m) => m.toString('hex'));
+    for (let step = 1; step <= stream.length; step++) {
+      const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+      expect(pushBorrowed(splitter, stream, step).map((m) => m.toString('hex')), `step ${step}`).toEqual(hex);
+      expect(splitter.pending).toBe(0);
+      expect(splitter.done).toEqual([]);
+    }
+    const big = message(protocol, 'echoBinary', { value: Buffer.alloc(70_000, 0x5a) });
+    const withBig = Buffer.concat([stream, big, stream]);
+    for (const step of [1000, 65_536, 131_072, withBig.length]) {
+      const found = pushBorrowed(new UnframedSplitter(protocol, DEFAULT_LIMITS), withBig, step);
+      expect(found.length, `step ${step}`).toBe(2 * messages.length + 1);
+      expect(Buffer.concat(found).equals(withBig), `step ${step}`).toBe(true);
+    }
+  });
+
+  it('finds the same messages split at every byte, both parts borrowed from one reused buffer', () => {
+    const hex = messages.map((m) => m.toString('hex'));
+    const reused = Buffer.alloc(stream.length);
+    for (let cut = 1; cut < stream.length; cut++) {
+      const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+      stream.copy(reused, 0, 0, cut);
+      const found = [...splitter.push(reused.subarray(0, cut), true)];
+      reused.fill(0xee);
+      stream.copy(reused, 0, cut);
+      found.push(...splitter.push(reused.subarray(0, stream.length - cut), true));
+      reused.fill(0xee);
+      expect(found.map((m) => m.toString('hex')), `cut at ${cut}`).toEqual(hex);
+      expect(splitter.pending).toBe(0);
+    }
+  });
+
+  it('hands a message within one chunk on as a view of it, or as a copy of the message alone when borrowed', () => {
+    const chunk = Buffer.from(new ArrayBuffer(stream.length + 3));
+    stream.copy(chunk);
+    const [next] = messages;
+    (next as Buffer).copy(chunk, stream.length, 0, 3);
+    const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+    const found = splitter.push(chunk);
+    expect(found.length).toBe(messages.length);
+    for (const m of found) expect(m.buffer).toBe(chunk.buffer);
+    // The start of the next message is held as it is (a view), the chunk not reported done.
+    expect(splitter.pending).toBe(3);
+    expect(splitter.done).toEqual([]);
+    const lent = new UnframedSplitter(protocol, DEFAULT_LIMITS);
+    const copies = lent.push(chunk, true);
+    expect(copies.map((m) => m.toString('hex'))).toEqual(messages.map((m) => m.toString('hex')));
+    for (const m of copies) expect(m.buffer).not.toBe(chunk.buffer);
+    expect(lent.pending).toBe(3);
+    chunk.fill(0xee);
+    const rest = Buffer.from(next as Buffer).subarray(3);
+    expect(lent.push(rest, true).map((m) => m.toString('hex'))).toEqual([(next as Buffer).toString('hex')]);
+  });
+
   it('reassembles a 32 MB message from 64 KB chunks in linear time', () => {
     const big = message(protocol, 'echoBinary', { value: Buffer.alloc(24 * 1024 * 1024, 0x5a) });
     const splitter = new UnframedSplitter(protocol, DEFAULT_LIMITS);
@@ -141,6 +208,24 @@ describe('unframed stream hostile input', () => {
     expect(() => new UnframedSplitter('binary', DEFAULT_LIMITS).push(deep)).toThrow(/deeper than 64/);
     expect(() => new UnframedSplitter('binary', DEFAULT_LIMITS).push(Buffer.from('80010001000000016d000000011f0001', 'hex'))).toThrow(/unknown field type 31/);
     expect(() => new UnframedSplitter('json', DEFAULT_LIMITS).push(Buffer.from('['.repeat(500)))).toThrow(/deeper/);
+  });
+
+  it('refuses hostile declarations in borrowed chunks too, and holds only what came of an incomplete message', () => {
+    const header = Buffer.from('800100010000000a6563686f537472696e67000000010b00017fffffff', 'hex');
+    for (let cut = 1; cut < header.length; cut++) {
+      const splitter = new UnframedSplitter('binary', resolveLimits({ maxStringLength: 1000 }));
+      expect(splitter.push(Buffer.from(header.subarray(0, cut)), true)).toEqual([]);
+      expect(splitter.pending).toBe(cut);
+      expect(() => splitter.push(Buffer.from(header.subarray(cut)), true)).toThrow(/declares 2147483647 bytes, over the limit of 1000/);
+    }
+    const start = message('compact', 'echoBinary', { value: Buffer.alloc(5000) }).subarray(0, 40);
+    expect(() => new UnframedSplitter('compact', resolveLimits({ maxMessageSize: 4096 })).push(Buffer.from(start), true)).toThrow(SizeError);
+    // A string declared long (within the limits): only the bytes that came are held, as a copy of them.
+    const long = message('binary', 'echoBinary', { value: Buffer.alloc(1_000_000, 1) });
+    const splitter = new UnframedSplitter('binary', DEFAULT_LIMITS);
+    const lent = Buffer.from(long.subarray(0, 100));
+    expect(splitter.push(lent, true)).toEqual([]);
+    expect(splitter.pending).toBe(100);
   });
 
   it('holds at most the bytes of one message while it is incomplete', () => {

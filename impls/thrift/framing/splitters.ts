@@ -12,7 +12,7 @@ export interface Splitter {
    * borrowed: the chunk's memory is reused once push returns (ReusedReads), so neither what is
    * returned nor what is kept may point into it.
    */
-  push(chunk: Buffer, borrowed?: boolean): Buffer[];
+  push(chunk: Buffer, borrowed?: boolean): readonly Buffer[];
   /** Bytes held of a message not complete yet (0 between messages). */
   readonly pending: number;
   /**
@@ -42,22 +42,29 @@ export class UnframedSplitter implements Splitter {
     this.done.push(chunk);
   };
 
-  push(chunk: Buffer, borrowed = false): Buffer[] {
+  push(chunk: Buffer, borrowed = false): readonly Buffer[] {
     this.done.length = 0;
-    // The scanner keeps chunks across calls: a borrowed one is copied first (our client does not
-    // borrow for unframed transports: this copy comes on top of the one a message spanning chunks
-    // costs anyway). Only the caller's own chunks are reported done.
-    this.cursor.push(borrowed ? Buffer.from(chunk) : chunk);
-    const out: Buffer[] = [];
+    // A borrowed chunk is scanned where it is: a message within it is copied out alone (one copy,
+    // of the message only), and what is left of it when the push ends is copied to be kept (it is
+    // the start of a message). Only the caller's own chunks are reported done.
+    this.cursor.push(chunk, !borrowed);
+    let out: Buffer[] | undefined;
     while (this.cursor.length > 0) {
       const length = this.scanner.scan(this.cursor);
       if (length < 0) break;
-      out.push(this.cursor.take(length, borrowed ? undefined : this.dropped));
+      let message = this.cursor.take(length, this.dropped);
+      if (borrowed && this.cursor.tookView) message = Buffer.from(message);
+      if (out === undefined) out = [message];
+      else out.push(message);
       this.scanner.reset();
     }
-    return out;
+    if (borrowed && this.cursor.length > 0) this.cursor.copyLast();
+    return out ?? NO_MESSAGES;
   }
 }
+
+/** What a push returns when it completes no message (never written to). */
+const NO_MESSAGES: readonly Buffer[] = [];
 
 /** Frames of a 4-byte big-endian length (TFramedTransport, TFastFramedTransport, THeader). */
 export class FrameSplitter implements Splitter {
