@@ -20,6 +20,18 @@ function message(protocol: ProtocolName, method: string, args: Record<string, un
   return writer.output.toBuffer();
 }
 
+/** Pushes stream through one reused buffer of `step` bytes, overwritten after every push (as ReusedReads lends its reads). */
+function pushBorrowed(splitter: FrameSplitter | UnframedSplitter, stream: Buffer, step: number): Buffer[] {
+  const found: Buffer[] = [];
+  const reused = Buffer.alloc(step);
+  for (let at = 0; at < stream.length; at += step) {
+    const n = stream.copy(reused, 0, at, at + step);
+    found.push(...splitter.push(reused.subarray(0, n), true));
+    reused.fill(0xee);
+  }
+  return found;
+}
+
 /**
  * Pushes `stream` in chunks of `step` bytes, each in an ArrayBuffer of its own as net reads them
  * (Buffer.from would use the shared pool for small ones), and detaches every chunk the splitter
@@ -102,17 +114,6 @@ describe.each(PROTOCOL_NAMES)('unframed %s stream', (protocol) => {
     expect(splitter.done).toEqual([]);
   });
 
-  /** Pushes stream through one reused buffer of `step` bytes, overwritten after every push (as ReusedReads lends its reads). */
-  function pushBorrowed(splitter: UnframedSplitter, stream: Buffer, step: number): Buffer[] {
-    const found: Buffer[] = [];
-    const reused = Buffer.alloc(step);
-    for (let at = 0; at < stream.length; at += step) {
-      const n = stream.copy(reused, 0, at, at + step);
-      found.push(...splitter.push(reused.subarray(0, n), true));
-      reused.fill(0xee);
-    }
-    return found;
-  }
 
   it('keeps nothing of a borrowed chunk: every split size, the chunk overwritten after each push', () => {
     const hex = messages.map((m) => m.toString('hex'));
@@ -263,13 +264,7 @@ describe('frames', () => {
       const stream = Buffer.concat([Buffer.from('00000003616263', 'hex'), length, big, Buffer.from('0000000178', 'hex')]);
       for (const step of steps) {
         const splitter = new FrameSplitter(DEFAULT_LIMITS);
-        const found: Buffer[] = [];
-        const reused = Buffer.alloc(step);
-        for (let at = 0; at < stream.length; at += step) {
-          const n = stream.copy(reused, 0, at, at + step);
-          found.push(...splitter.push(reused.subarray(0, n), true));
-          reused.fill(0xee);
-        }
+        const found = pushBorrowed(splitter, stream, step);
         expect(splitter.pending).toBe(0);
         expect(found.map((f) => f.length)).toEqual([3, bigSize, 1]);
         expect(found[0]?.toString()).toBe('abc');
