@@ -7,10 +7,12 @@
 //   tcp:  each frame's length and its bytes with separate writes, then the zero length (Java's
 //         SocketTransceiver.writeBuffers): the client gets many small reads;
 //   avro: all frames of a message in one write (Java's SaslSocketTransceiver gathers them).
+// --writes message|parts overrides that (tcp answers in one write: what the many small writes cost
+// our client, eighth pass).
 // Only the client process's CPU is reported; the answerer is the same code for every tree.
 //
 //   node impls/avro/profile/client-loop.ts [--seconds 4] [--rounds 3] [--scheme tcp|avro]
-//        [--size 65536] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+//        [--size 65536] [--writes message|parts] [--connections 1] [--tree name=/path/to/a/checkout ...] [--prof DIR]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
@@ -40,7 +42,7 @@ function javaFrames(message: Buffer): Buffer[] {
   return out;
 }
 
-async function answerer(scheme: string): Promise<void> {
+async function answerer(scheme: string, writes: string): Promise<void> {
   const transport = scheme === 'avro' ? 'sasl' : scheme;
   const messages = Object.keys((JSON.parse(protocol.text) as { messages: object }).messages);
   const handlers = Object.fromEntries(messages.map((name) => [name, (request: Readonly<Record<string, unknown>>): unknown => request['value']]));
@@ -66,7 +68,7 @@ async function answerer(scheme: string): Promise<void> {
       }
       for (const frame of decoder.push(chunk)) {
         const parts = javaFrames(frame.payload);
-        if (scheme === 'avro') client.write(Buffer.concat(parts));
+        if (writes === 'message') client.write(Buffer.concat(parts));
         else for (const part of parts) client.write(part);
       }
     });
@@ -80,39 +82,45 @@ async function answerer(scheme: string): Promise<void> {
   process.exit(0);
 }
 
-async function child(tree: string, scheme: string, size: number, seconds: number): Promise<void> {
-  const peer = spawn('taskset', ['-c', '0', process.execPath, `${HERE}client-loop.ts`, 'answer', scheme], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function child(tree: string, scheme: string, size: number, seconds: number, writes: string, connections: number): Promise<void> {
+  const peer = spawn('taskset', ['-c', '0', process.execPath, `${HERE}client-loop.ts`, 'answer', scheme, writes], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: peer.stdout }).once('line', resolve));
   const { port } = JSON.parse(line) as { port: number };
   const transport = scheme === 'avro' ? 'sasl' : scheme;
   const connectClient = (await adapterOf(tree)).connect;
   if (!connectClient) throw new Error('no client');
-  const client = await connectClient({ url: `${scheme}://127.0.0.1:${port}/`, transport, protocol }, { timeoutMs: 10_000 });
+  // --connections N: N clients with one call each in flight, as the bench drives 32 in flight on
+  // every transport but Netty.
+  const clients = await Promise.all(Array.from({ length: connections }, () => connectClient({ url: `${scheme}://127.0.0.1:${port}/`, transport, protocol }, { timeoutMs: 10_000 })));
   const value = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) value[i] = (i * 31 + 7) & 0xff;
   let calls = 0;
-  const run = async (ms: number): Promise<void> => {
+  const run = (ms: number): Promise<unknown> => {
     const until = performance.now() + ms;
-    while (performance.now() < until) {
-      const answer = await client.call('echoBytes', { value }) as Buffer;
-      if (answer.length !== size) throw new Error(`answer of ${answer.length} bytes`);
-      calls++;
-    }
+    return Promise.all(clients.map(async (client) => {
+      while (performance.now() < until) {
+        const answer = await client.call('echoBytes', { value }) as Buffer;
+        if (answer.length !== size) throw new Error(`answer of ${answer.length} bytes`);
+        calls++;
+      }
+    }));
   };
-  await measureLoop(run, () => calls, seconds);
-  await client.close();
+  await measureLoop(async (ms) => { await run(ms); }, () => calls, seconds);
+  for (const client of clients) await client.close();
   peer.kill();
   process.exit(0);
 }
 
 async function driver(argv: string[]): Promise<void> {
-  const options = treeLoopOptions(argv, THIS_TREE, { scheme: 'tcp', size: '65536' });
+  const options = treeLoopOptions(argv, THIS_TREE, { scheme: 'tcp', size: '65536', writes: '' });
+  const scheme = options.extra['scheme'] ?? 'tcp';
+  const writes = options.extra['writes'] || (scheme === 'avro' ? 'message' : 'parts');
   await driveTrees(`${HERE}client-loop.ts`, options, (_name, tree) => ({
-    args: ['child', tree, options.extra['scheme'] ?? 'tcp', options.extra['size'] ?? '65536', String(options.seconds)],
+    args: ['child', tree, scheme, options.extra['size'] ?? '65536', String(options.seconds), writes, String(options.connections)],
   }));
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === 'answer') await answerer(rest[0] as string);
-else if (mode === 'child') await child(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]));
+if (mode === 'answer') await answerer(rest[0] as string, rest[1] as string);
+else if (mode === 'child') await child(rest[0] as string, rest[1] as string, Number(rest[2]), Number(rest[3]), rest[4] as string, Number(rest[5] ?? 1));
 else await driver(process.argv.slice(2));
