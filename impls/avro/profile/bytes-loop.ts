@@ -11,24 +11,15 @@
 //
 //   node impls/avro/profile/bytes-loop.ts [--seconds 2] [--rounds 3] [--bytes 1048576]
 //        [--scheme netty|tcp|avro] [--side server|client] [--tree name=/path/to/a/checkout ...] [--prof DIR]
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
+import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
-const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
-
-type Adapter = typeof import('../adapter.ts').default;
 
 async function child(tree: string, scheme: string, size: number, seconds: number, side: string): Promise<void> {
-  const protocolText = readFileSync(`${THIS_TREE}/suites/avro/data/protocols/conformance.avpr`, 'utf8');
-  const protocol = { name: 'conformance', text: protocolText };
-  const adapterOf = async (root: string): Promise<Adapter> => (await import(pathToFileURL(`${root}/impls/avro/adapter.ts`).href) as { default: Adapter }).default;
-  const transport = scheme === 'avro' ? 'sasl' : scheme;
-  const messages = Object.keys((JSON.parse(protocolText) as { messages: object }).messages);
-  const echo = (request: Readonly<Record<string, unknown>>): unknown => request['value'];
-  const handlers = Object.fromEntries(messages.map((name) => [name, echo]));
+  const transport = transportOf(scheme);
+  const handlers = echoHandlers();
   const value = Buffer.alloc(size, 0xa5);
 
   // The bytes of our client (this tree's), recorded against a server of this tree.
@@ -123,8 +114,8 @@ async function measureClient(tree: string, scheme: string, protocol: { name: str
   });
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   const port = (peer.address() as { port: number }).port;
-  const transport = scheme === 'avro' ? 'sasl' : scheme;
-  const connectClient = (await (await import(pathToFileURL(`${tree}/impls/avro/adapter.ts`).href) as { default: Adapter }).default).connect;
+  const transport = transportOf(scheme);
+  const connectClient = (await adapterOf(tree)).connect;
   if (!connectClient) throw new Error('no client');
   const client = await connectClient({ url: `${scheme}://127.0.0.1:${port}/`, transport, protocol }, { timeoutMs: 10_000 });
   let calls = 0;

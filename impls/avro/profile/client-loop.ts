@@ -14,20 +14,15 @@
 //   node impls/avro/profile/client-loop.ts [--seconds 4] [--rounds 3] [--scheme tcp|avro]
 //        [--size 65536] [--writes message|parts] [--connections 1] [--tree name=/path/to/a/checkout ...] [--prof DIR]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
 import { StandardFrameDecoder } from '../framing/standard.ts';
+import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
-const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 const FRAME_BYTES = 8192;
 
-type Adapter = typeof import('../adapter.ts').default;
-const adapterOf = async (root: string): Promise<Adapter> => (await import(pathToFileURL(`${root}/impls/avro/adapter.ts`).href) as { default: Adapter }).default;
-const protocol = { name: 'conformance', text: readFileSync(`${THIS_TREE}/suites/avro/data/protocols/conformance.avpr`, 'utf8') };
 
 /** Java's framing of one message: frames of up to 8 KiB, then the zero length. */
 function javaFrames(message: Buffer): Buffer[] {
@@ -43,10 +38,8 @@ function javaFrames(message: Buffer): Buffer[] {
 }
 
 async function answerer(scheme: string, writes: string): Promise<void> {
-  const transport = scheme === 'avro' ? 'sasl' : scheme;
-  const messages = Object.keys((JSON.parse(protocol.text) as { messages: object }).messages);
-  const handlers = Object.fromEntries(messages.map((name) => [name, (request: Readonly<Record<string, unknown>>): unknown => request['value']]));
-  const inner = await (await adapterOf(THIS_TREE)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, handlers, {});
+  const transport = transportOf(scheme);
+  const inner = await (await adapterOf(THIS_TREE)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, echoHandlers(), {});
   if (!inner) throw new Error('no server');
   const front = createServer((client: Socket) => {
     client.setNoDelay(true);
@@ -86,7 +79,7 @@ async function child(tree: string, scheme: string, size: number, seconds: number
   const peer = spawn('taskset', ['-c', '0', process.execPath, `${HERE}client-loop.ts`, 'answer', scheme, writes], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => createInterface({ input: peer.stdout }).once('line', resolve));
   const { port } = JSON.parse(line) as { port: number };
-  const transport = scheme === 'avro' ? 'sasl' : scheme;
+  const transport = transportOf(scheme);
   const connectClient = (await adapterOf(tree)).connect;
   if (!connectClient) throw new Error('no client');
   // --connections N: N clients with one call each in flight, as the bench drives 32 in flight on

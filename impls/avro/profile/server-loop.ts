@@ -10,24 +10,16 @@
 //
 //   node impls/avro/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
 //        [--scheme avro|tcp] [--tree name=/path/to/a/checkout ...] [--prof DIR]
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
+import { pathToFileURL } from 'node:url';
+import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
-const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
-
-type Adapter = typeof import('../adapter.ts').default;
 
 async function child(tree: string, scheme: string, connections: number, seconds: number, raw: boolean): Promise<void> {
-  const protocolText = readFileSync(`${THIS_TREE}/suites/avro/data/protocols/conformance.avpr`, 'utf8');
-  const protocol = { name: 'conformance', text: protocolText };
-  const adapterOf = async (root: string): Promise<Adapter> => (await import(pathToFileURL(`${root}/impls/avro/adapter.ts`).href) as { default: Adapter }).default;
-  const transport = scheme === 'avro' ? 'sasl' : scheme;
-  const messages = Object.keys((JSON.parse(protocolText) as { messages: object }).messages);
-  const echo = (request: Readonly<Record<string, unknown>>): unknown => request['value'];
-  const handlers = Object.fromEntries(messages.map((name) => [name, echo]));
+  const transport = transportOf(scheme);
+  const handlers = echoHandlers();
 
   // The bytes of our client (this tree's), recorded against a server of this tree.
   const recordingServer = await (await adapterOf(THIS_TREE)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, handlers, {});

@@ -1,0 +1,27 @@
+// What the host A/B loops of this folder share (not a test and not the bench): the conformance
+// protocol, the echo handlers, and loading a tree's adapter, so old and new trees run side by side.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+export type Adapter = typeof import('../adapter.ts').default;
+
+/** This checkout's root (the loops record their bytes with this tree's code). */
+export const THIS_TREE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
+
+export const protocol = { name: 'conformance', text: readFileSync(`${THIS_TREE}/suites/avro/data/protocols/conformance.avpr`, 'utf8') };
+
+/** The adapter of the tree at `root` (another checkout's, for the A/B). */
+export async function adapterOf(root: string): Promise<Adapter> {
+  return (await import(pathToFileURL(`${root}/impls/avro/adapter.ts`).href) as { default: Adapter }).default;
+}
+
+/** Every message of the protocol answers its request's value. */
+export function echoHandlers(): Record<string, (request: Readonly<Record<string, unknown>>) => unknown> {
+  const messages = Object.keys((JSON.parse(protocol.text) as { messages: object }).messages);
+  return Object.fromEntries(messages.map((name) => [name, (request: Readonly<Record<string, unknown>>): unknown => request['value']]));
+}
+
+/** The adapter's transport for a URL scheme (avro:// is SASL). */
+export function transportOf(scheme: string): string {
+  return scheme === 'avro' ? 'sasl' : scheme;
+}
