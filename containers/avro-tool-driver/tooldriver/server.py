@@ -220,13 +220,30 @@ class CaseListener:
                 slot.parameters = b""
         return slot.parameters
 
+    def _ping_after_last_case(self, message):
+        """Where a ping that comes after the last case's call goes: to that case's program while it
+        still runs. A ping (a handshake with an empty message name) is no case's call: avsc 5 sends
+        one as it opens a channel, and again with its protocol when the first is declined, in flight
+        together with the case's call; when the call wins the race, the last case is done before the
+        ping arrives (one full run failed slow-echo so: the ping's connection was closed, and avsc
+        dropped the call's answer with 'interrupted'). None for anything else: it has nowhere to go."""
+        if message != "":
+            return None
+        for slot in reversed(self.slots):
+            if slot.state == "done" and slot.backend is not None and slot.backend.port is not None:
+                if slot.backend.poll().exited is not None:
+                    return None
+                self.log(f"a ping after the last case: to case {slot.case_id}'s program, still running")
+                return slot
+        return None
+
     def route(self, message, parameters):
         """The slot a request goes to: the first pending case with its message and exactly its
         parameter bytes, else the first pending case for its message, else the current one."""
         with self.lock:
             self._advance()
             if self.current >= len(self.slots):
-                return None
+                return self._ping_after_last_case(message)
             target = self.current
             if message is not None:
                 pending = [slot for slot in self.slots[self.current:] if slot.state in ("pending", "unservable") and slot.message == message]
