@@ -119,7 +119,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       // ts-server: our servers, then one peer client plan per release (not awaited here: its cells' tests wait for it).
       for (const c of cells.filter((x) => x.cell.direction === 'ts-server')) {
         const state = states.get(c.key) as CellState;
-        state.serverWire = new ServerWireLog();
+        state.serverWire = new ServerWireLog({ keepPerChunk: DUMP_BYTES });
         const started = Date.now();
         try {
           state.ours = await driver.startServer({

@@ -38,13 +38,13 @@ export const DUMP_CONNECTIONS = 4;
 /** A ts-server case: per connection, what our server received from the peer client and sent back. */
 export function serverDumps(connections: readonly ConnectionBytes[], client: string): WireDump[] {
   const shown = connections.slice(0, DUMP_CONNECTIONS).flatMap((c) => [
-    dump(`connection ${c.connection} from ${client} (${c.peer}): our server received`, c.received),
-    dump(`connection ${c.connection}: our server sent`, c.sent),
+    dump(`connection ${c.connection} from ${client} (${c.peer}): our server received`, c.received, c.receivedTotal),
+    dump(`connection ${c.connection}: our server sent`, c.sent, c.sentTotal),
   ]);
   const rest = connections.slice(DUMP_CONNECTIONS);
   if (rest.length === 0) return shown;
-  const received = rest.reduce((sum, c) => sum + c.received.length, 0);
-  const sent = rest.reduce((sum, c) => sum + c.sent.length, 0);
+  const received = rest.reduce((sum, c) => sum + c.receivedTotal, 0);
+  const sent = rest.reduce((sum, c) => sum + c.sentTotal, 0);
   return [...shown, {
     label: `truncated: ${rest.length} more connection(s) from ${client} not shown (our server received ${received} bytes and sent ${sent} bytes on them)`,
     hex: '',

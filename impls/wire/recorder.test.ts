@@ -24,7 +24,7 @@ describe('WireTrace', () => {
 describe('ServerWireLog', () => {
   it('cuts the bytes of every connection by time window: [from, to)', () => {
     let now = 0;
-    const log = new ServerWireLog(1024, () => now);
+    const log = new ServerWireLog({ maxBytes: 1024, clock: () => now });
     const first = log.connection('127.0.0.1:1000');
     const second = log.connection('127.0.0.1:1001');
     now = 10.5; first.received(Buffer.from('req1'));
@@ -38,12 +38,33 @@ describe('ServerWireLog', () => {
   });
 
   it('stops keeping bytes at its bound and says how many it dropped', () => {
-    const log = new ServerWireLog(4, () => 0);
+    const log = new ServerWireLog({ maxBytes: 4, clock: () => 0 });
     const connection = log.connection('peer');
     connection.received(Buffer.from('abc'));
     connection.received(Buffer.from('defg'));
     expect(log.between(0, 1)[0]?.received.toString()).toBe('abc');
     expect(log.dropped).toBe(4);
+  });
+
+  it('keeps each chunk\'s first keepPerChunk bytes, and the window\'s prefix only while it is contiguous', () => {
+    const log = new ServerWireLog({ keepPerChunk: 4, clock: () => 0 });
+    const connection = log.connection('peer');
+    connection.received(Buffer.from('ab'));
+    connection.received(Buffer.from('cdefgh'));
+    connection.received(Buffer.from('ij'));
+    connection.sent(Buffer.from('xyz'));
+    const [window] = log.between(0, 1);
+    // 'ab' + 'cdef' (cut): 'ij' would not follow 'f' on the wire, so it is counted, not shown.
+    expect([window?.received.toString(), window?.receivedTotal, window?.sent.toString(), window?.sentTotal]).toEqual(['abcdef', 10, 'xyz', 3]);
+  });
+
+  it('holds a bounded amount for large messages: 64 chunks of 1 MiB keep 64 x keepPerChunk and drop nothing', () => {
+    const log = new ServerWireLog({ keepPerChunk: 4096, clock: () => 0 });
+    const connection = log.connection('peer');
+    const big = Buffer.alloc(1024 * 1024, 7);
+    for (let i = 0; i < 64; i++) connection.received(big);
+    const [window] = log.between(0, 1);
+    expect([window?.received.length, window?.receivedTotal, log.dropped]).toEqual([4096, 64 * 1024 * 1024, 0]);
   });
 });
 

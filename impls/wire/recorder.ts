@@ -64,21 +64,41 @@ interface Chunk {
   readonly at: number;
   readonly connection: number;
   readonly direction: 'sent' | 'received';
+  /** The chunk's first keepPerChunk bytes (all of it when shorter). */
   readonly bytes: Buffer;
+  /** The chunk's length as it came. */
+  readonly length: number;
 }
 
 /** The bytes of one connection within a time window, for a report. */
 export interface ConnectionBytes {
   readonly connection: number;
   readonly peer: string;
+  /** The window's first bytes in this direction, up to the first chunk that was cut (see keepPerChunk). */
   readonly sent: Buffer;
   readonly received: Buffer;
+  /** Every byte of the window in this direction, kept or not. */
+  readonly sentTotal: number;
+  readonly receivedTotal: number;
+}
+
+export interface ServerWireLogOptions {
+  /** Bytes kept over all connections; later chunks are only counted (see dropped). */
+  readonly maxBytes?: number;
+  /**
+   * Bytes kept of each chunk. A report shows the first few KB of a window, and the first N bytes
+   * of any window come from chunks' first N bytes: keeping more only holds memory. (A cell of 1 MiB
+   * cases kept megabytes per cell until its slice file ended: 6.5 GB in one worker of the release
+   * grid.)
+   */
+  readonly keepPerChunk?: number;
+  readonly clock?: () => number;
 }
 
 /**
  * A server's time-stamped record of every connection it accepted, so that the bytes of one case
- * can be cut out afterwards by the case's start and end times. Bounded: once maxBytes are kept,
- * later chunks are only counted (see dropped).
+ * can be cut out afterwards by the case's start and end times. Bounded twice: each chunk keeps
+ * its first keepPerChunk bytes, and once maxBytes are kept, later chunks are only counted.
  */
 export class ServerWireLog implements ConnectionRecorders {
   private readonly chunks: Chunk[] = [];
@@ -87,22 +107,25 @@ export class ServerWireLog implements ConnectionRecorders {
   private droppedBytes = 0;
 
   private readonly maxBytes: number;
+  private readonly keepPerChunk: number;
   private readonly clock: () => number;
 
-  constructor(maxBytes = 16 * 1024 * 1024, clock: () => number = wallClockMs) {
-    this.maxBytes = maxBytes;
-    this.clock = clock;
+  constructor(options: ServerWireLogOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.keepPerChunk = options.keepPerChunk ?? Number.POSITIVE_INFINITY;
+    this.clock = options.clock ?? wallClockMs;
   }
 
   connection(peer: string): WireRecorder {
     const id = this.peers.push(peer);
     const add = (direction: Chunk['direction'], bytes: Buffer): void => {
-      if (this.kept + bytes.length > this.maxBytes) {
+      const keep = Math.min(bytes.length, this.keepPerChunk);
+      if (this.kept + keep > this.maxBytes) {
         this.droppedBytes += bytes.length;
         return;
       }
-      this.kept += bytes.length;
-      this.chunks.push({ at: this.clock(), connection: id, direction, bytes: Buffer.from(bytes) });
+      this.kept += keep;
+      this.chunks.push({ at: this.clock(), connection: id, direction, bytes: Buffer.from(bytes.subarray(0, keep)), length: bytes.length });
     };
     return { sent: (bytes) => add('sent', bytes), received: (bytes) => add('received', bytes) };
   }
@@ -114,18 +137,25 @@ export class ServerWireLog implements ConnectionRecorders {
 
   /** Every connection's bytes recorded at or after fromMs and before toMs, in connection order. */
   between(fromMs: number, toMs: number): ConnectionBytes[] {
-    const byConnection = new Map<number, { sent: Buffer[]; received: Buffer[] }>();
+    const byConnection = new Map<number, Record<Chunk['direction'], { parts: Buffer[]; total: number; cut: boolean }>>();
     for (const chunk of this.chunks) {
       if (chunk.at < fromMs || chunk.at >= toMs) continue;
       let entry = byConnection.get(chunk.connection);
       if (!entry) {
-        entry = { sent: [], received: [] };
+        entry = { sent: { parts: [], total: 0, cut: false }, received: { parts: [], total: 0, cut: false } };
         byConnection.set(chunk.connection, entry);
       }
-      entry[chunk.direction].push(chunk.bytes);
+      const side = entry[chunk.direction];
+      side.total += chunk.length;
+      // After a cut chunk the kept bytes are no longer contiguous: the prefix ends there.
+      if (side.cut) continue;
+      side.parts.push(chunk.bytes);
+      side.cut = chunk.bytes.length < chunk.length;
     }
     return [...byConnection.entries()].map(([connection, entry]) => ({
-      connection, peer: this.peers[connection - 1] ?? '?', sent: Buffer.concat(entry.sent), received: Buffer.concat(entry.received),
+      connection, peer: this.peers[connection - 1] ?? '?',
+      sent: Buffer.concat(entry.sent.parts), received: Buffer.concat(entry.received.parts),
+      sentTotal: entry.sent.total, receivedTotal: entry.received.total,
     }));
   }
 }
