@@ -11,7 +11,7 @@ import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
 import { reportsDir } from '../results/files.ts';
 import { BASELINE_ENV } from '../reports/history.ts';
 import type { CliOptions } from './args.ts';
-import type { Family } from '../matrix/axes.ts';
+import { SUITE_FOLDERS } from '../matrix/families.ts';
 import { superviseVitest } from './supervise.ts';
 import { scratchDirectory } from '../run/scratch.ts';
 
@@ -38,14 +38,6 @@ export function runEnvironment(options: CliOptions, implementations: readonly st
 export function newRunId(): string {
   return `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
 }
-
-/** The suite folder of each family's files (vitest takes it as a file filter). */
-const SUITE_FOLDERS: Readonly<Record<Family, string>> = {
-  avro: 'suites/avro/',
-  thrift: 'suites/thrift/',
-  'avro-datafile': 'suites/datafile/',
-  hostile: 'suites/hostile/',
-};
 
 export const BLOB_DIR = (): string => join(reportsDir(), 'blob');
 

@@ -15,6 +15,11 @@ export interface Sliceable {
 
 const CELL_COST = 8;
 
+/** What a set of cells weighs for scheduling: its cases, plus a fixed cost per cell. */
+export function weightOf(items: readonly Sliceable[]): number {
+  return items.reduce((sum, item) => sum + item.cases.length + CELL_COST, 0);
+}
+
 function groupKey(cell: Cell): string {
   return [cell.peer, cell.version, cell.direction, cell.transport, cell.socket].join('|');
 }
@@ -26,7 +31,7 @@ export function partition<T extends Sliceable>(items: readonly T[], count: numbe
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const weighted = [...groups.entries()]
-    .map(([key, members]) => ({ key, members, weight: members.reduce((sum, m) => sum + m.cases.length + CELL_COST, 0) }))
+    .map(([key, members]) => ({ key, members, weight: weightOf(members) }))
     .sort((a, b) => b.weight - a.weight || a.key.localeCompare(b.key));
   const slices = Array.from({ length: count }, () => ({ weight: 0, members: [] as T[] }));
   for (const group of weighted) {
