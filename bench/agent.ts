@@ -4,7 +4,8 @@
 //
 //   node bench/agent.ts <adapter module path>   an implementation (impls/<name>/adapter.ts)
 //   node bench/agent.ts raw                     the raw loopback floor (raw.ts)
-//   node bench/agent.ts replay                  the replay floor (replay.ts): canned Thrift calls and replies
+//   node bench/agent.ts replay                  the replay floor: canned Thrift calls and replies (replay.ts),
+//                                               canned Avro calls and responses on the stream transports (replay-avro.ts)
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Server } from 'node:net';
@@ -15,6 +16,7 @@ import { closedLoop, type LoopResult } from './load.ts';
 import { PAYLOAD_INT, payloadBytes, type Answer, type Command, type ListenerSpec, type Payload, type RunCommand } from './protocol.ts';
 import { RawClient, serveRaw } from './raw.ts';
 import { openReplayClient, serveReplay } from './replay.ts';
+import { AvroReplayClient, serveAvroReplay } from './replay-avro.ts';
 
 // Resolved from this file, so that the agent loads nothing of the harness beyond the contract's types.
 const REPO_ROOT = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
@@ -79,6 +81,7 @@ class NodeAgent {
     if (this.implementation === 'raw' || this.implementation === 'replay') {
       let server: Server;
       if (this.implementation === 'raw') server = await serveRaw(l.host, l.port);
+      else if (l.payload && l.family === 'avro') server = await serveAvroReplay(l.host, l.port, { transport: l.transport, payload: l.payload });
       else if (l.payload) server = await serveReplay(l.host, l.port, { transport: l.transport, protocol: l.protocol, payload: l.payload });
       else throw new Error(`a replay listener answers one payload's echo, and ${l.key} names none`);
       return { close: () => new Promise<void>((done) => server.close(() => done())) };
@@ -116,7 +119,9 @@ class NodeAgent {
         for (let c = 0; c < command.connections; c++) {
           const client = this.implementation === 'raw'
             ? await RawClient.open(target.host, target.port, payload)
-            : await openReplayClient(target.host, target.port, { transport: target.transport, protocol: target.protocol, payload: command.payload });
+            : target.family === 'avro'
+              ? await AvroReplayClient.open(target.host, target.port, { transport: target.transport, payload: command.payload }, command.timeoutMs)
+              : await openReplayClient(target.host, target.port, { transport: target.transport, protocol: target.protocol, payload: command.payload });
           closers.push(() => client.close());
           slots.push(() => client.call());
         }
@@ -167,7 +172,7 @@ class NodeAgent {
 }
 
 type Adapter = AvroImplementation | ThriftImplementation;
-/** The floors: no implementation, canned bytes (raw.ts, replay.ts). */
+/** The floors: no implementation, canned bytes (raw.ts, replay.ts, replay-avro.ts). */
 type Floor = 'raw' | 'replay';
 
 /** The adapter module's default export (the orchestrator checked its capabilities when it planned the run). */

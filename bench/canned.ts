@@ -1,7 +1,8 @@
 // The floors' sockets: a server that answers every message it reads with bytes made without any RPC
 // work, and a client that sends one fixed message and waits for one fixed answer. The raw floor
-// (raw.ts) and the replay floor (replay.ts) are two configurations of these; what differs is only
-// where a message ends and what the answer is.
+// (raw.ts) and the Thrift replay floor (replay.ts) are two configurations of these; what differs is
+// only where a message ends and what the answer is. The Avro replay floor (replay-avro.ts) has its
+// own conversations on the same server, since an Avro message's end is found frame by frame.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** Where a message ends: after `headBytes` bytes of it are known, its whole length. */
@@ -57,14 +58,17 @@ export interface CannedServerOptions {
   answerer(): (message: Buffer) => Buffer;
 }
 
-export function serveCanned(host: string, port: number, options: CannedServerOptions): Promise<Server> {
+/** One connection's side of a floor server: takes each chunk read, writes back through the socket; throws to end the connection. */
+export type Conversation = (chunk: Buffer) => void;
+
+/** A loopback server whose every connection is a conversation opened for it (no Nagle: answers leave at once). */
+export function serveConversations(host: string, port: number, open: (socket: Socket) => Conversation): Promise<Server> {
   const server = createServer((socket) => {
     socket.setNoDelay(true);
-    const reader = new MessageReader(options.boundary);
-    const answer = options.answerer();
+    const conversation = open(socket);
     socket.on('data', (chunk) => {
       try {
-        for (const message of reader.push(chunk)) socket.write(answer(message));
+        conversation(chunk);
       } catch {
         socket.destroy();
       }
@@ -74,6 +78,16 @@ export function serveCanned(host: string, port: number, options: CannedServerOpt
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function serveCanned(host: string, port: number, options: CannedServerOptions): Promise<Server> {
+  return serveConversations(host, port, (socket) => {
+    const reader = new MessageReader(options.boundary);
+    const answer = options.answerer();
+    return (chunk) => {
+      for (const message of reader.push(chunk)) socket.write(answer(message));
+    };
   });
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { globRegExp } from '../harness/matrix/glob.ts';
 import { judge, loadExplanations, type Explanation } from './explanations.ts';
+import { AXES, peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
 
 const floor: Explanation = {
   id: 'floor', groups: ['thrift/*/*/int/1/*'], rows: ['ours client'], cause: 'c', outside: 'o', profile: 'impls/thrift/profile/README.md',
@@ -43,5 +45,29 @@ describe('an explanation of a row below 1.0', () => {
     const explanations = loadExplanations();
     expect(explanations.length).toBeGreaterThan(0);
     for (const e of explanations) expect(existsSync(new URL(`../${e.profile.split('#')[0]}`, import.meta.url)), e.profile).toBe(true);
+  });
+
+  it('hold a group with a replay floor to it, and only a group without one to the raw floor', () => {
+    // Every axis and shape against one peer, ours offering everything: the groups a full run can have.
+    const offers = AXES.map(({ transport, protocol }) => ({ transport, protocol }));
+    const peer = peerParticipant('peer', 'any-peer', offers, offers.map((o) => ({ ...o, serverKind: 'any' })));
+    const ours: Participant = { id: 'ours', kind: 'node', source: 'ours', client: offers, server: offers };
+    const groups = planGroups({ axes: AXES, shapes: SHAPES, implementations: { avro: [ours], thrift: [ours] }, peers: { avro: [peer], thrift: [peer] }, libraries: false, floor: true });
+    const explanations = loadExplanations();
+    const checks = (group: string, row: string): string[] =>
+      explanations.filter((e) => e.rows.includes(row) && e.groups.some((glob) => globRegExp(glob).test(group))).map((e) => e.check?.kind ?? 'none');
+    const replayed = groups.filter((g) => g.contenders.some((c) => c.kind === 'replay'));
+    expect(replayed.map((g) => g.id)).toContain('avro/sasl/conformance/int/1/peer');
+    for (const g of groups.filter((x) => x.shape.inflight === 1 && x.shape.payloadName !== '1MiB')) {
+      for (const row of ['ours client', 'ours server']) {
+        const kinds = checks(g.id, row);
+        if (replayed.includes(g)) {
+          expect(kinds, `${g.id} ${row}`).toContain('at-replay-floor');
+          expect(kinds, `${g.id} ${row}`).not.toContain('at-raw-floor');
+        } else {
+          expect(kinds, `${g.id} ${row}`).toContain('at-raw-floor');
+        }
+      }
+    }
   });
 });

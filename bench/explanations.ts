@@ -12,7 +12,7 @@ export interface ExplanationCheck {
    * at-raw-floor: ours reaches `atLeast` of Node's raw loopback echo of the same bytes (the row's
    * ofFloor), and that echo is itself below the reference, so what is left is the event loop's,
    * not our code's.
-   * at-replay-floor: the same against the replay floor of the row's side (replay.ts: Node with
+   * at-replay-floor: the same against the replay floor of the row's side (replay.ts, replay-avro.ts: Node with
    * canned messages in place of ours, against the same peer), itself below the reference.
    * cpu-ratio: ours makes at least `atLeast` of the reference's calls per CPU-second.
    * own-cpu-ratio: our process alone (our client, our server) makes at least `atLeast` of the calls

@@ -27,7 +27,8 @@ import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } 
 
 const USAGE = `npm run bench [-- options]
   --quick                 the CI check: a few rows, short windows, compared with bench/baseline.json
-  --only GLOB             groups whose id matches (family/transport/protocol/payload/inflight/peer), e.g. 'avro/http/*'
+  --only GLOB             groups whose id matches (family/transport/protocol/payload/inflight/peer), e.g. 'avro/http/*';
+                          given several times, groups that match any of them
   --rounds N              rounds per group (full 3, quick 3)
   --duration-ms N         measured window per contender and round (full 300, quick 200)
   --warmup-ms N           warm-up before each window, on its fresh connections (50)
@@ -50,7 +51,8 @@ const USAGE = `npm run bench [-- options]
 
 interface Options {
   readonly quick: boolean;
-  readonly only?: RegExp;
+  /** --only: a group is measured when its id matches one of these. */
+  readonly only?: readonly RegExp[];
   readonly measure: Omit<MeasureOptions, 'deadline' | 'progress' | 'warmed'>;
   readonly budgetMinutes: number;
   readonly libraries: boolean;
@@ -75,7 +77,7 @@ function options(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv], strict: true, allowPositionals: false,
     options: {
-      quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' },
+      quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, rounds: { type: 'string' },
       'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
@@ -101,7 +103,7 @@ function options(argv: readonly string[]): Options {
   const warmupMs = num(values['warmup-ms'], 50);
   return {
     quick,
-    ...(values.only ? { only: globRegExp(values.only) } : {}),
+    ...(values.only && values.only.length > 0 ? { only: values.only.map((glob) => globRegExp(glob)) } : {}),
     measure: {
       rounds: Math.round(num(values.rounds, 3)), durationMs, warmupMs,
       warmupWindows: Math.round(num(values['warmup-windows'], quick ? 1 : 2)), warmupWindowMs: 200,
@@ -251,7 +253,7 @@ async function main(): Promise<number> {
     axes: AXES, shapes: SHAPES, implementations: await implementations(opts.hostTwin), peers, libraries: opts.libraries, floor: opts.floor,
   });
   if (opts.quick) groups = groups.filter((g) => QUICK_GROUPS.includes(g.id));
-  if (opts.only) groups = groups.filter((g) => opts.only?.test(g.id));
+  if (opts.only) groups = groups.filter((g) => opts.only?.some((glob) => glob.test(g.id)));
   if (opts.datafileOnly) groups = [];
   else if (groups.length === 0) throw new Error('no group selected (see --only and the group ids in bench/README.md)');
   const contenders = groups.reduce((n, g) => n + g.contenders.length, 0);

@@ -63,7 +63,7 @@ export interface RowResult {
   readonly ofFloor?: Summary;
   /**
    * Client and server rows, per round: this contender's rate / the replay floor's on the same side
-   * (the replay client's for a client row, the replay server's for a server row; replay.ts).
+   * (the replay client's for a client row, the replay server's for a server row; replay.ts, replay-avro.ts).
    */
   readonly ofReplay?: Summary;
   /**

@@ -38,6 +38,22 @@ describe('planGroups', () => {
     expect(groups.find((g) => g.id === 'thrift/framed/binary/int/32/java')?.contenders.some((c) => c.kind === 'replay')).toBe(false);
   });
 
+  it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty), not HTTP', () => {
+    const axes = ['tcp', 'sasl', 'netty', 'http'].map((transport) => ({ family: 'avro' as const, transport, protocol: 'conformance' }));
+    const offers = axes.map(({ transport, protocol }) => ({ transport, protocol }));
+    const peer = peerParticipant('java', 'java-avro', offers, offers.map((o) => ({ ...o, serverKind: o.transport })));
+    const node: Participant = { id: 'ours', kind: 'node', source: 'impls/avro/adapter.ts', client: offers, server: offers };
+    const groups = planGroups({ axes, shapes: SHAPES, implementations: { avro: [node], thrift: [] }, peers: { avro: [peer], thrift: [] }, libraries: false, floor: true });
+    const withReplay = groups.filter((g) => g.contenders.some((c) => c.kind === 'replay')).map((g) => g.id);
+    expect(withReplay).toEqual(['tcp', 'sasl', 'netty'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/1/java`)));
+    const sasl = groups.find((g) => g.id === 'avro/sasl/conformance/64KiB/1/java');
+    expect(sasl?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'raw floor', 'replay client', 'replay server']);
+    const server = sasl?.contenders.find((c) => c.name === 'replay server');
+    expect(server?.server).toMatchObject({ participant: { id: 'replay' }, family: 'avro' });
+    expect(server?.listener).toMatchObject({ key: 'replay-avro-sasl-conformance-64KiB', family: 'avro', transport: 'sasl', payload: { kind: 'bytes', size: 65536 } });
+    expect(sasl?.contenders.find((c) => c.name === 'replay client')?.listener.key).toBe('avro-sasl-conformance');
+  });
+
   it('keeps the floor to one call in flight and Python to the shapes it can carry in the time bound', () => {
     const ids = plan(true, true).map((g) => g.id);
     expect(plan(true, true).find((g) => g.id === 'thrift/framed/binary/int/32/java')?.contenders.some((c) => c.kind === 'floor')).toBe(false);

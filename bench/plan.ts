@@ -6,7 +6,7 @@
 //   server      the peer's client against an implementation's server   (ratio: its rate / reference)
 //   floor       Node's raw loopback echo of the same bytes, no RPC at all
 //   replay      a Node endpoint with canned messages in place of ours, against the same peer
-//               (replay.ts): "replay client" with the peer's server, "replay server" with its client
+//               (replay.ts, replay-avro.ts): "replay client" with the peer's server, "replay server" with its client
 //
 // Implementations come from impls/*/adapter.ts and their capabilities (ours and the libraries alike),
 // peers from containers/*/peer.json: a contender exists wherever the offers meet, as in the matrix.
@@ -14,6 +14,7 @@ import type { ImplementationCapabilities } from '../harness/contract/capabilitie
 import type { Offer } from '../harness/matrix/axes.ts';
 import type { Payload } from './protocol.ts';
 import { replayable } from './replay.ts';
+import { avroReplayable } from './replay-avro.ts';
 
 export type BenchFamilyName = 'avro' | 'thrift';
 
@@ -253,9 +254,11 @@ export function planGroups(input: PlanInput): Group[] {
             listener: { key: 'raw', family: 'raw', transport: 'raw', protocol: 'raw' }, connections: shape.inflight, inflight: 1,
           });
         }
-        // The replay floor at one call in flight (framed and buffered Thrift, int and 64 KiB): each
-        // row of ours is judged against Node doing no RPC work with the same peer on the other side.
-        if (input.floor && shape.inflight === 1 && shape.payloadName !== '1MiB' && replayable(axis.family, axis.transport, axis.protocol)) {
+        // The replay floor at one call in flight (framed and buffered Thrift, Avro tcp, sasl and netty;
+        // int and 64 KiB): each row of ours is judged against Node doing no RPC work with the same
+        // peer on the other side.
+        const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport);
+        if (input.floor && shape.inflight === 1 && shape.payloadName !== '1MiB' && replays) {
           const replay = (role: 'client' | 'server'): AgentRef => ({ participant: REPLAY, family: axis.family, role });
           contenders.push(
             { name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: replay('client'), server: ref(peer, 'server'), listener: peerListener, connections: 1, inflight: 1 },

@@ -15,7 +15,7 @@ export interface ListenerSpec {
   readonly transport: string;
   readonly protocol: string;
   readonly serverKind?: string;
-  /** A replay listener (replay.ts) answers the echo of this payload only. */
+  /** A replay listener (replay.ts, replay-avro.ts) answers the echo of this payload only. */
   readonly payload?: Payload;
   readonly host: string;
   readonly port: number;
