@@ -21,6 +21,8 @@
 //        [--client-writes one|java-tcp]
 //
 // --raw-spin-us N adds the raw floor spinning N µs before each answer (participant raw+N).
+// CROSS_SERVER_NODE_FLAGS="--trace-gc ..." adds node options to the server processes (their output
+// goes to stderr).
 //
 // --client-writes java-tcp sends each request as Java's SocketTransceiver writes it on raw TCP (each
 // frame's length and its bytes with separate writes, then the zero length), to see what a request
@@ -220,7 +222,8 @@ interface WindowResult {
 interface Tracing { readonly kind: 'strace' | 'perf'; readonly file: string }
 
 async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined): Promise<WindowResult> {
-  const server = start(1, ['serve', p.root ?? 'raw', scheme], tracing?.kind === 'perf' ? ['--perf-basic-prof'] : []);
+  const flags = [...(tracing?.kind === 'perf' ? ['--perf-basic-prof'] : []), ...(process.env['CROSS_SERVER_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])];
+  const server = start(1, ['serve', p.root ?? 'raw', scheme], flags);
   const { port, pid } = await nextJson<{ port: number; pid: number }>(server.lines);
   const raw = p.root === undefined || p.root.startsWith('raw+');
   const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : 'ours', writes]);
