@@ -28,7 +28,7 @@
 // frame's length and its bytes with separate writes, then the zero length), to see what a request
 // arriving in pieces costs the server.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -41,7 +41,15 @@ interface Participant { readonly name: string; readonly root: string | undefined
 
 interface ServerFigures { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
 interface ClientFigures { readonly calls: number; readonly seconds: number; readonly cpuUs: number }
-interface ProcCounts { readonly voluntary: number; readonly involuntary: number; readonly syscr: number; readonly syscw: number; readonly minflt: number }
+interface ProcCounts {
+  readonly voluntary: number;
+  readonly involuntary: number;
+  readonly syscr: number;
+  readonly syscw: number;
+  readonly minflt: number;
+  /** CPU ns of the threads other than the main one, by thread name (/proc/<pid>/task/<tid>/schedstat). */
+  readonly others: Readonly<Record<string, number>>;
+}
 
 function out(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -204,7 +212,18 @@ function procCounts(pid: number): ProcCounts {
   // /proc/<pid>/stat: the fields after the command's closing parenthesis; minflt is the 10th field.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const minflt = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  const others: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      others[name] = (others[name] ?? 0) + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
   return {
+    others,
     minflt,
     voluntary: field(status, 'voluntary_ctxt_switches'), involuntary: field(status, 'nonvoluntary_ctxt_switches'),
     syscr: field(io, 'syscr'), syscw: field(io, 'syscw'),
@@ -251,6 +270,7 @@ async function window(p: Participant, scheme: string, seconds: number, writes: s
   const counts = {
     voluntary: after.voluntary - before.voluntary, involuntary: after.involuntary - before.involuntary,
     syscr: after.syscr - before.syscr, syscw: after.syscw - before.syscw, minflt: after.minflt - before.minflt,
+    others: Object.fromEntries(Object.entries(after.others).map(([name, ns]) => [name, ns - (before.others[name] ?? 0)])),
   };
   return { client: result, server: figures, counts, ...(tracing?.kind === 'strace' ? { strace: readFileSync(tracing.file, 'utf8') } : {}) };
 }
@@ -317,7 +337,7 @@ async function driver(argv: string[]): Promise<void> {
       const w = await window(p, scheme, seconds, writes, undefined);
       results.set(p.name, [...(results.get(p.name) ?? []), w]);
       const n = w.client.calls;
-      process.stderr.write(`round ${round + 1} ${p.name.padEnd(8)} ${(n / w.client.seconds).toFixed(0)} calls/s, server CPU µs/call ${(w.server.cpuUs / n).toFixed(1)} (sys ${(w.server.sysUs / n).toFixed(1)}, main thread ${(w.server.threadUs / n).toFixed(1)}), client ${(w.client.cpuUs / n).toFixed(1)}; server per call: wake-ups ${(w.counts.voluntary / n).toFixed(2)}, preempted ${(w.counts.involuntary / n).toFixed(3)}, reads ${(w.counts.syscr / n).toFixed(2)}, writes ${(w.counts.syscw / n).toFixed(2)}, minor faults ${(w.counts.minflt / n).toFixed(3)}\n`);
+      process.stderr.write(`round ${round + 1} ${p.name.padEnd(8)} ${(n / w.client.seconds).toFixed(0)} calls/s, server CPU µs/call ${(w.server.cpuUs / n).toFixed(1)} (sys ${(w.server.sysUs / n).toFixed(1)}, main thread ${(w.server.threadUs / n).toFixed(1)}), client ${(w.client.cpuUs / n).toFixed(1)}; server per call: wake-ups ${(w.counts.voluntary / n).toFixed(2)}, preempted ${(w.counts.involuntary / n).toFixed(3)}, reads ${(w.counts.syscr / n).toFixed(2)}, writes ${(w.counts.syscw / n).toFixed(2)}, minor faults ${(w.counts.minflt / n).toFixed(3)}; other threads µs/call ${Object.entries(w.counts.others).filter(([, ns]) => ns / n >= 50).map(([name, ns]) => `${name} ${(ns / n / 1000).toFixed(2)}`).join(', ')}\n`);
     }
   }
   console.log(`scheme ${scheme}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s; median (min-max) over rounds`);
