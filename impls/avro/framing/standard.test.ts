@@ -78,44 +78,4 @@ describe('standard framing', () => {
     expect(fromSeparate[0]?.equals(payload)).toBe(true);
     expect(Buffer.concat(separate).equals(original)).toBe(true);
   });
-  it('decodes the same messages whatever the cuts, whole one-frame messages in a chunk taken as views of it', () => {
-    const small = Buffer.from('echoInt call');
-    const big = Buffer.from(Array.from({ length: 23 }, (_, i) => i));
-    const stream = Buffer.concat([
-      ...encodeStandardParts([small]), // one frame: a chunk starting here takes it straight
-      Buffer.alloc(4), // an empty message (the general way)
-      ...encodeStandardParts([big], 5), // several frames (the general way)
-      ...encodeStandardParts([Buffer.from('x')]),
-      ...encodeStandardParts([small]),
-    ]);
-    const expected = ['echoInt call', '', big.toString('hex'), 'x', 'echoInt call'];
-    const show = (frames: { payload: Buffer }[]): string[] => frames.map((f, i) => (i === 2 ? f.payload.toString('hex') : f.payload.toString()));
-    for (let i = 0; i <= stream.length; i++) {
-      for (let j = i; j <= stream.length; j += 3) {
-        const decoder = new StandardFrameDecoder();
-        const frames = [stream.subarray(0, i), stream.subarray(i, j), stream.subarray(j)].flatMap((chunk) => decoder.push(chunk));
-        expect(show(frames), `cut at ${i} and ${j}`).toEqual(expected);
-        expect(decoder.pending).toBe(0);
-      }
-    }
-    const whole = new StandardFrameDecoder().push(Buffer.concat([...encodeStandardParts([small]), ...encodeStandardParts([small])]));
-    expect(whole.map((f) => f.payload.toString())).toEqual(['echoInt call', 'echoInt call']);
-    expect(whole[1]?.payload.buffer).toBe(whole[0]?.payload.buffer); // views of the chunk, not copies
-  });
-
-  it('refuses frames and messages over the limits wherever they start, and names a foreign stream only at its start', () => {
-    const limits = { maxFrameBytes: 10, maxMessageBytes: 100, maxNettyBuffers: 1 };
-    const tooLong = Buffer.concat(encodeStandardParts([Buffer.alloc(11)], 11));
-    expect(() => new StandardFrameDecoder(limits).push(tooLong)).toThrow(/frame of 11 bytes exceeds the limit of 10/);
-    const afterOne = Buffer.concat([...encodeStandardParts([Buffer.from('ok')]), tooLong]);
-    expect(() => new StandardFrameDecoder(limits).push(afterOne)).toThrow(/frame of 11 bytes/);
-    const messageLimit = { maxFrameBytes: 100, maxMessageBytes: 8, maxNettyBuffers: 1 };
-    expect(() => new StandardFrameDecoder(messageLimit).push(Buffer.concat(encodeStandardParts([Buffer.alloc(9)])))).toThrow(/message exceeds the limit of 8/);
-    const http = Buffer.from('GET / HTTP/1.1\r\n\r\n');
-    expect(() => new StandardFrameDecoder().push(http)).toThrow(/looks like an HTTP request/);
-    const later = new StandardFrameDecoder();
-    expect(later.push(Buffer.concat(encodeStandardParts([Buffer.from('ok')])))).toHaveLength(1);
-    expect(() => later.push(http)).toThrow(FramingError);
-    expect(() => new StandardFrameDecoder().push(Buffer.concat([...encodeStandardParts([Buffer.from('ok')]), http]))).not.toThrow(/HTTP request/);
-  });
 });

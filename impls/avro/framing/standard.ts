@@ -89,8 +89,6 @@ export class StandardFrameDecoder implements FrameDecoder {
   private messageBytes = 0;
   /** Length of the frame whose header was read, while its bytes are awaited. */
   private frameLength: number | undefined;
-  /** Bytes of whole messages push() took from chunks without the queue. */
-  private direct = 0;
 
   private readonly limits: Limits;
   private readonly rewriteChunks: boolean;
@@ -105,25 +103,8 @@ export class StandardFrameDecoder implements FrameDecoder {
   }
 
   push(chunk: Buffer): Frame[] {
+    this.feed(chunk);
     const messages: Frame[] = [];
-    // The usual small call or answer: nothing pending, and the chunk holds whole messages of one
-    // frame each (length, bytes, zero length). They are taken as views of the chunk straight away,
-    // without the queue (the same views next() would make; measured per int call on a server woken
-    // per message, profile/README.md, ninth pass). Anything else goes the general way below, which
-    // checks the limits and reports errors: this path takes only frames within them.
-    let at = 0;
-    if (this.queue.length === 0 && this.frameLength === undefined && this.messageBytes === 0) {
-      const limit = Math.min(this.limits.maxFrameBytes, this.limits.maxMessageBytes);
-      while (chunk.length - at >= 8) {
-        const length = chunk.readUInt32BE(at);
-        if (length === 0 || length > limit || chunk.length - at - 8 < length || chunk.readUInt32BE(at + 4 + length) !== 0) break;
-        messages.push({ serial: undefined, payload: chunk.subarray(at + 4, at + 4 + length) });
-        at += length + 8;
-      }
-      this.direct += at;
-      if (at === chunk.length) return messages;
-    }
-    this.feed(at === 0 ? chunk : chunk.subarray(at));
     for (;;) {
       const message = this.next();
       if (message === undefined) return messages;
@@ -143,7 +124,7 @@ export class StandardFrameDecoder implements FrameDecoder {
         if (this.queue.length < 4) return undefined;
         const length = this.queue.uint32At(0);
         if (length > this.limits.maxFrameBytes) {
-          const hint = this.queue.consumed + this.direct === 0 ? describeForeignStream(this.queue.peek(8), 'Avro standard') : '';
+          const hint = this.queue.consumed === 0 ? describeForeignStream(this.queue.peek(8), 'Avro standard') : '';
           throw new FramingError(`frame of ${length} bytes exceeds the limit of ${this.limits.maxFrameBytes}.${hint}`);
         }
         if (this.messageBytes + length > this.limits.maxMessageBytes) {
