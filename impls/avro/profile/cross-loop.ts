@@ -17,7 +17,7 @@
 // --perf-basic-prof so that JIT code has names), DIR/<name>-<scheme>.perf.data.
 //
 //   node impls/avro/profile/cross-loop.ts [--seconds 2] [--rounds 5] [--scheme avro|tcp]
-//        [--tree name=/path/to/a/checkout ...] [--no-raw] [--raw-spin-us N ...] [--strace DIR | --perf DIR]
+//        [--warmup 1] [--tree name=/path/to/a/checkout ...] [--no-raw] [--raw-spin-us N ...] [--strace DIR | --perf DIR]
 //        [--client-writes one|java-tcp]
 //
 // --raw-spin-us N adds the raw floor spinning N µs before each answer (participant raw+N).
@@ -94,7 +94,7 @@ async function serve(root: string, scheme: string): Promise<void> {
 }
 
 /** Our client's bytes for the first call (handshake, SASL negotiation) and a plain call, and the plain call's answer. */
-async function record(scheme: string): Promise<{ opening: Buffer; call: Buffer; answerBytes: number }> {
+async function record(scheme: string): Promise<{ opening: Buffer; openingAnswerBytes: number; call: Buffer; answerBytes: number }> {
   const transport = transportOf(scheme);
   const adapter = await adapterOf(THIS_TREE);
   const server = await adapter.listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, echoHandlers(), {});
@@ -105,6 +105,7 @@ async function record(scheme: string): Promise<{ opening: Buffer; call: Buffer; 
     { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: (bytes) => { received += bytes.length; } } });
   await client.call('echoInt', { value: 42 });
   const opening = Buffer.concat(sent);
+  const openingAnswerBytes = received;
   sent = [];
   received = 0;
   await client.call('echoInt', { value: 42 });
@@ -112,7 +113,7 @@ async function record(scheme: string): Promise<{ opening: Buffer; call: Buffer; 
   const answerBytes = received;
   await client.close();
   await server.close();
-  return { opening, call, answerBytes };
+  return { opening, openingAnswerBytes, call, answerBytes };
 }
 
 /** The request as Java's SocketTransceiver writes it: each frame's length, its bytes, the zero length, apart. */
@@ -129,8 +130,8 @@ function javaTcpPieces(call: Buffer): Buffer[] {
   }
 }
 
-/** Client child: warms up 1 s, says ready, runs `seconds`, prints its figures. */
-async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string): Promise<void> {
+/** Client child: warms up (--warmup seconds), says ready, runs `seconds`, prints its figures. */
+async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string, warmupSeconds: number): Promise<void> {
   const recorded = await record(scheme);
   let call = recorded.call;
   let answerBytes = recorded.answerBytes;
@@ -145,12 +146,21 @@ async function client(scheme: string, port: number, seconds: number, raw: boolea
     s.once('error', reject);
   });
   if (!raw) {
-    // The opening's answer (SASL COMPLETE, handshake, echo) is read and dropped.
-    const drop = (): void => undefined;
-    socket.on('data', drop);
-    socket.write(recorded.opening);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    socket.off('data', drop);
+    // The opening's answer (SASL COMPLETE, handshake, echo) is read whole and dropped.
+    await new Promise<void>((resolve, reject) => {
+      let got = 0;
+      const timer = setTimeout(() => reject(new Error(`the opening's answer: ${got} of ${recorded.openingAnswerBytes} bytes`)), 10_000);
+      const drop = (chunk: Buffer): void => {
+        got += chunk.length;
+        if (got < recorded.openingAnswerBytes) return;
+        clearTimeout(timer);
+        socket.off('data', drop);
+        if (got > recorded.openingAnswerBytes) reject(new Error(`the opening's answer: ${got} bytes, ${recorded.openingAnswerBytes} expected`));
+        else resolve();
+      };
+      socket.on('data', drop);
+      socket.write(recorded.opening);
+    });
   }
   let calls = 0;
   const send = (): void => {
@@ -174,7 +184,7 @@ async function client(scheme: string, port: number, seconds: number, raw: boolea
     socket.on('data', onData);
     send();
   });
-  await run(1000);
+  await run(warmupSeconds * 1000);
   out({ ready: true });
   // The driver marks the server's counters after reading this line; give it a moment.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -240,12 +250,12 @@ interface WindowResult {
 /** How a window is watched from outside: strace -c (counts) or perf record (samples), into a file. */
 interface Tracing { readonly kind: 'strace' | 'perf'; readonly file: string }
 
-async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined): Promise<WindowResult> {
+async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined, warmup = 1): Promise<WindowResult> {
   const flags = [...(tracing?.kind === 'perf' ? ['--perf-basic-prof'] : []), ...(process.env['CROSS_SERVER_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])];
   const server = start(1, ['serve', p.root ?? 'raw', scheme], flags);
   const { port, pid } = await nextJson<{ port: number; pid: number }>(server.lines);
   const raw = p.root === undefined || p.root.startsWith('raw+');
-  const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : 'ours', writes]);
+  const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : 'ours', writes, String(warmup)]);
   await nextJson<{ ready: boolean }>(client.lines);
   let tracer: ChildProcess | undefined;
   if (tracing) {
@@ -303,7 +313,7 @@ async function driver(argv: string[]): Promise<void> {
     options: {
       seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '5' }, scheme: { type: 'string', default: 'avro' },
       tree: { type: 'string', multiple: true }, 'no-raw': { type: 'boolean', default: false }, strace: { type: 'string' }, perf: { type: 'string' },
-      'client-writes': { type: 'string', default: 'one' }, 'raw-spin-us': { type: 'string', multiple: true },
+      'client-writes': { type: 'string', default: 'one' }, 'raw-spin-us': { type: 'string', multiple: true }, warmup: { type: 'string', default: '1' },
     },
   });
   const scheme = values.scheme;
@@ -334,13 +344,13 @@ async function driver(argv: string[]): Promise<void> {
   for (let round = 0; round < Number(values.rounds); round++) {
     for (let k = 0; k < participants.length; k++) {
       const p = participants[(k + round) % participants.length] as Participant;
-      const w = await window(p, scheme, seconds, writes, undefined);
+      const w = await window(p, scheme, seconds, writes, undefined, Number(values.warmup));
       results.set(p.name, [...(results.get(p.name) ?? []), w]);
       const n = w.client.calls;
       process.stderr.write(`round ${round + 1} ${p.name.padEnd(8)} ${(n / w.client.seconds).toFixed(0)} calls/s, server CPU µs/call ${(w.server.cpuUs / n).toFixed(1)} (sys ${(w.server.sysUs / n).toFixed(1)}, main thread ${(w.server.threadUs / n).toFixed(1)}), client ${(w.client.cpuUs / n).toFixed(1)}; server per call: wake-ups ${(w.counts.voluntary / n).toFixed(2)}, preempted ${(w.counts.involuntary / n).toFixed(3)}, reads ${(w.counts.syscr / n).toFixed(2)}, writes ${(w.counts.syscw / n).toFixed(2)}, minor faults ${(w.counts.minflt / n).toFixed(3)}; other threads µs/call ${Object.entries(w.counts.others).filter(([, ns]) => ns / n >= 50).map(([name, ns]) => `${name} ${(ns / n / 1000).toFixed(2)}`).join(', ')}\n`);
     }
   }
-  console.log(`scheme ${scheme}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s; median (min-max) over rounds`);
+  console.log(`scheme ${scheme}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s after ${values.warmup} s of warm-up; median (min-max) over rounds`);
   console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, ws] of results) {
@@ -351,5 +361,5 @@ async function driver(argv: string[]): Promise<void> {
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'serve') await serve(rest[0] as string, rest[1] as string);
-else if (mode === 'client') await client(rest[0] as string, Number(rest[1]), Number(rest[2]), rest[3] === 'raw', rest[4] ?? 'one');
+else if (mode === 'client') await client(rest[0] as string, Number(rest[1]), Number(rest[2]), rest[3] === 'raw', rest[4] ?? 'one', Number(rest[5] ?? 1));
 else await driver(process.argv.slice(2));
