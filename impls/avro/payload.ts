@@ -31,6 +31,18 @@ export class PayloadReader {
     return value as T;
   }
 
+  /** Whether the payload goes on with exactly these bytes; if it does, they are read (skipped). */
+  skipIfNext(bytes: Buffer): boolean {
+    const tap = this.tap;
+    const at = tap.pos;
+    if (at + bytes.length > tap.buf.length) return false;
+    for (let i = 0; i < bytes.length; i++) {
+      if (tap.buf[at + i] !== bytes[i]) return false;
+    }
+    tap.pos = at + bytes.length;
+    return true;
+  }
+
   get offset(): number {
     return this.tap.pos;
   }

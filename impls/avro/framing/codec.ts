@@ -11,7 +11,7 @@ export interface FrameDecoder {
   /** Bytes received but not yet part of a complete message. */
   readonly pending: number;
   /** Framing-level bytes to send back (SASL negotiation answers); empty for other framings. */
-  takeReplies?(): Buffer[];
+  takeReplies?(): readonly Buffer[];
 }
 
 export interface DecoderOptions {

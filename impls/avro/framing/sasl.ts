@@ -60,6 +60,8 @@ function readNegotiation(queue: ByteQueue, count: number, side: string): { statu
   return { status, buffers };
 }
 
+const NO_REPLIES: readonly Buffer[] = [];
+
 /** Hands what is left of the negotiation queue to the message decoder. */
 function handOver(queue: ByteQueue, data: StandardFrameDecoder): Frame[] {
   const frames: Frame[] = [];
@@ -82,7 +84,8 @@ class SaslServerDecoder implements FrameDecoder {
     return this.head.length + this.data.pending;
   }
 
-  takeReplies(): Buffer[] {
+  takeReplies(): readonly Buffer[] {
+    if (this.replies.length === 0) return NO_REPLIES; // every read after the negotiation: no allocation
     const replies = this.replies;
     this.replies = [];
     return replies;

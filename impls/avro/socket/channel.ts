@@ -32,8 +32,10 @@ export class FrameChannel {
   private receivedAtBoundary = 0;
   /** Writes of this tick are being gathered (see writeRaw). */
   private corked = false;
-  /** While a read is being decoded: what its handlers write, written together when it is done. */
-  private gathered: Buffer[] | undefined;
+  /** A read is being decoded: what its handlers write is gathered, and written when it is done. */
+  private gathering = false;
+  /** What the handlers of the read being decoded wrote (one list, reused read after read). */
+  private readonly gathered: Buffer[] = [];
   private gatheredBytes = 0;
   private readonly uncork = (): void => {
     this.corked = false;
@@ -98,11 +100,11 @@ export class FrameChannel {
 
   private decode(chunk: Buffer): void {
     if (this.socket.destroyed) return;
-    if (this.gathered !== undefined) {
+    if (this.gathering) {
       this.dispatch(chunk); // within another read's handlers: written with theirs
       return;
     }
-    this.gathered = [];
+    this.gathering = true;
     try {
       this.dispatch(chunk);
     } finally {
@@ -115,11 +117,11 @@ export class FrameChannel {
     try {
       frames = this.decoder.push(chunk);
     } catch (error) {
-      for (const reply of this.decoder.takeReplies?.() ?? []) this.writeRaw([reply]);
+      this.writeReplies();
       this.fail(error as Error);
       return;
     }
-    for (const reply of this.decoder.takeReplies?.() ?? []) this.writeRaw([reply]);
+    this.writeReplies();
     if (this.reads !== undefined && frames.length > 0 && this.decoder.pending === 0) {
       // Between messages: our reads make room for one more as long as the last (reads.ts).
       this.reads.expect(this.receivedBytes - this.receivedAtBoundary);
@@ -127,6 +129,12 @@ export class FrameChannel {
     }
     if (frames.length > 0) this.handlers?.frames(frames);
     else this.handlers?.activity?.();
+  }
+
+  /** Framing-level replies the decoder has (SASL's COMPLETE or FAIL); none on most reads. */
+  private writeReplies(): void {
+    if (this.decoder.takeReplies === undefined) return;
+    for (const reply of this.decoder.takeReplies()) this.writeRaw([reply]);
   }
 
   private fail(error: Error): void {
@@ -153,7 +161,7 @@ export class FrameChannel {
     // Everything written in answer to one read goes out in one system call when the read is done
     // (decode); measured on loopback, each write system call costs more CPU than the
     // JavaScript of a small call.
-    if (this.gathered) {
+    if (this.gathering) {
       for (const buffer of buffers) {
         this.gathered.push(buffer);
         this.gatheredBytes += buffer.length;
@@ -202,10 +210,16 @@ export class FrameChannel {
 
   /** Writes what the handlers of the read being decoded wrote. */
   private flushGathered(): void {
-    const gathered = this.gathered;
-    this.gathered = undefined;
+    if (!this.gathering) return;
+    this.gathering = false;
     this.gatheredBytes = 0;
-    if (gathered !== undefined && gathered.length > 0 && !this.socket.destroyed) this.writeNow(gathered);
+    const gathered = this.gathered;
+    if (gathered.length === 0) return;
+    try {
+      if (!this.socket.destroyed) this.writeNow(gathered);
+    } finally {
+      gathered.length = 0; // the socket holds the buffers now, not this list
+    }
   }
 
   pause(): void {

@@ -1,0 +1,365 @@
+// A host-side A/B measure of our Avro stream server's CPU per int call when it is woken per
+// message (issue 15, ninth pass), not a test and not the bench. server-loop.ts measures the server
+// warm, with its client in the same process; here the client is another process, as in the bench,
+// so the server sleeps in epoll between calls and is woken by every request.
+//
+// Per window: a server (a tree's, through the adapter as the bench agent serves it, or the raw
+// floor of bench/raw.ts) pinned to CPU 1, and a replaying client pinned to CPU 0 that sends our own
+// client's recorded bytes (the first call with its handshake, then a plain echoInt(42) call; the
+// same bytes every time on standard framing), one call in flight. The raw floor gets a
+// length-prefixed message of the request's size and echoes it. Participants take turns, rotated
+// each round. Reported per call: the server process's CPU (every thread, and the main thread),
+// the client's, the server's voluntary context switches (its wake-ups) and read/write system calls
+// (/proc/<pid>/io syscr, syscw), medians and ranges over the rounds.
+// --strace DIR: one window per participant with `strace -f -c` attached to the server (its
+// CPU figures then mean nothing; the counts do), the summaries left in DIR. --perf DIR: one window
+// per participant under `perf record -g` (cpu-clock, 20 kHz; the server runs with
+// --perf-basic-prof so that JIT code has names), DIR/<name>-<scheme>.perf.data.
+//
+//   node impls/avro/profile/cross-loop.ts [--seconds 2] [--rounds 5] [--scheme avro|tcp]
+//        [--warmup 1] [--tree name=/path/to/a/checkout ...] [--no-raw] [--raw-spin-us N ...] [--strace DIR | --perf DIR]
+//        [--client-writes one|java-tcp]
+//
+// --raw-spin-us N adds the raw floor spinning N µs before each answer (participant raw+N).
+// CROSS_SERVER_NODE_FLAGS="--trace-gc ..." adds node options to the server processes (their output
+// goes to stderr).
+//
+// --client-writes java-tcp sends each request as Java's SocketTransceiver writes it on raw TCP (each
+// frame's length and its bytes with separate writes, then the zero length), to see what a request
+// arriving in pieces costs the server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
+
+const SCRIPT = new URL(import.meta.url).pathname;
+
+interface Participant { readonly name: string; readonly root: string | undefined }
+
+interface ServerFigures { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
+interface ClientFigures { readonly calls: number; readonly seconds: number; readonly cpuUs: number }
+interface ProcCounts {
+  readonly voluntary: number;
+  readonly involuntary: number;
+  readonly syscr: number;
+  readonly syscw: number;
+  readonly minflt: number;
+  /** CPU ns of the threads other than the main one, by thread name (/proc/<pid>/task/<tid>/schedstat). */
+  readonly others: Readonly<Record<string, number>>;
+}
+
+function out(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Server child: serves until stdin ends; `mark` and `cpu` lines measure a window. */
+async function serve(root: string, scheme: string): Promise<void> {
+  let port: number;
+  if (root === 'raw') {
+    const { serveRaw } = await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href) as typeof import('../../../bench/raw.ts');
+    const server = await serveRaw('127.0.0.1', 0);
+    port = (server.address() as { port: number }).port;
+  } else if (root.startsWith('raw+')) {
+    // The raw floor made slower on purpose: it spins this many µs before each answer (is the cost
+    // of waking the client a matter of how long the client slept?).
+    const spinMs = Number(root.slice(4)) / 1000;
+    const { LENGTH_PREFIXED, serveCanned } = await import(pathToFileURL(`${THIS_TREE}/bench/canned.ts`).href) as typeof import('../../../bench/canned.ts');
+    const server = await serveCanned('127.0.0.1', 0, { boundary: LENGTH_PREFIXED, answerer: () => (message) => {
+      for (const until = performance.now() + spinMs; performance.now() < until;);
+      return message;
+    } });
+    port = (server.address() as { port: number }).port;
+  } else {
+    const listen = (await adapterOf(root)).listen;
+    if (!listen) throw new Error('no server');
+    port = (await listen({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {})).port;
+  }
+  out({ port, pid: process.pid });
+  let mark = process.cpuUsage();
+  let markThread = process.threadCpuUsage();
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'mark') {
+      mark = process.cpuUsage();
+      markThread = process.threadCpuUsage();
+    } else if (line === 'cpu') {
+      const cpu = process.cpuUsage(mark);
+      const thread = process.threadCpuUsage(markThread);
+      out({ cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system } satisfies ServerFigures);
+    }
+  }
+  process.exit(0);
+}
+
+/** Our client's bytes for the first call (handshake, SASL negotiation) and a plain call, and the plain call's answer. */
+async function record(scheme: string): Promise<{ opening: Buffer; openingAnswerBytes: number; call: Buffer; answerBytes: number }> {
+  const transport = transportOf(scheme);
+  const adapter = await adapterOf(THIS_TREE);
+  const server = await adapter.listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, echoHandlers(), {});
+  if (!server || !adapter.connect) throw new Error('no server or client');
+  let sent: Buffer[] = [];
+  let received = 0;
+  const client = await adapter.connect({ url: `${scheme}://127.0.0.1:${server.port}/`, transport, protocol },
+    { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: (bytes) => { received += bytes.length; } } });
+  await client.call('echoInt', { value: 42 });
+  const opening = Buffer.concat(sent);
+  const openingAnswerBytes = received;
+  sent = [];
+  received = 0;
+  await client.call('echoInt', { value: 42 });
+  const call = Buffer.concat(sent);
+  const answerBytes = received;
+  await client.close();
+  await server.close();
+  return { opening, openingAnswerBytes, call, answerBytes };
+}
+
+/** The request as Java's SocketTransceiver writes it: each frame's length, its bytes, the zero length, apart. */
+function javaTcpPieces(call: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const length = call.readUInt32BE(at);
+    pieces.push(call.subarray(at, at + 4));
+    at += 4;
+    if (length === 0) return pieces;
+    pieces.push(call.subarray(at, at + length));
+    at += length;
+  }
+}
+
+/** Client child: warms up (--warmup seconds), says ready, runs `seconds`, prints its figures. */
+async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string, warmupSeconds: number): Promise<void> {
+  const recorded = await record(scheme);
+  let call = recorded.call;
+  let answerBytes = recorded.answerBytes;
+  if (raw) {
+    call = Buffer.alloc(recorded.call.length);
+    call.writeUInt32BE(call.length - 4, 0);
+    answerBytes = call.length;
+  }
+  const pieces = !raw && writes === 'java-tcp' ? javaTcpPieces(call) : [call];
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
+    s.once('error', reject);
+  });
+  if (!raw) {
+    // The opening's answer (SASL COMPLETE, handshake, echo) is read whole and dropped.
+    await new Promise<void>((resolve, reject) => {
+      let got = 0;
+      const timer = setTimeout(() => reject(new Error(`the opening's answer: ${got} of ${recorded.openingAnswerBytes} bytes`)), 10_000);
+      const drop = (chunk: Buffer): void => {
+        got += chunk.length;
+        if (got < recorded.openingAnswerBytes) return;
+        clearTimeout(timer);
+        socket.off('data', drop);
+        if (got > recorded.openingAnswerBytes) reject(new Error(`the opening's answer: ${got} bytes, ${recorded.openingAnswerBytes} expected`));
+        else resolve();
+      };
+      socket.on('data', drop);
+      socket.write(recorded.opening);
+    });
+  }
+  let calls = 0;
+  const send = (): void => {
+    for (const piece of pieces) socket.write(piece);
+  };
+  const run = (ms: number): Promise<void> => new Promise((resolve) => {
+    const until = performance.now() + ms;
+    let got = 0;
+    const onData = (chunk: Buffer): void => {
+      got += chunk.length;
+      if (got < answerBytes) return;
+      if (got > answerBytes) throw new Error(`answer of ${got} bytes, ${answerBytes} expected`);
+      got = 0;
+      calls++;
+      if (performance.now() < until) send();
+      else {
+        socket.off('data', onData);
+        resolve();
+      }
+    };
+    socket.on('data', onData);
+    send();
+  });
+  await run(warmupSeconds * 1000);
+  out({ ready: true });
+  // The driver marks the server's counters after reading this line; give it a moment.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const calls0 = calls;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run(seconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  out({ calls: calls - calls0, seconds: (performance.now() - t0) / 1000, cpuUs: cpu.user + cpu.system } satisfies ClientFigures);
+  socket.destroy();
+  process.exit(0);
+}
+
+function start(cpu: number, args: string[], nodeFlags: readonly string[] = []): { proc: ChildProcess; lines: AsyncIterator<string>; exited: Promise<unknown> } {
+  const proc = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeFlags, SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const exited = new Promise((done) => proc.once('exit', done));
+  return { proc, lines, exited };
+}
+
+async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('child ended early');
+    if ((value as string).startsWith('{')) return JSON.parse(value as string) as T;
+    process.stderr.write(`${value as string}\n`);
+  }
+}
+
+/** Context switches of the main thread and read/write system calls of the process. */
+function procCounts(pid: number): ProcCounts {
+  const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  // /proc/<pid>/stat: the fields after the command's closing parenthesis; minflt is the 10th field.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const minflt = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  const others: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      others[name] = (others[name] ?? 0) + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return {
+    others,
+    minflt,
+    voluntary: field(status, 'voluntary_ctxt_switches'), involuntary: field(status, 'nonvoluntary_ctxt_switches'),
+    syscr: field(io, 'syscr'), syscw: field(io, 'syscw'),
+  };
+}
+
+interface WindowResult {
+  readonly client: ClientFigures;
+  readonly server: ServerFigures;
+  readonly counts: ProcCounts;
+  readonly strace?: string;
+}
+
+/** How a window is watched from outside: strace -c (counts) or perf record (samples), into a file. */
+interface Tracing { readonly kind: 'strace' | 'perf'; readonly file: string }
+
+async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined, warmup = 1): Promise<WindowResult> {
+  const flags = [...(tracing?.kind === 'perf' ? ['--perf-basic-prof'] : []), ...(process.env['CROSS_SERVER_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])];
+  const server = start(1, ['serve', p.root ?? 'raw', scheme], flags);
+  const { port, pid } = await nextJson<{ port: number; pid: number }>(server.lines);
+  const raw = p.root === undefined || p.root.startsWith('raw+');
+  const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : 'ours', writes, String(warmup)]);
+  await nextJson<{ ready: boolean }>(client.lines);
+  let tracer: ChildProcess | undefined;
+  if (tracing) {
+    tracer = tracing.kind === 'strace'
+      ? spawn('strace', ['-f', '-c', '-o', tracing.file, '-p', String(pid)], { stdio: 'ignore' })
+      : spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '20000', '-g', '-o', tracing.file, '-p', String(pid)], { stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  server.proc.stdin?.write('mark\n');
+  const before = procCounts(pid);
+  const result = await nextJson<ClientFigures>(client.lines);
+  const after = procCounts(pid);
+  server.proc.stdin?.write('cpu\n');
+  const figures = await nextJson<ServerFigures>(server.lines);
+  if (tracer) {
+    tracer.kill('SIGINT');
+    await new Promise((resolve) => tracer?.once('exit', resolve));
+  }
+  server.proc.stdin?.end();
+  await client.exited;
+  await server.exited;
+  const counts = {
+    voluntary: after.voluntary - before.voluntary, involuntary: after.involuntary - before.involuntary,
+    syscr: after.syscr - before.syscr, syscw: after.syscw - before.syscw, minflt: after.minflt - before.minflt,
+    others: Object.fromEntries(Object.entries(after.others).map(([name, ns]) => [name, ns - (before.others[name] ?? 0)])),
+  };
+  return { client: result, server: figures, counts, ...(tracing?.kind === 'strace' ? { strace: readFileSync(tracing.file, 'utf8') } : {}) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function summary(values: number[], digits = 1): string {
+  return `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+}
+
+/** strace -c's table as system call -> calls, per call of the loop. */
+function straceCounts(text: string, calls: number): string {
+  const rows: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:(\d+)\s+)?(\w+)\s*$/.exec(line);
+    if (!m || m[3] === 'total') continue;
+    const perCall = Number(m[1]) / calls;
+    if (perCall >= 0.01) rows.push(`${m[3]} ${perCall.toFixed(2)}${m[2] ? ` (${(Number(m[2]) / calls).toFixed(2)} errors)` : ''}`);
+  }
+  return rows.join(', ');
+}
+
+async function driver(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '5' }, scheme: { type: 'string', default: 'avro' },
+      tree: { type: 'string', multiple: true }, 'no-raw': { type: 'boolean', default: false }, strace: { type: 'string' }, perf: { type: 'string' },
+      'client-writes': { type: 'string', default: 'one' }, 'raw-spin-us': { type: 'string', multiple: true }, warmup: { type: 'string', default: '1' },
+    },
+  });
+  const scheme = values.scheme;
+  const seconds = Number(values.seconds);
+  const writes = values['client-writes'];
+  const participants: Participant[] = (values.tree ?? ['this']).map((spec) => {
+    const [name, path] = spec.split('=');
+    return { name: name || 'tree', root: path || THIS_TREE };
+  });
+  if (!values['no-raw']) participants.push({ name: 'raw', root: undefined });
+  for (const us of values['raw-spin-us'] ?? []) participants.push({ name: `raw+${us}`, root: `raw+${us}` });
+  if (values.strace) {
+    for (const p of participants) {
+      const w = await window(p, scheme, seconds, writes, { kind: 'strace', file: `${values.strace}/${p.name}-${scheme}.strace` });
+      console.log(`strace ${p.name.padEnd(8)} ${w.client.calls} calls; per call: ${straceCounts(w.strace ?? '', w.client.calls)}`);
+    }
+    return;
+  }
+  if (values.perf) {
+    for (const p of participants) {
+      const file = `${values.perf}/${p.name}-${scheme}.perf.data`;
+      const w = await window(p, scheme, seconds, writes, { kind: 'perf', file });
+      console.log(`perf ${p.name.padEnd(8)} ${w.client.calls} calls, server CPU µs/call ${(w.server.cpuUs / w.client.calls).toFixed(1)}: ${file}`);
+    }
+    return;
+  }
+  const results = new Map<string, WindowResult[]>();
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (let k = 0; k < participants.length; k++) {
+      const p = participants[(k + round) % participants.length] as Participant;
+      const w = await window(p, scheme, seconds, writes, undefined, Number(values.warmup));
+      results.set(p.name, [...(results.get(p.name) ?? []), w]);
+      const n = w.client.calls;
+      process.stderr.write(`round ${round + 1} ${p.name.padEnd(8)} ${(n / w.client.seconds).toFixed(0)} calls/s, server CPU µs/call ${(w.server.cpuUs / n).toFixed(1)} (sys ${(w.server.sysUs / n).toFixed(1)}, main thread ${(w.server.threadUs / n).toFixed(1)}), client ${(w.client.cpuUs / n).toFixed(1)}; server per call: wake-ups ${(w.counts.voluntary / n).toFixed(2)}, preempted ${(w.counts.involuntary / n).toFixed(3)}, reads ${(w.counts.syscr / n).toFixed(2)}, writes ${(w.counts.syscw / n).toFixed(2)}, minor faults ${(w.counts.minflt / n).toFixed(3)}; other threads µs/call ${Object.entries(w.counts.others).filter(([, ns]) => ns / n >= 50).map(([name, ns]) => `${name} ${(ns / n / 1000).toFixed(2)}`).join(', ')}\n`);
+    }
+  }
+  console.log(`scheme ${scheme}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s after ${values.warmup} s of warm-up; median (min-max) over rounds`);
+  console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const [name, ws] of results) {
+    const per = (f: (w: WindowResult) => number): number[] => ws.map((w) => f(w) / w.client.calls);
+    console.log(`| ${name} | ${summary(ws.map((w) => w.client.calls / w.client.seconds), 0)} | ${summary(per((w) => w.server.cpuUs))} | ${summary(per((w) => w.server.sysUs))} | ${summary(per((w) => w.server.threadUs))} | ${summary(per((w) => w.client.cpuUs))} | ${summary(per((w) => w.counts.voluntary), 2)} | ${summary(per((w) => w.counts.syscr), 2)} | ${summary(per((w) => w.counts.syscw), 2)} | ${summary(per((w) => w.counts.minflt), 3)} |`);
+  }
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'serve') await serve(rest[0] as string, rest[1] as string);
+else if (mode === 'client') await client(rest[0] as string, Number(rest[1]), Number(rest[2]), rest[3] === 'raw', rest[4] ?? 'one', Number(rest[5] ?? 1));
+else await driver(process.argv.slice(2));
