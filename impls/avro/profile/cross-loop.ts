@@ -33,7 +33,7 @@ import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
+import { adapterOf, echoHandlers, nextJson, protocol, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const SCRIPT = new URL(import.meta.url).pathname;
 
@@ -198,20 +198,8 @@ async function client(scheme: string, port: number, seconds: number, raw: boolea
   process.exit(0);
 }
 
-function start(cpu: number, args: string[], nodeFlags: readonly string[] = []): { proc: ChildProcess; lines: AsyncIterator<string>; exited: Promise<unknown> } {
-  const proc = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeFlags, SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-  const exited = new Promise((done) => proc.once('exit', done));
-  return { proc, lines, exited };
-}
-
-async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('child ended early');
-    if ((value as string).startsWith('{')) return JSON.parse(value as string) as T;
-    process.stderr.write(`${value as string}\n`);
-  }
+function start(cpu: number, args: string[], nodeFlags: readonly string[] = []): ReturnType<typeof startPinned> {
+  return startPinned(SCRIPT, cpu, args, nodeFlags);
 }
 
 /** Context switches of the main thread and read/write system calls of the process. */

@@ -1,6 +1,8 @@
 // What the host A/B loops of this folder share (not a test and not the bench): the conformance
 // protocol, the echo handlers, and loading a tree's adapter, so old and new trees run side by side.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 export type Adapter = typeof import('../adapter.ts').default;
@@ -24,4 +26,22 @@ export function echoHandlers(): Record<string, (request: Readonly<Record<string,
 /** The adapter's transport for a URL scheme (avro:// is SASL). */
 export function transportOf(scheme: string): string {
   return scheme === 'avro' ? 'sasl' : scheme;
+}
+
+/** A loop's child process (this script again, with args) pinned to one CPU, its stdout as lines. */
+export function startPinned(script: string, cpu: number, args: readonly string[], nodeArgs: readonly string[]): { proc: ChildProcess; lines: AsyncIterator<string>; exited: Promise<unknown> } {
+  const proc = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const exited = new Promise((done) => proc.once('exit', done));
+  return { proc, lines, exited };
+}
+
+/** The child's next JSON line; other lines (node's --trace-gc output) go to stderr. */
+export async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('child ended early');
+    if ((value as string).startsWith('{')) return JSON.parse(value as string) as T;
+    process.stderr.write(`${value as string}\n`);
+  }
 }

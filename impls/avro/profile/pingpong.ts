@@ -11,10 +11,10 @@
 // flight). Each window reports calls/s and the CPU µs per call of each process; rounds alternate
 // the trees and the raw floor, so a change is judged against what ran in the same minutes.
 // A measuring tool, not a test: run it by hand on a quiet machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { nextJson, startPinned } from './loop-setup.ts';
 
 const HERE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 const INT = 42;
@@ -105,22 +105,9 @@ async function child(role: string, root: string, scheme: string, port: string, s
   process.exit(0);
 }
 
-function start(cpu: number, args: string[], profileDir: string | undefined): { proc: ChildProcess; lines: AsyncIterator<string>; exited: Promise<unknown> } {
+function start(cpu: number, args: string[], profileDir: string | undefined): ReturnType<typeof startPinned> {
   const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env['PINGPONG_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])];
-  const proc = spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeArgs, new URL(import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-  const exited = new Promise((done) => proc.once('exit', done));
-  return { proc, lines, exited };
-}
-
-/** The child's next JSON line; other lines (node's --trace-gc output) go to stderr. */
-async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('child ended early');
-    if ((value as string).startsWith('{')) return JSON.parse(value as string) as T;
-    process.stderr.write(`${value as string}\n`);
-  }
+  return startPinned(new URL(import.meta.url).pathname, cpu, args, nodeArgs);
 }
 
 async function window(tree: Tree, scheme: string, seconds: number, profileDir: string | undefined): Promise<Window> {
