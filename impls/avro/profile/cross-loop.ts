@@ -30,16 +30,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { adapterOf, echoHandlers, nextJson, protocol, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
+import { adapterOf, answerCpuQueries, echoHandlers, nextJson, protocol, type ServerCpu, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const SCRIPT = new URL(import.meta.url).pathname;
 
 interface Participant { readonly name: string; readonly root: string | undefined }
 
-interface ServerFigures { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
+type ServerFigures = ServerCpu;
 interface ClientFigures { readonly calls: number; readonly seconds: number; readonly cpuUs: number }
 interface ProcCounts {
   readonly voluntary: number;
@@ -78,18 +77,7 @@ async function serve(root: string, scheme: string): Promise<void> {
     port = (await listen({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {})).port;
   }
   out({ port, pid: process.pid });
-  let mark = process.cpuUsage();
-  let markThread = process.threadCpuUsage();
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line === 'mark') {
-      mark = process.cpuUsage();
-      markThread = process.threadCpuUsage();
-    } else if (line === 'cpu') {
-      const cpu = process.cpuUsage(mark);
-      const thread = process.threadCpuUsage(markThread);
-      out({ cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system } satisfies ServerFigures);
-    }
-  }
+  await answerCpuQueries(out);
   process.exit(0);
 }
 

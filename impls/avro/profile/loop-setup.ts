@@ -45,3 +45,22 @@ export async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
     process.stderr.write(`${value as string}\n`);
   }
 }
+
+/** A loop server's CPU, as its parent asks for it on stdin: "mark" opens a window, "cpu" answers for it. */
+export interface ServerCpu { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
+
+/** Answers "mark" / "cpu" lines on stdin until it closes (the server side of every loop here). */
+export async function answerCpuQueries(answer: (figures: ServerCpu) => void): Promise<void> {
+  let mark = process.cpuUsage();
+  let markThread = process.threadCpuUsage();
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'mark') {
+      mark = process.cpuUsage();
+      markThread = process.threadCpuUsage();
+    } else if (line === 'cpu') {
+      const cpu = process.cpuUsage(mark);
+      const thread = process.threadCpuUsage(markThread);
+      answer({ cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system });
+    }
+  }
+}

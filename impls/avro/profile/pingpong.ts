@@ -12,9 +12,8 @@
 // the trees and the raw floor, so a change is judged against what ran in the same minutes.
 // A measuring tool, not a test: run it by hand on a quiet machine.
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { nextJson, startPinned } from './loop-setup.ts';
+import { answerCpuQueries, nextJson, startPinned } from './loop-setup.ts';
 
 const HERE = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 const INT = 42;
@@ -52,19 +51,7 @@ async function child(role: string, root: string, scheme: string, port: string, s
       port = handle.port;
     }
     out({ port });
-    let mark = process.cpuUsage();
-    let markThread = process.threadCpuUsage();
-    for await (const line of createInterface({ input: process.stdin })) {
-      if (line === 'mark') {
-        mark = process.cpuUsage();
-        markThread = process.threadCpuUsage();
-      }
-      if (line === 'cpu') {
-        const cpu = process.cpuUsage(mark);
-        const thread = process.threadCpuUsage(markThread);
-        out({ cpuUs: cpu.user + cpu.system, threadUs: thread.user + thread.system });
-      }
-    }
+    await answerCpuQueries(out);
     process.exit(0);
   }
   // client: warm up 1 s, then one window of `seconds`
