@@ -1,9 +1,9 @@
 // Which CI job (shard) runs which test file. vitest's own --shard deals files out by a hash of
 // their paths, the same number to each job, whatever they hold; the release grid's files differ
-// by a factor of 25 (a Thrift slice holds ~25,000 cases, a hostile file ~1,000), so one job got
-// two Thrift slices and another none (14 min against 30 s in one measured grid). Here files are
-// dealt by weight instead: heaviest first, each to the lightest job so far (longest processing
-// time first). Deterministic, so every job computes the same assignment on its own.
+// by a factor of 25 (a Thrift slice holds ~25,000 cases, a hostile file ~1,000), so two jobs got
+// two Thrift slices each and another none (it took 30 s; one Thrift slice takes 14 min). Here
+// files are dealt by weight instead: heaviest first, each to the lightest job so far (longest
+// processing time first). Deterministic, so every job computes the same assignment on its own.
 
 export interface Weighed {
   /** A stable name (the file's path in the repository). */
