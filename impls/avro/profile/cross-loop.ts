@@ -36,6 +36,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
@@ -44,7 +45,15 @@ const SCRIPT = new URL(import.meta.url).pathname;
 
 interface Participant { readonly name: string; readonly root: string | undefined }
 
-interface ServerFigures { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
+interface ServerFigures {
+  readonly cpuUs: number;
+  readonly sysUs: number;
+  readonly threadUs: number;
+  /** Collections in the window (PerformanceObserver 'gc'): scavenges, mark-compacts, and their ms. */
+  readonly scavenges: number;
+  readonly markCompacts: number;
+  readonly gcMs: number;
+}
 interface ClientFigures { readonly calls: number; readonly seconds: number; readonly cpuUs: number }
 interface ProcCounts {
   readonly voluntary: number;
@@ -93,16 +102,29 @@ async function serve(root: string, scheme: string): Promise<void> {
     port = (await listen({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {})).port;
   }
   out({ port, pid: process.pid });
+  // Collections are counted from the process's own gc entries (minor = scavenge, major = mark-compact).
+  const gcs = { scavenges: 0, markCompacts: 0, gcMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.markCompacts++;
+      gcs.gcMs += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   let mark = process.cpuUsage();
   let markThread = process.threadCpuUsage();
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'mark') {
       mark = process.cpuUsage();
+      gcs.scavenges = 0;
+      gcs.markCompacts = 0;
+      gcs.gcMs = 0;
       markThread = process.threadCpuUsage();
     } else if (line === 'cpu') {
       const cpu = process.cpuUsage(mark);
       const thread = process.threadCpuUsage(markThread);
-      out({ cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system } satisfies ServerFigures);
+      out({ cpuUs: cpu.user + cpu.system, sysUs: cpu.system, threadUs: thread.user + thread.system, ...gcs } satisfies ServerFigures);
     }
   }
   process.exit(0);
@@ -413,11 +435,11 @@ async function driver(argv: string[]): Promise<void> {
     }
   }
   console.log(`scheme ${scheme}, payload ${payloadName}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s after ${values.warmup} s of warm-up; median (min-max) over rounds`);
-  console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call | scavenges / mark-compacts per 1,000 calls | GC pause µs/call |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, ws] of results) {
     const per = (f: (w: WindowResult) => number): number[] => ws.map((w) => f(w) / w.client.calls);
-    console.log(`| ${name} | ${summary(ws.map((w) => w.client.calls / w.client.seconds), 0)} | ${summary(per((w) => w.server.cpuUs))} | ${summary(per((w) => w.server.sysUs))} | ${summary(per((w) => w.server.threadUs))} | ${summary(per((w) => w.client.cpuUs))} | ${summary(per((w) => w.counts.voluntary), 2)} | ${summary(per((w) => w.counts.syscr), 2)} | ${summary(per((w) => w.counts.syscw), 2)} | ${summary(per((w) => w.counts.minflt), 3)} |`);
+    console.log(`| ${name} | ${summary(ws.map((w) => w.client.calls / w.client.seconds), 0)} | ${summary(per((w) => w.server.cpuUs))} | ${summary(per((w) => w.server.sysUs))} | ${summary(per((w) => w.server.threadUs))} | ${summary(per((w) => w.client.cpuUs))} | ${summary(per((w) => w.counts.voluntary), 2)} | ${summary(per((w) => w.counts.syscr), 2)} | ${summary(per((w) => w.counts.syscw), 2)} | ${summary(per((w) => w.counts.minflt), 3)} | ${summary(per((w) => 1000 * w.server.scavenges))} / ${summary(per((w) => 1000 * w.server.markCompacts))} | ${summary(per((w) => 1000 * w.server.gcMs))} |`);
   }
 }
 
