@@ -18,7 +18,12 @@
 //
 //   node impls/avro/profile/cross-loop.ts [--seconds 2] [--rounds 5] [--scheme avro|tcp]
 //        [--warmup 1] [--tree name=/path/to/a/checkout ...] [--no-raw] [--raw-spin-us N ...] [--strace DIR | --perf DIR]
-//        [--client-writes one|java-tcp]
+//        [--client-writes one|java-tcp|python] [--payload int|64KiB] [--replay] [--replay-loaded]
+//
+// --payload 64KiB: the call is echoBytes of 64 KiB (bench/protocol.ts's payloadBytes) instead of
+// echoInt(42). --replay adds bench/replay-avro.ts's replay server (canned answers, no RPC work) as
+// participant `replay`; --replay-loaded adds it once more (`replay+ours`) in a process that has also
+// loaded and started our server (idle), so that its heap holds what ours holds.
 //
 // --raw-spin-us N adds the raw floor spinning N µs before each answer (participant raw+N).
 // CROSS_SERVER_NODE_FLAGS="--trace-gc ..." adds node options to the server processes (their output
@@ -30,6 +35,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { adapterOf, answerCpuQueries, echoHandlers, nextJson, protocol, type ServerCpu, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
@@ -38,7 +44,12 @@ const SCRIPT = new URL(import.meta.url).pathname;
 
 interface Participant { readonly name: string; readonly root: string | undefined }
 
-type ServerFigures = ServerCpu;
+interface ServerFigures extends ServerCpu {
+  /** Collections in the window (PerformanceObserver 'gc'): scavenges, mark-compacts, and their ms. */
+  readonly scavenges: number;
+  readonly markCompacts: number;
+  readonly gcMs: number;
+}
 interface ClientFigures { readonly calls: number; readonly seconds: number; readonly cpuUs: number }
 interface ProcCounts {
   readonly voluntary: number;
@@ -57,7 +68,17 @@ function out(value: unknown): void {
 /** Server child: serves until stdin ends; `mark` and `cpu` lines measure a window. */
 async function serve(root: string, scheme: string): Promise<void> {
   let port: number;
-  if (root === 'raw') {
+  if (root.startsWith('replay:') || root.startsWith('replay+ours:')) {
+    // replay+ours: the replay server in a process that has also loaded and started our server (its
+    // modules, protocol and an idle listener), to tell our per-call work from our heap's size.
+    if (root.startsWith('replay+ours:')) {
+      const listen = (await adapterOf(THIS_TREE)).listen;
+      await listen?.({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {});
+    }
+    const { serveAvroReplay } = await import(pathToFileURL(`${THIS_TREE}/bench/replay-avro.ts`).href) as typeof import('../../../bench/replay-avro.ts');
+    const server = await serveAvroReplay('127.0.0.1', 0, { transport: transportOf(scheme), payload: payloadOf(root.slice(root.indexOf(':') + 1)) });
+    port = (server.address() as { port: number }).port;
+  } else if (root === 'raw') {
     const { serveRaw } = await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href) as typeof import('../../../bench/raw.ts');
     const server = await serveRaw('127.0.0.1', 0);
     port = (server.address() as { port: number }).port;
@@ -77,12 +98,52 @@ async function serve(root: string, scheme: string): Promise<void> {
     port = (await listen({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {})).port;
   }
   out({ port, pid: process.pid });
-  await answerCpuQueries(out);
+  // Collections are counted from the process's own gc entries (minor = scavenge, major = mark-compact).
+  const gcs = { scavenges: 0, markCompacts: 0, gcMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcs.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.markCompacts++;
+      gcs.gcMs += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  await answerCpuQueries((cpu) => out({ ...cpu, ...gcs } satisfies ServerFigures), () => {
+    gcs.scavenges = 0;
+    gcs.markCompacts = 0;
+    gcs.gcMs = 0;
+  });
   process.exit(0);
 }
 
+type PayloadSpec = { readonly kind: 'int' } | { readonly kind: 'bytes'; readonly size: number };
+
+function payloadOf(name: string): PayloadSpec {
+  if (name === 'int') return { kind: 'int' };
+  const m = /^(\d+)KiB$/.exec(name);
+  if (!m) throw new Error(`--payload int or <n>KiB, not ${name}`);
+  return { kind: 'bytes', size: Number(m[1]) * 1024 };
+}
+
+/** The echo call of a payload: echoInt(42) or echoBytes of bench's payload bytes. */
+async function echoCall(payloadName: string): Promise<{ message: string; request: Record<string, unknown> }> {
+  const payload = payloadOf(payloadName);
+  if (payload.kind === 'int') return { message: 'echoInt', request: { value: 42 } };
+  const { payloadBytes } = await import(pathToFileURL(`${THIS_TREE}/bench/protocol.ts`).href) as typeof import('../../../bench/protocol.ts');
+  return { message: 'echoBytes', request: { value: payloadBytes(payload.size) } };
+}
+
+/** What the replay server answers to the opening and to each later call (framed; SASL's COMPLETE first). */
+async function replayAnswerBytes(scheme: string, payloadName: string): Promise<{ opening: number; call: number }> {
+  const wire = await import(pathToFileURL(`${THIS_TREE}/bench/replay-avro-wire.ts`).href) as typeof import('../../../bench/replay-avro-wire.ts');
+  const answer = wire.callResponse(payloadOf(payloadName));
+  const sasl = transportOf(scheme) === 'sasl' ? wire.SASL_COMPLETE.length : 0;
+  return { opening: sasl + wire.standardFramed(Buffer.concat([wire.HANDSHAKE_BOTH, answer])).length, call: wire.standardFramed(answer).length };
+}
+
 /** Our client's bytes for the first call (handshake, SASL negotiation) and a plain call, and the plain call's answer. */
-async function record(scheme: string): Promise<{ opening: Buffer; openingAnswerBytes: number; call: Buffer; answerBytes: number }> {
+async function record(scheme: string, payloadName: string): Promise<{ opening: Buffer; openingAnswerBytes: number; call: Buffer; answerBytes: number }> {
+  const { message, request } = await echoCall(payloadName);
   const transport = transportOf(scheme);
   const adapter = await adapterOf(THIS_TREE);
   const server = await adapter.listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, echoHandlers(), {});
@@ -91,12 +152,12 @@ async function record(scheme: string): Promise<{ opening: Buffer; openingAnswerB
   let received = 0;
   const client = await adapter.connect({ url: `${scheme}://127.0.0.1:${server.port}/`, transport, protocol },
     { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: (bytes) => { received += bytes.length; } } });
-  await client.call('echoInt', { value: 42 });
+  await client.call(message, request);
   const opening = Buffer.concat(sent);
   const openingAnswerBytes = received;
   sent = [];
   received = 0;
-  await client.call('echoInt', { value: 42 });
+  await client.call(message, request);
   const call = Buffer.concat(sent);
   const answerBytes = received;
   await client.close();
@@ -104,31 +165,48 @@ async function record(scheme: string): Promise<{ opening: Buffer; openingAnswerB
   return { opening, openingAnswerBytes, call, answerBytes };
 }
 
-/** The request as Java's SocketTransceiver writes it: each frame's length, its bytes, the zero length, apart. */
+/**
+ * The request as Java's SocketTransceiver writes it: each buffer's length and its bytes apart,
+ * then the zero length. Java's encoder cuts a message into buffers of 8 KiB (and a large bytes
+ * value into a buffer of its own, cut the same way), so our one big frame is cut at 8 KiB here.
+ */
 function javaTcpPieces(call: Buffer): Buffer[] {
   const pieces: Buffer[] = [];
   let at = 0;
   for (;;) {
     const length = call.readUInt32BE(at);
-    pieces.push(call.subarray(at, at + 4));
     at += 4;
-    if (length === 0) return pieces;
-    pieces.push(call.subarray(at, at + length));
+    if (length === 0) {
+      pieces.push(Buffer.alloc(4));
+      return pieces;
+    }
+    for (let cut = 0; cut < length; cut += 8192) {
+      const n = Math.min(8192, length - cut);
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(n, 0);
+      pieces.push(header, call.subarray(at + cut, at + cut + n));
+    }
     at += length;
   }
 }
 
 /** Client child: warms up (--warmup seconds), says ready, runs `seconds`, prints its figures. */
-async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string, warmupSeconds: number): Promise<void> {
-  const recorded = await record(scheme);
+async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string, warmupSeconds: number, payloadName: string, replay: boolean): Promise<void> {
+  const recorded = await record(scheme, payloadName);
   let call = recorded.call;
   let answerBytes = recorded.answerBytes;
+  if (replay) {
+    const replayed = await replayAnswerBytes(scheme, payloadName);
+    recorded.openingAnswerBytes = replayed.opening;
+    answerBytes = replayed.call;
+  }
   if (raw) {
     call = Buffer.alloc(recorded.call.length);
     call.writeUInt32BE(call.length - 4, 0);
     answerBytes = call.length;
   }
-  const pieces = !raw && writes === 'java-tcp' ? javaTcpPieces(call) : [call];
+  // python: the same 8 KiB frames, written at once (containers/python-avro/wire.py: one sendall).
+  const pieces = raw || writes === 'one' ? [call] : writes === 'python' ? [Buffer.concat(javaTcpPieces(call))] : javaTcpPieces(call);
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
     s.once('error', reject);
@@ -226,12 +304,13 @@ interface WindowResult {
 /** How a window is watched from outside: strace -c (counts) or perf record (samples), into a file. */
 interface Tracing { readonly kind: 'strace' | 'perf'; readonly file: string }
 
-async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined, warmup = 1): Promise<WindowResult> {
+async function window(p: Participant, scheme: string, seconds: number, writes: string, tracing: Tracing | undefined, warmup: number, payloadName: string): Promise<WindowResult> {
   const flags = [...(tracing?.kind === 'perf' ? ['--perf-basic-prof'] : []), ...(process.env['CROSS_SERVER_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])];
-  const server = start(1, ['serve', p.root ?? 'raw', scheme], flags);
+  const replay = (p.root?.startsWith('replay:') || p.root?.startsWith('replay+ours:')) ?? false;
+  const server = start(1, ['serve', replay ? `${p.root}${payloadName}` : p.root ?? 'raw', scheme], flags);
   const { port, pid } = await nextJson<{ port: number; pid: number }>(server.lines);
   const raw = p.root === undefined || p.root.startsWith('raw+');
-  const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : 'ours', writes, String(warmup)]);
+  const client = start(0, ['client', scheme, String(port), String(seconds), raw ? 'raw' : replay ? 'replay' : 'ours', writes, String(warmup), payloadName]);
   await nextJson<{ ready: boolean }>(client.lines);
   let tracer: ChildProcess | undefined;
   if (tracing) {
@@ -289,7 +368,7 @@ async function driver(argv: string[]): Promise<void> {
     options: {
       seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '5' }, scheme: { type: 'string', default: 'avro' },
       tree: { type: 'string', multiple: true }, 'no-raw': { type: 'boolean', default: false }, strace: { type: 'string' }, perf: { type: 'string' },
-      'client-writes': { type: 'string', default: 'one' }, 'raw-spin-us': { type: 'string', multiple: true }, warmup: { type: 'string', default: '1' },
+      'client-writes': { type: 'string', default: 'one' }, payload: { type: 'string', default: 'int' }, replay: { type: 'boolean', default: false }, 'replay-loaded': { type: 'boolean', default: false }, 'raw-spin-us': { type: 'string', multiple: true }, warmup: { type: 'string', default: '1' },
     },
   });
   const scheme = values.scheme;
@@ -299,11 +378,14 @@ async function driver(argv: string[]): Promise<void> {
     const [name, path] = spec.split('=');
     return { name: name || 'tree', root: path || THIS_TREE };
   });
+  if (values.replay) participants.push({ name: 'replay', root: 'replay:' });
+  if (values['replay-loaded']) participants.push({ name: 'replay+ours', root: 'replay+ours:' });
   if (!values['no-raw']) participants.push({ name: 'raw', root: undefined });
+  const payloadName = values.payload;
   for (const us of values['raw-spin-us'] ?? []) participants.push({ name: `raw+${us}`, root: `raw+${us}` });
   if (values.strace) {
     for (const p of participants) {
-      const w = await window(p, scheme, seconds, writes, { kind: 'strace', file: `${values.strace}/${p.name}-${scheme}.strace` });
+      const w = await window(p, scheme, seconds, writes, { kind: 'strace', file: `${values.strace}/${p.name}-${scheme}.strace` }, Number(values.warmup), payloadName);
       console.log(`strace ${p.name.padEnd(8)} ${w.client.calls} calls; per call: ${straceCounts(w.strace ?? '', w.client.calls)}`);
     }
     return;
@@ -311,7 +393,7 @@ async function driver(argv: string[]): Promise<void> {
   if (values.perf) {
     for (const p of participants) {
       const file = `${values.perf}/${p.name}-${scheme}.perf.data`;
-      const w = await window(p, scheme, seconds, writes, { kind: 'perf', file });
+      const w = await window(p, scheme, seconds, writes, { kind: 'perf', file }, Number(values.warmup), payloadName);
       console.log(`perf ${p.name.padEnd(8)} ${w.client.calls} calls, server CPU µs/call ${(w.server.cpuUs / w.client.calls).toFixed(1)}: ${file}`);
     }
     return;
@@ -320,22 +402,22 @@ async function driver(argv: string[]): Promise<void> {
   for (let round = 0; round < Number(values.rounds); round++) {
     for (let k = 0; k < participants.length; k++) {
       const p = participants[(k + round) % participants.length] as Participant;
-      const w = await window(p, scheme, seconds, writes, undefined, Number(values.warmup));
+      const w = await window(p, scheme, seconds, writes, undefined, Number(values.warmup), payloadName);
       results.set(p.name, [...(results.get(p.name) ?? []), w]);
       const n = w.client.calls;
       process.stderr.write(`round ${round + 1} ${p.name.padEnd(8)} ${(n / w.client.seconds).toFixed(0)} calls/s, server CPU µs/call ${(w.server.cpuUs / n).toFixed(1)} (sys ${(w.server.sysUs / n).toFixed(1)}, main thread ${(w.server.threadUs / n).toFixed(1)}), client ${(w.client.cpuUs / n).toFixed(1)}; server per call: wake-ups ${(w.counts.voluntary / n).toFixed(2)}, preempted ${(w.counts.involuntary / n).toFixed(3)}, reads ${(w.counts.syscr / n).toFixed(2)}, writes ${(w.counts.syscw / n).toFixed(2)}, minor faults ${(w.counts.minflt / n).toFixed(3)}; other threads µs/call ${Object.entries(w.counts.others).filter(([, ns]) => ns / n >= 50).map(([name, ns]) => `${name} ${(ns / n / 1000).toFixed(2)}`).join(', ')}\n`);
     }
   }
-  console.log(`scheme ${scheme}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s after ${values.warmup} s of warm-up; median (min-max) over rounds`);
-  console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`scheme ${scheme}, payload ${payloadName}, client writes ${writes}, ${values.rounds} rounds × ${seconds} s after ${values.warmup} s of warm-up; median (min-max) over rounds`);
+  console.log('| server | calls/s | server CPU µs/call | of it system | main thread | client CPU µs/call | server wake-ups/call | reads/call | writes/call | minor faults/call | scavenges / mark-compacts per 1,000 calls | GC pause µs/call |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, ws] of results) {
     const per = (f: (w: WindowResult) => number): number[] => ws.map((w) => f(w) / w.client.calls);
-    console.log(`| ${name} | ${summary(ws.map((w) => w.client.calls / w.client.seconds), 0)} | ${summary(per((w) => w.server.cpuUs))} | ${summary(per((w) => w.server.sysUs))} | ${summary(per((w) => w.server.threadUs))} | ${summary(per((w) => w.client.cpuUs))} | ${summary(per((w) => w.counts.voluntary), 2)} | ${summary(per((w) => w.counts.syscr), 2)} | ${summary(per((w) => w.counts.syscw), 2)} | ${summary(per((w) => w.counts.minflt), 3)} |`);
+    console.log(`| ${name} | ${summary(ws.map((w) => w.client.calls / w.client.seconds), 0)} | ${summary(per((w) => w.server.cpuUs))} | ${summary(per((w) => w.server.sysUs))} | ${summary(per((w) => w.server.threadUs))} | ${summary(per((w) => w.client.cpuUs))} | ${summary(per((w) => w.counts.voluntary), 2)} | ${summary(per((w) => w.counts.syscr), 2)} | ${summary(per((w) => w.counts.syscw), 2)} | ${summary(per((w) => w.counts.minflt), 3)} | ${summary(per((w) => 1000 * w.server.scavenges))} / ${summary(per((w) => 1000 * w.server.markCompacts))} | ${summary(per((w) => 1000 * w.server.gcMs))} |`);
   }
 }
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'serve') await serve(rest[0] as string, rest[1] as string);
-else if (mode === 'client') await client(rest[0] as string, Number(rest[1]), Number(rest[2]), rest[3] === 'raw', rest[4] ?? 'one', Number(rest[5] ?? 1));
+else if (mode === 'client') await client(rest[0] as string, Number(rest[1]), Number(rest[2]), rest[3] === 'raw', rest[4] ?? 'one', Number(rest[5] ?? 1), rest[6] ?? 'int', rest[3] === 'replay');
 else await driver(process.argv.slice(2));

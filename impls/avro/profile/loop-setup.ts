@@ -49,12 +49,16 @@ export async function nextJson<T>(lines: AsyncIterator<string>): Promise<T> {
 /** A loop server's CPU, as its parent asks for it on stdin: "mark" opens a window, "cpu" answers for it. */
 export interface ServerCpu { readonly cpuUs: number; readonly sysUs: number; readonly threadUs: number }
 
-/** Answers "mark" / "cpu" lines on stdin until it closes (the server side of every loop here). */
-export async function answerCpuQueries(answer: (figures: ServerCpu) => void): Promise<void> {
+/**
+ * Answers "mark" / "cpu" lines on stdin until it closes (the server side of every loop here);
+ * onMark resets whatever else the caller counts per window.
+ */
+export async function answerCpuQueries(answer: (figures: ServerCpu) => void, onMark: () => void = () => undefined): Promise<void> {
   let mark = process.cpuUsage();
   let markThread = process.threadCpuUsage();
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'mark') {
+      onMark();
       mark = process.cpuUsage();
       markThread = process.threadCpuUsage();
     } else if (line === 'cpu') {
