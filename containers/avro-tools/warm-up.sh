@@ -13,6 +13,9 @@ cd "$work"
 
 round() {
   local scheme=$1 port=
+  # Made here, not by the background job's redirection: the loop below may read it first (awk
+  # failed on a missing receive-http.out once, on a cold build, and set -e ended the build).
+  : >"receive-$scheme.out"
   "${java[@]}" -XX:DumpLoadedClassList="receive-$scheme.classes" -jar "$jar" \
     rpcreceive "$scheme://127.0.0.1:0/" "$protocol" greet -data '"Greetings, warm-up."' >"receive-$scheme.out" 2>"receive-$scheme.err" &
   local receiver=$!
