@@ -192,6 +192,10 @@ describe('the judge', () => {
     expect(serverProblems(observed({ reactionMs: 180, closedMs: 180, cpuWaitMs: 100 }), bounds)).toEqual([]);
     expect(serverProblems(observed({ reactionMs: 250, closedMs: 250, cpuWaitMs: 100 }), bounds)[0])
       .toBe('reacted after 250 ms (100 ms of it waiting for a CPU), more than the bound of 100 ms');
+    // The valid call after the attack too (never-read-flood on a busy machine: 2,670 ms, 509 of them waiting during the flood alone).
+    expect(serverProblems(observed({ served: { ok: true, ms: 2670, detail: '', cpuWaitMs: 1900 } }), { ...bounds, servedWithinMs: 1000 })).toEqual([]);
+    expect(serverProblems(observed({ served: { ok: true, ms: 2670, detail: '', cpuWaitMs: 1000 } }), { ...bounds, servedWithinMs: 1000 }))
+      .toEqual(['a valid call right after took 2670 ms (1000 ms of it waiting for a CPU), more than 1000 ms']);
     const call = (ms: number, callCpuWaitMs: number): ClientObservation => ({
       outcome: { ok: false, error: { name: 'Error', message: 'limit' }, ms }, usage, callCpuWaitMs, releasedMs: 10, releaseCpuWaitMs: 0,
     });

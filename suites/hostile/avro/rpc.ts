@@ -37,6 +37,8 @@ export interface Served {
   readonly ms: number;
   /** What came back, or the error. */
   readonly detail: string;
+  /** Of ms, the time both ends waited for a CPU (measure/proc.ts cpuWait), where it was measured. */
+  readonly cpuWaitMs?: number;
 }
 
 /** One call of echoInt(41) from a new client; ok when 41 comes back within timeoutMs. */
