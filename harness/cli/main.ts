@@ -17,6 +17,8 @@ import { reproduceCommands } from './reproduce.ts';
 import { runVitest } from './run.ts';
 import { superviseVitest } from './supervise.ts';
 import { blobsOnly, newRunId, shardSelection } from './run.ts';
+import { RUN_DIR_ENV, runDirFor } from '../run/run-dir.ts';
+import { gatherShardTimings } from '../results/timings.ts';
 import { loadPeers, REPO_ROOT, selectReleases } from '../docker/peers.ts';
 import { buildImages } from '../docker/build-all.ts';
 import { mayTakePart } from '../vitest/global-setup.ts';
@@ -43,9 +45,15 @@ async function report(options: CliOptions): Promise<number> {
       await write(process.stderr, `conformance: ${error instanceof Error ? error.message : String(error)}\n`);
       return 2;
     }
+    // The shards' phase timings and wall clocks go into this run's directory (no global setup
+    // makes one when vitest merges), so the merged results.json says where the shards' time went.
+    const runId = newRunId();
+    const dir = runDirFor(runId);
+    mkdirSync(dir, { recursive: true });
+    gatherShardTimings(options.merge, dir);
     return superviseVitest({
       args: ['run', `--merge-reports=${blobsOnly(options.merge)}`, '--reporter', './harness/results/reporter.ts'],
-      env: { ...env, ...(options.baseline ? { [BASELINE_ENV]: resolve(options.baseline) } : {}) }, runId: newRunId(), writesResults: true,
+      env: { ...env, [RUN_DIR_ENV]: dir, ...(options.baseline ? { [BASELINE_ENV]: resolve(options.baseline) } : {}) }, runId, writesResults: true,
     });
   }
   const file = resultsFile();

@@ -14,6 +14,7 @@ import type { CliOptions } from './args.ts';
 import { SUITE_FOLDERS } from '../matrix/families.ts';
 import { superviseVitest } from './supervise.ts';
 import { scratchDirectory } from '../run/scratch.ts';
+import { SHARD_TIMINGS_SUFFIX } from '../results/timings.ts';
 
 /** Environment for the run; vitest.config.ts reads CONFORMANCE_JOBS and CONFORMANCE_RETRIES. */
 export function runEnvironment(options: CliOptions, implementations: readonly string[]): Record<string, string> {
@@ -63,7 +64,11 @@ export async function runVitest(options: CliOptions, implementations: readonly s
   // A run of one family starts only that family's suite files: every other file would start a
   // worker, load and plan its whole family, and find no cell (2 s of CPU each, 20 files).
   if (options.command === 'run' && options.filter.family) args.push(SUITE_FOLDERS[options.filter.family]);
-  return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard });
+  const keepTimings = options.shard ? {
+    path: join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}${SHARD_TIMINGS_SUFFIX}`),
+    shard: `${options.shard.index}/${options.shard.count}`,
+  } : undefined;
+  return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard, ...(keepTimings ? { keepTimings } : {}) });
 }
 
 /**

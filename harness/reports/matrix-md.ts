@@ -120,7 +120,7 @@ export function renderMatrixMarkdown(input: MatrixMarkdownInput): string {
   lines.push(`Run ${info.startedAt} · revision \`${info.gitRevision.slice(0, 12)}\`${info.gitDirty ? ' (uncommitted changes)' : ''} · ` +
     `${formatDuration(info.durationMs)} · Node ${info.node} · ${info.full ? 'full run' : `filtered run (${md(JSON.stringify({ ...info.filter, ...(info.caseGlob ? { case: info.caseGlob } : {}) }))})`}`);
   if (info.timing) {
-    const labels: Record<string, string> = { imageBuildsMs: 'image builds', containerStartsMs: 'container starts', casesMs: 'cases', reportingMs: 'reporting' };
+    const labels: Record<string, string> = { imageBuildsMs: 'image builds', containerStartsMs: 'container starts', casesMs: 'cases', reportingMs: 'reporting', longestShardWallMs: 'longest shard', shardsWallMs: 'shards together' };
     const phases = Object.entries(info.timing).filter((entry): entry is [string, number] => typeof entry[1] === 'number')
       .sort(([a], [b]) => (a in labels ? Object.keys(labels).indexOf(a) : 99) - (b in labels ? Object.keys(labels).indexOf(b) : 99));
     lines.push('', `Time: ${phases.map(([k, ms]) => `${labels[k] ?? k.replace(/Ms$/, '')} ${formatDuration(ms)}`).join(' · ')}`);

@@ -139,7 +139,8 @@
         'ran through a proxy that inverts one byte of each connection (harness/wire/fault-proxy.ts).' }));
     }
     if (run.timing) {
-      const labels = { imageBuildsMs: 'image builds', containerStartsMs: 'container starts', casesMs: 'cases', reportingMs: 'reporting' };
+      const labels = { imageBuildsMs: 'image builds', containerStartsMs: 'container starts', casesMs: 'cases', reportingMs: 'reporting',
+        longestShardWallMs: 'longest shard', shardsWallMs: 'shards together' };
       const keys = Object.keys(labels).filter((k) => run.timing[k] !== undefined)
         .concat(Object.keys(run.timing).filter((k) => !(k in labels) && typeof run.timing[k] === 'number'));
       header.appendChild(el('p', { className: 'meta', id: 'timing', text: 'Time: ' +

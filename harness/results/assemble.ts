@@ -12,7 +12,7 @@ import { loadKnownFlaky } from './known-flaky.ts';
 import { FAILING_OUTCOMES, RESULTS_SCHEMA_VERSION, type CaseResult, type RunInfo, type RunResults } from './model.ts';
 import { implementationsOfRun, referencesOfRun } from './references.ts';
 import { injectFaultGlob, traceWire, versionSelection } from './run-options.ts';
-import { readPhases } from './timings.ts';
+import { readPhases, readShardWalls } from './timings.ts';
 import { reportsDir } from './files.ts';
 
 export interface RunFacts {
@@ -56,6 +56,7 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
   const finishedAt = new Date();
   const git = gitRevision();
   const phases = readPhases(facts.runDir);
+  const shardWalls = readShardWalls(facts.runDir).map((s) => s.wallMs);
   const run: RunInfo = {
     runId: facts.runId,
     startedAt: facts.startedAt.toISOString(),
@@ -84,6 +85,10 @@ export async function assembleRun(facts: RunFacts): Promise<RunResults> {
       ...(phases.reporting !== undefined ? { reportingMs: phases.reporting } : {}),
       casesMs: facts.results.reduce((sum, r) => sum + r.durationMs, 0),
       wallMs: finishedAt.getTime() - facts.startedAt.getTime(),
+      ...(shardWalls.length > 0 ? {
+        longestShardWallMs: Math.max(...shardWalls),
+        shardsWallMs: shardWalls.reduce((sum, ms) => sum + ms, 0),
+      } : {}),
     },
   };
   return {

@@ -150,7 +150,8 @@ export interface RunInfo {
  * present, these first. Container and server starts and client runs are summed over the workers;
  * casesMs is the sum of every case's own duration (worker time); wallMs is the run's wall clock;
  * reportingMs is the collection of the results before results.json is written (the run's last line
- * prints reporting with the rendering of every report included).
+ * prints reporting with the rendering of every report included). In a merged run wallMs is the
+ * merge's own and the phases are the shards' sums.
  */
 export interface RunTiming {
   readonly imageBuildsMs?: number;
@@ -160,6 +161,9 @@ export interface RunTiming {
   readonly casesMs?: number;
   readonly reportingMs?: number;
   readonly wallMs?: number;
+  /** A merged run: the longest shard's wall clock (the jobs' critical path) and the shards' summed. */
+  readonly longestShardWallMs?: number;
+  readonly shardsWallMs?: number;
   readonly [phase: string]: number | undefined;
 }
 

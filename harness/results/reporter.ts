@@ -203,7 +203,8 @@ export function breakdown(run: RunResults, reportingMs = run.run.timing?.reporti
   const t = run.run.timing;
   if (!t) return 'time: (no breakdown)';
   return `time: ${seconds(t.wallMs)} wall; image builds ${seconds(t.imageBuildsMs)}, peer server containers ${seconds(t.containerStartsMs)}, ` +
-    `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (worker time), reporting ${seconds(reportingMs)}`;
+    `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (worker time), reporting ${seconds(reportingMs)}` +
+    (t.longestShardWallMs !== undefined ? `; merged shards: longest ${seconds(t.longestShardWallMs)} wall, ${seconds(t.shardsWallMs)} together` : '');
 }
 
 export default ConformanceResultsReporter;

@@ -2,14 +2,31 @@
 // workers start containers and servers) and summed by the results reporter into results.json and
 // the console: image builds, container and server starts, peer client runs, cases, reporting.
 // Each process appends to one file in the run directory, so no process needs another's memory.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+// A shard of a sharded run keeps its file beside its blob report, with one more line for its own
+// wall clock; the merge gathers the shards' files into its own run directory, so the merged
+// results.json says where every shard's time went, as an unsharded run does.
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_DIR_ENV } from '../run/run-dir.ts';
 
 export type Phase = 'images' | 'container-starts' | 'server-starts' | 'peer-client-runs' | 'reporting';
 
+/** A shard's own wall clock, from the start of its vitest run to its end. */
+export interface ShardWall {
+  readonly shard: string;
+  readonly wallMs: number;
+}
+
+type Line = { readonly phase: Phase; readonly ms: number } | ShardWall;
+
 function file(dir = process.env[RUN_DIR_ENV]): string | undefined {
   return dir ? join(dir, 'timings.ndjson') : undefined;
+}
+
+function lines(dir?: string): Line[] {
+  const path = file(dir);
+  if (!path || !existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Line);
 }
 
 /** Adds ms to a phase of the current run (no-op outside a run). */
@@ -20,13 +37,31 @@ export function recordPhase(phase: Phase, ms: number): void {
 
 /** Milliseconds per phase, summed over every process of the run. */
 export function readPhases(dir?: string): Partial<Record<Phase, number>> {
-  const path = file(dir);
   const totals: Partial<Record<Phase, number>> = {};
-  if (!path || !existsSync(path)) return totals;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line) continue;
-    const { phase, ms } = JSON.parse(line) as { phase: Phase; ms: number };
-    totals[phase] = (totals[phase] ?? 0) + ms;
+  for (const line of lines(dir)) {
+    if ('phase' in line) totals[line.phase] = (totals[line.phase] ?? 0) + line.ms;
   }
   return totals;
+}
+
+/** The wall clock of every shard a merged run was made of (none for a run in one go). */
+export function readShardWalls(dir?: string): ShardWall[] {
+  return lines(dir).filter((line): line is ShardWall => 'shard' in line);
+}
+
+/** A shard's phases and its wall clock, kept at `path` (beside its blob report) before its run directory goes. */
+export function keepShardTimings(runDir: string, path: string, wall: ShardWall): void {
+  const own = file(runDir);
+  if (own && existsSync(own)) copyFileSync(own, path);
+  appendFileSync(path, `${JSON.stringify(wall)}\n`);
+}
+
+/** The suffix of a shard's kept timings in a blob folder (not `.json`: vitest's merge reads every `.json` there as a blob). */
+export const SHARD_TIMINGS_SUFFIX = '.timings.ndjson';
+
+/** Gathers every shard's kept timings of a blob folder into the merging run's directory. */
+export function gatherShardTimings(blobFolder: string, runDir: string): number {
+  const kept = readdirSync(blobFolder).filter((f) => f.endsWith(SHARD_TIMINGS_SUFFIX)).sort();
+  for (const name of kept) appendFileSync(join(runDir, 'timings.ndjson'), readFileSync(join(blobFolder, name)));
+  return kept.length;
 }

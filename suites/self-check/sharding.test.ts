@@ -44,11 +44,21 @@ describe.skipIf(!inject('conformance').docker || FILTERED)('a sharded run', { ti
       const part = await cli(['run', ...SELECTION, '--shard', shard], sharded);
       expect(part.exitCode, part.all).toBe(0);
     }
-    expect(readdirSync(join(sharded, 'blob')).sort()).toEqual(['shard-1-of-2.json', 'shard-1-of-2.run.json', 'shard-2-of-2.json', 'shard-2-of-2.run.json']);
+    expect(readdirSync(join(sharded, 'blob')).sort()).toEqual([
+      'shard-1-of-2.json', 'shard-1-of-2.run.json', 'shard-1-of-2.timings.ndjson',
+      'shard-2-of-2.json', 'shard-2-of-2.run.json', 'shard-2-of-2.timings.ndjson',
+    ]);
     const merged = await cli(['report', '--merge', join(sharded, 'blob')], sharded);
     expect(merged.exitCode, merged.all).toBe(0);
 
     expect(results(whole).results.length).toBeGreaterThan(10);
     expect(comparable(results(sharded))).toEqual(comparable(results(whole)));
+
+    // The merged run says where its shards' time went, as the run in one go does for itself.
+    const timing = results(sharded).run.timing ?? {};
+    expect(timing.containerStartsMs, JSON.stringify(timing)).toBeGreaterThan(0);
+    expect(timing.longestShardWallMs, JSON.stringify(timing)).toBeGreaterThan(0);
+    expect(timing.shardsWallMs, JSON.stringify(timing)).toBeGreaterThanOrEqual(timing.longestShardWallMs ?? Number.POSITIVE_INFINITY);
+    expect(results(whole).run.timing?.longestShardWallMs).toBeUndefined();
   });
 });

@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gatherShardTimings, keepShardTimings, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX } from './timings.ts';
+
+const made: string[] = [];
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'timings-test-'));
+  made.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function shardRun(phases: string): string {
+  const dir = folder();
+  writeFileSync(join(dir, 'timings.ndjson'), phases);
+  return dir;
+}
+
+describe('phase timings', () => {
+  it('sums each phase over every line a run wrote', () => {
+    const dir = shardRun('{"phase":"container-starts","ms":100}\n{"phase":"images","ms":7}\n{"phase":"container-starts","ms":50}\n');
+    expect(readPhases(dir)).toEqual({ 'container-starts': 150, images: 7 });
+    expect(readShardWalls(dir)).toEqual([]);
+  });
+
+  it('reads nothing when the run wrote no timings', () => {
+    expect(readPhases(folder())).toEqual({});
+  });
+
+  it('gives a merge every shard\'s phases summed and each shard\'s wall clock', () => {
+    const blobs = folder();
+    keepShardTimings(shardRun('{"phase":"container-starts","ms":100}\n'), join(blobs, `shard-1-of-2${SHARD_TIMINGS_SUFFIX}`), { shard: '1/2', wallMs: 9_000 });
+    keepShardTimings(shardRun('{"phase":"container-starts","ms":30}\n{"phase":"server-starts","ms":4}\n'),
+      join(blobs, `shard-2-of-2${SHARD_TIMINGS_SUFFIX}`), { shard: '2/2', wallMs: 7_000 });
+    writeFileSync(join(blobs, 'shard-1-of-2.json'), '{}');
+
+    const merge = folder();
+    expect(gatherShardTimings(blobs, merge)).toBe(2);
+    expect(readPhases(merge)).toEqual({ 'container-starts': 130, 'server-starts': 4 });
+    expect(readShardWalls(merge)).toEqual([{ shard: '1/2', wallMs: 9_000 }, { shard: '2/2', wallMs: 7_000 }]);
+  });
+
+  it('keeps a shard\'s wall clock even when its run recorded no phase (it was interrupted before any cell)', () => {
+    const blobs = folder();
+    const empty = folder();
+    mkdirSync(join(empty, 'plans'));
+    keepShardTimings(empty, join(blobs, `shard-1-of-1${SHARD_TIMINGS_SUFFIX}`), { shard: '1/1', wallMs: 12 });
+    expect(readdirSync(blobs)).toEqual([`shard-1-of-1${SHARD_TIMINGS_SUFFIX}`]);
+    const merge = folder();
+    gatherShardTimings(blobs, merge);
+    expect(readShardWalls(merge)).toEqual([{ shard: '1/1', wallMs: 12 }]);
+  });
+});
