@@ -38,6 +38,7 @@ import type { PeerRun, WireDump } from '../results/model.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire, versionSelection } from '../results/run-options.ts';
 import type { Endpoint, FamilyDriver, TsServer } from './family-driver.ts';
 import { recordPhase } from '../results/timings.ts';
+import { underLimit, worstFinish } from './live-limit.ts';
 
 interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
   readonly adapter: LoadedImplementation;
@@ -94,7 +95,7 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
   const faultGlob = injectFaultGlob();
   const faulty = faultGlob ? globRegExp(faultGlob) : undefined;
   const states = new Map<string, CellState>(cells.map((c) => [c.key, {}]));
-  const releaseStates = new Map<string, ReleaseState>();
+  const releaseStates = new Map<string, ReleaseState>(cells.map((c) => [c.release.key, {}]));
   const releasesOf = new Map<string, PeerRelease>(cells.map((c) => [c.release.key, c.release]));
 
   const image = (release: PeerRelease): string => {
@@ -102,6 +103,54 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     if (!tag) throw new Error(`no image was built for ${release.key} in this run`);
     return tag;
   };
+
+  const releaseState = (release: PeerRelease): ReleaseState => releaseStates.get(release.key) as ReleaseState;
+
+  /** Our servers for a release's ts-server cells, then its peer client plan over them; the servers close when it ends. */
+  const serveAndDrive = async (release: PeerRelease, group: readonly SliceCell<C>[]): Promise<ClientRun> => {
+    const rs = releaseState(release);
+    for (const c of group) {
+      const state = states.get(c.key) as CellState;
+      state.serverWire = new ServerWireLog({ keepPerChunk: DUMP_BYTES });
+      const started = Date.now();
+      try {
+        state.ours = await driver.startServer({
+          cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
+          cases: runnable(c.cases), recorders: state.serverWire,
+        });
+      } catch (error) {
+        state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      recordPhase('server-starts', Date.now() - started);
+    }
+    try {
+      const clientCells = group.filter((c) => !states.get(c.key)?.broken);
+      if (clientCells.length === 0) throw new Error(`no server of ours started for ${release.key}, so its peer client did not run`);
+      const planFile = planPath(`client-${release.key}-${clientCells[0]?.key ?? ''}`.replace(/[^A-Za-z0-9._@+-]/g, '_'));
+      writeFileSync(planFile, JSON.stringify({
+        cells: clientCells.map((c) => ({ key: c.key, ...axesOf(c.cell), ...endpointFields(states.get(c.key)?.endpoint as Endpoint, 'client'), cases: runnable(c.cases).map((t) => t.id) })),
+      }, null, 1));
+      rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
+      const clientStarted = Date.now();
+      try {
+        return await runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds: clientPlanSeconds(clientCells), args: ['--plan', planFile], mounts: [context.runDir] });
+      } finally {
+        recordPhase('peer-client-runs', Date.now() - clientStarted);
+      }
+    } finally {
+      // What the tests read afterwards (problems, crashes, wire bytes) stays; the servers go.
+      await Promise.all(group.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
+    }
+  };
+
+  // Per release, its ts-server cells: one group of our servers and one peer client plan.
+  const serverGroups = [...releasesOf.values()].map((release) => ({
+    release, cells: cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-server'),
+  })).filter((g) => g.cells.length > 0);
+  /** The longest a ts-server cell's test may wait for its release's plan, turns included. */
+  const planWaitSeconds = new Map<string, number>();
+  const finish = worstFinish(serverGroups.map((g) => ({ size: g.cells.length, bound: clientPlanSeconds(g.cells) + PLAN_WAIT_SLACK_SECONDS })), LIVE_SERVERS);
+  for (const [i, g] of serverGroups.entries()) planWaitSeconds.set(g.release.key, finish[i] ?? 0);
 
   const setupSeconds = cellTimeoutSeconds() + Math.max(...[...releasesOf.values()].map((r) => r.peer.startupSeconds));
   describe.skipIf(!context.docker)(`${cells[0]?.cell.family} slice`, () => {
@@ -116,37 +165,17 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
           ...(c.cell.socket === 'tls' ? { tls: context.tls } : {}),
         };
       }
-      // ts-server: our servers, then one peer client plan per release (not awaited here: its cells' tests wait for it).
-      for (const c of cells.filter((x) => x.cell.direction === 'ts-server')) {
-        const state = states.get(c.key) as CellState;
-        state.serverWire = new ServerWireLog({ keepPerChunk: DUMP_BYTES });
-        const started = Date.now();
-        try {
-          state.ours = await driver.startServer({
-            cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
-            cases: runnable(c.cases), recorders: state.serverWire,
-          });
-        } catch (error) {
-          state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
-        }
-        recordPhase('server-starts', Date.now() - started);
+      // ts-server: per release, our servers and then the peer client plan that drives them, not
+      // awaited here (its cells' tests wait for it); the servers close when the plan has run, and
+      // groups take turns so that no more than LIVE_SERVERS of ours live at once (live-limit.ts).
+      const runs = underLimit(serverGroups.map((g) => ({ size: g.cells.length, run: () => serveAndDrive(g.release, g.cells) })), LIVE_SERVERS);
+      for (const [i, g] of serverGroups.entries()) {
+        const rs = releaseState(g.release);
+        rs.client = runs[i] as Promise<ClientRun>;
+        rs.client.then((run) => { rs.tapByCell = tapsByCell(run.stdout); }, () => undefined);
       }
       for (const release of releasesOf.values()) {
-        const rs: ReleaseState = {};
-        releaseStates.set(release.key, rs);
-        const clientCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-server' && !states.get(c.key)?.broken);
-        if (clientCells.length > 0) {
-          const planFile = planPath(`client-${release.key}-${clientCells[0]?.key ?? ''}`.replace(/[^A-Za-z0-9._@+-]/g, '_'));
-          writeFileSync(planFile, JSON.stringify({
-            cells: clientCells.map((c) => ({ key: c.key, ...axesOf(c.cell), ...endpointFields(states.get(c.key)?.endpoint as Endpoint, 'client'), cases: runnable(c.cases).map((t) => t.id) })),
-          }, null, 1));
-          const timeoutSeconds = clientPlanSeconds(clientCells);
-          rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
-          const clientStarted = Date.now();
-          rs.client = runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds, args: ['--plan', planFile], mounts: [context.runDir] });
-          rs.client.finally(() => recordPhase('peer-client-runs', Date.now() - clientStarted)).catch(() => undefined);
-          rs.client.then((run) => { rs.tapByCell = tapsByCell(run.stdout); }, () => undefined);
-        }
+        const rs = releaseState(release);
         const serverCells = cells.filter((c) => c.release.key === release.key && c.cell.direction === 'ts-client');
         if (serverCells.length > 0) {
           const planFile = planPath(`server-${release.key}-${serverCells[0]?.key ?? ''}`.replace(/[^A-Za-z0-9._@+-]/g, '_'));
@@ -209,22 +238,25 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // entry and its reason; our timeout fires before vitest's.
     // ts-server: the test first waits for the release's peer client plan (every cell of the slice),
     // which its own timeout bounds; only what follows is the case's time.
-    const planWaitMs = c.cell.direction === 'ts-server'
-      ? (clientPlanSeconds(cells.filter((x) => x.release.key === c.release.key && x.cell.direction === 'ts-server')) + PLAN_WAIT_SLACK_SECONDS) * 1000
-      : 0;
+    const planWaitMs = c.cell.direction === 'ts-server' ? (planWaitSeconds.get(c.release.key) ?? 0) * 1000 : 0;
     const options = { meta: { conformance: defined }, timeout: planWaitMs + timeoutMs + 5_000, ...(flaky ? { retry: flaky.retries ?? DEFAULT_FLAKY_RETRIES } : {}) };
     it(testCase.id, options, async (ctx: TestContext) => {
       const state = states.get(c.key) as CellState;
       const rs = releaseStates.get(c.release.key);
-      const peerRun = c.cell.direction === 'ts-client' ? rs?.serverRun : rs?.clientRun;
-      const meta: ConformanceMeta = {
-        ...defined,
-        logs: c.cell.direction === 'ts-client' ? { peer: peerLogPath(c.cell) } : { tap: tapPath(c.cell) },
-        ...(peerRun ? { peerRun } : {}),
+      const withRun = (): ConformanceMeta => {
+        const peerRun = c.cell.direction === 'ts-client' ? rs?.serverRun : rs?.clientRun;
+        return {
+          ...defined,
+          logs: c.cell.direction === 'ts-client' ? { peer: peerLogPath(c.cell) } : { tap: tapPath(c.cell) },
+          ...(peerRun ? { peerRun } : {}),
+        };
       };
-      ctx.task.meta.conformance = meta;
+      ctx.task.meta.conformance = withRun();
       if (selected.skip !== undefined) ctx.skip(selected.skip);
-      if (c.cell.direction === 'ts-server' && !state.broken) await rs?.client?.catch(() => undefined);
+      // A later release's plan may not have started yet (groups take turns): its run is known after.
+      if (c.cell.direction === 'ts-server') await rs?.client?.catch(() => undefined);
+      const meta = withRun();
+      ctx.task.meta.conformance = meta;
       await runCase({
         title: `${cellTitle(c.cell)} | ${testCase.id}`, timeoutMs, known, meta,
         body: async () => {
@@ -283,6 +315,14 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     }
   }
 }
+
+/**
+ * How many servers of ours (every implementation's, one per ts-server cell) a slice keeps alive at
+ * once. The default run's slices have 12-136 (every release's group at once, as before); a
+ * release-grid slice has 500-620 over 13-14 releases, ~220 of them npm thrift's threads, and takes
+ * its releases two or three at a time.
+ */
+const LIVE_SERVERS = 160;
 
 /** Docker's own time around a peer client run (create, start, logs, rm). */
 const PLAN_WAIT_SLACK_SECONDS = 60;
