@@ -213,7 +213,9 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         if (!keepContainers()) await rs.server?.stop();
       }
       await Promise.all(cells.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
-    }, 120_000);
+      // A release whose cases were all skipped had no test waiting for its plan, which may still
+      // be waiting its turn: the hook may take as long as the last plan.
+    }, Math.max(120, ...planWaitSeconds.values()) * 1000);
 
     // ts-client cells first: they run while the peer client plan (started above, not awaited)
     // drives the ts-server cells, whose first test waits for that whole run. In the other order the
