@@ -14,7 +14,7 @@ import type { CliOptions } from './args.ts';
 import { SUITE_FOLDERS } from '../matrix/families.ts';
 import { superviseVitest } from './supervise.ts';
 import { scratchDirectory } from '../run/scratch.ts';
-import { SHARD_TIMINGS_SUFFIX } from '../results/timings.ts';
+import { SHARD_TIMINGS_ENV, SHARD_TIMINGS_SUFFIX } from '../results/timings.ts';
 
 /** Environment for the run; vitest.config.ts reads CONFORMANCE_JOBS and CONFORMANCE_RETRIES. */
 export function runEnvironment(options: CliOptions, implementations: readonly string[]): Record<string, string> {
@@ -45,7 +45,7 @@ export const BLOB_DIR = (): string => join(reportsDir(), 'blob');
 export async function runVitest(options: CliOptions, implementations: readonly string[]): Promise<number> {
   const env = runEnvironment(options, implementations);
   // Cleared first so that nothing left in the caller's shell narrows the run silently.
-  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD', BASELINE_ENV]) delete process.env[name];
+  for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD', SHARD_TIMINGS_ENV, BASELINE_ENV]) delete process.env[name];
   for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);
   const args = ['run'];
   if (options.command === 'run') args.push('--project', 'conformance', '--reporter', './harness/cli/progress-reporter.ts');
@@ -68,7 +68,10 @@ export async function runVitest(options: CliOptions, implementations: readonly s
     path: join(BLOB_DIR(), `shard-${options.shard.index}-of-${options.shard.count}${SHARD_TIMINGS_SUFFIX}`),
     shard: `${options.shard.index}/${options.shard.count}`,
   } : undefined;
-  return superviseVitest({ args, env, runId: newRunId(), writesResults: !options.shard, ...(keepTimings ? { keepTimings } : {}) });
+  return superviseVitest({
+    args, env: keepTimings ? { ...env, [SHARD_TIMINGS_ENV]: keepTimings.path } : env,
+    runId: newRunId(), writesResults: !options.shard, ...(keepTimings ? { keepTimings } : {}),
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../docker/peers.ts';
 import { assembleRun, readJournal, removeJournal } from '../results/assemble.ts';
 import { readResults, reportsDir, resultsFile, writeResults } from '../results/files.ts';
 import { renderAll } from '../reports/render.ts';
-import { keepShardTimings } from '../results/timings.ts';
+import { keepShardWall } from '../results/timings.ts';
 import { removeRunDir, runDirFor } from '../run/run-dir.ts';
 
 export const VITEST_ENTRY = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -38,7 +38,7 @@ export interface SupervisedRun {
   readonly runId: string;
   /** Whether this run writes results.json (not a shard's blob run). */
   readonly writesResults: boolean;
-  /** A shard's run: where to keep its phase timings and wall clock for the merge (timings.ts). */
+  /** A shard's run: where its phase timings are kept for the merge, to add its wall clock to (timings.ts). */
   readonly keepTimings?: { readonly path: string; readonly shard: string };
 }
 
@@ -88,9 +88,8 @@ export async function superviseVitest(run: SupervisedRun): Promise<number> {
     if (resultsOfRun(run.runId)) return signalled ? 130 : exit.code ?? 1;
     return await finishFromJournal(run, startedAt, signalled, exit);
   } finally {
-    if (run.keepTimings) {
-      keepShardTimings(runDirFor(run.runId), run.keepTimings.path, { shard: run.keepTimings.shard, wallMs: Date.now() - startedAt.getTime() });
-    }
+    // The phases are there already (the global setup's teardown copied them).
+    if (run.keepTimings) keepShardWall(run.keepTimings.path, { shard: run.keepTimings.shard, wallMs: Date.now() - startedAt.getTime() });
     if (process.env['CONFORMANCE_KEEP'] !== '1') removeRunDir(runDirFor(run.runId));
   }
 }

@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatherShardTimings, keepShardTimings, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX } from './timings.ts';
+import { gatherShardTimings, keepShardPhases, keepShardWall, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX } from './timings.ts';
+
+function keepShardTimings(runDir: string, path: string, wall: { shard: string; wallMs: number }): void {
+  keepShardPhases(runDir, path);
+  keepShardWall(path, wall);
+}
 
 const made: string[] = [];
 function folder(): string {

@@ -3,7 +3,7 @@
 // the console: image builds, container and server starts, peer client runs, cases, reporting.
 // Each process appends to one file in the run directory, so no process needs another's memory.
 // A shard of a sharded run keeps its file beside its blob report, with one more line for its own
-// wall clock; the merge gathers the shards' files into its own run directory, so the merged
+// wall clock (SHARD_TIMINGS_ENV); the merge gathers the shards' files into its own run directory, so the merged
 // results.json says where every shard's time went, as an unsharded run does.
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,10 +49,21 @@ export function readShardWalls(dir?: string): ShardWall[] {
   return lines(dir).filter((line): line is ShardWall => 'shard' in line);
 }
 
-/** A shard's phases and its wall clock, kept at `path` (beside its blob report) before its run directory goes. */
-export function keepShardTimings(runDir: string, path: string, wall: ShardWall): void {
+/**
+ * Set for a shard's run: where its timings are kept (beside its blob report). The global setup's
+ * teardown copies the phases there before it removes the run directory (a shard has no results
+ * reporter to read them), and the supervisor adds the shard's wall clock when vitest has ended.
+ */
+export const SHARD_TIMINGS_ENV = 'CONFORMANCE_SHARD_TIMINGS';
+
+/** A shard's phases, copied to where the shard keeps them before its run directory goes. */
+export function keepShardPhases(runDir: string, path: string): void {
   const own = file(runDir);
   if (own && existsSync(own)) copyFileSync(own, path);
+}
+
+/** A shard's wall clock, added to its kept timings. */
+export function keepShardWall(path: string, wall: ShardWall): void {
   appendFileSync(path, `${JSON.stringify(wall)}\n`);
 }
 

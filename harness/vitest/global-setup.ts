@@ -12,7 +12,7 @@ import { loadPeers, selectReleases, type PeerDescriptor } from '../docker/peers.
 import { filterFromEnv, type CellFilter } from '../matrix/cells.ts';
 import { createRunDir, removeRunDir, RUN_DIR_ENV } from '../run/run-dir.ts';
 import { makeTlsMaterial, type TlsFiles } from '../run/tls.ts';
-import { recordPhase } from '../results/timings.ts';
+import { keepShardPhases, recordPhase, SHARD_TIMINGS_ENV } from '../results/timings.ts';
 import { versionSelection } from '../results/run-options.ts';
 // [datafile] which peers write and read data files (the Avro peers' `datafile` role).
 import { PEER_FOLDERS as DATAFILE_PEER_FOLDERS } from '../../suites/datafile/plan.ts';
@@ -51,6 +51,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
     ryukDisabled: process.env['TESTCONTAINERS_RYUK_DISABLED'] === 'true',
   });
   return () => {
+    const shardTimings = process.env[SHARD_TIMINGS_ENV];
+    if (shardTimings) keepShardPhases(runDir, shardTimings);
     // --keep (CONFORMANCE_KEEP=1) leaves the containers (and their run directory) for a person to
     // inspect; the next run's sweep removes the containers.
     if (process.env['CONFORMANCE_KEEP'] === '1') return;
