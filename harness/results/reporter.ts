@@ -202,7 +202,7 @@ function seconds(ms: number | undefined): string {
 export function breakdown(run: RunResults, reportingMs = run.run.timing?.reportingMs): string {
   const t = run.run.timing;
   if (!t) return 'time: (no breakdown)';
-  return `time: ${seconds(t.wallMs)} wall; image builds ${seconds(t.imageBuildsMs)}, peer server containers ${seconds(t.containerStartsMs)}, ` +
+  return `time: ${seconds(t.wallMs)} wall${t.longestShardWallMs !== undefined ? ' (the merge alone)' : ''}; image builds ${seconds(t.imageBuildsMs)}, peer server containers ${seconds(t.containerStartsMs)}, ` +
     `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (worker time), reporting ${seconds(reportingMs)}` +
     (t.longestShardWallMs !== undefined ? `; merged shards: longest ${seconds(t.longestShardWallMs)} wall, ${seconds(t.shardsWallMs)} together` : '');
 }
