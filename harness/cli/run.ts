@@ -81,9 +81,31 @@ export async function runVitest(options: CliOptions, implementations: readonly s
 export function shardSelection(folder: string): Record<string, string> {
   const files = readdirSync(folder).filter((f) => f.endsWith('.run.json')).sort();
   if (files.length === 0) throw new Error(`${folder} has no shard options (*.run.json): was it written by \`conformance run --shard\`?`);
+  const missing = missingShards(readdirSync(folder));
+  if (missing.length > 0) throw new Error(`${folder} lacks ${missing.join(', ')}: a merge of some shards would judge a run that left cases out`);
   const selections = files.map((f) => readFileSync(join(folder, f), 'utf8'));
   if (new Set(selections).size > 1) throw new Error(`the shards in ${folder} ran with different options: ${files.join(', ')}`);
   return JSON.parse(selections[0] ?? '{}') as Record<string, string>;
+}
+
+/**
+ * What a blob folder lacks to be a whole run: every shard i of n needs its blob report and its
+ * options file, and every shard must have been one of the same n. A shard job that died before
+ * writing its blob would otherwise leave a merge that judges the other shards alone, and passes.
+ */
+export function missingShards(files: readonly string[]): string[] {
+  const named = files.map((f) => /^shard-(\d+)-of-(\d+)(\.run)?\.json$/.exec(f)).filter((m): m is RegExpExecArray => m !== null);
+  const counts = new Set(named.map((m) => Number(m[2])));
+  if (counts.size > 1) return [`shards of one count (found shards of ${[...counts].sort((a, b) => a - b).join(' and ')})`];
+  const count = [...counts][0] ?? 0;
+  const missing: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    for (const suffix of ['.json', '.run.json']) {
+      const name = `shard-${i}-of-${count}${suffix}`;
+      if (!files.includes(name)) missing.push(name);
+    }
+  }
+  return missing;
 }
 
 /**
