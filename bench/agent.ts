@@ -211,7 +211,8 @@ async function main(): Promise<void> {
           break;
         case 'cpu': {
           const cpu = process.cpuUsage();
-          write({ id: command.id, ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+          const loop = performance.eventLoopUtilization();
+          write({ id: command.id, ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopActiveMs: loop.active, loopIdleMs: loop.idle });
           break;
         }
         case 'exit':

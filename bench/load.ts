@@ -11,6 +11,8 @@ export interface LoopResult {
   readonly totalCalls: number;
   /** This process's CPU time over that same span (every thread). */
   readonly cpuSeconds: number;
+  /** The share of that span in which this process's event loop was busy (not waiting in epoll). */
+  readonly loopBusy: number;
 }
 
 type Phase = 'warmup' | 'measure' | 'stop';
@@ -38,6 +40,7 @@ async function sleepWatching(ms: number, failed: () => boolean): Promise<void> {
  */
 export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, times: LoopTimes): Promise<LoopResult> {
   const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   let phase: Phase = 'warmup';
   let calls = 0;
   let totalCalls = 0;
@@ -68,7 +71,8 @@ export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, time
   ]);
   clearTimeout(timer);
   const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
   if (failure) throw failure.error;
   if (!drained) throw new Error(`calls still outstanding ${times.drainMs} ms after the window closed`);
-  return { calls: counted, seconds: (ended - started) / 1000, totalCalls, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { calls: counted, seconds: (ended - started) / 1000, totalCalls, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopBusy: loop.utilization };
 }

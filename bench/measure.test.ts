@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rowsOf, type Measurement } from './measure.ts';
+import { loopBusyBetween, rowsOf, type Measurement } from './measure.ts';
 import { RAW, REPLAY, REPLAY_SERVER, type Contender, type Participant } from './plan.ts';
 
 const java: Participant = { id: 'java', kind: 'peer', source: 'java-thrift', client: [], server: [] };
@@ -37,5 +37,27 @@ describe('rowsOf', () => {
     expect(server?.cpuUsPerCallSides).toEqual([40, 52.5]);
     expect(rows.find((r) => r.name === REPLAY_SERVER)?.ofReplay).toBeUndefined();
     expect(rows.find((r) => r.kind === 'reference')?.ownCpuRatio).toBeUndefined();
+  });
+
+  it("gives a row of ours its own process's event-loop busy share, round by round, and none to a peer's row", () => {
+    const rows = rowsOf(contenders, [
+      { ...m('java client → java server', 0, 10_000, 30, 30) }, { ...m('ours server', 0, 8_000, 40, 60), clientLoopBusy: 0.5, serverLoopBusy: 0.97 },
+      { ...m('java client → java server', 1, 9_000, 30, 30) }, { ...m('ours server', 1, 7_000, 40, 60), serverLoopBusy: 0.91 },
+    ], new Map());
+    const server = rows.find((r) => r.name === 'ours server');
+    // The server row's figure is the server's loop (the client's 0.5 is not ours to judge).
+    expect(server?.loopBusy).toMatchObject({ min: 0.91, max: 0.97, n: 2 });
+    expect(rows.find((r) => r.kind === 'reference')?.loopBusy).toBeUndefined();
+  });
+});
+
+describe('loopBusyBetween', () => {
+  it('is the busy share of the span between two cpu answers of a Node agent', () => {
+    expect(loopBusyBetween({ id: 1, ok: true, loopActiveMs: 100, loopIdleMs: 900 }, { id: 2, ok: true, loopActiveMs: 1_000, loopIdleMs: 1_000 })).toBeCloseTo(0.9, 10);
+  });
+
+  it('is unknown for an agent that does not report its loop (the peers), or an empty span', () => {
+    expect(loopBusyBetween({ id: 1, ok: true, cpuSeconds: 1 }, { id: 2, ok: true, cpuSeconds: 2 })).toBeUndefined();
+    expect(loopBusyBetween({ id: 1, ok: true, loopActiveMs: 5, loopIdleMs: 5 }, { id: 2, ok: true, loopActiveMs: 5, loopIdleMs: 5 })).toBeUndefined();
   });
 });

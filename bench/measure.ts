@@ -4,6 +4,7 @@
 // client and a server on two machines would be; more calls in flight may use every CPU.
 import { availableParallelism } from 'node:os';
 import type { Agent } from './agents.ts';
+import type { Answer } from './protocol.ts';
 import { agentKey, REPLAY_CLIENT, REPLAY_SERVER, type Contender, type ContenderKind, type Group } from './plan.ts';
 import { rotate, roundRatios, summarize, type Summary } from './stats.ts';
 
@@ -47,6 +48,9 @@ export interface Measurement {
   readonly totalCalls?: number;
   readonly clientCpuSeconds?: number;
   readonly serverCpuSeconds?: number;
+  /** Node agents: the share of that span in which the client's (server's) event loop was busy. */
+  readonly clientLoopBusy?: number;
+  readonly serverLoopBusy?: number;
 }
 
 export interface RowResult {
@@ -83,6 +87,12 @@ export interface RowResult {
    * other end.
    */
   readonly ownCpuRatio?: Summary;
+  /**
+   * Client and server rows of a Node process (ours, the libraries), per round: the share of the
+   * round in which the measured process's event loop was busy. Near 1, its one JavaScript thread
+   * sets the rate: more in flight cannot go faster, only less CPU per call (or more threads) can.
+   */
+  readonly loopBusy?: Summary;
   /** Highest peak resident memory over the rounds of the process measured (client rows: the client, server rows: the server), MiB. */
   readonly peakRssMiB?: number;
   /** Both processes of the pair, MiB (client, server). */
@@ -136,19 +146,26 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
       }
       client.resetPeak();
       server.resetPeak();
-      const serverCpuBefore = (await server.request({ op: 'cpu' }, 30_000)).cpuSeconds;
+      const serverBefore = await server.request({ op: 'cpu' }, 30_000);
       const answer = await client.request({
         op: 'run', target: { family: c.listener.family, transport: c.listener.transport, protocol: c.listener.protocol, host: LOOPBACK, port },
         payload: group.shape.payload, connections: c.connections, inflight: c.inflight, warmupMs, durationMs, timeoutMs: options.timeoutMs,
       }, warmupMs + durationMs + options.timeoutMs + 60_000);
-      const serverCpuAfter = (await server.request({ op: 'cpu' }, 30_000)).cpuSeconds;
+      const serverAfter = await server.request({ op: 'cpu' }, 30_000);
       if (!answer.ok || answer.calls === undefined || answer.seconds === undefined) throw new Error(answer.error ?? 'no result');
       const clientPeak = client.peakRssKb();
       const serverPeak = server.peakRssKb();
+      const serverCpuBefore = serverBefore.cpuSeconds;
+      const serverCpuAfter = serverAfter.cpuSeconds;
       const cpu = answer.totalCalls !== undefined && answer.cpuSeconds !== undefined && serverCpuBefore !== undefined && serverCpuAfter !== undefined
         ? { totalCalls: answer.totalCalls, clientCpuSeconds: answer.cpuSeconds, serverCpuSeconds: serverCpuAfter - serverCpuBefore } : {};
+      const serverLoopBusy = loopBusyBetween(serverBefore, serverAfter);
+      const loop = {
+        ...(answer.loopBusy !== undefined ? { clientLoopBusy: answer.loopBusy } : {}),
+        ...(serverLoopBusy !== undefined ? { serverLoopBusy } : {}),
+      };
       return {
-        contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, ...cpu,
+        contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, ...cpu, ...loop,
         ...(clientPeak !== undefined ? { clientPeakRssKb: clientPeak } : {}), ...(serverPeak !== undefined ? { serverPeakRssKb: serverPeak } : {}),
       };
     } catch (error) {
@@ -185,6 +202,14 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     payload: group.shape.payloadName, inflight: group.shape.inflight, peer: group.peer, pinned,
     rows: rowsOf(group.contenders, measurements, errors), measurements,
   };
+}
+
+/** The share of the time between two `cpu` answers of a Node agent in which its event loop was busy. */
+export function loopBusyBetween(before: Answer, after: Answer): number | undefined {
+  if (before.loopActiveMs === undefined || before.loopIdleMs === undefined || after.loopActiveMs === undefined || after.loopIdleMs === undefined) return undefined;
+  const active = after.loopActiveMs - before.loopActiveMs;
+  const total = active + after.loopIdleMs - before.loopIdleMs;
+  return total > 0 ? active / total : undefined;
 }
 
 function ratesByRound(measurements: readonly Measurement[], name: string): Map<number, number> {
@@ -245,6 +270,8 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const ownCpuRatio = side && reference
       ? summarize(roundRatios(side === 'client' ? clientEfficiency : serverEfficiency, efficiencyByRound(measurements, reference.name, side))) : undefined;
     const sides = [perCallUs(clientEfficiency), perCallUs(serverEfficiency)] as const;
+    const loopBusy = side === 'client' || side === 'server'
+      ? summarize(own.map((m) => (side === 'client' ? m.clientLoopBusy : m.serverLoopBusy)).filter((v): v is number => v !== undefined)) : undefined;
     const measured = c.kind === 'server' ? serverPeak : c.kind === 'client' ? clientPeak : undefined;
     const error = errors.get(c.name);
     return {
@@ -252,6 +279,7 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
       ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}), ...(ofReplay ? { ofReplay } : {}),
       ...(cpuRatio ? { cpuRatio } : {}), ...(perCall ? { cpuUsPerCall: Math.round(perCall.median * 10) / 10 } : {}),
       ...(sides[0] !== undefined || sides[1] !== undefined ? { cpuUsPerCallSides: sides } : {}), ...(ownCpuRatio ? { ownCpuRatio } : {}),
+      ...(loopBusy ? { loopBusy } : {}),
       ...(measured !== undefined ? { peakRssMiB: measured } : {}),
       peakRssPairMiB: [clientPeak, serverPeak] as const,
       ...(error ? { error } : {}),

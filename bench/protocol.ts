@@ -69,6 +69,14 @@ export interface Answer {
   readonly totalCalls?: number;
   /** run: as above; cpu: the process's CPU time so far. */
   readonly cpuSeconds?: number;
+  /**
+   * Node agents only. run: the share of that span in which the process's event loop was busy
+   * (performance.eventLoopUtilization); cpu: the loop's busy and idle milliseconds so far. Near 1,
+   * the one JavaScript thread, not the peer or the wire, sets the rate.
+   */
+  readonly loopBusy?: number;
+  readonly loopActiveMs?: number;
+  readonly loopIdleMs?: number;
 }
 
 /** The bytes every bench client sends (the same pattern in every language). */

@@ -77,6 +77,8 @@ export interface BelowOne {
   readonly ofReplay?: number;
   /** That replay row's own ratio to the reference (median). */
   readonly replayRatio?: number;
+  /** The share of the rounds in which our process's event loop was busy (median), where measured. */
+  readonly loopBusy?: number;
   /** Which explanation of bench/explanations.json covers the row and holds in this run, if any. */
   readonly verdict: Verdict;
 }
@@ -101,6 +103,7 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
           ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
           ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
           ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
+          ...(row.loopBusy ? { loopBusy: row.loopBusy.median } : {}),
         });
       }
     }
@@ -115,8 +118,8 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
 
 function belowOneTable(below: readonly BelowOne[]): string[] {
   return [
-    '| group | row | median | min–max | cpu ratio | own cpu ratio | × raw floor | × replay floor | why |', '|---|---|---|---|---|---|---|---|---|',
-    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ownCpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${verdictText(b.verdict)} |`),
+    '| group | row | median | min–max | cpu ratio | own cpu ratio | × raw floor | × replay floor | loop busy | why |', '|---|---|---|---|---|---|---|---|---|---|',
+    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ownCpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${f2(b.loopBusy)} | ${verdictText(b.verdict)} |`),
   ];
 }
 
@@ -183,19 +186,19 @@ function overviewMarkdown(groups: readonly GroupResult[]): string[] {
 
 function detailMarkdown(groups: readonly GroupResult[]): string[] {
   const lines = [
-    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call (client / server) | own cpu ratio | × raw floor | × replay floor | peak RSS MiB client / server |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call (client / server) | own cpu ratio | × raw floor | × replay floor | loop busy | peak RSS MiB client / server |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const g of groups) {
     if (g.skipped) {
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | | |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | | | |`);
       continue;
     }
     for (const r of g.rows) {
       const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' || r.kind === 'replay' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
       const error = r.error ? ` ✗ ${r.error.replace(/\|/g, '\\|').slice(0, 160)}` : '';
       const cpu = r.kind === 'reference' ? '1.00' : ratioText(r.cpuRatio);
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} (${r.cpuUsPerCallSides?.[0] ?? '–'} / ${r.cpuUsPerCallSides?.[1] ?? '–'}) | ${f2(r.ownCpuRatio?.median)} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} (${r.cpuUsPerCallSides?.[0] ?? '–'} / ${r.cpuUsPerCallSides?.[1] ?? '–'}) | ${f2(r.ownCpuRatio?.median)} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${f2(r.loopBusy?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
     }
   }
   return lines;
