@@ -254,18 +254,20 @@ export function planGroups(input: PlanInput): Group[] {
             listener: { key: 'raw', family: 'raw', transport: 'raw', protocol: 'raw' }, connections: shape.inflight, inflight: 1,
           });
         }
-        // The replay floor at one call in flight (framed and buffered Thrift, Avro tcp, sasl and netty;
-        // int and 64 KiB): each row of ours is judged against Node doing no RPC work with the same
-        // peer on the other side.
+        // The replay floor wherever each connection carries one call at a time (framed and buffered
+        // Thrift, Avro tcp, sasl and netty; int and 64 KiB; one connection, or 32 side by side, as the
+        // group's rows have): each row of ours is judged against Node doing no RPC work with the same
+        // peer on the other side. Not for 32 calls pipelined on one connection (Avro Netty x32): the
+        // canned answers follow one call at a time.
         const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport);
-        if (input.floor && shape.inflight === 1 && shape.payloadName !== '1MiB' && replays) {
+        if (input.floor && inflight === 1 && shape.payloadName !== '1MiB' && replays) {
           const replay = (role: 'client' | 'server'): AgentRef => ({ participant: REPLAY, family: axis.family, role });
           contenders.push(
-            { name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: replay('client'), server: ref(peer, 'server'), listener: peerListener, connections: 1, inflight: 1 },
+            { name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: replay('client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight: 1 },
             {
               name: REPLAY_SERVER, kind: 'replay', impl: 'replay', client: ref(peer, 'client'), server: replay('server'),
               listener: { key: `replay-${peerListener.key}-${shape.payloadName}`, family: axis.family, transport: axis.transport, protocol: axis.protocol, payload: shape.payload },
-              connections: 1, inflight: 1,
+              connections, inflight: 1,
             },
           );
         }
