@@ -43,11 +43,13 @@ describe('rowsOf', () => {
     const rows = rowsOf(contenders, [
       { ...m('java client → java server', 0, 10_000, 30, 30) }, { ...m('ours server', 0, 8_000, 40, 60), clientLoopBusy: 0.5, serverLoopBusy: 0.97 },
       { ...m('java client → java server', 1, 9_000, 30, 30) }, { ...m('ours server', 1, 7_000, 40, 60), serverLoopBusy: 0.91 },
+      { ...m(REPLAY_SERVER, 0, 9_500, 30, 20), serverLoopBusy: 0.6 },
     ], new Map());
     const server = rows.find((r) => r.name === 'ours server');
     // The server row's figure is the server's loop (the client's 0.5 is not ours to judge).
     expect(server?.loopBusy).toMatchObject({ min: 0.91, max: 0.97, n: 2 });
     expect(rows.find((r) => r.kind === 'reference')?.loopBusy).toBeUndefined();
+    expect(rows.find((r) => r.name === REPLAY_SERVER)?.loopBusy?.median).toBe(0.6);
   });
 });
 

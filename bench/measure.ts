@@ -88,8 +88,8 @@ export interface RowResult {
    */
   readonly ownCpuRatio?: Summary;
   /**
-   * Client and server rows of a Node process (ours, the libraries), per round: the share of the
-   * round in which the measured process's event loop was busy. Near 1, its one JavaScript thread
+   * Client and server rows of a Node process (ours, the libraries) and the replay floor's, per
+   * round: the share of the round in which the measured process's event loop was busy. Near 1, its one JavaScript thread
    * sets the rate: more in flight cannot go faster, only less CPU per call (or more threads) can.
    */
   readonly loopBusy?: Summary;
@@ -270,8 +270,10 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const ownCpuRatio = side && reference
       ? summarize(roundRatios(side === 'client' ? clientEfficiency : serverEfficiency, efficiencyByRound(measurements, reference.name, side))) : undefined;
     const sides = [perCallUs(clientEfficiency), perCallUs(serverEfficiency)] as const;
-    const loopBusy = side === 'client' || side === 'server'
-      ? summarize(own.map((m) => (side === 'client' ? m.clientLoopBusy : m.serverLoopBusy)).filter((v): v is number => v !== undefined)) : undefined;
+    // The replay floor's rows too: whether Node doing no RPC work is itself held by its one thread.
+    const loopSide = side ?? (c.name === REPLAY_CLIENT ? 'client' : c.name === REPLAY_SERVER ? 'server' : undefined);
+    const loopBusy = loopSide === undefined
+      ? undefined : summarize(own.map((m) => (loopSide === 'client' ? m.clientLoopBusy : m.serverLoopBusy)).filter((v): v is number => v !== undefined));
     const measured = c.kind === 'server' ? serverPeak : c.kind === 'client' ? clientPeak : undefined;
     const error = errors.get(c.name);
     return {
