@@ -90,13 +90,7 @@ export function selectionFromEnv(): string[] | undefined {
  * (the CLI resolves paths and package names first); none means every in-tree implementation.
  */
 export async function loadImplementations(selection = selectionFromEnv()): Promise<LoadedImplementation[]> {
-  // One at a time: the adapters share modules (impls/avro/types.ts, ...), and inside vitest's main
-  // process (the results reporter) imports go through vite's module runner, where concurrent imports
-  // of a shared module can see its bindings before it has finished evaluating (vitejs/vite#22999).
-  // A release grid's merge crashed so: "(0, __vite_ssr_import_0__.newRegistry) is not a function"
-  // in impls/avro/handshake.ts (2026-11-30). Node's own loader has no such race.
-  const inTree: LoadedImplementation[] = [];
-  for (const path of inTreeAdapterPaths()) inTree.push(await loadAdapter(path));
+  const inTree = await Promise.all(inTreeAdapterPaths().map(loadAdapter));
   if (!selection || selection.length === 0) return inTree;
   const chosen: LoadedImplementation[] = [];
   for (const item of selection) {
