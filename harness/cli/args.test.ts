@@ -28,6 +28,11 @@ describe('parseCli', () => {
     expect(runEnvironment(options(['run']), [])).toEqual({});
   });
 
+  it('hands the run the implementations as described in plain Node, for the reporter in vitest\'s main process', () => {
+    const ours = { family: 'avro', id: 'ours', language: 'typescript', source: 'impls/avro', versions: { avsc: '5.7.9' } } as const;
+    expect(runEnvironment(options(['run']), [], [ours])).toEqual({ CONFORMANCE_RUN_IMPLEMENTATIONS: JSON.stringify([ours]) });
+  });
+
   it('answers --help with the usage, and test takes test files', () => {
     expect(parseCli(['--help'])).toBe('help');
     expect(parseCli(['run', '-h'])).toBe('help');

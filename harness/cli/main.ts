@@ -8,7 +8,7 @@ import { BASELINE_ENV } from '../reports/history.ts';
 import { execa } from 'execa';
 import { renderAll } from '../reports/render.ts';
 import { readResults, reportsDir, resultsFile } from '../results/files.ts';
-import { loadImplementations, resolveImplementationSpec } from '../contract/load.ts';
+import { IMPLEMENTATIONS_ENV, loadImplementations, resolveImplementationSpec } from '../contract/load.ts';
 import { AXIS_FLAGS, parseCli, USAGE, UsageError, type CliOptions } from './args.ts';
 import { axisValues, filterProblems, versionProblems } from './axis-values.ts';
 import { listCells } from './catalogue.ts';
@@ -19,6 +19,9 @@ import { superviseVitest } from './supervise.ts';
 import { blobsOnly, newRunId, shardSelection } from './run.ts';
 import { RUN_DIR_ENV, runDirFor } from '../run/run-dir.ts';
 import { gatherShardTimings } from '../results/timings.ts';
+import type { VersionedImplementation } from '../results/model.ts';
+import { describeImplementations } from '../results/references.ts';
+import { ENV } from '../results/run-options.ts';
 import { loadPeers, REPO_ROOT, selectReleases } from '../docker/peers.ts';
 import { buildImages } from '../docker/build-all.ts';
 import { mayTakePart } from '../vitest/global-setup.ts';
@@ -44,6 +47,12 @@ async function report(options: CliOptions): Promise<number> {
     } catch (error) {
       await write(process.stderr, `conformance: ${error instanceof Error ? error.message : String(error)}\n`);
       return 2;
+    }
+    // Shards written before the CLI described the implementations: described here, from the
+    // shards' selection, for the same reason (run-options.ts, ENV.implementationsOfRun).
+    if (!env[ENV.implementationsOfRun]) {
+      const selection = env[IMPLEMENTATIONS_ENV] ? (JSON.parse(env[IMPLEMENTATIONS_ENV]) as string[]) : undefined;
+      env = { ...env, [ENV.implementationsOfRun]: JSON.stringify(describeImplementations(await loadImplementations(selection))) };
     }
     // The shards' phase timings and wall clocks go into this run's directory (no global setup
     // makes one when vitest merges), so the merged results.json says where the shards' time went.
@@ -146,9 +155,11 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // What is under test: in-tree ids stay ids, paths and packages become absolute module paths.
   let implementations: string[];
+  let described: VersionedImplementation[];
   try {
     implementations = options.implementations.map((spec) => resolveImplementationSpec(spec) ?? spec);
     const loaded = await loadImplementations(implementations.length > 0 ? implementations : undefined);
+    described = describeImplementations(loaded);
     const problems = [...filterProblems(options.filter, axisValues(loaded), flagOf), ...versionProblems(options.versions)];
     if (problems.length > 0) throw new UsageError(problems.join('\n'));
   } catch (error) {
@@ -178,7 +189,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const checked = await checks();
     if (checked !== 0) return checked;
   }
-  const code = await runVitest(options, implementations);
+  const code = await runVitest(options, implementations, described);
   if (options.command === 'run' && existsSync(resultsFile()) && !options.shard) {
     const run = readResults();
     await write(process.stdout, `reports: ${reportsDir()}/matrix.md, matrix.html, junit/, results.json\n`);

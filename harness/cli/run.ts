@@ -11,13 +11,16 @@ import { IMPLEMENTATIONS_ENV } from '../contract/load.ts';
 import { reportsDir } from '../results/files.ts';
 import { BASELINE_ENV } from '../reports/history.ts';
 import type { CliOptions } from './args.ts';
+import type { VersionedImplementation } from '../results/model.ts';
 import { SUITE_FOLDERS } from '../matrix/families.ts';
 import { superviseVitest } from './supervise.ts';
 import { scratchDirectory } from '../run/scratch.ts';
 import { SHARD_TIMINGS_ENV, SHARD_TIMINGS_SUFFIX } from '../results/timings.ts';
 
 /** Environment for the run; vitest.config.ts reads CONFORMANCE_JOBS and CONFORMANCE_RETRIES. */
-export function runEnvironment(options: CliOptions, implementations: readonly string[]): Record<string, string> {
+export function runEnvironment(
+  options: CliOptions, implementations: readonly string[], described: readonly VersionedImplementation[] = [],
+): Record<string, string> {
   const env: Record<string, string> = {};
   if (Object.keys(options.filter).length > 0) env[ENV.filter] = JSON.stringify(options.filter);
   if (options.caseGlob) env[ENV.caseGlob] = options.caseGlob;
@@ -28,6 +31,7 @@ export function runEnvironment(options: CliOptions, implementations: readonly st
   if (options.keep) env[ENV.keep] = '1';
   if (options.versions) env[ENV.versions] = options.versions;
   if (implementations.length > 0) env[IMPLEMENTATIONS_ENV] = JSON.stringify(implementations);
+  if (described.length > 0) env[ENV.implementationsOfRun] = JSON.stringify(described);
   if (options.jobs !== undefined) env['CONFORMANCE_JOBS'] = String(options.jobs);
   if (options.retries !== undefined) env['CONFORMANCE_RETRIES'] = String(options.retries);
   if (options.shard) env['CONFORMANCE_SHARD'] = `${options.shard.index}/${options.shard.count}`;
@@ -42,8 +46,10 @@ export function newRunId(): string {
 
 export const BLOB_DIR = (): string => join(reportsDir(), 'blob');
 
-export async function runVitest(options: CliOptions, implementations: readonly string[]): Promise<number> {
-  const env = runEnvironment(options, implementations);
+export async function runVitest(
+  options: CliOptions, implementations: readonly string[], described: readonly VersionedImplementation[],
+): Promise<number> {
+  const env = runEnvironment(options, implementations, described);
   // Cleared first so that nothing left in the caller's shell narrows the run silently.
   for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD', SHARD_TIMINGS_ENV, BASELINE_ENV]) delete process.env[name];
   for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);

@@ -17,6 +17,13 @@ export const ENV = {
   versions: 'CONFORMANCE_VERSIONS',
   /** The implementations under test, a JSON array of in-tree ids and adapter module paths (harness/contract/load.ts). */
   implementations: 'CONFORMANCE_IMPLEMENTATIONS',
+  /**
+   * Who is under test as the reports show them (JSON, VersionedImplementation[]). The CLI describes
+   * the adapters in plain Node, so that the results reporter never imports adapter code inside
+   * vitest's main process: a merge crashed there once, importing impls/avro through vite's module
+   * runner ("newRegistry is not a function", a module seen before it had finished evaluating).
+   */
+  implementationsOfRun: 'CONFORMANCE_RUN_IMPLEMENTATIONS',
 } as const;
 
 export const DEFAULT_CASE_TIMEOUT_MS = 60_000;
