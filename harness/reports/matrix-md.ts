@@ -66,6 +66,7 @@ function versionSection(grid: VersionGrid): string[] {
   const lines = [`### ${grid.family}: ${md(grid.peer)} by release`, '', `| ${grid.rowAxes.join(' · ')} | ${grid.versions.map(md).join(' | ')} |`,
     `|---|${grid.versions.map(() => '---').join('|')}|`];
   const changes: string[] = [];
+  let chance = 0;
   for (const row of grid.rows) {
     lines.push(`| ${md(row.label)} | ${row.entries.map((entry, index) => {
       if (!entry) return '—';
@@ -73,12 +74,16 @@ function versionSection(grid: VersionGrid): string[] {
       return `${entryText(entry.tally)}${step && step.changes.length > 0 ? ` **Δ${step.changes.length}**` : ''}`;
     }).join(' | ')} |`);
     for (const step of row.steps) {
+      chance += step.chance.length;
       if (step.changes.length === 0) continue;
       const shown = step.changes.slice(0, 10).map((c) => `\`${c.case}\` (${c.before} → ${c.after}, ${c.cellId})`).join(', ');
       changes.push(`- ${inline(grid.peer)} ${step.from} → ${step.to} · ${inline(row.label)}: ${shown}${step.changes.length > 10 ? `, … and ${step.changes.length - 10} more` : ''}`);
     }
   }
   lines.push('', changes.length > 0 ? 'Behaviour changed between releases (Δ):' : 'No case behaves differently from one release to the next.', ...changes, '');
+  if (chance > 0) {
+    lines.push(`Not counted as Δ: ${chance} case(s) that passed in one release and failed in the next under the same intermittent known-failure entry (chance, recorded by that entry; matrix.html lists them).`, '');
+  }
   return lines;
 }
 

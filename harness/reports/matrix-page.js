@@ -278,6 +278,8 @@
     box.appendChild(el('h3', { text: `${grid.family}: ${grid.peer} by release (${grid.rowAxes.join(' · ')} x release)` }));
     const table = el('table', { className: 'grid versions-grid' }, [el('tr', {}, [el('th', { text: grid.rowAxes.join(' · ') })].concat(grid.versions.map((v) => el('th', { text: v }))))]);
     const changes = el('ul', { className: 'behaviour-changes' });
+    // Flips under one intermittent known-failure entry in both releases: chance, listed apart, not Δ.
+    const chance = el('ul', { className: 'behaviour-changes chance' });
     for (const row of grid.rows) {
       const tr = el('tr', {}, [el('th', { text: row.label })]);
       row.entries.forEach((entry, index) => {
@@ -300,15 +302,20 @@
       });
       table.appendChild(tr);
       for (const step of row.steps) {
-        if (step.changes.length === 0) continue;
-        changes.appendChild(el('li', {}, [`${grid.peer} ${step.from} → ${step.to} · ${row.label}: `,
-          ...step.changes.slice(0, 20).flatMap((c, i) => [i ? ', ' : '', caseLink({ cellId: c.cellId, case: c.case, title: c.case }), ` (${c.before} → ${c.after})`]),
-          step.changes.length > 20 ? ` … and ${step.changes.length - 20} more` : '']));
+        for (const [list, into] of [[step.changes, changes], [step.chance || [], chance]]) {
+          if (list.length === 0) continue;
+          into.appendChild(el('li', {}, [`${grid.peer} ${step.from} → ${step.to} · ${row.label}: `,
+            ...list.slice(0, 20).flatMap((c, i) => [i ? ', ' : '', caseLink({ cellId: c.cellId, case: c.case, title: c.case }), ` (${c.before} → ${c.after})`]),
+            list.length > 20 ? ` … and ${list.length - 20} more` : '']));
+        }
       }
     }
     box.appendChild(table);
     if (changes.children.length > 0) box.appendChild(el('div', {}, [el('strong', { text: 'Behaviour changed between releases' }), changes]));
     else box.appendChild(el('p', { className: 'meta', text: 'No case behaves differently from one release to the next.' }));
+    if (chance.children.length > 0) {
+      box.appendChild(el('details', {}, [el('summary', { text: 'Not counted as Δ: passed in one release, failed in the next under the same intermittent known-failure entry (chance)' }), chance]));
+    }
     return box;
   }
 

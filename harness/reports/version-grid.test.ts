@@ -36,4 +36,18 @@ describe('versionGrids', () => {
   it('draws nothing for a peer run in one release only', () => {
     expect(versionGrids(summarizeCells([result('0.20.0', 'framed', 'a', 'pass')]))).toEqual([]);
   });
+
+  it('lists apart, and does not count, a case that flips under the same intermittent known-failure entry in both releases', () => {
+    const flaky = { id: 'jetty-fin-race', reason: 'intermittent' };
+    const scoped = { id: 'only-before-0-20', reason: 'fixed in 0.20.0' };
+    const results = [
+      { ...result('0.16.0', 'framed', 'x', 'expected-failure'), knownFailure: flaky },
+      { ...result('0.20.0', 'framed', 'x', 'pass'), knownFailure: flaky },     // passed under the entry: chance
+      { ...result('0.16.0', 'framed', 'y', 'expected-failure'), knownFailure: scoped },
+      result('0.20.0', 'framed', 'y', 'pass'),                                  // the release fixed it: a change
+    ];
+    const step = versionGrids(summarizeCells(results))[0]?.rows[0]?.steps[0];
+    expect(step?.changes.map((c) => c.case)).toEqual(['y']);
+    expect(step?.chance.map((c) => `${c.case} ${c.before}->${c.after}`)).toEqual(['x expected-failure->pass']);
+  });
 });

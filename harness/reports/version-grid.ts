@@ -23,6 +23,12 @@ export interface VersionStep {
   readonly to: string;
   /** Cases present in both releases whose interoperating changed: worked and stopped, or the reverse. */
   readonly changes: readonly BehaviourChange[];
+  /**
+   * Cases that changed the same way but under one intermittent known-failure entry in both
+   * releases (it matched the case in both, and the case passed under it in one): chance, which
+   * the entry already records, not something the release changed; listed apart, never counted as Δ.
+   */
+  readonly chance: readonly BehaviourChange[];
 }
 
 export interface VersionRow {
@@ -81,16 +87,20 @@ export function versionGrids(cells: readonly CellSummary[]): VersionGrid[] {
         const before = new Map<string, CaseResult>();
         for (const cell of row.byVersion.get(from) ?? []) for (const result of cell.results) before.set(caseKeyWithoutVersion(result), result);
         const changes: BehaviourChange[] = [];
+        const chance: BehaviourChange[] = [];
         for (const cell of row.byVersion.get(to) ?? []) {
           for (const result of cell.results) {
             const old = before.get(caseKeyWithoutVersion(result));
             if (!old || old.outcome === 'skipped' || result.outcome === 'skipped') continue;
             if (interoperates(old.outcome) !== interoperates(result.outcome)) {
-              changes.push({ case: result.coordinates.case, cellId: result.cellId, title: result.title, before: old.outcome, after: result.outcome });
+              const change = { case: result.coordinates.case, cellId: result.cellId, title: result.title, before: old.outcome, after: result.outcome };
+              // One side passed although the entry matched it: only an intermittent entry lets a case do that.
+              const sameEntry = old.knownFailure !== undefined && old.knownFailure.id === result.knownFailure?.id;
+              (sameEntry ? chance : changes).push(change);
             }
           }
         }
-        return { from, to, changes };
+        return { from, to, changes, chance };
       });
       return { label: rowAxes.map((axis) => row.axes[axis]).join(' · '), axes: row.axes, entries, steps };
     });
