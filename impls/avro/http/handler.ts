@@ -8,7 +8,8 @@
 // body must arrive within limits.readTimeoutMs; a connection idle between requests, or whose
 // answer is not read, is closed after limits.idleTimeoutMs (not while a handler runs); at most
 // limits.maxConnections are open at once.
-import { createServer, type Server } from 'node:http';
+// node:http taken when first used, not imported: see impls/thrift/transport/http-client.ts.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
@@ -36,7 +37,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
   const limits = options.limits ?? DEFAULT_LIMITS;
   const log = options.log ?? (() => undefined);
   const limit = maxBodyBytes(limits);
-  const server: Server = createServer({
+  const server: Server = process.getBuiltinModule('node:http').createServer({
     // Node checks request and header timeouts every connectionsCheckingInterval (30 s by default).
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.readTimeoutMs / 4))),
     requestTimeout: limits.readTimeoutMs,

@@ -3,8 +3,11 @@
 // own connection (http-connection.ts); this file's node:https path is for TLS. The body is limited (the declared length first,
 // then every byte as it comes) and a call that fails or times out destroys its request, so an
 // endless answer is never read on after the call has failed.
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// node:http and node:https are taken when first used (process.getBuiltinModule), not imported: a
+// process that loads them has 2.3 MB more heap for every major garbage collection to mark, and a
+// client echoing 64 KiB values over TCP, which never speaks HTTP, spent most of its time in those
+// collections (impls/thrift/profile/README.md, "Eighth pass").
+import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import { ClientTimeout, SizeError, TransportError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
@@ -30,7 +33,9 @@ export class HttpExchange {
     this.limits = limits;
     this.recorder = recorder;
     this.tls = target.socket === 'tls';
-    this.agent = this.tls ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...clientTlsOptions(target) }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.agent = this.tls
+      ? new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, maxSockets: 1, ...clientTlsOptions(target) })
+      : new (process.getBuiltinModule('node:http').Agent)({ keepAlive: true, maxSockets: 1 });
     const host = target.socket === 'unix' ? 'localhost' : `${target.host ?? '127.0.0.1'}:${target.port ?? 80}`;
     this.plain = this.tls ? undefined : new HttpConnection(target, limits, recorder, this.url(), target.httpPath ?? '/thrift', host);
   }
@@ -51,7 +56,7 @@ export class HttpExchange {
         headers: { 'content-type': 'application/x-thrift', accept: 'application/x-thrift', 'content-length': length },
         ...(this.target.socket === 'unix' ? { socketPath: this.target.path } : { host: this.target.host ?? '127.0.0.1', port: this.target.port }),
       };
-      const request = this.tls ? httpsRequest(options) : httpRequest(options);
+      const request = process.getBuiltinModule(this.tls ? 'node:https' : 'node:http').request(options);
       this.requests.add(request);
       const finish = (error: Error | undefined, body?: Buffer): void => {
         if (settled) return;

@@ -2,8 +2,8 @@
 // response body. A one-way call is answered 200 with an empty body once its handler has run, as
 // Java's TServlet does (Python's THttpServer answers 200 before running it; both send no
 // message). Bodies are limited before they are read; slow requests time out.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+// node:http(s) taken when first used, not imported: see http-client.ts.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { describe, ProtocolError, TransportError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
@@ -36,10 +36,10 @@ export function createThriftHttpServer(serving: HttpServing): Server {
   if ((serving.address.socket ?? 'tcp') === 'tls') {
     const tls = serving.address.tls;
     if (!tls?.cert || !tls.key) throw new TransportError('an HTTPS server needs tls.cert and tls.key');
-    server = createHttpsServer({ ...checking, cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
+    server = process.getBuiltinModule('node:https').createServer({ ...checking, cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
     server.on('tlsClientError', (error: Error) => serving.onReject(`TLS handshake failed: ${error.message}`));
   } else {
-    server = createHttpServer(checking, handle);
+    server = process.getBuiltinModule('node:http').createServer(checking, handle);
   }
   // The whole request within readTimeoutMs; an idle kept-alive connection closes after idleTimeoutMs.
   server.requestTimeout = serving.limits.readTimeoutMs;
