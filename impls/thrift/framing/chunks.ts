@@ -10,6 +10,16 @@ export class ChunkCursor {
    * once only the rest after a taken part is held, and for a chunk pushed as not the caller's).
    */
   private whole: boolean[] = [];
+  /** Per chunk: its bytes stay as they are (false while it is a borrowed chunk, not yet copied). */
+  private stable: boolean[] = [];
+  /**
+   * Room kept after the bytes of the current message (keep): the last chunk is spare[0, spareUsed),
+   * and later borrowed chunks are copied into the rest instead of being held apart. Ends at a take.
+   */
+  private spare: Buffer | undefined;
+  private spareUsed = 0;
+  /** Whether keep copied the current message into spare already (once per message, so copying stays linear). */
+  private kept = false;
   /** Index of the first chunk still held (consumed chunks before it are dropped in batches). */
   private head = 0;
   /** Bytes held (from the start of the current message). */
@@ -33,8 +43,21 @@ export class ChunkCursor {
   /** own: the chunk is the caller's (reported to take's dropped when used up). */
   push(chunk: Buffer, own = true): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.whole.push(own);
+    const spare = this.spare;
+    if (spare !== undefined && !own && chunk.length <= spare.length - this.spareUsed) {
+      chunk.copy(spare, this.spareUsed);
+      this.spareUsed += chunk.length;
+      // While spare is kept it is the only chunk (keep made it so; a take or another push ends it),
+      // and the cursor may have moved past its old end: it is in that chunk again.
+      this.chunks[this.head] = spare.subarray(0, this.spareUsed);
+      this.ci = this.head;
+      this.ciStart = 0;
+    } else {
+      this.spare = undefined;
+      this.chunks.push(chunk);
+      this.whole.push(own);
+      this.stable.push(own);
+    }
     this.held += chunk.length;
     this.settle();
   }
@@ -46,13 +69,57 @@ export class ChunkCursor {
    */
   copyLast(): void {
     const last = this.chunks.length - 1;
-    if (last < this.head) return;
+    // Nothing to do when it keeps its bytes already (copied into spare, or copied before).
+    if (last < this.head || this.stable[last] === true) return;
     this.chunks[last] = Buffer.from(this.chunks[last] as Buffer);
     this.whole[last] = false;
+    this.stable[last] = true;
+  }
+
+  /**
+   * What is held of the current message is about to be overwritten (the last chunk is borrowed):
+   * keeps it. When the message is known to need `expected` bytes and at least half of them are
+   * here, all of it is copied, once per message, into one buffer with room for the rest, which the
+   * next borrowed chunks fill in place: a message that comes in several reads is then taken
+   * without another copy (a 64 KiB answer: one allocation instead of two). Otherwise only the last
+   * chunk is copied. A declared length alone never allocates more than twice the bytes received.
+   * dropped is told the caller's chunks that the copy used up, as take tells them.
+   */
+  keep(expected: number, dropped?: (chunk: Buffer) => void): void {
+    if (this.held === 0) return;
+    if (this.kept || expected <= this.held || this.held * 2 < expected) {
+      this.copyLast();
+      return;
+    }
+    const spare = Buffer.allocUnsafe(expected);
+    let at = 0;
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i] as Buffer;
+      chunk.copy(spare, at);
+      at += chunk.length;
+      if (this.whole[i]) dropped?.(chunk); // nothing holds a view of it any more (as in take)
+    }
+    while (this.chunks.length > 0) {
+      this.chunks.pop();
+      this.whole.pop();
+      this.stable.pop();
+    }
+    this.chunks.push(spare.subarray(0, at));
+    this.whole.push(false);
+    this.stable.push(true);
+    this.head = 0;
+    this.ci = 0;
+    this.ciStart = 0;
+    this.settle();
+    this.spare = spare;
+    this.spareUsed = at;
+    this.kept = true;
   }
 
   /** Whether the last take returned a view of a pushed chunk (not a copy). */
   tookView = false;
+  /** Whether what the last take returned keeps its bytes: a copy, or a view of a chunk that is not borrowed. */
+  tookStable = false;
 
   /** Moves the chunk index to the chunk holding pos (amortized: each chunk is passed once). */
   private settle(): void {
@@ -101,8 +168,11 @@ export class ChunkCursor {
    */
   take(n: number, dropped?: (chunk: Buffer) => void): Buffer {
     let out: Buffer;
+    this.spare = undefined;
+    this.kept = false;
     const first = this.chunks[this.head];
     this.tookView = first !== undefined && first.length >= n;
+    this.tookStable = !this.tookView || this.stable[this.head] === true;
     if (first !== undefined && first.length >= n) {
       out = first.subarray(0, n);
       if (first.length === n) {
@@ -133,11 +203,13 @@ export class ChunkCursor {
       while (this.chunks.length > 0) {
         this.chunks.pop();
         this.whole.pop();
+        this.stable.pop();
       }
       this.head = 0;
     } else if (this.head >= 64 && this.head * 2 >= this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
       this.whole = this.whole.slice(this.head);
+      this.stable = this.stable.slice(this.head);
       this.head = 0;
     }
     this.held -= n;

@@ -2,7 +2,7 @@
 // in linear time, and refuse bad or oversized declarations as soon as they are seen; frames and
 // THeader frames are checked before anything waits for their bytes.
 import { deflateSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { writeCall } from '../codec/messages.ts';
 import { ProtocolError, SizeError } from '../errors.ts';
 import { loadIdl } from '../idl/load.ts';
@@ -184,6 +184,54 @@ describe.each(PROTOCOL_NAMES)('unframed %s stream', (protocol) => {
   });
 });
 
+/** Sizes of the buffers of 4 KiB or more made (allocUnsafe, or a copy with Buffer.from) while `run` runs. */
+function bigAllocations(run: () => void): number[] {
+  const sizes: number[] = [];
+  const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
+  const from = vi.spyOn(Buffer, 'from');
+  try {
+    run();
+    for (const [size] of allocUnsafe.mock.calls) if (size >= 4096) sizes.push(size);
+    for (const [source] of from.mock.calls) if (Buffer.isBuffer(source) && source.length >= 4096) sizes.push(source.length);
+  } finally {
+    allocUnsafe.mockRestore();
+    from.mockRestore();
+  }
+  return sizes;
+}
+
+describe('unframed messages over borrowed reads', () => {
+  it('copies a 64 KiB answer that comes in three reads once, into room kept for all of it, as Java writes it', () => {
+    // Java's buffered transport writes the fields before the value, the value, and the stops apart.
+    const answer = message('binary', 'echoBinary', { value: Buffer.alloc(65_536, 0x5a) });
+    const cuts = [answer.length - 1 - 65_536, answer.length - 1]; // the value's start and end; a stop byte follows
+    const reused = Buffer.alloc(131_072);
+    const found: Buffer[] = [];
+    const splitter = new UnframedSplitter('binary', DEFAULT_LIMITS);
+    const sizes = bigAllocations(() => {
+      for (const [from, to] of [[0, cuts[0]], [cuts[0], cuts[1]], [cuts[1], answer.length]] as const) {
+        const n = answer.copy(reused, 0, from, to);
+        found.push(...splitter.push(reused.subarray(0, n), true));
+        reused.fill(0xee);
+      }
+    });
+    expect(found.map((m) => m.toString('hex'))).toEqual([answer.toString('hex')]);
+    expect(sizes).toHaveLength(1); // before: the value's read copied to be kept, then the three parts joined
+    expect(splitter.pending).toBe(0);
+  });
+
+  it('copies each byte at most twice whatever the reads: a 16 MiB message in 128 KiB reads', () => {
+    const big = message('compact', 'echoBinary', { value: Buffer.alloc(16 * 1024 * 1024, 0x33) });
+    let found: Buffer[] = [];
+    const sizes = bigAllocations(() => {
+      found = pushBorrowed(new UnframedSplitter('compact', DEFAULT_LIMITS), big, 131_072);
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]?.equals(big)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2 * big.length + 16);
+  });
+});
+
 describe('unframed stream hostile input', () => {
   it('refuses a declared string over the limit as soon as its length arrives', () => {
     const splitter = new UnframedSplitter('binary', resolveLimits({ maxStringLength: 1000 }));
@@ -227,6 +275,15 @@ describe('unframed stream hostile input', () => {
     const lent = Buffer.from(long.subarray(0, 100));
     expect(splitter.push(lent, true)).toEqual([]);
     expect(splitter.pending).toBe(100);
+  });
+
+  it('never allocates more than twice the bytes received for a message declared long, borrowed chunks or not', () => {
+    const long = message('binary', 'echoBinary', { value: Buffer.alloc(1_000_000, 1) });
+    const sizes = bigAllocations(() => {
+      const splitter = new UnframedSplitter('binary', DEFAULT_LIMITS);
+      expect(pushBorrowed(splitter, long.subarray(0, 300_000), 100_000)).toEqual([]);
+    });
+    expect(Math.max(0, ...sizes)).toBeLessThanOrEqual(2 * 300_000);
   });
 
   it('holds at most the bytes of one message while it is incomplete', () => {

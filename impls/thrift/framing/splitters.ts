@@ -53,15 +53,20 @@ export class UnframedSplitter implements Splitter {
       const length = this.scanner.scan(this.cursor);
       if (length < 0) break;
       let message = this.cursor.take(length, this.dropped);
-      if (borrowed && this.cursor.tookView) message = Buffer.from(message);
+      if (!this.cursor.tookStable) message = Buffer.from(message);
       if (out === undefined) out = [message];
       else out.push(message);
       this.scanner.reset();
     }
-    if (borrowed && this.cursor.length > 0) this.cursor.copyLast();
+    // The scanner's cursor may stand past the bytes held (a declared length it skipped): the least
+    // the message still needs, and room for its end (a stop or two) beyond that.
+    if (borrowed && this.cursor.length > 0) this.cursor.keep(this.cursor.pos + MESSAGE_END_ROOM, this.dropped);
     return out ?? NO_MESSAGES;
   }
 }
+
+/** Bytes kept beyond the scanner's position for the end of a message (the stops of its structs). */
+const MESSAGE_END_ROOM = 16;
 
 /** What a push returns when it completes no message (never written to). */
 const NO_MESSAGES: readonly Buffer[] = [];
