@@ -95,6 +95,21 @@ describe('planGroups', () => {
     expect([...clientAgents(groups).keys()].sort()).toEqual(['java/thrift/client', 'npm-thrift/thrift/client', 'ours/thrift/client', 'python/thrift/client', 'raw/raw/client', 'replay/thrift/client']);
   });
 
+  it('gives a Node implementation\'s HTTP groups agents of their own, so that its stream rows run in processes without node:http', () => {
+    const http = { transport: 'http', protocol: 'binary' };
+    const withHttp = (p: Participant): Participant => ({ ...p, client: [...p.client, http], server: [...p.server, { ...http, serverKind: 'ours' }] });
+    const groups = planGroups({
+      axes: [{ family: 'thrift', ...framed }, { family: 'thrift', ...http }], shapes: SHAPES,
+      implementations: { avro: [], thrift: [withHttp(ours)] }, peers: { avro: [], thrift: [withHttp(java)] }, libraries: false, floor: false,
+    });
+    const servers = listenersByAgent(groups);
+    expect([...servers.keys()].sort()).toEqual(['java/thrift/server', 'ours/thrift/server', 'ours/thrift/server/http']);
+    expect([...(servers.get('ours/thrift/server')?.listeners.values() ?? [])].map((l) => l.transport)).toEqual(['framed']);
+    expect([...(servers.get('ours/thrift/server/http')?.listeners.values() ?? [])].map((l) => l.transport)).toEqual(['http']);
+    expect([...(servers.get('java/thrift/server')?.listeners.values() ?? [])].map((l) => l.transport).sort()).toEqual(['framed', 'http']);
+    expect([...clientAgents(groups).keys()].sort()).toEqual(['java/thrift/client', 'ours/thrift/client', 'ours/thrift/client/http']);
+  });
+
   it('leaves out what EXCLUDED names, and a peer without a server for the axis', () => {
     const http = { transport: 'http', protocol: 'binary' };
     const peer = peerParticipant('python', 'python-thrift', [http], [{ ...http, serverKind: 'http' }]);

@@ -120,10 +120,17 @@ export interface AgentRef {
   readonly participant: Participant;
   readonly family: BenchFamilyName | 'raw';
   readonly role: 'client' | 'server';
+  /**
+   * A Node agent for HTTP groups only. A Node process that serves or calls over HTTP loads
+   * node:http, and with it in the heap V8 ran 4-10 times more full collections per 64 KiB call
+   * (impls/thrift/profile/README.md, "Eighth pass"). So the stream transports' rows are measured in
+   * processes that never speak HTTP, as a service that does not would run them.
+   */
+  readonly http?: true;
 }
 
 export function agentKey(ref: AgentRef): string {
-  return `${ref.participant.id}/${ref.family}/${ref.role}`;
+  return `${ref.participant.id}/${ref.family}/${ref.role}${ref.http ? '/http' : ''}`;
 }
 
 export interface Listener {
@@ -224,7 +231,8 @@ export function planGroups(input: PlanInput): Group[] {
         const connections = multiplexed ? 1 : shape.inflight;
         const inflight = multiplexed ? shape.inflight : 1;
         const peerListener: Listener = { key: listenerKey(axis.family, axis.transport, axis.protocol), family: axis.family, transport: axis.transport, protocol: axis.protocol, serverKind: peerKind };
-        const ref = (participant: Participant, role: 'client' | 'server'): AgentRef => ({ participant, family: axis.family, role });
+        const ref = (participant: Participant, role: 'client' | 'server'): AgentRef =>
+          ({ participant, family: axis.family, role, ...(participant.kind === 'node' && axis.transport === 'http' ? { http: true as const } : {}) });
         const contenders: Contender[] = [{
           name: `${peer.id} client → ${peer.id} server`, kind: 'reference', impl: peer.id,
           client: ref(peer, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight,
