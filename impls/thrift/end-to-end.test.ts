@@ -1,7 +1,7 @@
 // Our client against our server over every transport, protocol and socket of the axes, running
 // the case catalogue (suites/thrift/data/cases.json) as the conformance suite does. Interop with
-// the reference implementations is checked elsewhere (interop/); this keeps both ends honest
-// between those runs.
+// the reference implementations is the conformance matrix's (suites/thrift); this keeps both ends
+// honest without a container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { serve, type ThriftServer, loadIdl, type Endpoint } from './index.ts';
@@ -13,7 +13,7 @@ const idl = loadIdl(CONFORMANCE_IDL);
 const all = loadCases();
 
 // Every transport, every protocol family and both mixed pairs at least once (accel-binary is
-// binary on our side); the interop runs cover the whole cross product against the references.
+// binary on our side); the matrix covers the whole cross product against the references.
 const COMBOS: [string, string[]][] = [
   ['buffered', ['binary', 'json', 'multiplexed-json', 'mixed-compact-binary']],
   ['framed', ['compact', 'default-service-binary']],

@@ -1,6 +1,6 @@
 // Runs the case catalogue (suites/thrift/data/cases.json) with our client against a server at an
 // endpoint, one procedure per case kind, as the suite's README describes them. Used by our unit
-// tests (against our own server) and by the interop runner (against the Python reference).
+// tests (our client against our own server, end-to-end.test.ts).
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
