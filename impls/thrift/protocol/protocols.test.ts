@@ -6,12 +6,22 @@ import { readArguments, writeCall } from '../codec/messages.ts';
 import { ProtocolError, SizeError } from '../errors.ts';
 import { loadIdl } from '../idl/load.ts';
 import { DEFAULT_LIMITS, resolveLimits } from '../limits.ts';
-import { canonical, fromNotation } from '../testing/notation.ts';
-import { CONFORMANCE_IDL } from '../testing/conformance-handlers.ts';
-import { loadCases } from '../testing/cases.ts';
+import { isWrittenAs } from '../../../harness/contract/thrift.ts';
+import { IDL_PATH, loadCases } from '../../../suites/thrift/catalogue.ts';
+import { conformanceIdl, type IdlType } from '../../../suites/thrift/idl.ts';
+import { fromNotation, show, thriftEquals } from '../../../suites/thrift/notation.ts';
+import { ours } from '../adapter.ts';
 import { newReader, newWriter, PROTOCOL_NAMES, type ProtocolName } from './index.ts';
 
-const idl = loadIdl(CONFORMANCE_IDL);
+const idl = loadIdl(IDL_PATH);
+// The suite's own reading of the IDL: the catalogue's notation and its equality rules
+// (suites/thrift/notation.ts) judge what our protocols carry, not our codec's view of the types.
+const suiteIdl = conformanceIdl();
+
+/** Whether two values are equal by the catalogue's rules (data/README.md), shown when not. */
+function expectSame(type: IdlType, actual: unknown, expected: unknown, what: string): void {
+  expect(thriftEquals(suiteIdl, type, actual, expected), `${what}: ${show(actual)} != ${show(expected)}`).toBe(true);
+}
 const golden = JSON.parse(readFileSync(new URL('./python-golden.json', import.meta.url), 'utf8')) as Record<ProtocolName, Record<string, string>>;
 
 function encode(protocol: ProtocolName, method: string, args: Record<string, unknown>, seqid = 7): Buffer {
@@ -37,9 +47,10 @@ describe.each(PROTOCOL_NAMES)('%s protocol', (protocol) => {
   it.each(Object.keys(GOLDEN_VALUES))('writes %s exactly as Python thrift 0.25 does, and reads Python\'s bytes back', (method) => {
     const args = GOLDEN_VALUES[method] ?? {};
     expect(encode(protocol, method, args).toString('hex')).toBe(golden[protocol][method]);
-    const fn = idl.method('Conformance', method);
     const decoded = decode(protocol, method, Buffer.from(golden[protocol][method] ?? '', 'hex'));
-    expect(canonical(fn.args.fields[0]?.type, decoded['value'])).toEqual(canonical(fn.args.fields[0]?.type, args['value']));
+    const [value] = suiteIdl.fn('Conformance', method).args;
+    if (!value) throw new Error(`${method} has no argument`);
+    expectSame(value.type, decoded['value'], args['value'], method);
   });
 
   it('carries every argument value of the case catalogue unchanged', () => {
@@ -47,27 +58,29 @@ describe.each(PROTOCOL_NAMES)('%s protocol', (protocol) => {
     for (const c of loadCases()) {
       for (const call of [c, c.then, ...(c.calls ?? [])]) {
         if (!call?.method || !call.args || call.method === 'noSuchMethod') continue;
-        const fn = idl.method(call.service ?? 'Conformance', call.method);
-        const args = Object.fromEntries(Object.entries(call.args).map(([name, v]) => {
-          const field = fn.args.byName.get(name);
-          if (!field) throw new Error(`${call.method} has no parameter ${name}`);
-          return [name, fromNotation(idl, field.type, v)];
+        const service = call.service ?? 'Conformance';
+        const fn = idl.method(service, call.method);
+        const suiteFn = suiteIdl.fn(service, call.method);
+        // The notation read as the suite reads it; $as markers become ours (as the adapter does for every call).
+        const sent = Object.fromEntries(Object.entries(call.args).map(([name, v]) => {
+          const arg = suiteFn.args.find((a) => a.name === name);
+          if (!arg) throw new Error(`${call.method} has no parameter ${name}`);
+          return [name, fromNotation(suiteIdl, arg.type, v)];
         }));
         const writer = newWriter(protocol);
-        writeCall(idl, writer, fn, call.method, 1, args);
+        writeCall(idl, writer, fn, call.method, 1, ours(sent) as Record<string, unknown>);
         const reader = newReader(protocol, writer.output.toBuffer(), DEFAULT_LIMITS);
         reader.readMessageBegin();
         const back = readArguments(reader, fn);
         expect(reader.remaining).toBe(0);
-        for (const field of fn.args.fields) {
-          if (!(field.name in args)) continue;
+        for (const arg of suiteFn.args) {
+          if (!(arg.name in sent)) continue;
           // $as values are read back as the declared struct (unknown fields skipped).
-          const sent = args[field.name];
-          if (sent && typeof sent === 'object' && 'structName' in sent) continue;
+          if (isWrittenAs(sent[arg.name])) continue;
           // An echo's expected answer is what a reader holds (IDL defaults filled in).
-          const echoed = call.method.startsWith('echo') && (call.service ?? 'Conformance') === 'Conformance' && field.name === 'value' && call.expect?.response !== undefined
-            ? fromNotation(idl, field.type, call.expect.response) : sent;
-          expect(canonical(field.type, back[field.name]), `${c.id} ${field.name}`).toEqual(canonical(field.type, echoed));
+          const echoed = call.method.startsWith('echo') && service === 'Conformance' && arg.name === 'value' && call.expect?.response !== undefined
+            ? fromNotation(suiteIdl, arg.type, call.expect.response) : sent[arg.name];
+          expectSame(arg.type, back[arg.name], echoed, `${c.id} ${arg.name}`);
         }
         checked++;
       }
