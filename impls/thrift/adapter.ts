@@ -76,8 +76,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * The suite's handlers throw the contract's shapes; ours take our exception classes. A handler
  * that answers synchronously stays synchronous (an async wrapper cost every call a promise and
  * trips through the microtask queue in the server).
+ * Exported for our tests that serve the suite's semantics (suites/thrift/semantics.ts) with our own
+ * serve() and the options the contract does not carry (limits, reject logs).
  */
-function ourHandlers(handlers: ThriftHandlers, services: readonly string[]): Handlers {
+export function ourHandlers(handlers: ThriftHandlers, services: readonly string[]): Handlers {
   return Object.fromEntries(services.map((service) => [service, Object.fromEntries(Object.entries(handlers[service] ?? {}).map(([method, handler]) => [
     method,
     (args: Record<string, unknown>): unknown => {

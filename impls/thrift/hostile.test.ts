@@ -9,10 +9,12 @@ import {
   type Endpoint, type ServeOptions, type ThriftServer,
 } from './index.ts';
 import { frameSegments } from './framing/splitters.ts';
-import { CONFORMANCE_IDL, conformanceHandlers } from './testing/conformance-handlers.ts';
+import { ourHandlers } from './adapter.ts';
+import { IDL_PATH } from '../../suites/thrift/catalogue.ts';
+import { thriftHandlers } from '../../suites/thrift/semantics.ts';
 import type { ConnectionRecorders, WireRecorder } from '../wire/recorder.ts';
 
-const idl = loadIdl(CONFORMANCE_IDL);
+const idl = loadIdl(IDL_PATH);
 const servers: ThriftServer[] = [];
 
 afterEach(async () => {
@@ -21,7 +23,7 @@ afterEach(async () => {
 
 async function start(transport: string, protocol: string, options: ServeOptions = {}): Promise<{ server: ThriftServer; endpoint: Endpoint; rejects: string[] }> {
   const rejects: string[] = [];
-  const server = await serve({ transport, protocol, host: '127.0.0.1', port: 0 }, idl, conformanceHandlers(), {
+  const server = await serve({ transport, protocol, host: '127.0.0.1', port: 0 }, idl, ourHandlers(thriftHandlers(), ['Conformance', 'Secondary']), {
     defaultService: 'Conformance', onReject: (r) => rejects.push(r), log: () => undefined, ...options,
   });
   servers.push(server);

@@ -6,9 +6,13 @@ import {
   ApplicationErrorType, connect, DeclaredException, loadIdl, RawConnection, decodeAnswer, encodeMessage, MessageType, serve, TApplicationException,
   ValueError, type Handlers, type ThriftServer,
 } from './index.ts';
-import { CONFORMANCE_IDL, conformanceHandlers } from './testing/conformance-handlers.ts';
+import { IDL_PATH } from '../../suites/thrift/catalogue.ts';
+import { thriftHandlers } from '../../suites/thrift/semantics.ts';
+import { ourHandlers } from './adapter.ts';
 
-const idl = loadIdl(CONFORMANCE_IDL);
+const idl = loadIdl(IDL_PATH);
+/** The suite's server semantics (suites/thrift/semantics.ts) in our handlers' terms, as the adapter serves them. */
+const conformanceHandlers = (): Handlers => ourHandlers(thriftHandlers(), ['Conformance', 'Secondary']);
 const servers: ThriftServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();

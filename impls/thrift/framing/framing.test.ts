@@ -8,11 +8,11 @@ import { ProtocolError, SizeError } from '../errors.ts';
 import { loadIdl } from '../idl/load.ts';
 import { DEFAULT_LIMITS, resolveLimits } from '../limits.ts';
 import { newWriter, PROTOCOL_NAMES, type ProtocolName } from '../protocol/index.ts';
-import { CONFORMANCE_IDL } from '../testing/conformance-handlers.ts';
+import { IDL_PATH } from '../../../suites/thrift/catalogue.ts';
 import { FrameSplitter, UnframedSplitter } from './splitters.ts';
 import { HeaderFrameError, readHeaderFrame, writeHeaderFrame, ZLIB_TRANSFORM } from './theader.ts';
 
-const idl = loadIdl(CONFORMANCE_IDL);
+const idl = loadIdl(IDL_PATH);
 
 function message(protocol: ProtocolName, method: string, args: Record<string, unknown>, seqid = 1): Buffer {
   const writer = newWriter(protocol);

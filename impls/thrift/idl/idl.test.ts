@@ -2,10 +2,10 @@
 // uuid; and errors that say where.
 import { describe, expect, it } from 'vitest';
 import { loadIdl, parseIdl } from './load.ts';
-import { CONFORMANCE_IDL } from '../testing/conformance-handlers.ts';
+import { IDL_PATH } from '../../../suites/thrift/catalogue.ts';
 
 describe('the conformance IDL', () => {
-  const idl = loadIdl(CONFORMANCE_IDL);
+  const idl = loadIdl(IDL_PATH);
 
   it('resolves typedefs, enums and uuid', () => {
     expect(idl.method('Conformance', 'echoTypedef').returns).toEqual({ kind: 'i64' });

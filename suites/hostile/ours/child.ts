@@ -5,7 +5,8 @@
 import type { AvroServer, Handlers, Limits, Protocol } from '../../../impls/avro/index.ts';
 import { protocolText } from '../../../impls/avro/testing/fixtures.ts';
 import { connect as connectThrift, serve as serveThrift, type ThriftServer } from '../../../impls/thrift/index.ts';
-import { conformanceHandlers } from '../../../impls/thrift/testing/conformance-handlers.ts';
+import { ourHandlers } from '../../../impls/thrift/adapter.ts';
+import { thriftHandlers } from '../../thrift/semantics.ts';
 import { conformanceIdl, reviveThrift } from '../thrift/rpc.ts';
 
 // CONFORMANCE_HOSTILE_OURS_AVRO names another copy of impls/avro/index.ts (an older commit, say,
@@ -150,7 +151,7 @@ async function handle(command: Command): Promise<unknown> {
   switch (command.op) {
     case 'listen': {
       if (command.rpc === 'thrift') {
-        const server = await serveThrift({ transport: command.transport, protocol: command.protocol ?? 'binary', host: '127.0.0.1', port: 0 }, conformanceIdl(), conformanceHandlers(), {
+        const server = await serveThrift({ transport: command.transport, protocol: command.protocol ?? 'binary', host: '127.0.0.1', port: 0 }, conformanceIdl(), ourHandlers(thriftHandlers(), ['Conformance', 'Secondary']), {
           defaultService: 'Conformance', onReject: () => undefined, log: () => undefined, ...(command.limits ? { limits: command.limits } : {}),
         });
         servers.push(server);

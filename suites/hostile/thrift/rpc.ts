@@ -2,7 +2,7 @@
 // protocol, and the valid call a well-behaved client makes right after an attack, with our own
 // client from the test process.
 import { connect, encodeRequest, loadIdl, type Idl } from '../../../impls/thrift/index.ts';
-import { CONFORMANCE_IDL } from '../../../impls/thrift/testing/conformance-handlers.ts';
+import { IDL_PATH } from '../../thrift/catalogue.ts';
 import type { BytesContext } from '../bytes.ts';
 import type { Served } from '../avro/rpc.ts';
 import type { ThriftTransport } from './wire.ts';
@@ -10,7 +10,7 @@ import type { ThriftTransport } from './wire.ts';
 let idl: Idl | undefined;
 
 export function conformanceIdl(): Idl {
-  idl ??= loadIdl(CONFORMANCE_IDL);
+  idl ??= loadIdl(IDL_PATH);
   return idl;
 }
 
