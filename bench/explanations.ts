@@ -41,15 +41,19 @@ export interface Explanation {
 export interface RowFigures {
   readonly group: string;
   readonly row: string;
+  /** The row's ratio to the reference (median over the rounds). */
   readonly median: number;
+  /** The CPU-time ratio of the same row (median), where measured. */
   readonly cpu?: number;
-  /** Our process's own calls per CPU-second over the reference's in the same role. */
+  /** Our process's own calls per CPU-second over the reference's in the same role (median), where measured. */
   readonly ownCpu?: number;
+  /** The row's rate over Node's raw loopback echo of the same bytes (median), where measured. */
   readonly ofFloor?: number;
-  /** The raw floor's own ratio to the reference. */
+  /** The raw floor's own ratio to the reference (median). */
   readonly floorRatio?: number;
+  /** The row's rate over the replay floor's on its side (median), where measured. */
   readonly ofReplay?: number;
-  /** The replay floor's own ratio to the reference, on the row's side. */
+  /** That replay row's own ratio to the reference, on the row's side (median). */
   readonly replayRatio?: number;
 }
 

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatafileResult } from './datafile.ts';
-import { judge, loadExplanations, type Explanation, type Verdict } from './explanations.ts';
+import { judge, loadExplanations, type Explanation, type RowFigures, type Verdict } from './explanations.ts';
 import type { GroupResult, RowResult } from './measure.ts';
 import { REPLAY_CLIENT, REPLAY_SERVER } from './plan.ts';
 import type { Summary } from './stats.ts';
@@ -59,24 +59,10 @@ export interface BenchReport {
   quick?: QuickCheck;
 }
 
-export interface BelowOne {
-  readonly group: string;
-  readonly row: string;
+/** A row of ours below 1.0: the figures explanations are judged on, its spread and its verdict. */
+export interface BelowOne extends RowFigures {
   readonly min: number;
-  readonly median: number;
   readonly max: number;
-  /** The CPU-time ratio of the same row (median), where measured. */
-  readonly cpu?: number;
-  /** The measured process's own CPU-time ratio (median), where measured. */
-  readonly ownCpu?: number;
-  /** The row's rate over Node's raw loopback echo of the same bytes (median), where measured. */
-  readonly ofFloor?: number;
-  /** The raw floor's own ratio to the reference (median). */
-  readonly floorRatio?: number;
-  /** The row's rate over the replay floor's on its side (median), where measured. */
-  readonly ofReplay?: number;
-  /** That replay row's own ratio to the reference (median). */
-  readonly replayRatio?: number;
   /** The share of the rounds in which our process's event loop was busy (median), where measured. */
   readonly loopBusy?: number;
   /** Which explanation of bench/explanations.json covers the row and holds in this run, if any. */
