@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatafileResult } from './datafile.ts';
 import { judge, loadExplanations, type Explanation, type RowFigures, type Verdict } from './explanations.ts';
-import type { GroupResult, RowResult } from './measure.ts';
+import type { GroupResult, MeasureOptions, RowResult } from './measure.ts';
 import { REPLAY_CLIENT, REPLAY_SERVER } from './plan.ts';
 import type { Summary } from './stats.ts';
 
@@ -40,17 +40,11 @@ export interface BenchReport {
     readonly cpus: number;
     readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
     readonly interrupted: boolean;
-    readonly rounds: number;
-    readonly durationMs: number;
-    readonly warmupMs: number;
-    readonly warmupWindows: number;
-    readonly warmupWindowMs: number;
-    readonly firstWarmupMs: number;
     readonly pinning: string;
     /** Where the Node agents ran (containers like the peers', or host processes with --host-agents). */
     readonly nodeAgents?: string;
     readonly jvm: string;
-  };
+  } & Pick<MeasureOptions, 'rounds' | 'durationMs' | 'warmupMs' | 'warmupWindows' | 'warmupWindowMs' | 'firstWarmupMs'>;
   readonly peers: readonly PeerInfo[];
   readonly groups: readonly GroupResult[];
   readonly excluded: ReadonlyArray<{ readonly peer?: string; readonly impl?: string; readonly role?: string; readonly transport?: string; readonly reason: string }>;
