@@ -5,20 +5,10 @@ import { deflateSync, constants as zlibConstants } from 'node:zlib';
 import { encodeNetty } from '../framing/netty.ts';
 import { encodeSaslStart } from '../framing/sasl.ts';
 import { encodeStandard } from '../framing/standard.ts';
+import { zigzagVarint as varint } from '../../../suites/hostile/bytes.ts';
 
-/** Avro's zigzag varint of any 64-bit value. */
-export function varint(value: bigint | number): Buffer {
-  let n = BigInt(value);
-  n = n < 0n ? ((-n) << 1n) - 1n : n << 1n;
-  const bytes: number[] = [];
-  do {
-    let byte = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n !== 0n) byte |= 0x80;
-    bytes.push(byte);
-  } while (n !== 0n);
-  return Buffer.from(bytes);
-}
+/** Avro's zigzag varint of any 64-bit value: the hostile suite's, which its byte notation writes. */
+export { varint };
 
 export function avroString(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
