@@ -1,10 +1,9 @@
 // TBinaryProtocol. Writes the strict (versioned) message header; reads both the strict and the old
 // non-strict header (name first) unless strictRead is asked for.
-import { ProtocolError, SizeError } from '../errors.ts';
+import { ProtocolError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
-import { formatUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
-import { ReaderBase, skipValue, type ContainerHeader, type MessageHeader, type ProtocolReader, type ProtocolWriter } from './protocol.ts';
+import { LengthPrefixedReader, skipValue, type ContainerHeader, type MessageHeader, type ProtocolReader, type ProtocolWriter } from './protocol.ts';
 import { binaryMinSize, isValueType, TType, wireTypeName } from './wire.ts';
 
 const VERSION_1 = 0x80010000 | 0;
@@ -93,30 +92,13 @@ export class BinaryWriter implements ProtocolWriter {
   }
 }
 
-export class BinaryReader extends ReaderBase implements ProtocolReader {
-  private pos: number;
-  private readonly end: number;
-  private readonly buf: Buffer;
+export class BinaryReader extends LengthPrefixedReader implements ProtocolReader {
   private readonly strictRead: boolean;
   fieldId = 0;
 
   constructor(buf: Buffer, limits: Limits, strictRead = false) {
-    super(limits);
-    this.buf = buf;
-    this.pos = 0;
-    this.end = buf.length;
+    super(buf, limits);
     this.strictRead = strictRead;
-  }
-
-  get remaining(): number {
-    return this.end - this.pos;
-  }
-
-  private need(n: number, what: string): number {
-    const at = this.pos;
-    if (this.end - at < n) throw new SizeError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
-    this.pos = at + n;
-    return at;
   }
 
   readMessageBegin(): MessageHeader {
@@ -227,28 +209,8 @@ export class BinaryReader extends ReaderBase implements ProtocolReader {
     return this.buf.readDoubleBE(this.need(8, 'a double'));
   }
 
-  private length(what: string): number {
-    const length = this.buf.readInt32BE(this.need(4, `a ${what} length`));
-    this.checkLength(what, length);
-    return length;
-  }
-
-  readString(): string {
-    const length = this.length('string');
-    const at = this.pos;
-    this.pos += length;
-    return this.buf.toString('utf8', at, at + length);
-  }
-
-  readBinary(): Buffer {
-    const length = this.length('binary');
-    const at = this.pos;
-    this.pos += length;
-    return this.buf.subarray(at, at + length);
-  }
-
-  readUuid(): string {
-    return formatUuid(this.buf, this.need(16, 'a uuid'));
+  protected readLengthField(what: string): number {
+    return this.buf.readInt32BE(this.need(4, what));
   }
 
   skip(type: number): void {

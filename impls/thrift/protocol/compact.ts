@@ -1,9 +1,7 @@
 // TCompactProtocol: varints, zigzag, field-id deltas, bools folded into field headers.
 import { ProtocolError, SizeError } from '../errors.ts';
-import type { Limits } from '../limits.ts';
-import { formatUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
-import { ReaderBase, skipValue, type ContainerHeader, type MessageHeader, type ProtocolReader, type ProtocolWriter } from './protocol.ts';
+import { LengthPrefixedReader, skipValue, type ContainerHeader, type MessageHeader, type ProtocolReader, type ProtocolWriter } from './protocol.ts';
 import { compactMinSize, TType, wireTypeName } from './wire.ts';
 
 const PROTOCOL_ID = 0x82;
@@ -167,32 +165,12 @@ export class CompactWriter implements ProtocolWriter {
   }
 }
 
-export class CompactReader extends ReaderBase implements ProtocolReader {
-  private pos = 0;
-  private readonly end: number;
-  private readonly buf: Buffer;
+export class CompactReader extends LengthPrefixedReader implements ProtocolReader {
   private lastFieldId = 0;
   private readonly fieldIdStack: number[] = [];
   /** The value of a bool field, read from its header. */
   private pendingBool: boolean | undefined;
   fieldId = 0;
-
-  constructor(buf: Buffer, limits: Limits) {
-    super(limits);
-    this.buf = buf;
-    this.end = buf.length;
-  }
-
-  get remaining(): number {
-    return this.end - this.pos;
-  }
-
-  private need(n: number, what: string): number {
-    const at = this.pos;
-    if (this.end - at < n) throw new SizeError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
-    this.pos = at + n;
-    return at;
-  }
 
   private byte(what: string): number {
     if (this.pos >= this.end) throw new SizeError(`the message ends inside ${what} (at offset ${this.pos})`);
@@ -370,28 +348,8 @@ export class CompactReader extends ReaderBase implements ProtocolReader {
     return this.buf.readDoubleLE(this.need(8, 'a double'));
   }
 
-  private length(what: string): number {
-    const length = this.varint32(`a ${what} length`);
-    this.checkLength(what, length);
-    return length;
-  }
-
-  readString(): string {
-    const length = this.length('string');
-    const at = this.pos;
-    this.pos += length;
-    return this.buf.toString('utf8', at, at + length);
-  }
-
-  readBinary(): Buffer {
-    const length = this.length('binary');
-    const at = this.pos;
-    this.pos += length;
-    return this.buf.subarray(at, at + length);
-  }
-
-  readUuid(): string {
-    return formatUuid(this.buf, this.need(16, 'a uuid'));
+  protected readLengthField(what: string): number {
+    return this.varint32(what);
   }
 
   skip(type: number): void {

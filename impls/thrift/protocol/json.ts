@@ -6,7 +6,6 @@
 // bytes left and the element count actually present, so a short message cannot make it loop or
 // allocate ("["i32",100000]" with no elements is an error, not 100000 made-up values).
 import { ProtocolError, SizeError, ValueError } from '../errors.ts';
-import type { Limits } from '../limits.ts';
 import { formatUuid, parseUuid } from '../values.ts';
 import { OutputBuffer } from './output.ts';
 import { ReaderBase, skipValue, type ContainerHeader, type MessageHeader, type ProtocolReader, type ProtocolWriter } from './protocol.ts';
@@ -229,22 +228,9 @@ function show(c: number | undefined): string {
 }
 
 export class JsonReader extends ReaderBase implements ProtocolReader {
-  private pos = 0;
-  private readonly end: number;
-  private readonly buf: Buffer;
   private readonly kinds: number[] = [BASE];
   private readonly counts: number[] = [0];
   fieldId = 0;
-
-  constructor(buf: Buffer, limits: Limits) {
-    super(limits);
-    this.buf = buf;
-    this.end = buf.length;
-  }
-
-  get remaining(): number {
-    return this.end - this.pos;
-  }
 
   private peek(): number | undefined {
     while (this.pos < this.end && isSpace(this.buf[this.pos] as number)) this.pos++;

@@ -3,6 +3,7 @@
 // messages; nothing here ever waits for bytes).
 import { ProtocolError, SizeError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
+import { formatUuid } from '../values.ts';
 import type { OutputBuffer } from './output.ts';
 import { TType, wireTypeName } from './wire.ts';
 
@@ -77,16 +78,31 @@ export interface ProtocolReader {
   skip(type: number): void;
 }
 
-/** Shared by the readers: the depth limit and the declared-size checks. */
+/** Shared by the readers: the message and the offset in it, the depth limit and the declared-size checks. */
 export abstract class ReaderBase {
   protected depth = 0;
   protected readonly limits: Limits;
+  protected readonly buf: Buffer;
+  protected pos = 0;
+  protected readonly end: number;
 
-  constructor(limits: Limits) {
+  constructor(buf: Buffer, limits: Limits) {
     this.limits = limits;
+    this.buf = buf;
+    this.end = buf.length;
   }
 
-  abstract readonly remaining: number;
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Takes n bytes, or fails naming what ended inside them; returns where they start. */
+  protected need(n: number, what: string): number {
+    const at = this.pos;
+    if (this.end - at < n) throw new SizeError(`the message ends inside ${what} (needs ${n} bytes at offset ${at}, ${this.end - at} left)`);
+    this.pos = at + n;
+    return at;
+  }
 
   protected enter(what: string): void {
     if (++this.depth > this.limits.maxDepth) throw new SizeError(`${what} nested deeper than ${this.limits.maxDepth} levels`);
@@ -112,6 +128,37 @@ export abstract class ReaderBase {
     if (!Number.isSafeInteger(length) || length < 0) throw new SizeError(`${what} declares a negative length ${length}`);
     if (length > this.limits.maxStringLength) throw new SizeError(`${what} declares ${length} bytes, over the limit of ${this.limits.maxStringLength}`);
     if (length > this.remaining) throw new SizeError(`${what} declares ${length} bytes but only ${this.remaining} are left in the message`);
+  }
+}
+
+/** The binary and compact readers: a string, a binary or a uuid is its bytes, after a length for the first two. */
+export abstract class LengthPrefixedReader extends ReaderBase {
+  /** Reads the length in front of a string or binary, in the protocol's encoding. */
+  protected abstract readLengthField(what: string): number;
+
+  /** A declared length, checked against the limits and the bytes left before anything is taken. */
+  protected length(what: string): number {
+    const length = this.readLengthField(`a ${what} length`);
+    this.checkLength(what, length);
+    return length;
+  }
+
+  readString(): string {
+    const length = this.length('string');
+    const at = this.pos;
+    this.pos += length;
+    return this.buf.toString('utf8', at, at + length);
+  }
+
+  readBinary(): Buffer {
+    const length = this.length('binary');
+    const at = this.pos;
+    this.pos += length;
+    return this.buf.subarray(at, at + length);
+  }
+
+  readUuid(): string {
+    return formatUuid(this.buf, this.need(16, 'a uuid'));
   }
 }
 
