@@ -33,6 +33,7 @@ import { globRegExp } from '../matrix/glob.ts';
 import type { ConformanceMeta } from '../results/case-meta.ts';
 import { runCase } from '../results/case-runner.ts';
 import { peerLogPath, savePeerLog, saveTap, tapPath } from '../results/cell-artifacts.ts';
+import { ServerLog } from './server-log.ts';
 import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
 import type { PeerRun, WireDump } from '../results/model.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire, versionSelection } from '../results/run-options.ts';
@@ -50,6 +51,8 @@ interface CellState {
   endpoint?: Endpoint;
   ours?: TsServer;
   serverWire?: ServerWireLog;
+  /** Our server's log lines (ts-server). */
+  serverLog?: ServerLog;
   /** Why the cell cannot run at all (its server or the peer's listener did not start). */
   broken?: string;
   /** ts-server: the cell's TAP, read once for all its cases. */
@@ -112,11 +115,12 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     for (const c of group) {
       const state = states.get(c.key) as CellState;
       state.serverWire = new ServerWireLog({ keepPerChunk: DUMP_BYTES });
+      state.serverLog = new ServerLog();
       const started = Date.now();
       try {
         state.ours = await driver.startServer({
           cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
-          cases: runnable(c.cases), recorders: state.serverWire,
+          cases: runnable(c.cases), recorders: state.serverWire, log: state.serverLog.write,
         });
       } catch (error) {
         state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
@@ -312,11 +316,24 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),
         ...(crashed ? [`our server crashed: ${crashed}`] : []),
+        ...serverLogLines(state.serverLog, window),
         clientOutput(),
       ].join('\n')), wire());
     }
   }
 }
+
+/** Our server's log lines of a failing case's window (the last few when the TAP gave none), for its message. */
+function serverLogLines(log: ServerLog | undefined, window: { readonly from: number; readonly to: number } | undefined): string[] {
+  if (!log) return [];
+  const lines = window ? log.between(window.from, window.to) : log.last(SERVER_LOG_LINES);
+  if (lines.length === 0) return [];
+  const shown = lines.slice(-SERVER_LOG_LINES);
+  return [`--- our server's log${window ? ' during the case' : ' (last lines)'}${shown.length < lines.length ? ` (last ${shown.length} of ${lines.length})` : ''} ---`, ...shown];
+}
+
+/** Lines of our server's log a failing case's message shows at most. */
+const SERVER_LOG_LINES = 20;
 
 /**
  * How many servers of ours (every implementation's, one per ts-server cell) a slice keeps alive at

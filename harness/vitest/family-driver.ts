@@ -34,6 +34,8 @@ export interface ServerStartRun<C> {
   /** The cases the peer client will run against this server, in order. */
   readonly cases: readonly C[];
   readonly recorders: ConnectionRecorders;
+  /** Where the server's own log lines go (the contract's `log` server option); by default, the implementation's choice. */
+  readonly log?: (line: string) => void;
 }
 
 export interface TsServer {

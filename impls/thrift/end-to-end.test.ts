@@ -14,6 +14,7 @@ import type { Cell } from '../../harness/matrix/axes.ts';
 import { appliesTo } from '../../harness/matrix/case-filter.ts';
 import { freePort, LOOPBACK } from '../../harness/net/ports.ts';
 import { scratchDirectory } from '../../harness/run/scratch.ts';
+import { ServerLog } from '../../harness/vitest/server-log.ts';
 import { makeTlsMaterial, type TlsFiles } from '../../harness/run/tls.ts';
 import type { Endpoint } from '../../harness/vitest/family-driver.ts';
 import { loadCases, thriftCatalogue, type ThriftCase } from '../../suites/thrift/catalogue.ts';
@@ -42,7 +43,9 @@ function casesFor(cell: Cell): ThriftCase[] {
  * the failures: a case that does not pass, or whose calls did not reach the server exactly as sent.
  */
 async function runAll(transport: string, protocol: string, socket: string, endpoint: Endpoint, cases: readonly ThriftCase[]): Promise<string[]> {
-  const server = await startServer({ cell: cellOf(transport, protocol, socket, 'ts-server'), implementation, endpoint, cases, recorders: new ServerWireLog() });
+  // The server's log (input it refused, handler errors) is shown with the failures, as the matrix does.
+  const log = new ServerLog();
+  const server = await startServer({ cell: cellOf(transport, protocol, socket, 'ts-server'), implementation, endpoint, cases, recorders: new ServerWireLog(), log: log.write });
   const failures: string[] = [];
   try {
     for (const testCase of cases) {
@@ -57,7 +60,7 @@ async function runAll(transport: string, protocol: string, socket: string, endpo
   } finally {
     await server.close();
   }
-  return failures;
+  return failures.length > 0 ? [...failures, `our server's log (last lines): ${log.last(20).join(' | ')}`] : failures;
 }
 
 // Every transport, every protocol family and both mixed pairs at least once (accel-binary is

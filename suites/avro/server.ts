@@ -34,7 +34,7 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
   const server = await adapter.listen(
     { url: urlFor(run.cell.transport, run.endpoint), transport: run.cell.transport, protocol: { name: run.cell.protocol, text: protocolText(run.cell.protocol) } },
     handlers,
-    { recorders: run.recorders, ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push({ at: wallClockMs(), record }) } : {}) },
+    { recorders: run.recorders, ...(run.log ? { log: run.log } : {}), ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push({ at: wallClockMs(), record }) } : {}) },
   );
   return {
     problemsFor: (caseId, window) => {

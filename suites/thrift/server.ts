@@ -39,7 +39,7 @@ export async function startServer(run: ServerStartRun<ThriftCase>): Promise<TsSe
   const server = await adapter.serve({
     ...endpoint, serverKind: run.cell.serverKind, services, ...(defaultService ? { defaultService } : {}),
     ...(run.endpoint.tls ? { tls: { cert: run.endpoint.tls.cert, key: run.endpoint.tls.key } } : {}),
-  }, handlers, { recorders: run.recorders });
+  }, handlers, { recorders: run.recorders, ...(run.log ? { log: run.log } : {}) });
   return {
     problemsFor: (caseId) => {
       const testCase = run.cases.find((c) => c.id === caseId);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { wallClockMs } from '../../impls/wire/recorder.ts';
+import { ServerLog } from './server-log.ts';
+
+describe('ServerLog', () => {
+  it('gives the lines of a time window, and the last lines', () => {
+    const log = new ServerLog();
+    log.write('before');
+    const from = wallClockMs();
+    log.write('inside 1');
+    log.write('inside 2');
+    const to = wallClockMs() + 0.001;
+    expect(log.between(from, to)).toEqual(['inside 1', 'inside 2']);
+    expect(log.last(2)).toEqual(['inside 1', 'inside 2']);
+    expect(log.between(to, to + 1000)).toEqual([]);
+  });
+
+  it('keeps at most maxLines lines of at most maxLineChars characters, and counts the rest', () => {
+    const log = new ServerLog(3, 5);
+    for (let i = 0; i < 10; i++) log.write(`line number ${i}`);
+    expect(log.last(10)).toEqual(['line …', 'line …', 'line …']);
+    expect(log.dropped).toBe(7);
+  });
+});

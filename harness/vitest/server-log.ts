@@ -1,0 +1,47 @@
+// Our server's log lines in a ts-server cell (input it refused, handler errors it answered), kept
+// with the wall-clock time they were written, so that a failing case shows the lines of its own
+// window (the peer client's TAP stamps it with the same clock). Before, the lines went to the vitest
+// worker's stderr: ~1,000 lines in a default run, naming no cell. Bounded: a server flooded with bad
+// input cannot grow the worker's memory through its log.
+import { wallClockMs } from '../../impls/wire/recorder.ts';
+
+interface Line {
+  readonly at: number;
+  readonly text: string;
+}
+
+export class ServerLog {
+  private readonly lines: Line[] = [];
+  private droppedLines = 0;
+  private readonly maxLines: number;
+  private readonly maxLineChars: number;
+
+  constructor(maxLines = 2000, maxLineChars = 1000) {
+    this.maxLines = maxLines;
+    this.maxLineChars = maxLineChars;
+  }
+
+  /** For the server's `log` option. */
+  readonly write = (text: string): void => {
+    if (this.lines.length >= this.maxLines) {
+      this.droppedLines++;
+      return;
+    }
+    this.lines.push({ at: wallClockMs(), text: text.length > this.maxLineChars ? `${text.slice(0, this.maxLineChars)}…` : text });
+  };
+
+  /** Lines written at or after fromMs and before toMs. */
+  between(fromMs: number, toMs: number): string[] {
+    return this.lines.filter((l) => l.at >= fromMs && l.at < toMs).map((l) => l.text);
+  }
+
+  /** The last n lines (for a failure with no time window). */
+  last(n: number): string[] {
+    return this.lines.slice(-n).map((l) => l.text);
+  }
+
+  /** Lines not kept once maxLines were. */
+  get dropped(): number {
+    return this.droppedLines;
+  }
+}
