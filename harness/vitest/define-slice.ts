@@ -316,24 +316,12 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),
         ...(crashed ? [`our server crashed: ${crashed}`] : []),
-        ...serverLogLines(state.serverLog, window),
+        ...(state.serverLog?.forFailure(window) ?? []),
         clientOutput(),
       ].join('\n')), wire());
     }
   }
 }
-
-/** Our server's log lines of a failing case's window (the last few when the TAP gave none), for its message. */
-function serverLogLines(log: ServerLog | undefined, window: { readonly from: number; readonly to: number } | undefined): string[] {
-  if (!log) return [];
-  const lines = window ? log.between(window.from, window.to) : log.last(SERVER_LOG_LINES);
-  if (lines.length === 0) return [];
-  const shown = lines.slice(-SERVER_LOG_LINES);
-  return [`--- our server's log${window ? ' during the case' : ' (last lines)'}${shown.length < lines.length ? ` (last ${shown.length} of ${lines.length})` : ''} ---`, ...shown];
-}
-
-/** Lines of our server's log a failing case's message shows at most. */
-const SERVER_LOG_LINES = 20;
 
 /**
  * How many servers of ours (every implementation's, one per ts-server cell) a slice keeps alive at

@@ -21,4 +21,14 @@ describe('ServerLog', () => {
     expect(log.last(10)).toEqual(['line …', 'line …', 'line …']);
     expect(log.dropped).toBe(7);
   });
+
+  it('gives a failing case the lines of its window under a heading, the last ones when there are many', () => {
+    const log = new ServerLog();
+    const from = wallClockMs();
+    for (let i = 0; i < 5; i++) log.write(`refused ${i}`);
+    const window = { from, to: wallClockMs() + 0.001 };
+    expect(log.forFailure(window, 2)).toEqual(["--- our server's log during the case (last 2 of 5) ---", 'refused 3', 'refused 4']);
+    expect(log.forFailure(undefined, 1)).toEqual(["--- our server's log (last lines) ---", 'refused 4']);
+    expect(log.forFailure({ from: window.to, to: window.to + 1 })).toEqual([]);
+  });
 });

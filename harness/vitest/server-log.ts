@@ -40,6 +40,18 @@ export class ServerLog {
     return this.lines.slice(-n).map((l) => l.text);
   }
 
+  /**
+   * For a failing case's message: a heading, then the lines of its window (the last lines when
+   * the peer's TAP gave no window), at most shown of them; nothing when there are none.
+   */
+  forFailure(window: { readonly from: number; readonly to: number } | undefined, shown = 20): string[] {
+    const lines = window ? this.between(window.from, window.to) : this.last(shown);
+    if (lines.length === 0) return [];
+    const kept = lines.slice(-shown);
+    const cut = kept.length < lines.length ? ` (last ${kept.length} of ${lines.length})` : '';
+    return [`--- our server's log ${window ? 'during the case' : '(last lines)'}${cut} ---`, ...kept];
+  }
+
   /** Lines not kept once maxLines were. */
   get dropped(): number {
     return this.droppedLines;

@@ -60,7 +60,7 @@ async function runAll(transport: string, protocol: string, socket: string, endpo
   } finally {
     await server.close();
   }
-  return failures.length > 0 ? [...failures, `our server's log (last lines): ${log.last(20).join(' | ')}`] : failures;
+  return failures.length > 0 ? [...failures, ...log.forFailure(undefined)] : failures;
 }
 
 // Every transport, every protocol family and both mixed pairs at least once (accel-binary is
