@@ -2,8 +2,9 @@
 // (the release's build arguments), tagged by a hash of the build context and those arguments, so
 // an unchanged peer release is never rebuilt.
 //
-// The build context is staged: the peer folder plus the shared data folders it names (protocols,
-// IDL, case catalogues) under spec/, so that peers read exactly the files the TypeScript side reads.
+// The build context is staged: the peer folder plus what its peer.json `shared` names under spec/:
+// data folders (protocols, IDL, case catalogues), so that peers read exactly the files the
+// TypeScript side reads, and code that several peers run (a folder, or a single file).
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,9 @@ import { CONTAINERS_DIR, REPO_ROOT, type PeerDescriptor, type PeerRelease } from
 
 export const IMAGE_REPOSITORY = 'avro-thrift-conformance';
 
+/** The files below a folder, or the file itself when the path is one. */
 function filesUnder(dir: string): string[] {
+  if (statSync(dir).isFile()) return [dir];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((name) => join(dir, name))
     .filter((path) => statSync(path).isFile())
@@ -21,9 +24,9 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * The files of a repository folder that belong in a build context: in a git checkout, the tracked
- * ones and the untracked ones git does not ignore (so local build output such as target/ neither
- * enters the image nor changes its hash); elsewhere, every file.
+ * The files of a repository folder (or the one file) that belong in a build context: in a git
+ * checkout, the tracked ones and the untracked ones git does not ignore (so local build output such
+ * as target/ neither enters the image nor changes its hash); elsewhere, every file.
  */
 function contextFiles(folder: string): string[] {
   const listed = execaSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', folder],
@@ -40,8 +43,11 @@ function copyInto(dir: string, from: string, to: string): void {
   }
 }
 
-/** Copies the peer folder and its shared data into a fresh directory: the exact build context. */
-function stageContext(peer: PeerDescriptor): string {
+/**
+ * Copies the peer folder and what it shares into a fresh directory: the exact build context. A
+ * shared entry lands under spec/<its path>, a single file at spec/<its path> too.
+ */
+export function stageContext(peer: PeerDescriptor): string {
   const dir = mkdtempSync(join(tmpdir(), `conformance-${peer.folder}-`));
   copyInto(dir, relative(REPO_ROOT, join(CONTAINERS_DIR, peer.folder)), '.');
   for (const shared of peer.shared) copyInto(dir, shared, join('spec', shared));
