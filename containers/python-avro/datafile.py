@@ -21,7 +21,6 @@ import base64
 import datetime
 import decimal
 import json
-import math
 import sys
 import time
 import uuid
@@ -31,20 +30,7 @@ import avro.io
 import avro.schema
 
 import values
-
-
-def _float_notation(number):
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0 and math.copysign(1, number) < 0:
-        return "-0.0"
-    return number
-
-
-def _integer_notation(number):
-    return number if abs(number) <= 2**53 else str(number)
+from scalars import float_notation, integer_notation
 
 
 def notation(schema, value):
@@ -53,12 +39,12 @@ def notation(schema, value):
     lt = values.logical(schema)
     if isinstance(value, datetime.datetime):
         micros = (value - values.EPOCH) // datetime.timedelta(microseconds=1)
-        return _integer_notation(micros // 1000 if lt == "timestamp-millis" else micros)
+        return integer_notation(micros // 1000 if lt == "timestamp-millis" else micros)
     if isinstance(value, datetime.date):
         return (value - values.EPOCH_DATE).days
     if isinstance(value, datetime.time):
         micros = (datetime.datetime.combine(values.MIDNIGHT, value) - values.MIDNIGHT) // datetime.timedelta(microseconds=1)
-        return micros // 1000 if lt == "time-millis" else _integer_notation(micros)
+        return micros // 1000 if lt == "time-millis" else integer_notation(micros)
     if isinstance(value, decimal.Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, uuid.UUID):
@@ -71,9 +57,9 @@ def notation(schema, value):
             raise ValueError(f"value {value!r} fits no branch of {schema}")
         return {values.branch_name(branch): notation(branch, value)}
     if kind in ("int", "long"):
-        return _integer_notation(value)
+        return integer_notation(value)
     if kind in ("float", "double"):
-        return _float_notation(float(value))
+        return float_notation(float(value))
     if kind in ("bytes", "fixed"):
         return {"$hex": bytes(value).hex()}
     if kind == "array":

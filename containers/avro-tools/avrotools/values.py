@@ -7,17 +7,26 @@
 
 Plain values: None, bool, int, float (floats already rounded to 32 bits), str, bytes, list, dict
 (records and maps), a union as None or (branch name, value), a decimal as its unscaled int.
+Scalar values are read and written by scalars.py (containers/avro-notation, shared with the Python
+peers).
 """
 
 import math
 import struct
 from decimal import Decimal, localcontext
 
-SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf, "-0.0": -0.0}
-
-
-class NotationError(ValueError):
-    """The case data does not fit the schema: a bug in the case, not in a peer."""
+from scalars import (
+    SPECIAL_FLOATS,
+    NotationError,
+    bytes_notation,
+    float_notation,
+    integer_notation,
+    read_bytes,
+    read_integer,
+    read_real,
+    read_text,
+    text_notation,
+)
 
 
 class EncodingError(ValueError):
@@ -50,49 +59,6 @@ def _branch(union, name):
 # --- notation -> plain ----------------------------------------------------------------------
 
 
-def notation_bytes(value):
-    if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
-        if key == "$hex":
-            return bytes.fromhex(arg)
-        if key == "$range":
-            return bytes(range(arg[0], arg[1] + 1))
-        if key == "$repeat":
-            return bytes.fromhex(arg["hex"]) * arg["count"]
-    raise NotationError(f"not a bytes notation: {value!r}")
-
-
-def notation_text(value):
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and set(value) == {"$text"}:
-        spec = value["$text"]
-        return spec.get("prefix", "") + spec["repeat"] * spec["count"]
-    raise NotationError(f"not a string notation: {value!r}")
-
-
-def _integer(value):
-    if isinstance(value, bool):
-        raise NotationError(f"not an integer: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        return int(value, 10)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise NotationError(f"not an integer: {value!r}")
-
-
-def _real(value):
-    if isinstance(value, str):
-        if value not in SPECIAL_FLOATS:
-            raise NotationError(f"not a float notation: {value!r}")
-        return SPECIAL_FLOATS[value]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise NotationError(f"not a number: {value!r}")
-    return float(value)
-
-
 def from_notation(schema, value):
     kind = schema.kind
     if _is_decimal(schema):
@@ -113,15 +79,15 @@ def from_notation(schema, value):
             raise NotationError(f"expected a boolean, got {value!r}")
         return value
     if kind in ("int", "long"):
-        return _integer(value)
+        return read_integer(value)
     if kind == "float":
-        return _float32(_real(value))
+        return _float32(read_real(value))
     if kind == "double":
-        return _real(value)
+        return read_real(value)
     if kind == "string":
-        return notation_text(value)
+        return read_text(value)
     if kind in ("bytes", "fixed"):
-        data = notation_bytes(value)
+        data = read_bytes(value)
         if kind == "fixed" and len(data) != schema.size:
             raise NotationError(f"fixed {schema.name} takes {schema.size} bytes, got {len(data)}")
         return data
@@ -296,23 +262,13 @@ def _to_notation(schema, value):
     if _is_decimal(schema):
         return {"$decimal": str(Decimal(value).scaleb(-schema.scale))}
     if kind in ("int", "long"):
-        return value if abs(value) <= 2**53 else str(value)
+        return integer_notation(value)
     if kind in ("float", "double"):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value == 0 and math.copysign(1, value) < 0:
-            return "-0.0"
-        return value
+        return float_notation(value)
     if kind in ("bytes", "fixed"):
-        if len(value) > 64:
-            if value == value[:1] * len(value):
-                return {"$repeat": {"hex": value[:1].hex(), "count": len(value)}}
-            return {"$hex": value[:32].hex() + "...", "length": len(value)}
-        return {"$hex": value.hex()}
-    if kind == "string" and len(value) > 256:
-        return f"{value[:200]}... ({len(value)} characters)"
+        return bytes_notation(value)
+    if kind == "string":
+        return text_notation(value)
     if kind == "array":
         return [_to_notation(schema.items, item) for item in value]
     if kind == "map":

@@ -14,9 +14,9 @@ import sys
 import avro.datafile
 import avro.io
 
+import values
 from tooldriver import catalogue
 
-from . import values
 from .program import PythonAvroTool, request_schema, response_schema, write_datum
 
 

@@ -25,10 +25,11 @@ import avro.io
 import avro.protocol
 import avro.schema
 
+import values
 from tooldriver import catalogue
 from tooldriver.program import Arrival, Failure, Program
 
-from . import pyrepr, values
+from . import pyrepr
 from .forkclient import ForkServer
 
 PYTHON = os.environ.get("AVRO_TOOL_PYTHON", sys.executable)

@@ -1,7 +1,5 @@
-"""The case catalogue's value notation, read against Avro schemas (see suites/avro/data/README.md).
-
-The same module as containers/python-avro/values.py (each peer's build context holds only its own
-folder): keep the two in step.
+"""The case catalogue's value notation, read against the schemas of avro (PyPI) (see
+suites/avro/data/README.md). Scalar values are read and written by scalars.py.
 
 Three schema-directed walks:
   to_python(schema, v)   notation -> the Python value avro 1.12 writes (Decimal, date, datetime, ...)
@@ -17,15 +15,21 @@ import struct
 import avro.io
 import avro.schema
 
+from scalars import (
+    NotationError,
+    bytes_notation,
+    float_notation,
+    integer_notation,
+    read_bytes,
+    read_integer,
+    read_real,
+    read_text,
+    text_notation,
+)
+
 EPOCH_DATE = datetime.date(1970, 1, 1)
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 MIDNIGHT = datetime.datetime(1970, 1, 1)
-
-SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf, "-0.0": -0.0}
-
-
-class NotationError(ValueError):
-    """The case data does not fit the schema: a bug in the case, not in a peer."""
 
 
 def logical(schema):
@@ -44,50 +48,6 @@ def union_branch(union, name):
     raise NotationError(f"union {union} has no branch {name!r}")
 
 
-def _bytes(value):
-    if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
-        if key == "$hex":
-            return bytes.fromhex(arg)
-        if key == "$range":
-            return bytes(range(arg[0], arg[1] + 1))
-        if key == "$repeat":
-            return bytes.fromhex(arg["hex"]) * arg["count"]
-    raise NotationError(f"not a bytes notation: {value!r}")
-
-
-def _text(value):
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and set(value) == {"$text"}:
-        spec = value["$text"]
-        return spec.get("prefix", "") + spec["repeat"] * spec["count"]
-    raise NotationError(f"not a string notation: {value!r}")
-
-
-def _integer(value):
-    # Longs beyond 2^53 arrive as strings of digits; JSON numbers are exact below that.
-    if isinstance(value, bool):
-        raise NotationError(f"not an integer: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        return int(value, 10)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise NotationError(f"not an integer: {value!r}")
-
-
-def _real(value):
-    if isinstance(value, str):
-        if value not in SPECIAL_FLOATS:
-            raise NotationError(f"not a float notation: {value!r}")
-        return SPECIAL_FLOATS[value]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise NotationError(f"not a number: {value!r}")
-    return float(value)
-
-
 def to_python(schema, value):
     kind = schema.type
     lt = logical(schema)
@@ -100,7 +60,7 @@ def to_python(schema, value):
             raise NotationError(f"expected a boolean, got {value!r}")
         return value
     if kind == "int" or kind == "long":
-        number = _integer(value)
+        number = read_integer(value)
         # avro 1.12 writes logical types from Python's date/time objects (an int is written too, but
         # with an IgnoredLogicalType warning), and reads them back as such objects.
         if lt == "date":
@@ -113,18 +73,17 @@ def to_python(schema, value):
             return EPOCH + datetime.timedelta(microseconds=micros)
         return number
     if kind == "float" or kind == "double":
-        return _real(value)
+        return read_real(value)
     if kind == "string":
-        text = _text(value)
-        return text
+        return read_text(value)
     if kind == "bytes":
         if lt == "decimal":
             return _decimal(schema, value)
-        return _bytes(value)
+        return read_bytes(value)
     if kind == "fixed":
         if lt == "decimal":
             return _decimal(schema, value)
-        data = _bytes(value)
+        data = read_bytes(value)
         if len(data) != schema.size:
             raise NotationError(f"fixed {schema.fullname} takes {schema.size} bytes, got {len(data)}")
         return data
@@ -231,23 +190,17 @@ def _to_notation(schema, value):
         else:
             micros = (datetime.datetime.combine(MIDNIGHT, value) - MIDNIGHT) // datetime.timedelta(microseconds=1)
             number = micros // 1000 if lt == "time-millis" else micros
-        return _long_notation(number)
+        return integer_notation(number)
     if isinstance(value, decimal.Decimal):
         return {"$decimal": str(value)}
     if kind in ("int", "long") and type(value) is int:
-        return _long_notation(value)
+        return integer_notation(value)
     if kind in ("float", "double") and isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value == 0 and math.copysign(1, value) < 0:
-            return "-0.0"
-        return value
+        return float_notation(value)
     if kind in ("bytes", "fixed") and isinstance(value, bytes):
-        return _bytes_notation(value)
-    if kind == "string" and isinstance(value, str) and len(value) > 256:
-        return f"{value[:200]}... ({len(value)} characters)"
+        return bytes_notation(value)
+    if kind == "string" and isinstance(value, str):
+        return text_notation(value)
     if kind == "array" and isinstance(value, list):
         return [_to_notation(schema.items, item) for item in value]
     if kind == "map" and isinstance(value, dict):
@@ -262,15 +215,3 @@ def _to_notation(schema, value):
             return {"$python": repr(value)[:2000]}
         return {branch_name(branch): _to_notation(branch, value)}
     return value
-
-
-def _long_notation(number):
-    return number if abs(number) <= 2**53 else str(number)
-
-
-def _bytes_notation(data):
-    if len(data) > 64:
-        if data == data[:1] * len(data):
-            return {"$repeat": {"hex": data[:1].hex(), "count": len(data)}}
-        return {"$hex": data[:32].hex() + "...", "length": len(data)}
-    return {"$hex": data.hex()}
