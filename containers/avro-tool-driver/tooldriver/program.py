@@ -1,6 +1,9 @@
 """What a peer supplies: how its program is run for one call, and how its rpcreceive is set up."""
 
+import os
 from dataclasses import dataclass
+
+from . import catalogue
 
 
 class Failure(Exception):
@@ -21,7 +24,8 @@ class Arrival:
 
 
 class Program:
-    """The adapter interface. uri() gives the program's own URI form for a transport axis word."""
+    """The adapter interface. uri() gives the program's own URI form for a transport axis word;
+    message() the protocol file and message of a case, read with the program's parse_protocol()."""
 
     name = "program"
     schemes = {}  # transport axis word -> URI scheme the program takes
@@ -31,6 +35,29 @@ class Program:
     answer_seconds = 10
     # The same for a request with a chunked body, where a program may be known never to answer.
     chunked_answer_seconds = 10
+
+    def __init__(self):
+        self._protocols = {}
+
+    def parse_protocol(self, path):
+        """The protocol in the file at path, as the program's library reads it (with its messages)."""
+        raise NotImplementedError
+
+    def protocol(self, name):
+        """(absolute path, parsed protocol) of a catalogue protocol, parsed once. Absolute: avro-tools'
+        host resolves a relative path against its own directory, not the call's."""
+        if name not in self._protocols:
+            path = os.path.abspath(catalogue.protocol_path(name))
+            self._protocols[name] = (path, self.parse_protocol(path))
+        return self._protocols[name]
+
+    def message(self, case, name, side="server"):
+        """The protocol file and message a side uses: a client speaks the case's copy, if any."""
+        path, protocol = self.protocol(catalogue.client_protocol(case) if side == "client" else case["protocol"])
+        message = protocol.messages.get(name)
+        if message is None:
+            raise Failure(f"protocol {protocol.name} has no message {name!r}")
+        return path, message
 
     def answer_bound(self, chunked):
         return self.chunked_answer_seconds if chunked else self.answer_seconds

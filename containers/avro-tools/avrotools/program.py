@@ -36,22 +36,11 @@ class AvroTools(Program):
     schemes = {"http": "http", "sasl": "avro"}
 
     def __init__(self):
-        self._protocols = {}
+        super().__init__()
         self.host = ToolHost()
 
-    def protocol(self, name):
-        if name not in self._protocols:
-            path = os.path.abspath(catalogue.protocol_path(name))
-            self._protocols[name] = (path, schemas.load_protocol(path))
-        return self._protocols[name]
-
-    def message(self, case, name, side="server"):
-        """The protocol file and message a side uses: a client speaks the case's copy, if any."""
-        path, protocol = self.protocol(catalogue.client_protocol(case) if side == "client" else case["protocol"])
-        message = protocol.messages.get(name)
-        if message is None:
-            raise Failure(f"protocol {protocol.name} has no message {name!r}")
-        return path, message
+    def parse_protocol(self, path):
+        return schemas.load_protocol(path)
 
     def datum_arguments(self, schema, plain, directory, stem, timeout):
         """-data JSON, or -file made by `fromjson` from that JSON when it is too long for argv."""

@@ -65,23 +65,12 @@ class PythonAvroTool(Program):
     chunked_answer_seconds = 3
 
     def __init__(self):
-        self._protocols = {}
+        super().__init__()
         self.forks = ForkServer(PYTHON)
 
-    def protocol(self, name):
-        if name not in self._protocols:
-            path = catalogue.protocol_path(name)
-            with open(path, encoding="utf-8") as f:
-                self._protocols[name] = (path, avro.protocol.parse(f.read()))
-        return self._protocols[name]
-
-    def message(self, case, name, side="server"):
-        """The protocol file and message a side uses: a client speaks the case's copy, if any."""
-        path, protocol = self.protocol(catalogue.client_protocol(case) if side == "client" else case["protocol"])
-        message = protocol.messages.get(name)
-        if message is None:
-            raise Failure(f"protocol {protocol.name} has no message {name!r}")
-        return path, message
+    def parse_protocol(self, path):
+        with open(path, encoding="utf-8") as f:
+            return avro.protocol.parse(f.read())
 
     # --- client: rpcsend ---------------------------------------------------------------------
 
