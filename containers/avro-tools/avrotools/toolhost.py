@@ -8,14 +8,13 @@ connection early abandons the call in the host, as killing the process would.
 """
 
 import os
-import select
 import shlex
 import socket
 import struct
 import subprocess
-import tempfile
-import threading
 import time
+
+from tooldriver.helper import Helper
 
 JAR = os.environ.get("AVRO_TOOLS_JAR", "/opt/avro-tools/avro-tools.jar")
 HOST_JAR = os.environ.get("AVRO_TOOLS_HOST_JAR", "/opt/avro-tools/toolhost.jar")
@@ -31,11 +30,6 @@ HOST_OPTIONS = [
 ]
 STARTUP_SECONDS = 60
 MAX_FRAME_BYTES = 64 << 20
-
-
-def log(text):
-    from tooldriver.tap import log as tap_log  # imported late: hostcall runs without the driver
-    tap_log(f"[tool host] {text}")
 
 
 class Refused(Exception):
@@ -103,55 +97,16 @@ def relay(socket_path, arguments, on_stdout, on_stderr, timeout=None):
                 raise Lost(f"unknown frame kind {kind!r}")
 
 
-class ToolHost:
+class ToolHost(Helper):
     """The host JVM of this driver process: started on first use, started again when it died."""
 
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._process = None
-        self._socket = None
+    what = "the avro-tools host"
+    tag = "tool host"
+    ready_line = b"toolhost ready "
+    startup_seconds = STARTUP_SECONDS
 
-    def socket_path(self):
-        with self._lock:
-            if self._process is not None and self._process.poll() is not None:
-                log(f"the host exited with status {self._process.returncode}; starting a new one")
-                self._process = None
-            if self._process is None:
-                self._start()
-            return self._socket
-
-    def restart(self, why):
-        with self._lock:
-            log(f"restarting the host: {why}")
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-            self._start()
-
-    def _start(self):
-        directory = tempfile.mkdtemp(prefix="avro-tools-host-")
-        path = os.path.join(directory, "calls.sock")
-        argv = ["java", TRUST, *JVM_OPTIONS, *HOST_OPTIONS, "-cp", f"{JAR}:{HOST_JAR}", "toolhost.ToolHost", path]
-        # stdout carries the ready line only; the host's log (stderr) goes where the driver logs.
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-        ready = b""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not ready.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
-                process.kill()
-                raise RuntimeError(f"the avro-tools host did not start within {STARTUP_SECONDS} s")
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"the avro-tools host exited ({process.wait()}) before it was ready")
-            ready += chunk
-        if not ready.startswith(b"toolhost ready "):
-            process.kill()
-            raise RuntimeError(f"the avro-tools host said {ready!r} instead of being ready")
-        process.stdout.close()
-        log(f"started (pid {process.pid}, {path})")
-        self._process, self._socket = process, path
+    def argv(self, socket_path):
+        return ["java", TRUST, *JVM_OPTIONS, *HOST_OPTIONS, "-cp", f"{JAR}:{HOST_JAR}", "toolhost.ToolHost", socket_path]
 
     def run(self, arguments, timeout):
         """One call, as subprocess.run(java -jar avro-tools.jar ARGUMENTS, capture_output=True)
@@ -161,7 +116,7 @@ class ToolHost:
             try:
                 status = relay(self.socket_path(), arguments, stdout.extend, stderr.extend, timeout)
             except socket.timeout:
-                log(f"{arguments[0]}: no exit status within {timeout} s; the call was abandoned (the host stops it)")
+                self.log(f"{arguments[0]}: no exit status within {timeout} s; the call was abandoned (the host stops it)")
                 raise subprocess.TimeoutExpired(arguments, timeout, bytes(stdout), bytes(stderr)) from None
             except (Refused, Lost, ConnectionError, FileNotFoundError) as error:
                 if attempt == 2:

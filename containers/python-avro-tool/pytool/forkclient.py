@@ -9,8 +9,9 @@ import os
 import selectors
 import signal
 import subprocess
-import threading
 import time
+
+from tooldriver.helper import Helper
 
 from .forkcall import Call
 
@@ -58,73 +59,28 @@ def run(socket_path, arguments, timeout=None):
     return subprocess.CompletedProcess(arguments, os.waitstatus_to_exitcode(status), stdout, stderr)
 
 
-class ForkServer:
+class ForkServer(Helper):
     """The fork server of this wrapper process: started on first use, started again when it died."""
 
-    STARTUP_SECONDS = 60
+    what = "the fork server"
+    tag = "fork server"
+    ready_line = b"forkserver ready\n"
 
     def __init__(self, python):
+        super().__init__()
         self.python = python
-        self._lock = threading.Lock()
-        self._process = None
-        self._socket = None
 
-    def socket_path(self):
-        with self._lock:
-            if self._process is not None and self._process.poll() is not None:
-                _log(f"the fork server exited with status {self._process.returncode}; starting a new one")
-                self._process = None
-            if self._process is None:
-                self._start()
-            return self._socket
-
-    def _start(self):
-        import select
-        import tempfile
-
-        path = os.path.join(tempfile.mkdtemp(prefix="avro-tool-forkserver-"), "calls.sock")
-        # stdout carries the ready line only; the server's own errors (stderr) go where the wrapper logs.
-        process = subprocess.Popen([self.python, os.path.join(HERE, "forkserver.py"), path],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-        ready = b""
-        deadline = time.monotonic() + self.STARTUP_SECONDS
-        while not ready.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
-                process.kill()
-                raise RuntimeError(f"the fork server did not start within {self.STARTUP_SECONDS} s")
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"the fork server exited ({process.wait()}) before it was ready")
-            ready += chunk
-        if ready != b"forkserver ready\n":
-            process.kill()
-            raise RuntimeError(f"the fork server said {ready!r} instead of being ready")
-        process.stdout.close()
-        _log(f"started (pid {process.pid}, {path})")
-        self._process, self._socket = process, path
+    def argv(self, socket_path):
+        return [self.python, os.path.join(HERE, "forkserver.py"), socket_path]
 
     def run(self, arguments, timeout=None):
         """run() in this fork server. A server that is gone (nothing of the call ran) is started again."""
         try:
             return run(self.socket_path(), arguments, timeout)
         except (ConnectionRefusedError, FileNotFoundError) as error:
-            _log(f"{arguments[0]}: cannot reach the fork server ({error}); starting a new one")
-            with self._lock:
-                if self._process is not None and self._process.poll() is None:
-                    self._process.kill()
-                    self._process.wait()
-                self._process = None
+            self.restart(f"{arguments[0]}: cannot reach it ({error})")
         return run(self.socket_path(), arguments, timeout)
 
     def stand_in_argv(self, arguments):
         """The argv of a stand-in process for one call (python -I -S forkcall.py SOCKET ...)."""
         return [self.python, "-I", "-S", os.path.join(HERE, "forkcall.py"), self.socket_path(), *arguments]
-
-
-def _log(text):
-    from tooldriver.tap import log  # imported late: the stand-in runs without the wrapper
-
-    log(f"[fork server] {text}")
-
-
