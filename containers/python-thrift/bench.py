@@ -17,8 +17,9 @@ import sys
 import threading
 import time
 
-from thrift.Thrift import TApplicationException, TMessageType
+from thrift.Thrift import TMessageType
 
+from client import read_result
 from idl import Idl
 from server import KeyedStderr, Listener
 from wiring import Connection
@@ -55,17 +56,7 @@ class EchoClient:
         self.function.args(value=value).write(self.oprot)
         self.oprot.writeMessageEnd()
         self.oprot.trans.flush()
-        iprot = self.conn.iprot
-        _, mtype, _ = iprot.readMessageBegin()
-        if mtype == TMessageType.EXCEPTION:
-            error = TApplicationException()
-            error.read(iprot)
-            iprot.readMessageEnd()
-            raise error
-        result = self.function.result()
-        result.read(iprot)
-        iprot.readMessageEnd()
-        return result.success
+        return read_result(self.conn.iprot, self.function).success
 
     def close(self):
         self.conn.close()

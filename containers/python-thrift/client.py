@@ -43,6 +43,21 @@ def application_error(error):
     return {'type': APP_ERROR_NAMES.get(error.type, error.type), 'message': error.message}
 
 
+def read_result(iprot, function):
+    """The answer to a call, read as the generated client's recv_ reads it: an EXCEPTION message is
+    raised as the TApplicationException it holds, else the function's result struct is returned."""
+    _, mtype, _ = iprot.readMessageBegin()
+    if mtype == TMessageType.EXCEPTION:
+        error = TApplicationException()
+        error.read(iprot)
+        iprot.readMessageEnd()
+        raise error
+    result = function.result()
+    result.read(iprot)
+    iprot.readMessageEnd()
+    return result
+
+
 class Runner:
     """Runs the cases of one cell."""
 
@@ -72,16 +87,7 @@ class Runner:
         oprot.trans.flush()
         if function.oneway:
             return None
-        iprot = conn.iprot
-        _, mtype, _ = iprot.readMessageBegin()
-        if mtype == TMessageType.EXCEPTION:
-            error = TApplicationException()
-            error.read(iprot)
-            iprot.readMessageEnd()
-            raise error
-        result = function.result()
-        result.read(iprot)
-        iprot.readMessageEnd()
+        result = read_result(conn.iprot, function)
         if function.returns is not None and result.success is not None:
             return result.success
         for declared in function.exceptions:
