@@ -1,6 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../docker/peers.ts';
+import { scratchDirectory } from '../run/scratch.ts';
 import type { CaseCoordinates } from './axes.ts';
-import { knownFailureFor, matchesEntry, type KnownFailure } from './known-failures.ts';
+import { globRegExp } from './glob.ts';
+import { KNOWN_FAILURES_FILE, knownFailureFor, loadKnownFailures, matchesEntry, type KnownFailure } from './known-failures.ts';
 
 const at: CaseCoordinates = {
   family: 'thrift', direction: 'ts-client', client: 'ours', server: 'java', peer: 'java', version: '0.20.0',
@@ -34,6 +39,16 @@ describe('known-failure entries', () => {
     expect(matchesEntry({ ...e, except: { case: 'uuid-*', transport: 'http' } }, at)).toBe(true); // every except axis must match
   });
 
+  it('take an axis given as undefined as any value, and an axis older results lack as the empty value', () => {
+    expect(matchesEntry(entry({ peer: 'java', socket: undefined }), at)).toBe(true);
+    const { socket: _socket, ...older } = at;
+    expect(matchesEntry(entry({ socket: 'tcp' }), older)).toBe(false);
+    expect(matchesEntry(entry({ socket: '*' }), older)).toBe(true);
+    expect(matchesEntry(entry({ socket: '' }), older)).toBe(true);
+    const { version: _version, ...oldest } = older;
+    expect(matchesEntry(entry({ peer: 'java' }, '>=0.0.0'), oldest)).toBe(false); // no release to put in a range
+  });
+
   it('gives the first entry that matches', () => {
     const entries = [{ ...entry({ peer: 'python' }), id: 'a' }, { ...entry({ peer: 'java' }), id: 'b' }, { ...entry({ case: 'uuid-*' }), id: 'c' }];
     expect(knownFailureFor(at, entries)?.id).toBe('b');
@@ -50,10 +65,29 @@ describe('known-failure entries', () => {
 });
 
 describe('globs', () => {
+  it('are compiled once each', () => {
+    expect(globRegExp('echo-*')).toBe(globRegExp('echo-*'));
+  });
+
   it('treat every character but * literally', () => {
     expect(matchesEntry(entry({ case: 'a.b' }), { ...at, case: 'axb' })).toBe(false);
     expect(matchesEntry(entry({ case: 'a+b' }), { ...at, case: 'a+b' })).toBe(true);
     expect(matchesEntry(entry({ case: '(x)|y' }), { ...at, case: '(x)|y' })).toBe(true);
     expect(matchesEntry(entry({ case: '*' }), { ...at, case: '' })).toBe(true);
+  });
+});
+
+describe('the known-failures file', () => {
+  it('loads its entries', () => {
+    const entries = loadKnownFailures(KNOWN_FAILURES_FILE);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(loadKnownFailures()).toEqual(entries);
+  });
+
+  it('stops on a file that does not fit its schema, naming it by its path in the repository, or in full outside it', () => {
+    expect(() => loadKnownFailures(join(REPO_ROOT, 'package.json'))).toThrow(/^package\.json does not fit harness\/schemas\/known-failures\.schema\.json/);
+    const outside = join(scratchDirectory('known-failures-'), 'known-failures.json');
+    writeFileSync(outside, JSON.stringify({ entries: [{ id: 'e', match: {} }] }));
+    expect(() => loadKnownFailures(outside)).toThrow(`${outside} does not fit`);
   });
 });
