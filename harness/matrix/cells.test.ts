@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImplementationCapabilities } from '../contract/capabilities.ts';
 import { releaseOf, type PeerDescriptor } from '../docker/peers.ts';
-import { crossCells, matchesFilter } from './cells.ts';
+import { crossCells, filterFromEnv, matchesFilter } from './cells.ts';
 
 const ts = (client: ImplementationCapabilities['client'], server: ImplementationCapabilities['server'], family: 'avro' | 'thrift' = 'thrift'): ImplementationCapabilities =>
   ({ id: 'ours', family, language: 'typescript', versions: {}, client, server });
@@ -30,6 +30,11 @@ describe('crossCells', () => {
     }]);
   });
 
+  it('names the kind of our server "default" when its offer names none', () => {
+    const cells = crossCells('thrift', [ts([], [{ transport: 'http', protocol: 'json' }])], [releaseOf(peer([], [{ transport: 'http', protocol: 'json' }]), { version: '1.0.0', libraries: {} })]);
+    expect(cells.map((c) => `${c.direction} ${c.serverKind}`)).toEqual(['ts-server default']);
+  });
+
   it('keeps families apart', () => {
     const avroPeer = releaseOf(peer([{ transport: 'http', protocol: 'mail', serverKind: 'jetty' }], [], 'avro'), { version: '1.0.0', libraries: {} });
     const thriftOurs = ts([{ transport: 'http', protocol: 'mail' }], []);
@@ -46,5 +51,17 @@ describe('crossCells', () => {
     expect(matchesFilter(cell, { transport: 'framed', serverKind: 'simple' })).toBe(true);
     expect(matchesFilter(cell, { transport: 'framed', serverKind: 'threaded' })).toBe(false);
     expect(matchesFilter(cell, { version: '1.0' })).toBe(false);
+    expect(matchesFilter(cell, { transport: 'framed', serverKind: undefined })).toBe(true); // an axis left unset
+  });
+});
+
+describe('the filter of a run', () => {
+  afterEach(() => { vi.unstubAllEnvs(); });
+
+  it('comes from CONFORMANCE_FILTER, and is empty without it', () => {
+    vi.stubEnv('CONFORMANCE_FILTER', '{"peer":"python","socket":"tls"}');
+    expect(filterFromEnv()).toEqual({ peer: 'python', socket: 'tls' });
+    vi.stubEnv('CONFORMANCE_FILTER', undefined);
+    expect(filterFromEnv()).toEqual({});
   });
 });
