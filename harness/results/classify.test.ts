@@ -54,6 +54,9 @@ describe('classify', () => {
     const setup = classify(observed({ state: 'skipped', suiteErrors: [{ message: 'peer python server did not become ready' }] }), context);
     expect(setup.outcome).toBe('fail');
     expect(setup.failure?.summary).toMatch(/^cell setup failed: peer python/);
+    const silent = classify(observed({ state: 'skipped', suiteErrors: [{ name: 'Error' }] }), context);
+    expect(silent.failure?.summary).toBe('cell setup failed:'); // the error had no message
+    expect(Object.keys(classify(observed({}), context))).not.toContain('skipReason'); // only skips carry one
   });
 
   it('keeps what a case measured, whatever its outcome', () => {

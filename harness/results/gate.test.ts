@@ -41,11 +41,12 @@ describe('the known-failure gate', () => {
     expect(verdict.problems[0]).toContain('STALE ENTRY "py-only"');
   });
 
-  it('leaves entries about some releases unjudged for lack of a match unless the run covered every release', () => {
+  it('leaves entries about some releases unjudged for lack of a match unless the run covered every release (the default), and judges the others always', () => {
     const old = { id: 'py-old', match: { peer: 'python', case: 'x' }, versions: '<1.12.2', reason: 'old releases only', evidence: 'bytes' };
     const pinned = { id: 'py-pinned', match: { peer: 'python', version: '1.11.5' }, reason: 'one release only', evidence: 'bytes' };
-    expect(unmatchedEntries([result('expected-failure')], [old, pinned], [], false)).toEqual([]);
+    expect(unmatchedEntries([result('expected-failure')], [old, pinned, elsewhere], [], false).map((s) => s.id)).toEqual(['py-only']);
     expect(unmatchedEntries([result('expected-failure')], [old, pinned], [], true).map((s) => s.id)).toEqual(['py-old', 'py-pinned']);
+    expect(unmatchedEntries([result('expected-failure')], [old, pinned], []).map((s) => s.id)).toEqual(['py-old', 'py-pinned']); // a full run unless told
   });
 
   it('fails on errors outside any test', () => {
