@@ -8,8 +8,8 @@
 // identifier ("Missing Authority Key Identifier"). selfsigned cannot write those extensions, so
 // the certificates are made with @peculiar/x509 (the library selfsigned itself is built on).
 import { webcrypto } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -79,6 +79,7 @@ export async function makeCertificates(now = Date.now()): Promise<{ ca: string; 
 export async function makeTlsMaterial(runDirectory: string): Promise<TlsFiles> {
   const files = tlsFiles(runDirectory);
   if (existsSync(files.key)) return files;
+  mkdirSync(dirname(files.key), { recursive: true });
   const made = await makeCertificates();
   writeFileSync(files.ca, made.ca);
   writeFileSync(files.cert, made.cert);

@@ -4,36 +4,26 @@
 // plumbing of errors, timeouts, recorders, crash reports) is checked, and npm thrift's own
 // behaviour where a test would otherwise have to hide it (default-service servers, one-way crashes).
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thriftErrorOf, type ThriftArgs, type ThriftEndpoint, type ThriftHandlers } from '../../harness/contract/thrift.ts';
 import type { Offer } from '../../harness/matrix/axes.ts';
+import { makeTlsMaterial, type TlsFiles } from '../../harness/run/tls.ts';
 import adapter from './adapter.ts';
 import { thrift } from './runtime.ts';
 
 const IDL_PATH = new URL('../../suites/thrift/data/conformance.thrift', import.meta.url).pathname;
 const idl = { path: IDL_PATH, text: readFileSync(IDL_PATH, 'utf8') };
 let scratch = '';
-let tls: { ca: string; cert: string; key: string } | undefined;
+let tls: TlsFiles | undefined;
 
-/** A CA and a certificate for 127.0.0.1, made with openssl (the harness makes its own per run). */
-function makeTls(dir: string): { ca: string; cert: string; key: string } {
-  const file = (name: string): string => join(dir, name);
-  const run = (...args: string[]): void => { execFileSync('openssl', args, { stdio: 'ignore' }); };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=npm-thrift test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '1', '-extfile', file('ext.cnf'));
-  return { ca: file('ca.pem'), cert: file('server.pem'), key: file('server.key') };
-}
-
-beforeAll(() => {
+beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'npm-thrift-test-'));
-  tls = makeTls(scratch);
-});
+  // The run's TLS material as the harness makes it for the matrix (harness/run/tls.ts).
+  tls = await makeTlsMaterial(scratch);
+}, 60_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function declared(type: string, value: Record<string, unknown>): Error {

@@ -4,7 +4,6 @@
 // server with the shared semantics (suites/thrift/server.ts), both ends through our adapter.
 // Interop with the reference implementations is the matrix's (suites/thrift); this keeps both
 // ends honest without a container, and shows the suite side right on its own.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImplementationCapabilities } from '../../harness/contract/capabilities.ts';
@@ -90,7 +89,6 @@ describe('TLS and Unix sockets', () => {
   let tls: TlsFiles;
   beforeAll(async () => {
     dir = scratchDirectory('thrift-e2e-');
-    mkdirSync(join(dir, 'tls'));
     tls = await makeTlsMaterial(dir);
   }, 60_000);
 
