@@ -17,11 +17,9 @@ need "out". It prints one JSON line per job: {"job": i, "ok": bool, "error": str
 "records": n, "seconds": t, "cpuSeconds": c}, c being the process's CPU time over the job.
 """
 
-import base64
 import datetime
 import decimal
 import json
-import sys
 import time
 import uuid
 
