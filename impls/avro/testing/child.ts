@@ -3,6 +3,7 @@
 // Commands arrive over IPC as { id, op, ... } and are answered as { id, ok, ... }.
 import { connectClient, listen, parseProtocol, type AvroServer, type Limits, type Protocol } from '../index.ts';
 import { echoHandlers, protocolText } from './fixtures.ts';
+import { revive, summarise } from './ipc-values.ts';
 
 interface Command {
   readonly id: number;
@@ -29,25 +30,6 @@ function protocolNamed(nameOrText: string | undefined): Protocol {
     protocols.set(key, protocol);
   }
   return protocol;
-}
-
-/** JSON cannot carry bigint or Buffer: {"$bigint": "5"}, {"$bytes": {"size": n, "fill": b}}. */
-function revive(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value === null || typeof value !== 'object') return value;
-  const record = value as Record<string, unknown>;
-  if (typeof record['$bigint'] === 'string') return BigInt(record['$bigint']);
-  const bytes = record['$bytes'] as { size: number; fill: number } | undefined;
-  if (bytes) return Buffer.alloc(bytes.size, bytes.fill);
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revive(v)]));
-}
-
-function summarise(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return { $byteLength: value.length };
-  if (typeof value === 'bigint') return { $bigint: value.toString() };
-  if (Array.isArray(value)) return value.length > 20 ? { $arrayLength: value.length } : value.map(summarise);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, summarise(v)]));
-  return value;
 }
 
 // RSS sampled every 10 ms: the highest value since the last usage report is that interval's peak

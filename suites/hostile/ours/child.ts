@@ -8,6 +8,7 @@ import { connect as connectThrift, serve as serveThrift, type ThriftServer } fro
 import { ourHandlers } from '../../../impls/thrift/adapter.ts';
 import { thriftHandlers } from '../../thrift/semantics.ts';
 import { conformanceIdl, reviveThrift } from '../thrift/rpc.ts';
+import { revive, summarise } from '../../../impls/avro/testing/ipc-values.ts';
 
 // CONFORMANCE_HOSTILE_OURS_AVRO names another copy of impls/avro/index.ts (an older commit, say,
 // to show that a case fails on the code before a fix); by default, this checkout's.
@@ -86,25 +87,6 @@ function protocolFor(text: string | undefined): Protocol {
     protocols.set(key, protocol);
   }
   return protocol;
-}
-
-function revive(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value === null || typeof value !== 'object') return value;
-  const record = value as Record<string, unknown>;
-  if (typeof record['$bigint'] === 'string') return BigInt(record['$bigint']);
-  const bytes = record['$bytes'] as { size: number; fill: number } | undefined;
-  if (bytes) return Buffer.alloc(bytes.size, bytes.fill);
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revive(v)]));
-}
-
-function summarise(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return { $byteLength: value.length };
-  if (typeof value === 'bigint') return { $bigint: value.toString() };
-  if (Array.isArray(value)) return value.length > 20 ? { $arrayLength: value.length } : value.map(summarise);
-  if (value instanceof Map) return { $mapSize: value.size };
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, summarise(v)]));
-  return value;
 }
 
 async function callThrift(command: CallCommand): Promise<CallOutcome> {
