@@ -52,7 +52,12 @@ export async function runVitest(
   const env = runEnvironment(options, implementations, described);
   // Cleared first so that nothing left in the caller's shell narrows the run silently.
   for (const name of [...Object.values(ENV), 'CONFORMANCE_JOBS', 'CONFORMANCE_RETRIES', 'CONFORMANCE_SHARD', SHARD_TIMINGS_ENV, BASELINE_ENV]) delete process.env[name];
-  for (const [name, value] of Object.entries(env)) process.stdout.write(`conformance: ${name}=${value}\n`);
+  // The options as they reach vitest, to rerun it by hand; the description of the implementations
+  // (their library versions, for the reports) is named rather than printed whole.
+  for (const [name, value] of Object.entries(env)) {
+    if (name !== ENV.implementationsOfRun) process.stdout.write(`conformance: ${name}=${value}\n`);
+  }
+  if (described.length > 0) process.stdout.write(`conformance: under test: ${described.map((d) => `${d.family}/${d.id}`).join(', ')}\n`);
   const args = ['run'];
   if (options.command === 'run') args.push('--project', 'conformance', '--reporter', './harness/cli/progress-reporter.ts');
   if (options.shard) {
