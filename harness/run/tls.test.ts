@@ -16,7 +16,7 @@ describe('the run TLS material', () => {
     expect(server.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(server.checkPrivateKey(createPrivateKey(made.key))).toBe(true);
     expect(made.key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(createPublicKey(made.key).asymmetricKeyType).toBe('rsa');
+    expect(createPublicKey(made.key).asymmetricKeyType).toBe('ec');
   });
 
   it('carries the key identifiers a strict verifier requires (Python 3.13: "Missing Authority Key Identifier")', async () => {
