@@ -1,9 +1,11 @@
 """`server --plan FILE`: every listener of the plan in this one process, each in its own thread
 with its own handler state. Prints `FAILED <key> <reason>` for a listener that cannot start and
 `READY` once all the others listen; every stderr line is prefixed `[<key>] `."""
+import http.server
 import io
 import logging
 import signal
+import socket
 import sys
 import threading
 
@@ -52,6 +54,21 @@ class KeyedStderr(io.TextIOBase):
         self.stream.flush()
 
 
+def no_delay(sock):
+    """TCP_NODELAY on an accepted TCP (or TLS) socket; a Unix socket has no Nagle."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class NoDelayHTTPServer(http.server.HTTPServer):
+    """THttpServer's default server class, answering without Nagle's delay (README)."""
+
+    def get_request(self):
+        sock, address = super().get_request()
+        no_delay(sock)
+        return sock, address
+
+
 class Listener:
     def __init__(self, entry, idl, stderr):
         self.entry = entry
@@ -79,13 +96,20 @@ class Listener:
         return processor
 
     def announcing(self, base):
-        """`base` (a server socket class) that tells this listener when it listens."""
+        """`base` (a server socket class) that tells this listener when it listens, and answers
+        without Nagle's delay (README, "TCP_NODELAY")."""
         listener = self
 
         class Announcing(base):
             def listen(self):
                 super().listen()
                 listener.listening.set()
+
+            def accept(self):
+                client = super().accept()
+                if client is not None:
+                    no_delay(client.handle)
+                return client
         return Announcing
 
     def build(self):
@@ -126,7 +150,8 @@ class Listener:
         # THttpServer answers a POST on any path (the clients use /thrift); it listens once
         # constructed.
         return THttpServer.THttpServer(processor, (entry['host'], entry['port']),
-                                       *server_protocol_factories('http', axis), **options)
+                                       *server_protocol_factories('http', axis),
+                                       server_class=NoDelayHTTPServer, **options)
 
     def run(self):
         self.stderr.register(self.key)
