@@ -37,6 +37,8 @@ describe('known-failure entries', () => {
     expect(matchesEntry(e, at)).toBe(false);
     expect(matchesEntry(e, { ...at, case: 'ping' })).toBe(true);
     expect(matchesEntry({ ...e, except: { case: 'uuid-*', transport: 'http' } }, at)).toBe(true); // every except axis must match
+    expect(matchesEntry({ ...e, except: [{ transport: 'http' }, { case: 'uuid-*' }] }, at)).toBe(false); // any pattern of a list leaves it out
+    expect(matchesEntry({ ...e, except: [{ transport: 'http' }, { case: 'ping' }] }, at)).toBe(true);
   });
 
   it('take an axis given as undefined as any value, and an axis older results lack as the empty value', () => {

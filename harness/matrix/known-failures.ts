@@ -16,8 +16,11 @@ export interface KnownFailure {
   readonly id: string;
   /** Axis -> value; "*" matches anything inside a value (e.g. "echo-long-*"). */
   readonly match: AxisPattern;
-  /** Cases the match would take that the entry leaves out (axis patterns, as in match). */
-  readonly except?: AxisPattern;
+  /**
+   * Cases the match would take that the entry leaves out (axis patterns, as in match); a list
+   * leaves out the cases of each of its patterns.
+   */
+  readonly except?: AxisPattern | readonly AxisPattern[];
   /** A semver range of the peer releases the entry applies to (default: every release). */
   readonly versions?: string;
   /**
@@ -52,7 +55,7 @@ function allMatch(patterns: AxisPattern, coordinates: Matchable): boolean {
 
 export function matchesEntry(entry: Pick<KnownFailure, 'match' | 'versions' | 'except'>, coordinates: Matchable): boolean {
   if (entry.versions && !inRange(coordinates.version ?? '', entry.versions)) return false;
-  if (entry.except && allMatch(entry.except, coordinates)) return false;
+  if (entry.except !== undefined && [entry.except].flat().some((pattern) => allMatch(pattern, coordinates))) return false;
   return allMatch(entry.match, coordinates);
 }
 

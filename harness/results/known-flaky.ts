@@ -11,7 +11,7 @@ import { validated } from '../schemas/validate.ts';
 export interface KnownFlaky {
   readonly id: string;
   readonly match: AxisPattern;
-  readonly except?: AxisPattern;
+  readonly except?: AxisPattern | readonly AxisPattern[];
   readonly versions?: string;
   readonly reason: string;
   /** Extra attempts allowed (default 2). */
