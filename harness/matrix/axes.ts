@@ -23,6 +23,13 @@ export interface Offer {
   readonly serverKind?: string;
   /** Reference peers only: a semver range of the releases that have this offer (default: all). */
   readonly versions?: string;
+  /**
+   * Reference peers only: names the code that encodes and decodes values under this offer, where
+   * the peer's library picks other code than for the same protocol over other transports
+   * (python-thrift: THeaderProtocol decodes with fastbinary, THttpClient never does). A case
+   * scoped without the transport runs once per codec as well (case-filter.ts, scopeKey).
+   */
+  readonly codec?: string;
 }
 
 /** One cell: a client implementation talking to a server implementation one particular way. */

@@ -82,11 +82,15 @@ export function selectCases<C extends CatalogueCase>(cases: readonly C[], cell: 
     });
 }
 
-/** Where a scoped case runs: the key of its group of cells, and the cell's rank inside the group. */
-export function scopeKey(c: CatalogueCase, cell: Cell): string | undefined {
+/**
+ * Where a scoped case runs: the key of its group of cells. `codec` is the peer's codec for the
+ * cell (Offer.codec): cells that one scope cannot tell apart still differ when the peer's library
+ * encodes and decodes the protocol with other code in them.
+ */
+export function scopeKey(c: CatalogueCase, cell: Cell, codec: string | undefined): string | undefined {
   if (!c.scope) return undefined;
   const axes = c.scope;
-  return [c.id, cell.family, cell.direction, cell.implementation, ...SCOPE_AXES.map((axis) => (axes.includes(axis) ? cell[axis] : '*'))].join('|');
+  return [c.id, cell.family, cell.direction, cell.implementation, ...SCOPE_AXES.map((axis) => (axes.includes(axis) ? cell[axis] : '*')), codec].join('|');
 }
 
 const SOCKET_RANK: Readonly<Record<string, number>> = { tcp: 0, tls: 1, unix: 2 };

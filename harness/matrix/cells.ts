@@ -37,6 +37,12 @@ export function crossCells(family: Family, implementations: readonly Implementat
   return cells;
 }
 
+/** The reference peer's offer a cell was made from (its server offer in ts-client cells, its client offer in ts-server cells). */
+export function peerOfferOf(cell: Cell, release: PeerRelease): Offer | undefined {
+  if (cell.direction === 'ts-client') return release.server.find((o) => sameWay(o, cell) && (o.serverKind ?? 'default') === cell.serverKind);
+  return release.client.find((o) => sameWay(o, cell));
+}
+
 /** A filter over the axes; every given field must match exactly. */
 export type CellFilter = Partial<Record<Exclude<keyof Cell, 'family'>, string>> & { family?: Family };
 

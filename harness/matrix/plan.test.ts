@@ -149,6 +149,25 @@ describe('the plan of a family', () => {
     ]);
   });
 
+  it('runs a case scoped without the transport once more for each codec the peer declares on its offers, in both directions', () => {
+    const binaryOver = (transport: string, extra: Partial<Offer> = {}): Offer => ({ transport, protocol: 'binary', ...extra });
+    const both = implementation('both', [binaryOver('framed'), binaryOver('header'), binaryOver('http'), binaryOver('zlib')],
+      [binaryOver('framed', { serverKind: 'ours' }), binaryOver('header', { serverKind: 'ours' }), binaryOver('http', { serverKind: 'ours' }), binaryOver('zlib', { serverKind: 'ours' })]);
+    // The server's header codec is declared on one server kind only: the other kind's cell is plain.
+    // Its zlib offer names no server kind (the cell's kind is then 'default').
+    const peerReleases = releasesOf('p',
+      [binaryOver('framed', { serverKind: 'simple' }), binaryOver('header', { serverKind: 'threaded' }), binaryOver('header', { serverKind: 'simple', codec: 'fast' }), binaryOver('http', { serverKind: 'simple' }), binaryOver('zlib', { codec: 'slow' })],
+      [binaryOver('framed'), binaryOver('header', { codec: 'fast' }), binaryOver('http', { codec: 'slow' }), binaryOver('zlib', { codec: 'slow' })]);
+    const planned = planFamily(catalogueOf({ id: 'value', kind: 'call', scope: ['peer', 'version', 'protocol'] }), { implementations: [both], releases: peerReleases, filter: {} });
+    expect(planned.map((p) => `${p.cell.direction} ${p.cell.transport} ${p.cell.serverKind}`)).toEqual([
+      'ts-client framed simple', 'ts-client header simple', 'ts-client zlib default', 'ts-server framed ours', 'ts-server header ours', 'ts-server http ours',
+    ]);
+    // Without codecs the same cells hold it once per direction.
+    const plain = releasesOf('p', peerReleases[0]?.server.map(({ codec: _, ...o }) => o) ?? [], peerReleases[0]?.client.map(({ codec: _, ...o }) => o) ?? []);
+    const once = planFamily(catalogueOf({ id: 'value', kind: 'call', scope: ['peer', 'version', 'protocol'] }), { implementations: [both], releases: plain, filter: {} });
+    expect(once.map((p) => `${p.cell.direction} ${p.cell.transport}`)).toEqual(['ts-client framed', 'ts-server framed']);
+  });
+
   it('keeps apart the scope groups of cells whose implementation and peer ids run together', () => {
     const planned = planFamily(catalogueOf({ id: 'value', kind: 'call', scope: ['peer'] }), several);
     expect(planned.map((p) => `${p.cell.implementation} ${p.cell.peer}@${p.cell.version}`)).toEqual(['a bc@1.0.0', 'a c@1.0.0', 'ab bc@1.0.0', 'ab c@1.0.0']);

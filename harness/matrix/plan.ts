@@ -3,7 +3,7 @@
 // (the one case filter, harness/matrix/case-filter.ts). `list` prints this; the suites run it.
 import type { Cell } from './axes.ts';
 import { scopeKey, scopeRank, selectCases, type CatalogueCase, type SelectedCase } from './case-filter.ts';
-import { crossCells, matchesFilter, type CellFilter } from './cells.ts';
+import { crossCells, matchesFilter, peerOfferOf, type CellFilter } from './cells.ts';
 import type { ImplementationCapabilities } from '../contract/capabilities.ts';
 import type { PeerRelease } from '../docker/peers.ts';
 
@@ -60,10 +60,11 @@ function keepScopedCasesOnce<C extends CatalogueCase>(planned: PlannedCell<C>[])
     for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
     return false;
   };
+  const codecs = new Map(planned.map((p) => [p, peerOfferOf(p.cell, p.release)?.codec]));
   for (const p of planned) {
     const rank = rankOf(p);
     for (const { testCase } of p.cases) {
-      const key = scopeKey(testCase, p.cell);
+      const key = scopeKey(testCase, p.cell, codecs.get(p));
       if (key === undefined) continue;
       const current = chosen.get(key);
       if (!current || earlier(rank, current.rank)) chosen.set(key, { rank, cell: p });
@@ -71,8 +72,9 @@ function keepScopedCasesOnce<C extends CatalogueCase>(planned: PlannedCell<C>[])
   }
   return planned
     .map((p) => ({ ...p, cases: p.cases.filter(({ testCase }) => {
-      const key = scopeKey(testCase, p.cell);
+      const key = scopeKey(testCase, p.cell, codecs.get(p));
       return key === undefined || chosen.get(key)?.cell === p;
     }) }))
     .filter((p) => p.cases.length > 0);
 }
+
