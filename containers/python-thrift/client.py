@@ -162,14 +162,19 @@ class Runner:
         finally:
             conn.close()
 
+    @staticmethod
+    def bound(case):
+        """Seconds each call of a case may take: its timeoutMillis, else the default."""
+        return case.get('timeoutMillis', CALL_TIMEOUT_SECONDS * 1000) / 1000
+
     def kind_call(self, case):
-        self.on_one_connection([case], case.get('timeoutMillis', CALL_TIMEOUT_SECONDS * 1000) / 1000)
+        self.on_one_connection([case], self.bound(case))
 
     def kind_oneway(self, case):
-        self.on_one_connection([case, case['then']])
+        self.on_one_connection([case, case['then']], self.bound(case))
 
     def kind_sequence(self, case):
-        self.on_one_connection(case['calls'])
+        self.on_one_connection(case['calls'], self.bound(case))
 
     @staticmethod
     def write_empty_call(conn, name, seqid):

@@ -263,16 +263,17 @@ async function wrongSeqid(ctx: Context, c: ThriftCase): Promise<void> {
 export async function runClientCase(run: ClientCaseRun<ThriftCase>): Promise<void> {
   const ctx: Context = { cell: run.cell, endpoint: run.endpoint, adapter: run.implementation.adapter as ThriftImplementation, recorder: run.recorder };
   const c = run.testCase;
+  const bound = c.timeoutMillis !== undefined ? { timeoutMs: c.timeoutMillis } : {};
   switch (c.kind) {
-    case 'call': return withClient(ctx, (client) => checkedCall(client, asCall(c)), c.timeoutMillis !== undefined ? { timeoutMs: c.timeoutMillis } : {});
+    case 'call': return withClient(ctx, (client) => checkedCall(client, asCall(c)), bound);
     case 'oneway': return withClient(ctx, async (client) => {
       await checkedCall(client, asCall({ ...c, expect: { response: null } }));
       if (!c.then) throw new Error(`case ${c.id} has no then`);
       await checkedCall(client, c.then);
-    });
+    }, bound);
     case 'sequence': return withClient(ctx, async (client) => {
       for (const step of c.calls ?? []) await checkedCall(client, step);
-    });
+    }, bound);
     case 'unknown-method': return unknownMethod(ctx, c);
     case 'seqid-echo': return seqidEcho(ctx, c);
     case 'mismatched-protocol': return mismatchedProtocol(ctx, c);
