@@ -82,7 +82,9 @@ describe('FramedBodyReader', () => {
 
   it('hands on a message much smaller than its buffer as a copy of its own size', () => {
     const small = readBorrowed(javaFramed(MESSAGE.subarray(0, 100), 8192), 4096, 1024 * 1024);
-    expect(small.buffer.byteLength).toBeLessThan(64 * 1024);
+    // A copy: its own memory or a slice of Node's pool for small buffers (Buffer.poolSize: 8 KiB in
+    // Node 24.9, 64 KiB in 24.22), never a view that keeps the reader's 1 MiB buffer alive.
+    expect(small.buffer.byteLength).toBeLessThanOrEqual(Math.max(Buffer.poolSize, small.length));
     expect(small.equals(MESSAGE.subarray(0, 100))).toBe(true);
   });
 });

@@ -87,8 +87,9 @@ describe('HttpConnection', () => {
     for (const body of [sized(65_566, 1), sized(65_566, 2), sized(40, 3), sized(65_566, 4), sized(150_000, 5), sized(10, 6), sized(0, 0)]) {
       const answer = await http.post([body], body.length, 5000, 'a call');
       expect(answer.equals(body)).toBe(true);
-      // A small answer after a large one is not a view that keeps the large buffer alive.
-      if (body.length < 100) expect(answer.buffer.byteLength).toBeLessThanOrEqual(8192);
+      // A small answer after a large one is not a view that keeps the large buffer alive: its memory
+      // is its own or a slice of Node's pool for small buffers (Buffer.poolSize differs by release).
+      if (body.length < 100) expect(answer.buffer.byteLength).toBeLessThanOrEqual(Buffer.poolSize);
     }
     expect(server.connections()).toBe(1);
     http.close();
