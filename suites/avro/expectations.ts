@@ -6,16 +6,7 @@ import { avroErrorOf } from '../../harness/contract/avro.ts';
 import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import { protocolText, type Expectation, type Json } from './catalogue.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
-
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-export async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
+import type { Outcome } from '../outcome.ts';
 
 const protocols = new Map<string, Protocol>();
 

@@ -2,6 +2,7 @@
 // and the equality rules every implementation uses to compare answers.
 import type { AvroType } from '../../impls/avro/types.ts';
 import { parseDecimal, type Decimal } from '../../impls/avro/decimal.ts';
+import { bytesFromNotation, textFromNotation } from '../notation.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,29 +14,6 @@ interface Scaled { _scale?: number; scale?: number }
 
 function isObject(value: Json): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function bytesFromNotation(json: Json): Buffer {
-  if (!isObject(json)) throw new Error(`bytes notation must be an object, got ${JSON.stringify(json)}`);
-  if (typeof json['$hex'] === 'string') return Buffer.from(json['$hex'], 'hex');
-  const range = json['$range'];
-  if (Array.isArray(range)) {
-    const [from, to] = range as [number, number];
-    return Buffer.from(Array.from({ length: to - from + 1 }, (_, i) => from + i));
-  }
-  const repeat = json['$repeat'];
-  if (repeat !== undefined && isObject(repeat)) return Buffer.alloc(Number(repeat['count']) * Buffer.from(String(repeat['hex']), 'hex').length, Buffer.from(String(repeat['hex']), 'hex'));
-  throw new Error(`unknown bytes notation ${JSON.stringify(json)}`);
-}
-
-export function textFromNotation(json: Json): string {
-  if (typeof json === 'string') return json;
-  const spec = isObject(json) ? json['$text'] : undefined;
-  if (spec !== undefined && isObject(spec)) {
-    const text = spec;
-    return String(text['prefix'] ?? '') + String(text['repeat']).repeat(Number(text['count']));
-  }
-  throw new Error(`string notation must be a string or {"$text": ...}, got ${JSON.stringify(json)}`);
 }
 
 function floatFromNotation(json: Json): number {

@@ -16,8 +16,9 @@ import { nettyCodec } from '../../impls/avro/framing/netty.ts';
 import { standardCodec } from '../../impls/avro/framing/standard.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
 import { callsOf, fillTemplate, protocolText, type AvroCase, type CallStep, type LooseStep } from './catalogue.ts';
-import { describeOutcome, loadProtocol, mismatch, outcomeOf, requestFromNotation } from './expectations.ts';
+import { describeOutcome, loadProtocol, mismatch, requestFromNotation } from './expectations.ts';
 import { avroEquals, fromNotation, show } from './notation.ts';
+import { outcomeOf } from '../outcome.ts';
 
 const SCHEME: Readonly<Record<string, string>> = { http: 'http', tcp: 'tcp', netty: 'netty', 'netty-deflate': 'netty-deflate', sasl: 'avro' };
 

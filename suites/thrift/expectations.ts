@@ -5,16 +5,7 @@ import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import type { CallSpec, Expect } from './catalogue.ts';
 import { conformanceIdl } from './idl.ts';
 import { fromNotation, show, thriftEquals } from './notation.ts';
-
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-export async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
+import type { Outcome } from '../outcome.ts';
 
 /** TApplicationException types by number, as cases name them. */
 export const APPLICATION_ERROR_TYPES: readonly string[] = [

@@ -4,6 +4,7 @@
 import { SyntaxType, type ConstValue } from '@creditkarma/thrift-parser';
 import type { WrittenAs } from '../../harness/contract/thrift.ts';
 import { isWrittenAs } from '../../harness/contract/thrift.ts';
+import { bytesFromNotation, textFromNotation } from '../notation.ts';
 import type { Json } from './catalogue.ts';
 import type { Idl, IdlField, IdlStruct, IdlType } from './idl.ts';
 
@@ -11,29 +12,6 @@ type JsonObject = { readonly [key: string]: Json };
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function bytesFromNotation(json: Json): Buffer {
-  if (!isObject(json)) throw new Error(`binary notation must be an object, got ${JSON.stringify(json)}`);
-  if (typeof json['$hex'] === 'string') return Buffer.from(json['$hex'], 'hex');
-  const range = json['$range'];
-  if (Array.isArray(range)) {
-    const [from, to] = range as [number, number];
-    return Buffer.from(Array.from({ length: to - from + 1 }, (_, i) => from + i));
-  }
-  const repeat = json['$repeat'];
-  if (isObject(repeat)) {
-    const unit = Buffer.from(String(repeat['hex']), 'hex');
-    return Buffer.alloc(Number(repeat['count']) * unit.length, unit);
-  }
-  throw new Error(`unknown binary notation ${JSON.stringify(json)}`);
-}
-
-export function textFromNotation(json: Json): string {
-  if (typeof json === 'string') return json;
-  const spec = isObject(json) ? json['$text'] : undefined;
-  if (isObject(spec)) return String(spec['prefix'] ?? '') + String(spec['repeat']).repeat(Number(spec['count']));
-  throw new Error(`string notation must be a string or {"$text": ...}, got ${JSON.stringify(json)}`);
 }
 
 function doubleFromNotation(json: Json): number {

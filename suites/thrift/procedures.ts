@@ -14,9 +14,10 @@ import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import type { WireRecorder } from '../../impls/wire/recorder.ts';
 import { decodeAnswer, encodeMessage, encodeRequest, loadIdl, MessageType, protocolPlan, RawConnection, type Idl } from '../../impls/thrift/index.ts';
 import { asCall, IDL_PATH, type CallSpec, type ThriftCase } from './catalogue.ts';
-import { applicationErrorName, describeOutcome, mismatch, outcomeOf } from './expectations.ts';
+import { applicationErrorName, describeOutcome, mismatch } from './expectations.ts';
 import { conformanceIdl } from './idl.ts';
 import { argsFromNotation } from './notation.ts';
+import { outcomeOf } from '../outcome.ts';
 
 const CALL_TIMEOUT_MS = 20_000;
 export const HTTP_PATH = '/thrift';

@@ -4,8 +4,8 @@
 // on the client's writes). The flood: echoBytes requests of 4 KB, written for one second, answers
 // never read.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Child } from '../testing/child-process.ts';
+import { describe, expect, it } from 'vitest';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { loadProtocol } from '../testing/fixtures.ts';
 import { callBytes, framed, handshakeRequest, httpPost, varint } from '../testing/raw.ts';
@@ -61,21 +61,15 @@ function flood(port: number, first: Buffer, next: Buffer, forMs: number): Promis
 }
 
 describe('a client that never reads its answers', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    ports = await child.listen(['http', 'tcp', 'netty', 'avro']);
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite(['http', 'tcp', 'netty', 'avro']);
 
   for (const scheme of ['http', 'tcp', 'netty', 'avro'] as const) {
     it(`stops being read once its answers pile up, over ${scheme}`, async () => {
-      const before = await child.usage();
+      const before = await suite.child.usage();
       const { first, next } = requests(scheme);
-      const attack = await flood(ports[scheme] ?? 0, first, next, 1_000);
-      const after = await child.usage();
-      const served = await otherClientServed(`${scheme}://127.0.0.1:${ports[scheme]}/`);
+      const attack = await flood(suite.port(scheme), first, next, 1_000);
+      const after = await suite.child.usage();
+      const served = await otherClientServed(`${scheme}://127.0.0.1:${suite.port(scheme)}/`);
       attack.destroy();
       const growth = (after.peakRss - before.rss) / MB;
       figure({ defect: '12 answers never read', side: 'server', transport: scheme, bound: scheme === 'http' ? "node's HTTP server pauses a pipelining socket (outgoing data >= highWaterMark)" : '64 requests in flight, 1 MB of unsent answers, then the socket is paused', rssGrowthMb: growth, otherClientServed: served, note: `server took ${(attack.accepted / MB).toFixed(1)} MB of requests in 1 s (kernel buffers included)` });

@@ -3,9 +3,9 @@
 // JSON: ...", "client protocol text is not JSON: ..." (sent back to the client in the handshake
 // answer), "server closed mid-answer after N of M bytes".
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listen } from '../index.ts';
-import { Child } from '../testing/child-process.ts';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { echoHandlers, loadProtocol } from '../testing/fixtures.ts';
 import { hostileServer } from '../testing/hostile-server.ts';
@@ -22,19 +22,15 @@ const NONE_WITH_GARBAGE = Buffer.concat([
 ]);
 
 describe('our client names what was wrong with an answer', () => {
-  let child: Child;
-  beforeAll(async () => {
-    child = await Child.start();
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite();
 
   for (const scheme of SCHEMES) {
     it(`a server protocol text that is not JSON, over ${scheme}`, async () => {
       const server = await hostileServer(scheme, () => NONE_WITH_GARBAGE);
       try {
-        const before = await child.usage();
-        const outcome = await child.call(`${scheme}://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 1_000 });
-        const after = await child.usage();
+        const before = await suite.child.usage();
+        const outcome = await suite.child.call(`${scheme}://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 1_000 });
+        const after = await suite.child.usage();
         figure({ defect: '14 garbage server protocol', side: 'client', transport: scheme, bound: 'named error', closeMs: outcome.ms, rssGrowthMb: (after.peakRss - before.rss) / MB, note: outcome.error?.message.slice(0, 90) });
         expect(outcome.error?.name).toBe('AvroTransportError');
         expect(outcome.error?.message).toMatch(/^server protocol text is not JSON: .*"this is not \{ a pr/);
@@ -48,7 +44,7 @@ describe('our client names what was wrong with an answer', () => {
         ? await rawHttpServer([{ write: httpHead({ 'Content-Length': 1_000 }) }, { write: Buffer.alloc(10) }, { waitMs: 20 }, { close: true }])
         : await hostileServer(scheme, () => ({ raw: scheme === 'netty' ? Buffer.concat([u32(0), u32(1), u32(100), Buffer.alloc(10)]) : Buffer.concat([u32(100), Buffer.alloc(10)]), thenClose: true }));
       try {
-        const outcome = await child.call(`${scheme}://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 1_000 });
+        const outcome = await suite.child.call(`${scheme}://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 1_000 });
         figure({ defect: '14 answer cut short', side: 'client', transport: scheme, bound: 'named error', closeMs: outcome.ms, note: outcome.error?.message.slice(0, 90) });
         expect(outcome.error?.message).toMatch(scheme === 'http' ? /server closed mid-answer after 10 of 1000 bytes/ : /closed the connection mid-answer, after \d+ bytes/);
       } finally {
@@ -59,21 +55,15 @@ describe('our client names what was wrong with an answer', () => {
 });
 
 describe('our server names what was wrong with a request', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    ports = await child.listen(SCHEMES);
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite(SCHEMES);
 
   for (const scheme of SCHEMES) {
     it(`a client protocol text that is not JSON: a handshake answer that says so, over ${scheme}`, async () => {
-      const before = await child.usage();
+      const before = await suite.child.usage();
       const request = Buffer.concat([handshakeRequest(randomBytes(16), GARBAGE, protocol.hash), callBytes('echoInt', Buffer.from([2]))]);
-      const outcome = await exchangeRaw(ports[scheme] ?? 0, framed(scheme, request), 1_000);
-      const after = await child.usage();
-      const served = await otherClientServed(`${scheme}://127.0.0.1:${ports[scheme]}/`);
+      const outcome = await exchangeRaw(suite.port(scheme), framed(scheme, request), 1_000);
+      const after = await suite.child.usage();
+      const served = await otherClientServed(`${scheme}://127.0.0.1:${suite.port(scheme)}/`);
       figure({ defect: '14 garbage client protocol', side: 'server', transport: scheme, bound: 'handshake NONE with meta error', closeMs: outcome.answeredAfterMs, rssGrowthMb: (after.peakRss - before.rss) / MB, otherClientServed: served });
       expect(outcome.answer.toString('latin1')).toMatch(/client protocol text is not JSON: /);
       expect(served).toBe(true);

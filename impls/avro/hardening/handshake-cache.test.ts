@@ -4,9 +4,9 @@
 // Now a text is cached only under the hash it hashes to, and the caches are bounded (LRU).
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, Agent } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient, listen, parseProtocol, type Protocol } from '../index.ts';
-import { Child } from '../testing/child-process.ts';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { echoHandlers, loadProtocol, protocolText } from '../testing/fixtures.ts';
 import { hostileServer } from '../testing/hostile-server.ts';
@@ -25,30 +25,24 @@ function variant(tag: string): Protocol {
 }
 
 describe('the server\'s cache of client protocols', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    // A small cache bound keeps the flood below short: each conformance-sized text costs ~10 ms to parse.
-    ports = await child.listen(SCHEMES, { limits: { maxCachedProtocols: 16 } });
-  });
-  afterAll(() => child.kill());
+  // A small cache bound keeps the flood below short: each conformance-sized text costs ~10 ms to parse.
+  const suite = childForSuite(SCHEMES, { limits: { maxCachedProtocols: 16 } });
 
   for (const scheme of SCHEMES) {
     it(`cannot be poisoned: a real client's hash with another text, over ${scheme}`, async () => {
       const victim = variant(`Victim${scheme}${randomBytes(4).toString('hex')}`);
-      const before = await child.usage();
+      const before = await suite.child.usage();
       // The planted request: the victim's hash, a protocol with no messages, and a ping.
       const planted = Buffer.concat([handshakeRequest(victim.hash, EMPTY_PROTOCOL, randomBytes(16)), callBytes('', Buffer.alloc(0))]);
-      const outcome = await exchangeRaw(ports[scheme] ?? 0, framed(scheme, planted), 1_000);
-      const client = await connectClient(`${scheme}://127.0.0.1:${ports[scheme]}/`, victim, { timeoutMs: 1_500 });
+      const outcome = await exchangeRaw(suite.port(scheme), framed(scheme, planted), 1_000);
+      const client = await connectClient(`${scheme}://127.0.0.1:${suite.port(scheme)}/`, victim, { timeoutMs: 1_500 });
       let answered: unknown;
       try {
         answered = await client.call('echoInt', { value: 5 }).catch((error: unknown) => String(error));
       } finally {
         await client.close();
       }
-      const after = await child.usage();
+      const after = await suite.child.usage();
       figure({ defect: '8 poisoned hash', side: 'server', transport: scheme, bound: 'text must hash to its hash', closeMs: outcome.answeredAfterMs, rssGrowthMb: (after.peakRss - before.rss) / MB, otherClientServed: answered === 5 });
       expect(answered).toBe(5);
     });
@@ -57,7 +51,7 @@ describe('the server\'s cache of client protocols', () => {
   it('stays bounded under 40 unverifiable and 40 distinct verified protocols (HTTP, cache bound 16)', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const post = (body: Buffer): Promise<void> => new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: ports['http'], method: 'POST', path: '/', agent, headers: { 'Content-Length': body.length } }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: suite.port('http'), method: 'POST', path: '/', agent, headers: { 'Content-Length': body.length } }, (res) => {
         res.resume();
         res.on('end', () => resolve());
       });
@@ -65,7 +59,7 @@ describe('the server\'s cache of client protocols', () => {
       req.end(body);
     });
     const text = protocolText('conformance');
-    const before = await child.usage();
+    const before = await suite.child.usage();
     const started = performance.now();
     const ping = callBytes('', Buffer.alloc(0));
     for (let i = 0; i < 40; i++) await post(encodeStandard(Buffer.concat([handshakeRequest(randomBytes(16), text, randomBytes(16)), ping])));
@@ -76,10 +70,10 @@ describe('the server\'s cache of client protocols', () => {
       const hash = createHash('md5').update(distinct).digest();
       await post(encodeStandard(Buffer.concat([handshakeRequest(hash, distinct, randomBytes(16)), ping])));
     }
-    const after = await child.usage(3_000);
-    const cached = (await child.cached())['http'];
+    const after = await suite.child.usage(3_000);
+    const cached = (await suite.child.cached())['http'];
     agent.destroy();
-    const served = await otherClientServed(`http://127.0.0.1:${ports['http']}/`);
+    const served = await otherClientServed(`http://127.0.0.1:${suite.port('http')}/`);
     const growth = (after.peakRss - before.rss) / MB;
     const retained = (after.retained - before.retained) / MB;
     figure({ defect: '8 cache flood 40+40', side: 'server', transport: 'http', bound: `LRU of maxCachedProtocols (16 here, 128 by default) and 32 Mi chars; unverified never cached; ${cached} cached`, closeMs: performance.now() - started, rssGrowthMb: growth, otherClientServed: served, note: `closeMs = time for all 80 requests; retained after GC +${retained.toFixed(1)} MB` });

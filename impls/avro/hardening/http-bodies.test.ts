@@ -2,8 +2,8 @@
 // server past 3 GB (one message object per 4 zero bytes); it is now refused after its first
 // empty frame. The HTTP client's timeout did not abort the request, so a trickling server kept
 // the socket after the call failed; and an answer's size was checked only as it streamed in.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Child } from '../testing/child-process.ts';
+import { describe, expect, it } from 'vitest';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { exchangeRaw, httpPost, u32 } from '../testing/raw.ts';
 import { httpHead, rawHttpServer } from '../testing/raw-http-server.ts';
@@ -18,23 +18,17 @@ function* zeros(head: Buffer, megabytes: number): Generator<Buffer> {
 }
 
 describe('a server given 100 MB of zeros', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    ports = await child.listen(['http', 'tcp', 'netty', 'avro']);
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite(['http', 'tcp', 'netty', 'avro']);
 
   for (const scheme of ['http', 'tcp', 'netty', 'avro'] as const) {
     it(`refuses it at the first empty message and closes, over ${scheme}`, async () => {
-      const before = await child.usage();
+      const before = await suite.child.usage();
       const head = scheme === 'http' ? httpPost(Buffer.alloc(0), BODY).subarray(0) : Buffer.alloc(0);
       // avro: a SASL START first, so that the zeros reach the message framing.
       const start = scheme === 'avro' ? Buffer.from([0, 0, 0, 0, 9, ...Buffer.from('ANONYMOUS'), 0, 0, 0, 0]) : head;
-      const outcome = await exchangeRaw(ports[scheme] ?? 0, zeros(start, 100), 2_000);
-      const after = await child.usage(2_000);
-      const served = await otherClientServed(`${scheme}://127.0.0.1:${ports[scheme]}/`);
+      const outcome = await exchangeRaw(suite.port(scheme), zeros(start, 100), 2_000);
+      const after = await suite.child.usage(2_000);
+      const served = await otherClientServed(`${scheme}://127.0.0.1:${suite.port(scheme)}/`);
       figure({ defect: '9 100 MB of zeros', side: 'server', transport: scheme, bound: 'empty message refused; <= 64 empty frames after a message (HTTP)', closeMs: outcome.closedSinceStartMs, rssGrowthMb: (after.peakRss - before.rss) / MB, otherClientServed: served, note: `${(outcome.bytesWritten / MB).toFixed(0)} MB written before the close` });
       expect(outcome.closedSinceStartMs).toBeLessThan(1_000);
       expect(outcome.bytesWritten).toBeLessThan(BODY);
@@ -45,8 +39,8 @@ describe('a server given 100 MB of zeros', () => {
   }
 
   it('refuses a body that declares more than the limit before reading it, and closes', async () => {
-    const outcome = await exchangeRaw(ports['http'] ?? 0, httpPost(Buffer.alloc(0), 200 * MB), 1_000);
-    const served = await otherClientServed(`http://127.0.0.1:${ports['http']}/`);
+    const outcome = await exchangeRaw(suite.port('http'), httpPost(Buffer.alloc(0), 200 * MB), 1_000);
+    const served = await otherClientServed(`http://127.0.0.1:${suite.port('http')}/`);
     figure({ defect: '9 declared 200 MB body', side: 'server', transport: 'http', bound: 'Content-Length <= maxMessageBytes + framing', closeMs: outcome.closedAfterMs, otherClientServed: served });
     expect(outcome.answer.toString('latin1')).toMatch(/^HTTP\/1\.1 413 [\s\S]*exceeds the limit/);
     expect(outcome.closedAfterMs).toBeLessThan(200);
@@ -55,16 +49,12 @@ describe('a server given 100 MB of zeros', () => {
 });
 
 describe('our HTTP client against a server that trickles or floods its answer', () => {
-  let child: Child;
-  beforeAll(async () => {
-    child = await Child.start();
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite();
 
   it('aborts at its timeout and lets the socket go (one byte per 100 ms)', async () => {
     const server = await rawHttpServer([{ write: httpHead({ 'Content-Length': 1_000 }) }, { repeat: [{ write: Buffer.from([0]) }, { waitMs: 100 }], times: 100 }]);
     try {
-      const outcome = await child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 500 });
+      const outcome = await suite.child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 500 });
       const failedAt = performance.now();
       while (server.openSockets() > 0 && performance.now() - failedAt < 1_000) await new Promise((resolve) => setTimeout(resolve, 10));
       const letGoMs = performance.now() - failedAt;
@@ -81,9 +71,9 @@ describe('our HTTP client against a server that trickles or floods its answer', 
   it('refuses an answer that declares more than the limit, before reading it', async () => {
     const server = await rawHttpServer([{ write: httpHead({ 'Content-Length': 10 * 1024 * MB }) }, { repeat: [{ write: ZEROS }, { waitMs: 5 }], times: 200 }]);
     try {
-      const before = await child.usage();
-      const outcome = await child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
-      const after = await child.usage();
+      const before = await suite.child.usage();
+      const outcome = await suite.child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
+      const after = await suite.child.usage();
       await new Promise((resolve) => setTimeout(resolve, 50));
       figure({ defect: '11 oversize answer (declared)', side: 'client', transport: 'http', bound: 'Content-Length <= maxMessageBytes + framing', closeMs: outcome.ms, rssGrowthMb: (after.peakRss - before.rss) / MB });
       expect(outcome.error?.message).toMatch(/declares 10737418240 bytes, more than the limit/);
@@ -99,9 +89,9 @@ describe('our HTTP client against a server that trickles or floods its answer', 
     const frames = Buffer.concat(Array.from({ length: 128 }, () => Buffer.concat([u32(8192), Buffer.alloc(8192, 1)])));
     const server = await rawHttpServer([{ write: 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n' }, { repeat: [{ write: frames }, { waitMs: 5 }], times: 200 }]);
     try {
-      const before = await child.usage();
-      const outcome = await child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
-      const after = await child.usage();
+      const before = await suite.child.usage();
+      const outcome = await suite.child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
+      const after = await suite.child.usage();
       await new Promise((resolve) => setTimeout(resolve, 50));
       figure({ defect: '11 oversize answer (streamed)', side: 'client', transport: 'http', bound: 'body <= maxMessageBytes + framing', closeMs: outcome.ms, rssGrowthMb: (after.peakRss - before.rss) / MB });
       expect(outcome.ok).toBe(false);

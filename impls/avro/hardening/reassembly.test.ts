@@ -5,10 +5,10 @@
 // as Java writes them; standard framing: frames as large as the limit allows, the worst case for
 // reassembly), and a 16 MB answer comes back to our client; both sides' CPU time is measured.
 import { deflateSync, inflateSync, constants as zlibConstants } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient } from '../index.ts';
 import { encodeSaslStart } from '../framing/sasl.ts';
-import { Child } from '../testing/child-process.ts';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { loadProtocol } from '../testing/fixtures.ts';
 import { callBytes, exchangeRaw, handshakeRequest, httpPost, u32, varint } from '../testing/raw.ts';
@@ -66,24 +66,18 @@ function requestBytes(scheme: Scheme): Buffer[] {
 }
 
 describe('one 16 MB message through every framing', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    ports = await child.listen(SCHEMES);
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite(SCHEMES);
 
   for (const scheme of SCHEMES) {
     it(`costs the server and our client linear time, over ${scheme}`, async () => {
-      const url = `${scheme}://127.0.0.1:${ports[scheme]}/`;
+      const url = `${scheme}://127.0.0.1:${suite.port(scheme)}/`;
       // The server reassembles a 16 MB request.
-      const before = await child.usage();
+      const before = await suite.child.usage();
       const complete = scheme === 'netty-deflate'
         ? (chunks: readonly Buffer[]) => inflated(chunks).length > PAYLOAD.length
         : (_: readonly Buffer[], total: number) => total > PAYLOAD.length;
-      const outcome = await exchangeRaw(ports[scheme] ?? 0, requestBytes(scheme), 3_000, complete);
-      const after = await child.usage();
+      const outcome = await exchangeRaw(suite.port(scheme), requestBytes(scheme), 3_000, complete);
+      const after = await suite.child.usage();
       const serverCpuMs = after.cpuMs - before.cpuMs;
       const served = await otherClientServed(url);
       // Our client reassembles a 16 MB answer.

@@ -4,10 +4,10 @@
 // is closed after idleTimeoutMs (60 s), and at most maxConnections (1024) are open at once. The
 // tests use 300 ms, 400 ms and 16 so that they run quickly.
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient, listen } from '../index.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
-import { Child } from '../testing/child-process.ts';
+import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { echoHandlers, loadProtocol } from '../testing/fixtures.ts';
 import { callBytes, framed, handshakeRequest, varint } from '../testing/raw.ts';
@@ -52,25 +52,19 @@ it('has sensible defaults: 60 s idle, 30 s to finish a message, 1024 connections
 });
 
 describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16', () => {
-  let child: Child;
-  let ports: Record<string, number>;
-  beforeAll(async () => {
-    child = await Child.start();
-    ports = await child.listen(SCHEMES, { limits: LIMITS });
-  });
-  afterAll(() => child.kill());
+  const suite = childForSuite(SCHEMES, { limits: LIMITS });
 
   for (const scheme of SCHEMES) {
     it(`closes silent, half-sent and trickling connections in time, over ${scheme}`, async () => {
-      const port = ports[scheme] ?? 0;
+      const port = suite.port(scheme);
       const whole = framed(scheme, REQUEST);
-      const before = await child.usage();
+      const before = await suite.child.usage();
       const [silent, half, trickling] = await Promise.all([
         closedAfter(port, Buffer.alloc(0)),
         closedAfter(port, whole.subarray(0, Math.floor(whole.length / 2))),
         closedAfter(port, whole, 40),
       ]);
-      const after = await child.usage();
+      const after = await suite.child.usage();
       const served = await otherClientServed(`${scheme}://127.0.0.1:${port}/`);
       // HTTP: a connection that sends nothing is a request whose headers are late (readTimeoutMs).
       const silentBound = scheme === 'http' ? 'readTimeoutMs 300 (headers)' : 'idleTimeoutMs 400';
@@ -92,7 +86,7 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
     const first = framed('tcp', Buffer.concat([handshakeRequest(protocol.hash, null, protocol.hash), call]));
     const next = framed('tcp', call);
     const closedMs = await new Promise<number | undefined>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: ports['tcp'] ?? 0 });
+      const socket = connect({ host: '127.0.0.1', port: suite.port('tcp') });
       socket.pause(); // never read
       socket.on('error', () => undefined);
       let open = true;
@@ -113,7 +107,7 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
         pump();
       });
     });
-    const served = await otherClientServed(`tcp://127.0.0.1:${ports['tcp']}/`);
+    const served = await otherClientServed(`tcp://127.0.0.1:${suite.port('tcp')}/`);
     figure({ defect: '12/13 answers never read', side: 'server', transport: 'tcp', bound: 'flow control, then idleTimeoutMs 400', closeMs: closedMs, otherClientServed: served });
     expect(closedMs).toBeGreaterThan(300);
     expect(closedMs).toBeLessThan(2_000);
@@ -122,7 +116,7 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
 
   for (const scheme of ['tcp', 'http'] as const) {
     it(`holds at most maxConnections idle connections, and frees them at the idle timeout, over ${scheme}`, async () => {
-      const port = ports[scheme] ?? 0;
+      const port = suite.port(scheme);
       const closes = await Promise.all(Array.from({ length: 32 }, () => closedAfter(port, Buffer.alloc(0), undefined, 1_500)));
       const refused = closes.filter((ms) => ms !== undefined && ms < 150).length;
       const idled = closes.filter((ms) => ms !== undefined && ms >= 250).length;

@@ -2,6 +2,7 @@
 // deadline each, kill it afterwards. A child that hangs or dies fails the command that was
 // waiting, with what happened (a timeout, an exit code, a signal).
 import { fork, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface Usage {
   /** RSS now (after a full collection). */
@@ -108,4 +109,33 @@ export class Child {
   kill(): void {
     if (!this.exit) this.process.kill('SIGKILL');
   }
+}
+
+/** A describe block's child: started before its tests (listening on `schemes` when given), killed after them. */
+export interface SuiteChild {
+  readonly child: Child;
+  /** The port our server listens on for this scheme (in the schemes given). */
+  port(scheme: string): number;
+}
+
+/** Call inside a describe: one child for the block's tests, so that a test's runaway server ends with it. */
+export function childForSuite(schemes: readonly string[] = [], options: { limits?: object; protocol?: string } = {}): SuiteChild {
+  let child: Child | undefined;
+  let ports: Record<string, number> = {};
+  beforeAll(async () => {
+    child = await Child.start();
+    if (schemes.length > 0) ports = await child.listen(schemes, options);
+  });
+  afterAll(() => child?.kill());
+  return {
+    get child(): Child {
+      if (!child) throw new Error('the child is started in beforeAll: use it inside a test');
+      return child;
+    },
+    port(scheme: string): number {
+      const port = ports[scheme];
+      if (port === undefined) throw new Error(`no listener for ${scheme}: the block listens on ${schemes.join(', ') || 'nothing'}`);
+      return port;
+    },
+  };
 }
