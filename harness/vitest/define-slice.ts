@@ -40,6 +40,7 @@ import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, tra
 import type { Endpoint, FamilyDriver, TsServer } from './family-driver.ts';
 import { recordPhase } from '../results/timings.ts';
 import { underLimit, worstFinish } from './live-limit.ts';
+import { stallNote } from './loop-stalls.ts';
 
 interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
   readonly adapter: LoadedImplementation;
@@ -67,6 +68,8 @@ interface ReleaseState {
   serverRun?: PeerRun;
   client?: Promise<ClientRun>;
   clientRun?: PeerRun;
+  /** When the peer client plan ended (epoch ms): where its last case's span ends. */
+  clientEndedAt?: number;
   tapByCell?: Map<string, CellTap>;
 }
 
@@ -139,7 +142,8 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       try {
         return await runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds: clientPlanSeconds(clientCells), args: ['--plan', planFile], mounts: [context.runDir] });
       } finally {
-        recordPhase('peer-client-runs', Date.now() - clientStarted);
+        rs.clientEndedAt = Date.now();
+        recordPhase('peer-client-runs', rs.clientEndedAt - clientStarted);
       }
     } finally {
       // What the tests read afterwards (problems, crashes, wire bytes) stays; the servers go.
@@ -280,10 +284,11 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // An injected fault puts the breaking proxy between our client and the peer (TCP listeners only).
     const proxy = faulty?.test(testCase.id) && endpoint.socket === 'tcp' ? await startFaultProxy(endpoint.port, DUMP_BYTES) : undefined;
     const wire = (): WireDump[] => [...clientDumps(trace, c.cell.server), ...(proxy ? faultDumps(proxy.trace, proxy.faults, c.cell.server) : [])];
+    const started = Date.now();
     try {
       await driver.runClientCase({ cell: c.cell, implementation: c.adapter, endpoint: proxy ? { ...endpoint, port: proxy.port } : endpoint, testCase, recorder: trace });
     } catch (error) {
-      throw withWire(await withPeerEvidence(error, rs?.server, c.key), wire());
+      throw withWire(withStallNote(await withPeerEvidence(error, rs?.server, c.key), started, Date.now()), wire());
     } finally {
       await proxy?.close();
       if (tracing) meta.wire = wire();
@@ -312,10 +317,13 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
     const crashed = state.ours?.crashed?.();
     if (!line.ok || problems.length > 0 || crashed) {
+      // The case's span as the peer client saw it; the last case's ends with the plan run.
+      const stalled = window ? stallNote(window.from, Number.isFinite(window.to) ? window.to : (rs.clientEndedAt ?? Date.now())) : undefined;
       throw withWire(new Error([
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),
         ...(crashed ? [`our server crashed: ${crashed}`] : []),
+        ...(stalled ? [stalled] : []),
         ...(state.serverLog?.forFailure(window) ?? []),
         clientOutput(),
       ].join('\n')), wire());
@@ -363,6 +371,13 @@ function endpointFields(endpoint: Endpoint, role: 'client' | 'server'): Record<s
 /** Error plus the wire dumps, in the shape failure-detail.ts reads (kept on expected failures too). */
 function withWire(error: unknown, wire: readonly WireDump[]): unknown {
   if (wire.length > 0 && error instanceof Error) Object.assign(error, { wire });
+  return error;
+}
+
+/** Adds, when the worker's loop stalled between from and to, a line that says so (loop-stalls.ts). */
+function withStallNote(error: Error, from: number, to: number): Error {
+  const note = stallNote(from, to);
+  if (note) error.message += `\n${note}`;
   return error;
 }
 

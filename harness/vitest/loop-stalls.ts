@@ -1,0 +1,58 @@
+// Watches a test worker's event loop for stalls. Our servers and clients run on that loop, beside
+// every other test of the worker, so a loop blocked for seconds (synchronous work elsewhere in the
+// worker, a long garbage collection, the process descheduled on a loaded machine) makes a peer time
+// out through no fault of the code under test. A failing case whose time span holds a stall says
+// so in its message: the failure stays a failure, and whoever reads it knows where to look first.
+// (Seen once: four Python-client cases over zlib timed out together in a loaded full run on Node
+// 22, and did not come back in four more runs.)
+
+/** The loop is sampled this often; a sample this much late is a stall. */
+const TICK_MS = 100;
+export const STALL_MS = 1_000;
+/** The newest stalls kept (a worker that stalls more than this has other problems to report). */
+const KEEP = 200;
+
+export interface Stall {
+  /** The last time the loop was seen running before the stall (epoch ms). */
+  readonly from: number;
+  /** When it ran again. */
+  readonly to: number;
+}
+
+const stalls: Stall[] = [];
+let watching = false;
+
+/** Starts sampling this process's event loop (once per process; the timer keeps nothing alive). */
+export function watchLoopStalls(): void {
+  if (watching) return;
+  watching = true;
+  let last = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - last - TICK_MS >= STALL_MS) recordStall({ from: last, to: now });
+    last = now;
+  }, TICK_MS).unref();
+}
+
+/** Keeps a stall (exported for the tests, which cannot block a loop for seconds cheaply). */
+export function recordStall(stall: Stall): void {
+  stalls.push(stall);
+  if (stalls.length > KEEP) stalls.shift();
+}
+
+/** The stalls that overlap [from, to] (epoch ms). */
+export function stallsDuring(from: number, to: number): Stall[] {
+  return stalls.filter((s) => s.to > from && s.from < to);
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** A line for a failing case's message, or undefined when its span held no stall. */
+export function stallNote(from: number, to: number): string | undefined {
+  const seen = stallsDuring(from, to);
+  if (seen.length === 0) return undefined;
+  const spans = seen.map((s) => `${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
+  return `this test worker's event loop, which runs our servers and clients, did not run for ${spans}, within this case's span: a timeout in it may be the worker's stall, not the implementation's`;
+}
