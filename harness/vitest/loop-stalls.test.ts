@@ -1,3 +1,4 @@
+import { scrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { recordStall, STALL_MS, stallNote, stallsDuring, watchLoopStalls } from './loop-stalls.ts';
 
@@ -19,7 +20,9 @@ describe('the watch on a worker\'s event loop', () => {
     const end = Date.now();
     await pause(250);
     const seen = stallsDuring(start, end);
+    // One stall, the loop's: the thread pool's probe waited on the loop too and is not blamed.
     expect(seen).toHaveLength(1);
+    expect(seen[0]?.what).toBe('event loop');
     const [stall] = seen;
     expect(stall?.from).toBeLessThanOrEqual(start);
     expect(stall?.to).toBeGreaterThanOrEqual(end);
@@ -37,11 +40,25 @@ describe('the watch on a worker\'s event loop', () => {
   });
 
   it('names the stalls that overlap a case\'s span, and none outside it', () => {
-    recordStall({ from: 1_000_000, to: 1_012_500 });
+    recordStall({ what: 'event loop', from: 1_000_000, to: 1_012_500 });
     expect(stallNote(990_000, 999_999)).toBeUndefined();
     expect(stallNote(1_012_500, 1_020_000)).toBeUndefined();
     const note = stallNote(1_005_000, 1_006_000);
-    expect(note).toContain('did not run for 12.5 s from 00:16:40.000 to 00:16:52.500 UTC');
+    expect(note).toContain('its event loop for 12.5 s from 00:16:40.000 to 00:16:52.500 UTC');
     expect(note).toContain('may be the worker\'s stall');
+  });
+
+  it('sees a thread pool whose threads are all held, and only the pool', async () => {
+    watchLoopStalls();
+    await pause(600);
+    const start = Date.now();
+    // libuv's four pool threads, each held by a key derivation (~2 s each on this project's 2 cores).
+    await Promise.all(Array.from({ length: 4 }, () => new Promise<void>((resolve) => {
+      scrypt('x', 'y', 64, { N: 2 ** 14, r: 8, p: 32, maxmem: 2 ** 26 }, () => resolve());
+    })));
+    await pause(600);
+    const seen = stallsDuring(start, Date.now());
+    expect(seen.map((s) => s.what)).toContain('thread pool');
+    expect(seen.map((s) => s.what)).not.toContain('event loop');
   });
 });

@@ -1,10 +1,13 @@
-// Watches a test worker's event loop for stalls. Our servers and clients run on that loop, beside
-// every other test of the worker, so a loop blocked for seconds (synchronous work elsewhere in the
-// worker, a long garbage collection, the process descheduled on a loaded machine) makes a peer time
-// out through no fault of the code under test. A failing case whose time span holds a stall says
+// Watches a test worker's event loop and thread pool for stalls. Our servers and clients run on that
+// loop, beside every other test of the worker, so a loop blocked for seconds (synchronous work
+// elsewhere in the worker, a long garbage collection, the process descheduled on a loaded machine)
+// makes a peer time out through no fault of the code under test; so does a thread pool whose four
+// threads are all held, for a zlib stream. A failing case whose time span holds a stall says
 // so in its message: the failure stays a failure, and whoever reads it knows where to look first.
 // (Seen once: four Python-client cases over zlib timed out together in a loaded full run on Node
 // 22, and did not come back in four more runs.)
+
+import { deflate } from 'node:zlib';
 
 /** The loop is sampled this often; a sample this much late is a stall. */
 const TICK_MS = 100;
@@ -13,7 +16,9 @@ export const STALL_MS = 1_000;
 const KEEP = 200;
 
 export interface Stall {
-  /** The last time the loop was seen running before the stall (epoch ms). */
+  /** What stopped: the event loop, or libuv's thread pool, where node runs zlib, fs and dns work. */
+  readonly what: 'event loop' | 'thread pool';
+  /** The last time it was seen running before the stall (epoch ms). */
   readonly from: number;
   /** When it ran again. */
   readonly to: number;
@@ -22,17 +27,38 @@ export interface Stall {
 const stalls: Stall[] = [];
 let watching = false;
 
-/** Starts sampling this process's event loop (once per process; the timer keeps nothing alive). */
+/**
+ * Starts sampling this process's event loop and its thread pool (once per process; the timers keep
+ * nothing alive). The pool is sampled with a 1-byte deflate, as our zlib transports use it: a pool
+ * whose threads are all held by long work leaves every zlib stream of the worker waiting.
+ */
 export function watchLoopStalls(): void {
   if (watching) return;
   watching = true;
   let last = Date.now();
   setInterval(() => {
     const now = Date.now();
-    if (now - last - TICK_MS >= STALL_MS) recordStall({ from: last, to: now });
+    if (now - last - TICK_MS >= STALL_MS) recordStall({ what: 'event loop', from: last, to: now });
     last = now;
   }, TICK_MS).unref();
+  let probing = false;
+  setInterval(() => {
+    if (probing) return;
+    probing = true;
+    const sent = Date.now();
+    deflate(ONE_BYTE, () => {
+      probing = false;
+      const now = Date.now();
+      // A blocked loop delays this callback too: the wait is the pool's only while the loop ran.
+      const loopRan = now - last - TICK_MS < STALL_MS && !stallsDuring(sent, now).some((s) => s.what === 'event loop');
+      if (now - sent >= STALL_MS && loopRan) recordStall({ what: 'thread pool', from: sent, to: now });
+    });
+  }, POOL_PROBE_MS).unref();
 }
+
+const ONE_BYTE = Buffer.from([0]);
+/** How often the thread pool is probed (each probe is one tiny deflate). */
+const POOL_PROBE_MS = 500;
 
 /** Keeps a stall (exported for the tests, which cannot block a loop for seconds cheaply). */
 export function recordStall(stall: Stall): void {
@@ -53,6 +79,6 @@ function clock(ms: number): string {
 export function stallNote(from: number, to: number): string | undefined {
   const seen = stallsDuring(from, to);
   if (seen.length === 0) return undefined;
-  const spans = seen.map((s) => `${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
-  return `this test worker's event loop, which runs our servers and clients, did not run for ${spans}, within this case's span: a timeout in it may be the worker's stall, not the implementation's`;
+  const spans = seen.map((s) => `its ${s.what} for ${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
+  return `this test worker, which runs our servers and clients, stalled within this case's span (${spans}): a timeout in it may be the worker's stall, not the implementation's`;
 }
