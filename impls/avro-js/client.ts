@@ -49,7 +49,10 @@ export async function connectAvroJs(target: AvroTarget, options: AvroClientOptio
   let socket: Socket | undefined;
   let agent: Agent | undefined;
   // Which call an HTTP exchange belongs to, so that a failed request fails that call (avro-js
-  // makes the requests, retries included, from inside the call's asynchronous context).
+  // makes the requests, retries included, from inside the call's asynchronous context). HTTP only,
+  // and disabled when the client closes: on Node 22 a store that has run turns on promise hooks for
+  // the whole process until it is disabled (every await ~3x dearer, 81 -> 271 ns measured), which
+  // slowed every test of the worker that had run an avro-js HTTP case (profiles, harness/DESIGN.md).
   const exchangeOwner = new AsyncLocalStorage<Fail>();
   if (url.protocol === 'http:') {
     const httpAgent = new Agent({ keepAlive: true });
@@ -117,11 +120,13 @@ export async function connectAvroJs(target: AvroTarget, options: AvroClientOptio
       fail(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    exchangeOwner.run(fail, () => protocol.emit(message, input, emitter, (error, response) => {
+    const emit = (): void => protocol.emit(message, input, emitter, (error, response) => {
       reactions.note();
       if (error !== null && error !== undefined) settle(fromLibraryError(values, message, error));
       else settle(undefined, values.responseOut(message, response));
-    }));
+    });
+    if (stateful) emit();
+    else exchangeOwner.run(fail, emit);
     // A stateful emitter never calls back for a one-way message; an error it has (a request it
     // cannot encode, a destroyed emitter) arrives on the next tick, before this.
     if (stateful && protocol.getMessages()[message]?.oneWay) setImmediate(() => settle(undefined, null));
@@ -131,6 +136,7 @@ export async function connectAvroJs(target: AvroTarget, options: AvroClientOptio
     call,
     handshakes: () => [...handshakes],
     close: async () => {
+      exchangeOwner.disable();
       emitter.destroy(true);
       socket?.destroy();
       agent?.destroy();
