@@ -9,6 +9,7 @@ describe('cpu-by-process kinds', () => {
     expect(kindOf({ comm: 'runc:[2:INIT]', cmdline: 'runc init', ppid: 900 })).toBe('container processes (seen starting)');
     expect(kindOf({ comm: 'node', cmdline: 'node /repo/node_modules/vitest/dist/workers/forks.js', ppid: 10 })).toBe('node: vitest workers');
     expect(kindOf({ comm: 'node', cmdline: 'node /repo/node_modules/vitest/vitest.mjs run', ppid: 10 })).toBe('node: vitest main');
+    expect(kindOf({ comm: 'node', cmdline: 'node /repo/harness/vitest/server-host-process.ts', ppid: 10 })).toBe('node: our ts-server servers (server hosts)');
     expect(kindOf({ comm: 'node', cmdline: 'node harness/cli/main.ts run', ppid: 10 })).toBe('node: other');
     expect(kindOf({ comm: 'containerd-shim', cmdline: '/usr/bin/containerd-shim-runc-v2 -namespace moby', ppid: 1 })).toBe('docker engine and CLI');
     expect(kindOf({ comm: 'docker', cmdline: 'docker run --rm x', ppid: 10 })).toBe('docker engine and CLI');

@@ -29,6 +29,7 @@ export function kindOf(p: ProcessSample): string {
   if (comm.startsWith('runc')) return 'container processes (seen starting)';
   if (/^(dockerd|containerd|containerd-shim.*|docker|docker-proxy)$/.test(comm)) return 'docker engine and CLI';
   if (/node/.test(comm) || /(^|\/)node /.test(cmdline)) {
+    if (/server-host-process/.test(cmdline)) return 'node: our ts-server servers (server hosts)';
     if (/vitest/.test(cmdline) && /worker|forks|threads/.test(cmdline)) return 'node: vitest workers';
     if (/vitest/.test(cmdline)) return 'node: vitest main';
     return 'node: other';

@@ -3,9 +3,10 @@
 // shared by the cells of a slice (containers/README.md, plan files):
 //   ts-client: one server plan container per peer release serves every ts-client cell of the slice
 //              (a listener each); the implementation's client runs each case against its listener.
-//   ts-server: the implementation's servers start in-process, one per cell; one peer client plan
-//              run per peer release drives them all and prints TAP per cell; each test reads its
-//              own line, and our server adds what it saw (request values that differ from the case).
+//   ts-server: the implementation's servers start in a process of their own (server-host.ts), one
+//              per cell; one peer client plan run per peer release drives them all and prints TAP
+//              per cell; each test reads its own line, and our server adds what it saw (request
+//              values that differ from the case).
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, inject, it, type TestContext } from 'vitest';
 import type { CaseCoordinates, Cell } from '../matrix/axes.ts';
@@ -25,7 +26,7 @@ import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
 import { readCellTap, splitCells, type CellTap, type ReadTap, type TapResult } from '../tap/parse.ts';
 // [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
-import { ServerWireLog, WireTrace } from '../../impls/wire/recorder.ts';
+import { WireTrace, type ServerWireLog } from '../../impls/wire/recorder.ts';
 import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
 import { startFaultProxy } from '../wire/fault-proxy.ts';
 import { globRegExp } from '../matrix/glob.ts';
@@ -33,14 +34,15 @@ import { globRegExp } from '../matrix/glob.ts';
 import type { ConformanceMeta } from '../results/case-meta.ts';
 import { runCase } from '../results/case-runner.ts';
 import { peerLogPath, savePeerLog, saveTap, tapPath } from '../results/cell-artifacts.ts';
-import { ServerLog } from './server-log.ts';
+import type { ServerLog } from './server-log.ts';
 import { DEFAULT_FLAKY_RETRIES, knownFlakyFor, loadKnownFlaky } from '../results/known-flaky.ts';
 import type { PeerRun, WireDump } from '../results/model.ts';
 import { caseTimeoutMs, cellTimeoutSeconds, injectFaultGlob, keepContainers, traceWire, versionSelection } from '../results/run-options.ts';
-import type { Endpoint, FamilyDriver, TsServer } from './family-driver.ts';
+import type { Endpoint, FamilyDriver } from './family-driver.ts';
 import { recordPhase } from '../results/timings.ts';
 import { underLimit, worstFinish } from './live-limit.ts';
-import { stallNote } from './loop-stalls.ts';
+import { stallNote, type Stall } from './loop-stalls.ts';
+import { ServerHost, type CellReport } from './server-host.ts';
 
 interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
   readonly adapter: LoadedImplementation;
@@ -50,7 +52,10 @@ interface SliceCell<C> extends PlannedCell<C & CatalogueCase> {
 /** Per cell, filled in by the slice's beforeAll. */
 interface CellState {
   endpoint?: Endpoint;
-  ours?: TsServer;
+  /** ts-server: what our server saw, once the peer client plan ended. */
+  ours?: CellReport;
+  /** ts-server: why our servers' process gave no report (it died, say). */
+  hostLost?: string;
   serverWire?: ServerWireLog;
   /** Our server's log lines (ts-server). */
   serverLog?: ServerLog;
@@ -71,7 +76,12 @@ interface ReleaseState {
   /** When the peer client plan ended (epoch ms): where its last case's span ends. */
   clientEndedAt?: number;
   tapByCell?: Map<string, CellTap>;
+  /** The stalls of the process that ran our servers for this release (server-host.ts). */
+  hostStalls?: readonly Stall[];
 }
+
+/** Who a ts-server case's stall note is about. */
+const HOST_STALLS = "the process running our servers";
 
 // Every slice file of a family plans the whole family and keeps its own part: 1.6-3.4 s of CPU per
 // file on the default run (profiled), the same plan again for each file a worker runs after its
@@ -127,24 +137,30 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
 
   const releaseState = (release: PeerRelease): ReleaseState => releaseStates.get(release.key) as ReleaseState;
 
-  /** Our servers for a release's ts-server cells, then its peer client plan over them; the servers close when it ends. */
+  /**
+   * Our servers for a release's ts-server cells, in a process of their own (server-host.ts), then
+   * its peer client plan over them; when the plan ends, what the servers saw comes back to the
+   * cells' states and the servers' process ends.
+   */
   const serveAndDrive = async (release: PeerRelease, group: readonly SliceCell<C>[]): Promise<ClientRun> => {
     const rs = releaseState(release);
-    for (const c of group) {
-      const state = states.get(c.key) as CellState;
-      state.serverWire = new ServerWireLog({ keepPerChunk: DUMP_BYTES });
-      state.serverLog = new ServerLog();
-      const started = Date.now();
-      try {
-        state.ours = await driver.startServer({
-          cell: c.cell, implementation: c.adapter, endpoint: state.endpoint as Endpoint,
-          cases: runnable(c.cases), recorders: state.serverWire, log: state.serverLog.write,
-        });
-      } catch (error) {
-        state.broken = `${c.cell.implementation} server did not start: ${error instanceof Error ? error.message : String(error)}`;
+    const started = Date.now();
+    let host: ServerHost | undefined;
+    try {
+      const hosted = await ServerHost.start(driver.module, group.map((c) => ({
+        key: c.key, cell: c.cell, modulePath: c.adapter.modulePath, endpoint: (states.get(c.key) as CellState).endpoint as Endpoint,
+        caseIds: runnable(c.cases).map((t) => t.id), keepPerChunk: DUMP_BYTES,
+      })));
+      host = hosted.host;
+      for (const [key, reason] of hosted.failures) {
+        const c = group.find((g) => g.key === key);
+        (states.get(key) as CellState).broken = `${c?.cell.implementation ?? 'our'} server did not start: ${reason}`;
       }
-      recordPhase('server-starts', Date.now() - started);
+    } catch (error) {
+      for (const c of group) (states.get(c.key) as CellState).broken = `our servers' process did not start: ${error instanceof Error ? error.message : String(error)}`;
     }
+    recordPhase('server-starts', Date.now() - started);
+    let run: ClientRun | undefined;
     try {
       const clientCells = group.filter((c) => !states.get(c.key)?.broken);
       if (clientCells.length === 0) throw new Error(`no server of ours started for ${release.key}, so its peer client did not run`);
@@ -155,14 +171,46 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
       rs.clientRun = { image: image(release), role: 'client', args: ['client', '--plan', planFile] };
       const clientStarted = Date.now();
       try {
-        return await runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds: clientPlanSeconds(clientCells), args: ['--plan', planFile], mounts: [context.runDir] });
+        run = await runClient({ image: image(release), peer: release.peer.folder, timeoutSeconds: clientPlanSeconds(clientCells), args: ['--plan', planFile], mounts: [context.runDir] });
+        return run;
       } finally {
         rs.clientEndedAt = Date.now();
         recordPhase('peer-client-runs', rs.clientEndedAt - clientStarted);
       }
     } finally {
-      // What the tests read afterwards (problems, crashes, wire bytes) stays; the servers go.
-      await Promise.all(group.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
+      if (host) await collectFrom(host, rs, group, run);
+    }
+  };
+
+  /** Reads what a host's servers saw into the cells' states (the cases' windows from the TAP), then ends the host. */
+  const collectFrom = async (host: ServerHost, rs: ReleaseState, group: readonly SliceCell<C>[], run: ClientRun | undefined): Promise<void> => {
+    const windows = new Map<string, ReadonlyMap<string, { from: number; to: number }>>();
+    if (run) {
+      rs.tapByCell ??= tapsByCell(run.stdout);
+      for (const c of group) {
+        const cellTap = rs.tapByCell.get(c.key);
+        if (!cellTap) continue;
+        const state = states.get(c.key) as CellState;
+        state.tap ??= readCellTap(cellTap.tap);
+        windows.set(c.key, state.tap.windows);
+      }
+    }
+    try {
+      const report = await host.collect(windows);
+      rs.hostStalls = report.stalls;
+      for (const c of group) {
+        const seen = report.cells.get(c.key);
+        if (!seen) continue;
+        const state = states.get(c.key) as CellState;
+        state.ours = seen;
+        state.serverWire = seen.wire;
+        state.serverLog = seen.log;
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const c of group) (states.get(c.key) as CellState).hostLost = reason;
+    } finally {
+      await host.close();
     }
   };
 
@@ -235,7 +283,6 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         await rs.client?.catch(() => undefined);
         if (!keepContainers()) await rs.server?.stop();
       }
-      await Promise.all(cells.map((c) => states.get(c.key)?.ours?.close().catch(() => undefined)));
       // A release whose cases were all skipped had no test waiting for its plan, which may still
       // be waiting its turn: the hook may take as long as the last plan.
     }, Math.max(120, ...planWaitSeconds.values()) * 1000);
@@ -329,11 +376,11 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     // A case the peer client cannot run is a skip with its reason, never a pass.
     if (line?.directive === 'SKIP') ctx.skip(`peer client: ${line.reason ?? 'skipped (no reason given)'}`);
     if (!line) throw new Error(`peer client reported nothing for ${testCase.id}${cellTap.ended ? '' : ' (its output for this cell was cut short)'}\n${clientOutput()}`);
-    const problems = state.ours?.problemsFor(testCase.id, window) ?? [];
-    const crashed = state.ours?.crashed?.();
+    const problems = state.ours?.problems.get(testCase.id) ?? [];
+    const crashed = state.ours?.crashed ?? state.hostLost;
     if (!line.ok || problems.length > 0 || crashed) {
       // The case's span as the peer client saw it; the last case's ends with the plan run.
-      const stalled = window ? stallNote(window.from, Number.isFinite(window.to) ? window.to : (rs.clientEndedAt ?? Date.now())) : undefined;
+      const stalled = window ? stallNote(window.from, Number.isFinite(window.to) ? window.to : (rs.clientEndedAt ?? Date.now()), rs.hostStalls ?? [], HOST_STALLS) : undefined;
       throw withWire(new Error([
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),

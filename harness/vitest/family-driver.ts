@@ -50,9 +50,14 @@ export interface TsServer {
 }
 
 export interface FamilyDriver<C extends CatalogueCase> extends FamilyCatalogue<C> {
+  /**
+   * This driver's module (its import.meta.url), which must default-export it: our servers run in a
+   * process of their own (server-host.ts), which loads the driver from there.
+   */
+  readonly module: string;
   /** Runs one case with the implementation's client against the peer server; throws on a mismatch. */
   runClientCase(run: ClientCaseRun<C>): Promise<void>;
-  /** Starts the implementation's server for a cell at the endpoint. */
+  /** Starts the implementation's server for a cell at the endpoint (in the server host's process). */
   startServer(run: ServerStartRun<C>): Promise<TsServer>;
   /** Extra fields for the cell's listener in a peer's server plan (e.g. per-case setup). */
   listenerExtras?(cell: Cell, cases: readonly C[]): Readonly<Record<string, unknown>>;

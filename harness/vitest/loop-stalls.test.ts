@@ -45,7 +45,7 @@ describe('the watch on a worker\'s event loop', () => {
     expect(stallNote(1_012_500, 1_020_000)).toBeUndefined();
     const note = stallNote(1_005_000, 1_006_000);
     expect(note).toContain('its event loop for 12.5 s from 00:16:40.000 to 00:16:52.500 UTC');
-    expect(note).toContain('may be the worker\'s stall');
+    expect(note).toContain('this test worker, which runs our clients, stalled');
   });
 
   it('sees a thread pool whose threads are all held, and only the pool', async () => {

@@ -1,11 +1,12 @@
-// Watches a test worker's event loop and thread pool for stalls. Our servers and clients run on that
-// loop, beside every other test of the worker, so a loop blocked for seconds (synchronous work
-// elsewhere in the worker, a long garbage collection, the process descheduled on a loaded machine)
-// makes a peer time out through no fault of the code under test; so does a thread pool whose four
-// threads are all held, for a zlib stream. A failing case whose time span holds a stall says
-// so in its message: the failure stays a failure, and whoever reads it knows where to look first.
-// (Seen once: four Python-client cases over zlib timed out together in a loaded full run on Node
-// 22, and did not come back in four more runs.)
+// Watches a process's event loop and thread pool for stalls: each test worker's, where our clients
+// run beside every other test of the worker, and each server host's (server-host.ts), where our
+// ts-server servers run. A loop blocked for seconds (synchronous work elsewhere in the process, a
+// long garbage collection, the process descheduled on a loaded machine) makes a peer time out
+// through no fault of the code under test; so does a thread pool whose four threads are all held,
+// for a zlib stream. A failing case whose time span holds a stall of the process that ran its side
+// says so in its message: the failure stays a failure, and whoever reads it knows where to look
+// first. (Seen on Node 22: Python-client cases over zlib timed out in loaded full runs while our
+// servers still ran in the workers, DESIGN.md "Stalls of a worker".)
 
 import { deflate } from 'node:zlib';
 
@@ -66,19 +67,30 @@ export function recordStall(stall: Stall): void {
   if (stalls.length > KEEP) stalls.shift();
 }
 
-/** The stalls that overlap [from, to] (epoch ms). */
-export function stallsDuring(from: number, to: number): Stall[] {
-  return stalls.filter((s) => s.to > from && s.from < to);
+/** The stalls that overlap [from, to] (epoch ms): this process's, or those of the list given. */
+export function stallsDuring(from: number, to: number, among: readonly Stall[] = stalls): Stall[] {
+  return among.filter((s) => s.to > from && s.from < to);
+}
+
+/** This process's stalls so far (a server host sends them to the test worker). */
+export function recordedStalls(): readonly Stall[] {
+  return [...stalls];
 }
 
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 23);
 }
 
-/** A line for a failing case's message, or undefined when its span held no stall. */
-export function stallNote(from: number, to: number): string | undefined {
-  const seen = stallsDuring(from, to);
+/** Whose stalls a note is about. */
+const THIS_WORKER = 'this test worker, which runs our clients,';
+
+/**
+ * A line for a failing case's message, or undefined when its span held no stall. By default about
+ * this process; `among` and `who` for another's (our servers' host process, server-host.ts).
+ */
+export function stallNote(from: number, to: number, among: readonly Stall[] = stalls, who = THIS_WORKER): string | undefined {
+  const seen = stallsDuring(from, to, among);
   if (seen.length === 0) return undefined;
   const spans = seen.map((s) => `its ${s.what} for ${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
-  return `this test worker, which runs our servers and clients, stalled within this case's span (${spans}): a timeout in it may be the worker's stall, not the implementation's`;
+  return `${who} stalled within this case's span (${spans}): a timeout in it may be that stall, not the implementation's`;
 }

@@ -5,6 +5,11 @@
 // input cannot grow the worker's memory through its log.
 import { wallClockMs } from '../../impls/wire/recorder.ts';
 
+export interface ServerLogSnapshot {
+  readonly lines: readonly Line[];
+  readonly dropped: number;
+}
+
 interface Line {
   readonly at: number;
   readonly text: string;
@@ -55,5 +60,17 @@ export class ServerLog {
   /** Lines not kept once maxLines were. */
   get dropped(): number {
     return this.droppedLines;
+  }
+
+  /** The lines as plain data: the log of a server that ran in another process crosses to the test worker this way. */
+  snapshot(): ServerLogSnapshot {
+    return { lines: [...this.lines], dropped: this.droppedLines };
+  }
+
+  static fromSnapshot(snapshot: ServerLogSnapshot): ServerLog {
+    const log = new ServerLog();
+    log.lines.push(...snapshot.lines);
+    log.droppedLines = snapshot.dropped;
+    return log;
   }
 }

@@ -95,6 +95,14 @@ export interface ServerWireLogOptions {
   readonly clock?: () => number;
 }
 
+/** A ServerWireLog's content as plain data (structured-clonable). */
+export interface ServerWireLogSnapshot {
+  readonly peers: readonly string[];
+  readonly chunks: readonly Chunk[];
+  readonly kept: number;
+  readonly dropped: number;
+}
+
 /**
  * A server's time-stamped record of every connection it accepted, so that the bytes of one case
  * can be cut out afterwards by the case's start and end times. Bounded twice: each chunk keeps
@@ -133,6 +141,22 @@ export class ServerWireLog implements ConnectionRecorders {
   /** Bytes that arrived after maxBytes were reached and are not in the log. */
   get dropped(): number {
     return this.droppedBytes;
+  }
+
+  /** Everything kept, as plain data: the log of a server that ran in another process crosses to the test worker this way. */
+  snapshot(): ServerWireLogSnapshot {
+    return { peers: [...this.peers], chunks: [...this.chunks], kept: this.kept, dropped: this.droppedBytes };
+  }
+
+  /** A log holding what a snapshot holds (the bounds were applied where it was recorded). */
+  static fromSnapshot(snapshot: ServerWireLogSnapshot): ServerWireLog {
+    const log = new ServerWireLog();
+    log.peers.push(...snapshot.peers);
+    // Buffers may cross a process boundary as plain Uint8Arrays.
+    for (const c of snapshot.chunks) log.chunks.push({ ...c, bytes: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength) });
+    log.kept = snapshot.kept;
+    log.droppedBytes = snapshot.dropped;
+    return log;
   }
 
   /** Every connection's bytes recorded at or after fromMs and before toMs, in connection order. */

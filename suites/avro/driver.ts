@@ -6,8 +6,9 @@ import { runClientCase } from './procedures.ts';
 import { startServer } from './server.ts';
 
 export const avroDriver: FamilyDriver<AvroCase> = {
-  ...avroCatalogue, runClientCase, startServer,
+  ...avroCatalogue, module: import.meta.url, runClientCase, startServer,
   // A server set up per case (rpcreceive) or one that answers by its cases' calls (Flume's) reads
   // the listener's ordered case ids (containers/README.md, "Other roles"); other peers ignore them.
   listenerExtras: (_cell, cases) => ({ cases: cases.map((c) => c.id) }),
 };
+export default avroDriver;

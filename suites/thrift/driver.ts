@@ -5,4 +5,5 @@ import { thriftCatalogue, type ThriftCase } from './catalogue.ts';
 import { runClientCase } from './procedures.ts';
 import { startServer } from './server.ts';
 
-export const thriftDriver: FamilyDriver<ThriftCase> = { ...thriftCatalogue, runClientCase, startServer };
+export const thriftDriver: FamilyDriver<ThriftCase> = { ...thriftCatalogue, module: import.meta.url, runClientCase, startServer };
+export default thriftDriver;

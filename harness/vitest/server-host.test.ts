@@ -1,0 +1,70 @@
+// The server host runs our servers in a process of its own: a real Thrift server of ours serves
+// there, our client calls it from here, and what the server saw comes back per case and per cell.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
+import type { Cell } from '../matrix/axes.ts';
+import { REPO_ROOT } from '../docker/peers.ts';
+import { freePort, LOOPBACK } from '../net/ports.ts';
+import thriftAdapter from '../../impls/thrift/adapter.ts';
+import { contractEndpoint } from '../../suites/thrift/procedures.ts';
+import { thriftDriver } from '../../suites/thrift/driver.ts';
+import { ServerHost, type HostedCell } from './server-host.ts';
+
+const cell: Cell = {
+  family: 'thrift', direction: 'ts-server', client: 'python', server: 'ours', peer: 'python', version: '0.25.0',
+  implementation: 'ours', transport: 'framed', protocol: 'binary', socket: 'tcp', serverKind: 'ours',
+};
+
+let host: ServerHost | undefined;
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+});
+
+async function hostOne(caseIds: readonly string[]): Promise<{ hosted: HostedCell; failures: ReadonlyMap<string, string> }> {
+  const hosted: HostedCell = {
+    key: 'cell-1', cell, modulePath: join(REPO_ROOT, 'impls', 'thrift', 'adapter.ts'),
+    endpoint: { host: LOOPBACK, port: await freePort(), socket: 'tcp' }, caseIds, keepPerChunk: 256,
+  };
+  const started = await ServerHost.start(thriftDriver.module, [hosted]);
+  host = started.host;
+  return { hosted, failures: started.failures };
+}
+
+describe('ServerHost', () => {
+  it('serves in its own process and reports, per case, what arrived wrong, with the wire bytes and stalls', async () => {
+    const { hosted, failures } = await hostOne(['i32-zero', 'i32-min']);
+    expect(failures.size).toBe(0);
+    if (!thriftAdapter.connect) throw new Error('our Thrift adapter has no client');
+    const client = await thriftAdapter.connect(contractEndpoint(cell, hosted.endpoint), { timeoutMs: 5_000 });
+    const from = Date.now();
+    // i32-zero's call, as the case sends it; i32-min's value never arrives (a different one does).
+    expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
+    expect(await client.call('Conformance', 'echoI32', { value: 5 })).toBe(5);
+    await client.close();
+    const report = await (host as ServerHost).collect(new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]));
+    const seen = report.cells.get('cell-1');
+    expect(seen?.problems.get('i32-zero')).toEqual([]);
+    expect(seen?.problems.get('i32-min')?.[0]).toMatch(/no echoI32 call arrived with arguments \{"value":-2147483648\}; 2 echoI32 call\(s\) arrived/);
+    expect(seen?.crashed).toBeUndefined();
+    const bytes = seen?.wire.between(from, Date.now() + 1) ?? [];
+    expect(bytes).toHaveLength(1);
+    // A framed binary call: the frame's length, then the strict version word of a CALL.
+    expect(bytes[0]?.received.subarray(4, 8).toString('hex')).toBe('80010001');
+    expect(Array.isArray(report.stalls)).toBe(true);
+  });
+
+  it('says which cell\'s server did not start, and why', async () => {
+    const { failures } = await hostOne(['no-such-case']);
+    expect(failures.get('cell-1')).toMatch(/no case no-such-case in the thrift catalogue/);
+  });
+
+  it('reports a host that died, with how it ended', async () => {
+    const { hosted } = await hostOne(['ping']);
+    const started = host as ServerHost;
+    process.kill(started.pid as number, 'SIGKILL');
+    await vi.waitFor(() => expect(started.ended).toBeDefined());
+    await expect(started.collect(new Map([[hosted.key, new Map()]]))).rejects.toThrow(/our servers' process ended \(signal SIGKILL\)/);
+    expect(started.ended).toMatch(/signal SIGKILL/);
+  });
+});
