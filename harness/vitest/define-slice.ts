@@ -24,7 +24,7 @@ import { lastBytes, LOG_TAIL_BYTES } from '../results/log-tail.ts';
 import { peersOf, selectReleases, type PeerRelease } from '../docker/peers.ts';
 import { freePort, LOOPBACK } from '../net/ports.ts';
 import { planPath, socketPath } from '../run/run-dir.ts';
-import { readCellTap, splitCells, type CellTap, type ReadTap, type TapResult } from '../tap/parse.ts';
+import { readCellTap, splitCells, type CaseWindow, type CellTap, type ReadTap, type TapResult } from '../tap/parse.ts';
 // [wire] per-case byte recording (dumps on failure, for every case with --trace) and fault injection.
 import { WireTrace, type ServerWireLog } from '../../impls/wire/recorder.ts';
 import { clientDumps, DUMP_BYTES, faultDumps, serverDumps } from '../wire/dumps.ts';
@@ -184,19 +184,23 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
 
   /** Reads what a host's servers saw into the cells' states (the cases' windows from the TAP), then ends the host. */
   const collectFrom = async (host: ServerHost, rs: ReleaseState, group: readonly SliceCell<C>[], run: ClientRun | undefined): Promise<void> => {
-    const windows = new Map<string, ReadonlyMap<string, { from: number; to: number }>>();
-    if (run) {
-      rs.tapByCell ??= tapsByCell(run.stdout);
-      for (const c of group) {
-        const cellTap = rs.tapByCell.get(c.key);
-        if (!cellTap) continue;
-        const state = states.get(c.key) as CellState;
-        state.tap ??= readCellTap(cellTap.tap);
-        windows.set(c.key, state.tap.windows);
+    const windows = new Map<string, ReadonlyMap<string, CaseWindow>>();
+    // The cells whose bytes a failing case may show: a line not ok, or lines missing.
+    const wireFor = new Set<string>();
+    if (run) rs.tapByCell ??= tapsByCell(run.stdout);
+    for (const c of group) {
+      const cellTap = rs.tapByCell?.get(c.key);
+      if (!cellTap) {
+        wireFor.add(c.key);
+        continue;
       }
+      const state = states.get(c.key) as CellState;
+      state.tap ??= readCellTap(cellTap.tap);
+      windows.set(c.key, state.tap.windows);
+      if (state.tap.results.size < runnable(c.cases).length || [...state.tap.results.values()].some((r) => !r.ok)) wireFor.add(c.key);
     }
     try {
-      const report = await host.collect(windows);
+      const report = await host.collect(windows, tracing ? 'all' : wireFor);
       rs.hostStalls = report.stalls;
       for (const c of group) {
         const seen = report.cells.get(c.key);

@@ -3,6 +3,7 @@
 // worker did before, and does nothing else while peer clients run against them. Its messages are
 // in server-host.ts.
 import type { CatalogueCase } from '../matrix/case-filter.ts';
+import type { CaseWindow } from '../tap/parse.ts';
 import { loadAdapter, type LoadedImplementation } from '../contract/load.ts';
 import { ServerWireLog } from '../../impls/wire/recorder.ts';
 import type { FamilyDriver, TsServer } from './family-driver.ts';
@@ -60,15 +61,18 @@ async function start(group: number, driverModule: string, cells: readonly Hosted
   return failures;
 }
 
-function collect(group: number, windows: Readonly<Record<string, Readonly<Record<string, { from: number; to: number }>>>>): Record<string, CellReportData> {
+function collect(group: number, windows: Readonly<Record<string, Readonly<Record<string, CaseWindow>>>>, wireFor: readonly string[] | 'all'): Record<string, CellReportData> {
   const cells: Record<string, CellReportData> = {};
   for (const { hosted, server, wire, log } of groups.get(group) ?? []) {
     const perCase = windows[hosted.key] ?? {};
     const crashed = server.crashed?.();
+    const problems = hosted.caseIds.map((id) => [id, server.problemsFor(id, perCase[id])] as const);
+    // Bytes cross only for cells a report will show them of: a whole run's would be hundreds of MB.
+    const shown = wireFor === 'all' || wireFor.includes(hosted.key) || crashed !== undefined || problems.some(([, found]) => found.length > 0);
     cells[hosted.key] = {
-      problems: hosted.caseIds.map((id) => [id, server.problemsFor(id, perCase[id])] as const),
+      problems,
       ...(crashed !== undefined ? { crashed } : {}),
-      wire: wire.snapshot(),
+      wire: shown ? wire.snapshot() : { peers: [], chunks: [], kept: 0, dropped: 0 },
       log: log.snapshot(),
     };
   }
@@ -86,7 +90,7 @@ process.on('message', (message: ToHost) => {
   void (async () => {
     try {
       if (message.type === 'start') send({ id: message.id, type: 'started', failures: await start(message.group, message.driver, message.cells) });
-      else if (message.type === 'collect') send({ id: message.id, type: 'collected', cells: collect(message.group, message.windows), stalls: recordedStalls() });
+      else if (message.type === 'collect') send({ id: message.id, type: 'collected', cells: collect(message.group, message.windows, message.wireFor), stalls: recordedStalls() });
       else {
         await close(message.group);
         send({ id: message.id, type: 'closed' });

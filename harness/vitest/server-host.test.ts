@@ -42,7 +42,7 @@ describe('ServerHost', () => {
     expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
     expect(await client.call('Conformance', 'echoI32', { value: 5 })).toBe(5);
     await client.close();
-    const report = await (host as ServerHost).collect(new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]));
+    const report = await (host as ServerHost).collect(new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]), new Set());
     const seen = report.cells.get('cell-1');
     expect(seen?.problems.get('i32-zero')).toEqual([]);
     expect(seen?.problems.get('i32-min')?.[0]).toMatch(/no echoI32 call arrived with arguments \{"value":-2147483648\}; 2 echoI32 call\(s\) arrived/);
@@ -52,6 +52,21 @@ describe('ServerHost', () => {
     // A framed binary call: the frame's length, then the strict version word of a CALL.
     expect(bytes[0]?.received.subarray(4, 8).toString('hex')).toBe('80010001');
     expect(Array.isArray(report.stalls)).toBe(true);
+  });
+
+  it('sends a cell\'s wire bytes only when a report may show them', async () => {
+    const { hosted } = await hostOne(['i32-zero']);
+    if (!thriftAdapter.connect) throw new Error('our Thrift adapter has no client');
+    const client = await thriftAdapter.connect(contractEndpoint(cell, hosted.endpoint), { timeoutMs: 5_000 });
+    const from = Date.now();
+    expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
+    await client.close();
+    const windows = new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]);
+    const quiet = await (host as ServerHost).collect(windows, new Set());
+    expect(quiet.cells.get('cell-1')?.problems.get('i32-zero')).toEqual([]);
+    expect(quiet.cells.get('cell-1')?.wire.between(0, Number.POSITIVE_INFINITY)).toEqual([]);
+    const failing = await (host as ServerHost).collect(windows, new Set(['cell-1']));
+    expect(failing.cells.get('cell-1')?.wire.between(0, Number.POSITIVE_INFINITY)).toHaveLength(1);
   });
 
   it('says which cell\'s server did not start, and why', async () => {
@@ -64,7 +79,7 @@ describe('ServerHost', () => {
     const started = host as ServerHost;
     process.kill(started.pid as number, 'SIGKILL');
     await vi.waitFor(() => expect(started.ended).toBeDefined());
-    await expect(started.collect(new Map([[hosted.key, new Map()]]))).rejects.toThrow(/our servers' process ended \(signal SIGKILL\)/);
+    await expect(started.collect(new Map([[hosted.key, new Map()]]), 'all')).rejects.toThrow(/our servers' process ended \(signal SIGKILL\)/);
     expect(started.ended).toMatch(/signal SIGKILL/);
   });
 });

@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Cell } from '../matrix/axes.ts';
 import { ServerWireLog, type ServerWireLogSnapshot } from '../../impls/wire/recorder.ts';
+import type { CaseWindow } from '../tap/parse.ts';
 import type { Endpoint } from './family-driver.ts';
 import type { Stall } from './loop-stalls.ts';
 import { ServerLog, type ServerLogSnapshot } from './server-log.ts';
@@ -30,11 +31,6 @@ export interface HostedCell {
   readonly caseIds: readonly string[];
   /** Keep at most this many bytes of each chunk of the wire log (DUMP_BYTES). */
   readonly keepPerChunk: number;
-}
-
-export interface CaseWindow {
-  readonly from: number;
-  readonly to: number;
 }
 
 /** What one cell's server saw, once the peer client is done. */
@@ -56,7 +52,7 @@ export interface HostReport {
 // serves every group of cells its worker gives it, side by side; each request names its group.
 export type ToHost =
   | { readonly id: number; readonly type: 'start'; readonly group: number; readonly driver: string; readonly cells: readonly HostedCell[] }
-  | { readonly id: number; readonly type: 'collect'; readonly group: number; readonly windows: Readonly<Record<string, Readonly<Record<string, CaseWindow>>>> }
+  | { readonly id: number; readonly type: 'collect'; readonly group: number; readonly windows: Readonly<Record<string, Readonly<Record<string, CaseWindow>>>>; readonly wireFor: readonly string[] | 'all' }
   | { readonly id: number; readonly type: 'close'; readonly group: number };
 
 export interface CellReportData {
@@ -187,10 +183,14 @@ export class ServerHost {
     }
   }
 
-  /** What each cell's server saw; windows: per cell, per case, its span from the peer client's TAP. */
-  async collect(windows: ReadonlyMap<string, ReadonlyMap<string, CaseWindow>>): Promise<HostReport> {
+  /**
+   * What each cell's server saw; windows: per cell, per case, its span from the peer client's TAP.
+   * The wire log comes back for the cells of wireFor and those whose server found a problem or
+   * crashed (the only ones a report shows bytes of, short of --trace); the others' is empty.
+   */
+  async collect(windows: ReadonlyMap<string, ReadonlyMap<string, CaseWindow>>, wireFor: ReadonlySet<string> | 'all'): Promise<HostReport> {
     const plain = Object.fromEntries([...windows].map(([key, perCase]) => [key, Object.fromEntries(perCase)]));
-    const reply = await this.process.request({ type: 'collect', group: this.group, windows: plain }, 'collected');
+    const reply = await this.process.request({ type: 'collect', group: this.group, windows: plain, wireFor: wireFor === 'all' ? 'all' : [...wireFor] }, 'collected');
     const cells = new Map(Object.entries(reply.cells).map(([key, data]) => [key, {
       problems: new Map(data.problems),
       ...(data.crashed !== undefined ? { crashed: data.crashed } : {}),
