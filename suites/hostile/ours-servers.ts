@@ -26,7 +26,13 @@ let lastEnding: string | undefined;
 /** Defines the ts-server cells of one RPC family (one suite file each). */
 export function defineOursServers(rpc: Rpc): void {
   afterAll(async () => {
-    await ours?.stop();
+    // The worker's next file of this family starts a process of its own. Before, it could pick up
+    // this one between the kill and the exit event, and fail its first case with "our process
+    // exited (code null, signal SIGKILL)" (seen once, on Node 22).
+    const stopping = ours;
+    ours = undefined;
+    ports.clear();
+    await stopping?.stop();
   });
   defineCells(selectedCells('ts-server').filter((c) => c.rpc === rpc), oursServerCase, (planned) => {
     const testCase = planned.testCase as ServerCase;

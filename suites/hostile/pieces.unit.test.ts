@@ -16,6 +16,7 @@ import type { Observation } from './attacks/server.ts';
 import type { ClientObservation } from './attacks/client.ts';
 import { cpuWait, sample } from './measure/proc.ts';
 import { HttpResponseCounter } from './net/http-responses.ts';
+import { OursProcess } from './ours/child-process.ts';
 
 const context: BytesContext = { hashes: { ours: Buffer.alloc(16, 1), victim: Buffer.alloc(16, 2) }, texts: { ours: 'OURS', victim: 'VICTIM' } };
 
@@ -255,5 +256,16 @@ describe('the process measures', () => {
       target.kill();
       await Promise.allSettled([rival, target]);
     }
+  });
+});
+
+describe('our child process', () => {
+  // A file's afterAll stops it; the worker's next file must not pick up a child whose kill has
+  // not yet been seen (its first case failed "our process exited (signal SIGKILL)", on Node 22).
+  it('has ended, and says so, once stop() resolves', async () => {
+    const child = await OursProcess.start(64);
+    expect(child.exited).toBeUndefined();
+    await child.stop();
+    expect(child.exited).toMatch(/our process exited \(code (null|0), signal (SIGKILL|null)\)/);
   });
 });

@@ -107,9 +107,13 @@ export class OursProcess {
     }
   }
 
+  /** Closes the child's servers and ends it; resolves once its exit is seen. */
   async stop(): Promise<void> {
     if (this.ending) return;
     await this.request({ op: 'close' }, 2_000).catch(() => undefined);
+    if (this.ending) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGKILL');
+    await exited;
   }
 }
