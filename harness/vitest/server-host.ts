@@ -8,9 +8,8 @@
 // asks the host what they saw (per case: the problems our server found in what arrived; per cell:
 // a crash, the wire bytes and the log lines; the host's own loop stalls) and closes them. If the
 // host dies, every cell it served says so, with the end of its output.
-import { fork, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import type { Cell } from '../matrix/axes.ts';
+import { ForkedChild } from '../process/forked-child.ts';
 import { ServerWireLog, type ServerWireLogSnapshot } from '../../impls/wire/recorder.ts';
 import type { CaseWindow } from '../tap/parse.ts';
 import type { Endpoint } from './family-driver.ts';
@@ -18,8 +17,6 @@ import type { Stall } from './loop-stalls.ts';
 import { ServerLog, type ServerLogSnapshot } from './server-log.ts';
 
 const HOST_SCRIPT = new URL('./server-host-process.ts', import.meta.url);
-/** The end of the host's stderr kept for a message when it dies. */
-const STDERR_TAIL_BYTES = 4096;
 
 export interface HostedCell {
   readonly key: string;
@@ -71,92 +68,40 @@ export type FromHost = { readonly id: number } & (
 type Reply<T extends FromHost['type']> = Extract<FromHost, { readonly type: T }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+type HostProcess = ForkedChild<WithoutId<ToHost>, FromHost>;
+
 /**
  * The host process of this worker: started on first use and kept for the worker's later groups
  * (a Node process that loads the drivers and adapters costs ~0.6 CPU-s; a default run has ~30
- * groups). It ends with the worker (its IPC channel closes) or when it dies; the next group then
- * starts a new one.
+ * groups). It ends with the worker (its IPC channel closes; while idle it does not keep the worker
+ * alive) or when it dies; the next group then starts a new one.
  */
-class HostProcess {
-  private readonly child: ChildProcess;
-  private stderrTail = '';
-  private exitReason: string | undefined;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { readonly type: FromHost['type']; resolve(message: FromHost): void; reject(error: Error): void }>();
-
-  constructor() {
+function startHostProcess(): HostProcess {
+  return new ForkedChild({
+    script: HOST_SCRIPT,
+    name: 'the server host',
     // No inherited execArgv: the worker's are vitest's. The host loads the same .ts modules with Node's own type stripping.
-    this.child = fork(HOST_SCRIPT, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const keep = (chunk: Buffer): void => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-    this.child.on('message', (message: FromHost) => this.received(message));
-    this.child.on('exit', (code, signal) => {
-      this.exitReason = `our servers' process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${this.stderrTail ? `; the end of its output:\n${this.stderrTail.trimEnd()}` : ''}`;
-      this.failAll(new Error(this.exitReason));
-    });
-    this.child.on('error', (error) => this.failAll(error));
-    this.idle();
-  }
+    execArgv: [],
+    serialization: 'advanced',
+    keepStdout: true,
+    unrefWhenIdle: true,
+    describeExit: ({ code, signal, output }) => `our servers' process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${output ? `; the end of its output:\n${output.trimEnd()}` : ''}`,
+  });
+}
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  /** Why the process ended, if it did. */
-  get ended(): string | undefined {
-    return this.exitReason;
-  }
-
-  request<T extends FromHost['type']>(message: WithoutId<ToHost>, answer: T): Promise<Reply<T>> {
-    if (this.exitReason !== undefined) return Promise.reject(new Error(this.exitReason));
-    const id = this.nextId++;
-    // A request in flight keeps the worker alive; an idle host does not (it ends with the worker).
-    this.child.channel?.ref();
-    for (const stream of [this.child.stdout, this.child.stderr]) (stream as Socket | null)?.ref();
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { type: answer, resolve: resolve as (message: FromHost) => void, reject });
-      this.child.send({ ...message, id } as ToHost, (error) => {
-        if (error) this.settle(id)?.reject(error);
-      });
-    });
-  }
-
-  private received(message: FromHost): void {
-    const waiting = this.settle(message.id);
-    if (!waiting) return;
-    if (message.type === 'error') waiting.reject(new Error(`the server host: ${message.message}`));
-    else if (message.type !== waiting.type) waiting.reject(new Error(`the server host answered ${message.type}, not ${waiting.type}`));
-    else waiting.resolve(message);
-  }
-
-  private settle(id: number): { reject(error: Error): void; resolve(message: FromHost): void; readonly type: FromHost['type'] } | undefined {
-    const waiting = this.waiting.get(id);
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) this.idle();
-    return waiting;
-  }
-
-  private failAll(error: Error): void {
-    const all = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const w of all) w.reject(error);
-  }
-
-  private idle(): void {
-    this.child.unref();
-    this.child.channel?.unref();
-    for (const stream of [this.child.stdout, this.child.stderr]) (stream as Socket | null)?.unref();
-  }
+/** The host's answer to a request, which must be of the type asked for. */
+async function ask<T extends FromHost['type']>(host: HostProcess, message: WithoutId<ToHost>, answer: T): Promise<Reply<T>> {
+  const reply = await host.request(message);
+  if (reply.type === 'error') throw new Error(`the server host: ${reply.message}`);
+  if (reply.type !== answer) throw new Error(`the server host answered ${reply.type}, not ${answer}`);
+  return reply as Reply<T>;
 }
 
 let shared: HostProcess | undefined;
 let nextGroup = 1;
 
 function hostProcess(): HostProcess {
-  if (!shared || shared.ended !== undefined) shared = new HostProcess();
+  if (!shared || shared.ended !== undefined) shared = startHostProcess();
   return shared;
 }
 
@@ -175,7 +120,7 @@ export class ServerHost {
   static async start(driverModule: string, cells: readonly HostedCell[]): Promise<{ host: ServerHost; failures: ReadonlyMap<string, string> }> {
     const host = new ServerHost(hostProcess(), nextGroup++);
     try {
-      const reply = await host.process.request({ type: 'start', group: host.group, driver: driverModule, cells }, 'started');
+      const reply = await ask(host.process, { type: 'start', group: host.group, driver: driverModule, cells }, 'started');
       return { host, failures: new Map(Object.entries(reply.failures)) };
     } catch (error) {
       await host.close();
@@ -190,7 +135,7 @@ export class ServerHost {
    */
   async collect(windows: ReadonlyMap<string, ReadonlyMap<string, CaseWindow>>, wireFor: ReadonlySet<string> | 'all'): Promise<HostReport> {
     const plain = Object.fromEntries([...windows].map(([key, perCase]) => [key, Object.fromEntries(perCase)]));
-    const reply = await this.process.request({ type: 'collect', group: this.group, windows: plain, wireFor: wireFor === 'all' ? 'all' : [...wireFor] }, 'collected');
+    const reply = await ask(this.process, { type: 'collect', group: this.group, windows: plain, wireFor: wireFor === 'all' ? 'all' : [...wireFor] }, 'collected');
     const cells = new Map(Object.entries(reply.cells).map(([key, data]) => [key, {
       problems: new Map(data.problems),
       ...(data.crashed !== undefined ? { crashed: data.crashed } : {}),
@@ -204,7 +149,7 @@ export class ServerHost {
   async close(): Promise<void> {
     if (this.closed || this.process.ended !== undefined) return;
     this.closed = true;
-    await this.process.request({ type: 'close', group: this.group }, 'closed').catch(() => undefined);
+    await ask(this.process, { type: 'close', group: this.group }, 'closed').catch(() => undefined);
   }
 
   /** The host's process id. */
