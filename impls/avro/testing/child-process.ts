@@ -1,8 +1,8 @@
 // The test side of testing/child.ts: start a child with a small heap, send it commands with a
 // deadline each, kill it afterwards. A child that hangs or dies fails the command that was
 // waiting, with what happened (a timeout, an exit code, a signal).
-import { fork, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
+import { ForkedChild, lastLines } from '../../../harness/process/forked-child.ts';
 
 export interface Usage {
   /** RSS now (after a full collection). */
@@ -24,63 +24,27 @@ export interface CallOutcome {
 interface Reply { readonly id: number; readonly ok: boolean; readonly [key: string]: unknown }
 
 export class Child {
-  private readonly process: ChildProcess;
-  private readonly waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
-  private nextId = 1;
-  private exit: string | undefined;
-  /** The last few KB the child wrote to stderr (an out-of-memory report, a stack). */
-  private stderrTail = '';
+  private readonly process: ForkedChild<Record<string, unknown>, Reply>;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ForkedChild<Record<string, unknown>, Reply>) {
     this.process = child;
-    child.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      if (!waiter) return;
-      this.waiting.delete(reply.id);
-      clearTimeout(waiter.timer);
-      waiter.resolve(reply);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096);
-    });
-    child.on('exit', (code, signal) => {
-      this.exit = `child exited (code ${code}, signal ${signal}): ${this.stderrTail.split('\n').filter(Boolean).slice(-3).join(' | ')}`;
-      for (const [id, waiter] of this.waiting) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error(this.exit));
-        this.waiting.delete(id);
-      }
-    });
   }
 
   /** heapMb bounds the child's JavaScript heap, so a runaway allocation ends quickly. */
-  static start(heapMb = 256): Promise<Child> {
-    const child = fork(new URL('./child.ts', import.meta.url), [], {
+  static async start(heapMb = 256): Promise<Child> {
+    const child = new ForkedChild<Record<string, unknown>, Reply>({
+      script: new URL('./child.ts', import.meta.url),
+      name: 'child',
       execArgv: [`--max-old-space-size=${heapMb}`, '--expose-gc'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // The end of its stderr: an out-of-memory report, a stack.
+      describeExit: ({ code, signal, output }) => `child exited (code ${code}, signal ${signal}): ${lastLines(output, 3)}`,
     });
-    const handle = new Child(child);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('child did not start within 5 s')), 5_000);
-      child.once('message', () => {
-        clearTimeout(timer);
-        resolve(handle);
-      });
-      child.once('exit', (code) => reject(new Error(`child exited at start (code ${code})`)));
-    });
+    await child.ready(5_000);
+    return new Child(child);
   }
 
   request<T extends object>(command: Record<string, unknown>, timeoutMs = 3_000): Promise<T & Reply> {
-    if (this.exit) return Promise.reject(new Error(this.exit));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`child did not answer ${String(command['op'])} within ${timeoutMs} ms (hung?)`));
-      }, timeoutMs);
-      this.waiting.set(id, { resolve: resolve as (reply: Reply) => void, reject, timer });
-      this.process.send({ id, ...command });
-    });
+    return this.process.request(command, { op: String(command['op']), withinMs: timeoutMs }) as Promise<T & Reply>;
   }
 
   async listen(schemes: readonly string[], options: { limits?: object; protocol?: string } = {}): Promise<Record<string, number>> {
@@ -103,11 +67,12 @@ export class Child {
   }
 
   get exited(): string | undefined {
-    return this.exit;
+    return this.process.ended;
   }
 
-  kill(): void {
-    if (!this.exit) this.process.kill('SIGKILL');
+  /** Resolves once the child's exit is seen. */
+  kill(): Promise<void> {
+    return this.process.kill();
   }
 }
 
