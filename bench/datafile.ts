@@ -109,6 +109,8 @@ export interface DatafileResult {
   readonly seconds: number;
   readonly note: string;
   readonly rows: readonly DatafileRow[];
+  /** Set when more rounds were run (settle.ts): why; `rounds` counts them all. */
+  readonly settled?: string;
 }
 
 export interface DatafileOptions {
@@ -125,6 +127,8 @@ export interface DatafileOptions {
   readonly peers?: readonly string[];
   /** The bench's Node image (node-image.ts) our worker runs in; undefined: a host process (--host-agents). */
   readonly nodeImage?: string;
+  /** More rounds: how many, and why they are needed given the rows so far (undefined: none). */
+  readonly settle?: { readonly rounds: number; why(rows: readonly DatafileRow[]): string | undefined };
 }
 
 const OURS = 'ours';
@@ -186,15 +190,26 @@ export async function runDatafileBench(options: DatafileOptions): Promise<Datafi
     const samples: DatafileSamples = new Map();
     const errors = new Map<string, string>();
     const participants = [OURS, ...peers];
-    for (let round = 0; round < options.rounds; round++) {
-      for (const who of rotate(participants, round)) {
-        options.progress(`bench: data files, round ${round + 1}/${options.rounds}: ${who} (${codecs.length} codecs, ${(repeat * 1000).toLocaleString('en-US')} records)`);
-        recordBatch(samples, errors, who, round, await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`), codecs, warmupCount);
+    const runRounds = async (from: number, to: number): Promise<void> => {
+      for (let round = from; round < to; round++) {
+        for (const who of rotate(participants, round)) {
+          options.progress(`bench: data files, round ${round + 1}/${to}: ${who} (${codecs.length} codecs, ${(repeat * 1000).toLocaleString('en-US')} records)`);
+          recordBatch(samples, errors, who, round, await runBatch(who, images.get(who), jobs(who), root, options.runId, `round${round}`), codecs, warmupCount);
+        }
       }
+    };
+    await runRounds(0, options.rounds);
+    let rows = datafileRows(samples, errors, peers, codecs);
+    const settled = options.settle?.why(rows);
+    let rounds = options.rounds;
+    if (settled !== undefined && options.settle) {
+      options.progress(`bench: data files near another verdict (${settled}): ${options.settle.rounds} more rounds`);
+      await runRounds(rounds, rounds + options.settle.rounds);
+      rounds += options.settle.rounds;
+      rows = datafileRows(samples, errors, peers, codecs);
     }
-    const rows = datafileRows(samples, errors, peers, codecs);
     return {
-      records: repeat * 1000, rounds: options.rounds, seconds: Math.round((Date.now() - started) / 1000), rows,
+      records: repeat * 1000, rounds, seconds: Math.round((Date.now() - started) / 1000), rows, ...(settled !== undefined ? { settled } : {}),
       note: `Each participant writes ${(repeat * 1000).toLocaleString('en-US')} records (~${megabytes} MB uncompressed) per codec and reads its own file back, in a fresh process per round after an unmeasured pass over a fifth of the records with every codec (warm-up); ours ${options.nodeImage ? `in a container of ${options.nodeImage}` : 'as a host process (--host-agents)'}; peers: ${peers.join(', ')} (${peers.map((p) => images.get(p)).join(', ')}), JVM with its default compilers and collector. Cpu ratio: records per CPU-second, ours / theirs per round, the CPU time being what each participant's process reports for the job, every thread (ours process.cpuUsage(); Java OperatingSystemMXBean.getProcessCpuTime(), in 10 ms ticks on Linux; Python time.process_time()). Python is left out by default (pure-Python avro is orders of magnitude slower; BENCH_DATAFILE_PEERS=java,python adds it).`,
     };
   } finally {

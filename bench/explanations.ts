@@ -102,6 +102,44 @@ function checkedFigure(kind: ExplanationCheck['kind'], row: RowFigures): { figur
   }
 }
 
+/**
+ * How far a check stands from its thresholds, relatively: positive when it holds (the least
+ * relative room any of its figures has), negative when it fails (minus the relative rise the
+ * furthest figure would need). A floor counts with its own ratio against 1. No check: +Infinity.
+ */
+function checkMargin(check: ExplanationCheck | undefined, row: RowFigures): number {
+  if (!check) return Number.POSITIVE_INFINITY;
+  const { figure, floor } = checkedFigure(check.kind, row);
+  if (figure === undefined || (floor !== undefined && floor.ratio === undefined)) return Number.NEGATIVE_INFINITY;
+  const room = [figure / check.atLeast - 1, ...(floor?.ratio !== undefined ? [1 / floor.ratio - 1] : [])];
+  const failing = room.filter((r) => r < 0);
+  // A failing figure needs a rise of threshold/figure - 1 to pass: 1/(1 + r) - 1 for r < 0.
+  return failing.length > 0 ? -Math.max(...failing.map((r) => 1 / (1 + r) - 1)) : Math.min(...room);
+}
+
+/**
+ * How near a row of ours is to changing verdict between "acceptable" (at or above 1.0, or below it
+ * and explained) and "not explained", as the least relative change of one of its figures that
+ * could flip it (ratios of rounds on a 2-core VM move ±15% from run to run). The bench measures
+ * a group again with more rounds when one of its rows is nearer than its margin, whichever way
+ * the row stands (settle.ts): so more rounds can take a row out of "explained" as well as into it.
+ */
+export function verdictMargin(row: RowFigures, explanations: readonly Explanation[]): number {
+  const covering = explanations.filter((e) => covers(e, row));
+  if (row.median >= 1) {
+    // At or above 1.0: it flips only by falling below 1.0 where nothing would explain it.
+    const asBelow = { ...row, median: Math.min(row.median, 0.999) };
+    const best = Math.max(Number.NEGATIVE_INFINITY, ...covering.map((e) => checkMargin(e.check, asBelow)));
+    return Math.max(row.median - 1, best);
+  }
+  const margins = covering.map((e) => checkMargin(e.check, row));
+  const holding = margins.filter((m) => m >= 0);
+  // Explained: it flips when every holding explanation fails, the one with the most room last.
+  if (holding.length > 0) return Math.max(...holding);
+  // Not explained: it flips when the ratio reaches 1.0 or the nearest explanation's check passes.
+  return Math.min(1 / row.median - 1, ...margins.map((m) => -m));
+}
+
 export function judge(row: RowFigures, explanations: readonly Explanation[]): Verdict {
   const notHolding: string[] = [];
   for (const explanation of explanations) {

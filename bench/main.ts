@@ -15,7 +15,7 @@ import { freePort } from '../harness/net/ports.ts';
 import { gitRevision } from '../harness/results/git-revision.ts';
 import { Agent, type NodePlacement } from './agents.ts';
 import { checkBaseline, DEFAULT_BASELINE, failedGroups, writeBaseline } from './baseline.ts';
-import { runDatafileBench, type DatafileResult } from './datafile.ts';
+import { runDatafileBench, type DatafileResult, type DatafileRow } from './datafile.ts';
 import { ensureNodeImage } from './node-image.ts';
 import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
 import {
@@ -24,6 +24,8 @@ import {
 } from './plan.ts';
 import { QUICK_GROUPS } from './quick.ts';
 import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } from './report.ts';
+import { SETTLE, settleReason, unsettledDatafile, unsettledGroups } from './settle.ts';
+import { loadExplanations } from './explanations.ts';
 
 const USAGE = `npm run bench [-- options]
   --quick                 the CI check: a few rows, short windows, compared with bench/baseline.json
@@ -37,6 +39,7 @@ const USAGE = `npm run bench [-- options]
   --budget-minutes N      no group starts after this (full 20, quick 3)
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no floor rows (the raw loopback echo, the replay floor)
+  --no-settle             do not measure again, with more rounds, groups whose verdict three rounds leave near its threshold (settle.ts)
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
   --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
   --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds
@@ -55,6 +58,8 @@ interface Options {
   readonly only?: readonly RegExp[];
   readonly measure: Omit<MeasureOptions, 'deadline' | 'progress' | 'warmed'>;
   readonly budgetMinutes: number;
+  /** Measure unsettled groups again with more rounds (settle.ts); never in the quick mode, which has its own second measurement. */
+  readonly settle: boolean;
   readonly libraries: boolean;
   readonly floor: boolean;
   /** Node agents as host processes instead of containers (--host-agents). */
@@ -79,7 +84,7 @@ function options(argv: readonly string[]): Options {
     options: {
       quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, rounds: { type: 'string' },
       'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
-      'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false },
+      'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false }, 'no-settle': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' },
@@ -111,6 +116,7 @@ function options(argv: readonly string[]): Options {
       timeoutMs: 20_000, pin: values['no-pin'] !== true,
     },
     budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
+    settle: !quick && values['no-settle'] !== true,
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
     hostAgents: values['host-agents'] === true,
@@ -309,6 +315,24 @@ async function main(): Promise<number> {
       const ours = result.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
       progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${ours || 'no ratio'} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
     }
+    if (opts.settle && setup) {
+      const unsettled = unsettledGroups(results, loadExplanations());
+      if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
+      for (const u of unsettled) {
+        const group = groups.find((g) => g.id === u.group);
+        const index = results.findIndex((r) => r.id === u.group);
+        const previous = results[index];
+        if (!group || !previous) continue;
+        if (Date.now() > measureOptions.deadline) {
+          progress(`bench: the run's time bound (${opts.budgetMinutes} min) was reached: ${u.group} keeps its first rounds`);
+          continue;
+        }
+        results[index] = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions,
+          { previous, rounds: SETTLE.extraRounds, why: settleReason(u) });
+        const ours = results[index]?.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
+        progress(`bench: ${u.group} over ${results[index]?.settled?.rounds ?? '?'} rounds: ${ours || 'no ratio'}`);
+      }
+    }
     // The quick check judges a group that failed on a second measurement: a real regression fails
     // both, a round that starved on a busy machine rarely twice.
     if (opts.quick && !opts.writeBaseline && setup) {
@@ -327,7 +351,8 @@ async function main(): Promise<number> {
   }
   if (opts.datafile) {
     const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
-    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}) });
+    const settle = opts.settle ? { rounds: SETTLE.extraRounds, why: (rows: readonly DatafileRow[]) => unsettledDatafile(rows, loadExplanations()) } : undefined;
+    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}), ...(settle ? { settle } : {}) });
   }
   const finished = Date.now();
   const report: BenchReport = {

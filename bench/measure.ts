@@ -112,6 +112,15 @@ export interface GroupResult {
   readonly rows: readonly RowResult[];
   readonly measurements: readonly Measurement[];
   readonly skipped?: string;
+  /** Set when the group was measured again with more rounds (settle.ts): all rounds count. */
+  readonly settled?: { readonly rounds: number; readonly why: string };
+}
+
+/** More rounds of a group measured before: its rounds continue, and its rows are over all of them. */
+export interface MoreRounds {
+  readonly previous: GroupResult;
+  readonly rounds: number;
+  readonly why: string;
 }
 
 function cpuList(): { all: string; client: string; server: string } | undefined {
@@ -124,10 +133,11 @@ export interface Ports {
   port(serverAgent: string, listener: string): number | undefined;
 }
 
-export async function measureGroup(group: Group, agents: ReadonlyMap<string, Agent>, ports: Ports, options: MeasureOptions): Promise<GroupResult> {
+export async function measureGroup(group: Group, agents: ReadonlyMap<string, Agent>, ports: Ports, options: MeasureOptions, more?: MoreRounds): Promise<GroupResult> {
   const cpus = options.pin ? cpuList() : undefined;
   const pinned = cpus !== undefined && group.shape.inflight === 1;
-  const measurements: Measurement[] = [];
+  const measurements: Measurement[] = [...(more?.previous.measurements ?? [])];
+  const firstRound = measurements.reduce((next, m) => Math.max(next, m.round + 1), 0);
   const errors = new Map<string, string>();
 
   /** One window of contender c; its measurement, or undefined after recording why it failed. */
@@ -175,6 +185,7 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     }
   };
 
+  // The warm-up windows run again before more rounds: other groups' payloads ran in between.
   for (const c of group.contenders) {
     // Per client, server and listener, whatever the payload: the warm-up windows below settle the rest.
     const pairing = `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}`;
@@ -190,7 +201,7 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
       previous = m.rate;
     }
   }
-  for (let round = 0; round < options.rounds; round++) {
+  for (let round = firstRound; round < firstRound + (more?.rounds ?? options.rounds); round++) {
     for (const c of rotate(group.contenders, round)) {
       if (errors.has(c.name)) continue;
       const m = await runOnce(c, options.warmupMs, options.durationMs, round);
@@ -201,6 +212,7 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     id: group.id, family: group.axis.family, transport: group.axis.transport, protocol: group.axis.protocol,
     payload: group.shape.payloadName, inflight: group.shape.inflight, peer: group.peer, pinned,
     rows: rowsOf(group.contenders, measurements, errors), measurements,
+    ...(more ? { settled: { rounds: firstRound + more.rounds, why: more.why } } : {}),
   };
 }
 

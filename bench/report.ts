@@ -2,7 +2,7 @@
 // reports/bench.md (tables) and reports/bench.html (the same tables and a chart of the ratios).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatafileResult } from './datafile.ts';
+import type { DatafileResult, DatafileRow } from './datafile.ts';
 import { judge, loadExplanations, type Explanation, type RowFigures, type Verdict } from './explanations.ts';
 import type { GroupResult, MeasureOptions, RowResult } from './measure.ts';
 import { REPLAY_CLIENT, REPLAY_SERVER } from './plan.ts';
@@ -63,37 +63,40 @@ export interface BelowOne extends RowFigures {
   readonly verdict: Verdict;
 }
 
+/** The figures of one group's rows of ours that have a ratio (the data-file rows: figuresOfDatafile). */
+export function figuresOfGroup(group: GroupResult): Array<Omit<BelowOne, 'verdict'>> {
+  const floor = group.rows.find((r) => r.kind === 'floor');
+  const out: Array<Omit<BelowOne, 'verdict'>> = [];
+  for (const row of group.rows) {
+    if (row.impl !== 'ours' || !row.ratio) continue;
+    const replay = group.rows.find((r) => r.kind === 'replay' && r.name === (row.kind === 'client' ? REPLAY_CLIENT : REPLAY_SERVER));
+    out.push({
+      group: group.id, row: row.name, ...pick(row.ratio),
+      ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ownCpuRatio ? { ownCpu: row.ownCpuRatio.median } : {}),
+      ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
+      ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
+      ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
+      ...(row.loopBusy ? { loopBusy: row.loopBusy.median } : {}),
+    });
+  }
+  return out;
+}
+
+/** The figures of the data-file rows (ours against a peer, per codec and operation). */
+export function figuresOfDatafile(rows: readonly DatafileRow[]): Array<Omit<BelowOne, 'verdict'>> {
+  return rows.flatMap((d) =>
+    d.ratio ? [{ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio), ...(d.cpuRatio ? { cpu: d.cpuRatio.median } : {}) }] : []);
+}
+
 /**
  * Rows of ours whose median ratio is below 1.0 (ours slower than the reference), each judged
  * against bench/explanations.json with this run's figures.
  */
 export function belowOne(report: BenchReport, explanations: readonly Explanation[] = loadExplanations()): BelowOne[] {
-  const out: BelowOne[] = [];
-  const add = (figures: Omit<BelowOne, 'verdict'>): void => {
-    out.push({ ...figures, verdict: judge(figures, explanations) });
-  };
-  for (const group of report.groups) {
-    const floor = group.rows.find((r) => r.kind === 'floor');
-    for (const row of group.rows) {
-      if (row.impl === 'ours' && row.ratio && row.ratio.median < 1) {
-        const replay = group.rows.find((r) => r.kind === 'replay' && r.name === (row.kind === 'client' ? REPLAY_CLIENT : REPLAY_SERVER));
-        add({
-          group: group.id, row: row.name, ...pick(row.ratio),
-          ...(row.cpuRatio ? { cpu: row.cpuRatio.median } : {}), ...(row.ownCpuRatio ? { ownCpu: row.ownCpuRatio.median } : {}),
-          ...(row.ofFloor ? { ofFloor: row.ofFloor.median } : {}),
-          ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
-          ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
-          ...(row.loopBusy ? { loopBusy: row.loopBusy.median } : {}),
-        });
-      }
-    }
-  }
-  for (const d of report.datafile?.rows ?? []) {
-    if (d.ratio && d.ratio.median < 1) {
-      add({ group: `datafile/${d.codec}/${d.op}/${d.peer}`, row: 'ours', ...pick(d.ratio), ...(d.cpuRatio ? { cpu: d.cpuRatio.median } : {}) });
-    }
-  }
-  return out.sort((a, b) => a.median - b.median);
+  return [...report.groups.flatMap(figuresOfGroup), ...figuresOfDatafile(report.datafile?.rows ?? [])]
+    .filter((figures) => figures.median < 1)
+    .map((figures) => ({ ...figures, verdict: judge(figures, explanations) }))
+    .sort((a, b) => a.median - b.median);
 }
 
 function belowOneTable(below: readonly BelowOne[]): string[] {
@@ -187,7 +190,7 @@ function detailMarkdown(groups: readonly GroupResult[]): string[] {
 function datafileMarkdown(d: DatafileResult): string[] {
   return [
     `## Avro data files (${d.records.toLocaleString('en-US')} records per file, ${d.rounds} rounds, ${d.seconds} s)`, '',
-    d.note, '',
+    d.note, '', ...(d.settled ? [`Measured with more rounds, all of them counted (bench/settle.ts): ${d.settled}.`, ''] : []),
     '| codec | operation | against | ratio median (min–max) | cpu ratio median (min–max) | ours records/s | theirs records/s | ours records/CPU-s | theirs records/CPU-s |',
     '|---|---|---|---|---|---|---|---|---|',
     ...d.rows.map((r) => `| ${r.codec} | ${r.op} | ${r.peer} | ${r.error ? `✗ ${r.error.replace(/\|/g, '\\|')}` : ratioText(r.ratio)} | ${ratioText(r.cpuRatio)} | ${rate(r.ours?.median)} | ${rate(r.theirs?.median)} | ${rate(r.oursPerCpuSecond?.median)} | ${rate(r.theirsPerCpuSecond?.median)} |`),
@@ -212,6 +215,11 @@ export function renderMarkdown(report: BenchReport): string {
   const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
   lines.push(`## Below 1.0× (${below.length} rows of ours, ${unexplained} not explained)`, '',
     'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw or replay floor, cpu ratio, own cpu ratio or ratio).', '');
+  const settled = report.groups.filter((g) => g.settled);
+  if (settled.length > 0) {
+    lines.push(`Measured again with more rounds, each judged over all its rounds (bench/settle.ts: a row of ours that a small change of one figure would move to another verdict, either way):`, '',
+      ...settled.map((g) => `- ${g.id}: ${g.settled?.rounds} rounds; ${g.settled?.why}`), '');
+  }
   if (below.length > 0) {
     lines.push(...belowOneTable(below), '');
     const used = explanations.filter((e) => below.some((b) => b.verdict.explainedBy === e.id));
