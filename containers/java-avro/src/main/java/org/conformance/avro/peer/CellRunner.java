@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Protocol;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * Runs the cases of one plan cell and prints its TAP block. Plain call cases share one connection,

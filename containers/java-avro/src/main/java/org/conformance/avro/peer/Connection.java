@@ -16,6 +16,7 @@ import org.apache.avro.io.Decoder;
 import org.apache.avro.ipc.Callback;
 import org.apache.avro.ipc.Transceiver;
 import org.apache.avro.ipc.generic.GenericRequestor;
+import org.conformance.peer.common.KeyedLog;
 
 /** One client connection: a transceiver of the cell's transport and a GenericRequestor speaking one protocol. */
 final class Connection implements AutoCloseable {

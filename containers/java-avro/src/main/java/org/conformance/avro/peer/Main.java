@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * Entry point of the Java Avro reference peer (containers/README.md):

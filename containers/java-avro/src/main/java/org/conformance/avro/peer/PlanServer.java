@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.apache.avro.Protocol;
 import org.apache.avro.ipc.Server;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * The server role: every listener of a plan in this JVM, each with its own responder (its own

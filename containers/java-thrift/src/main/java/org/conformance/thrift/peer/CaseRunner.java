@@ -26,6 +26,7 @@ import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TProtocolUtil;
 import org.apache.thrift.protocol.TStruct;
 import org.apache.thrift.protocol.TType;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * The client role: for each cell of the plan, runs its cases of suites/thrift/data/cases.json in
@@ -92,7 +93,7 @@ final class CaseRunner {
 
   /** One cell's TAP block; stderr lines of this thread carry the cell's key. */
   private String runCell(Plan.Endpoint cell) {
-    Log.key(cell.key());
+    KeyedLog.setKey(cell.key());
     StringBuilder out = new StringBuilder();
     out.append("# cell ").append(cell.key()).append(" begins\n");
     out.append("TAP version 13\n");

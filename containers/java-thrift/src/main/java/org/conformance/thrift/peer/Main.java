@@ -3,6 +3,7 @@ package org.conformance.thrift.peer;
 import java.io.File;
 import java.util.List;
 import org.apache.thrift.protocol.TProtocol;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * The Java Thrift reference peer (containers/README.md):
@@ -19,7 +20,7 @@ public final class Main {
   private static final String DATA = System.getenv().getOrDefault("THRIFT_CONFORMANCE_DATA", "/spec/suites/thrift/data");
 
   public static void main(String[] argv) {
-    Log.install();
+    KeyedLog.install();
     // libthrift and Jetty log through slf4j-simple to System.err, which prefixes the listener key.
     System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");

@@ -21,6 +21,7 @@ import org.apache.thrift.transport.TNonblockingServerSocket;
 import org.apache.thrift.transport.TSSLTransportFactory;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TServerTransport;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * The server role: every listener of the plan in this one JVM, each with its own processor and
@@ -54,7 +55,7 @@ final class PeerServer {
     for (Plan.Endpoint listener : listeners) {
       CompletableFuture<Running> future = new CompletableFuture<>();
       Thread thread = new Thread(() -> {
-        Log.key(listener.key());
+        KeyedLog.setKey(listener.key());
         Running running;
         try {
           running = start(listener, idl, codec);
@@ -66,7 +67,7 @@ final class PeerServer {
         try {
           running.serve();
         } catch (Throwable e) {
-          Log.error("stopped serving: " + e);
+          KeyedLog.log("stopped serving: " + e);
         }
       }, listener.key());
       thread.setDaemon(true);
@@ -187,7 +188,7 @@ final class PeerServer {
   }
 
   private static ExecutorService workers(String key) {
-    return Executors.newCachedThreadPool(Log.threads(key));
+    return Executors.newCachedThreadPool(KeyedLog.threads(key));
   }
 
   private static Running running(TServer server) {

@@ -12,6 +12,7 @@ import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.protocol.TProtocolUtil;
 import org.apache.thrift.protocol.TType;
 import org.apache.thrift.transport.TTransportException;
+import org.conformance.peer.common.KeyedLog;
 
 /**
  * A TProcessor for one service of the IDL, written by hand against the interface every libthrift
@@ -64,19 +65,19 @@ final class ServiceProcessor implements TProcessor {
     } catch (Handler.Raised raised) {
       String field = declaredField(function, raised.value);
       if (field == null) {
-        Log.error(service.name() + "." + function.name() + " raised " + raised.value.definition().name()
+        KeyedLog.log(service.name() + "." + function.name() + " raised " + raised.value.definition().name()
             + ", which it does not declare");
         failure = internalError(function);
       } else {
         result.set(field, raised.value);
       }
     } catch (TApplicationException raised) {
-      Log.error("application error processing " + function.name() + ": " + raised);
+      KeyedLog.log("application error processing " + function.name() + ": " + raised);
       failure = raised;
     } catch (TTransportException e) {
       throw e;
     } catch (Exception | LinkageError e) {
-      Log.error("internal error processing " + function.name() + ": " + e);
+      KeyedLog.log("internal error processing " + function.name() + ": " + e);
       failure = internalError(function);
     }
     if (function.oneway()) return; // nothing goes back, whatever happened
