@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../harness/docker/peers.ts';
+import { PendingReplies } from '../harness/process/pending-replies.ts';
 import { benchRunArgs, containerName, repoMounts } from './docker-run.ts';
 import type { Answer, Command } from './protocol.ts';
 
@@ -37,8 +38,7 @@ export interface AgentOptions {
 export type NodePlacement = { readonly kind: 'container'; readonly image: string; readonly runId: string } | { readonly kind: 'host' };
 
 export class Agent {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
+  private readonly pending: PendingReplies<Answer>;
   private readonly ended: Promise<void>;
   private exitReason: string | undefined;
   private pinned: string | undefined;
@@ -50,6 +50,7 @@ export class Agent {
 
   private constructor(name: string, child: ChildProcess, log: WriteStream, container: string | undefined, ready: (line: string) => void) {
     this.name = name;
+    this.pending = new PendingReplies<Answer>(`agent ${name}`);
     this.child = child;
     this.log = log;
     this.container = container;
@@ -63,16 +64,12 @@ export class Agent {
         return;
       }
       if (parsed.ready === true) return ready(line);
-      const pending = this.waiting.get(parsed.id);
-      if (!pending) return void log.write(`[unexpected answer] ${line}\n`);
-      this.waiting.delete(parsed.id);
-      pending.resolve(parsed);
+      if (!this.pending.resolve(parsed.id, parsed)) log.write(`[unexpected answer] ${line}\n`);
     });
     child.stderr?.pipe(log, { end: false });
     this.ended = new Promise((done) => child.once('exit', (code, signal) => {
       this.exitReason = `exited with ${signal ?? `code ${code}`}`;
-      for (const pending of this.waiting.values()) pending.reject(new Error(`agent ${name} ${this.exitReason} (log: ${log.path})`));
-      this.waiting.clear();
+      this.pending.failAll(new Error(`agent ${name} ${this.exitReason} (log: ${log.path})`));
       done();
     }));
   }
@@ -125,18 +122,9 @@ export class Agent {
 
   request(command: Command, timeoutMs: number): Promise<Answer> {
     if (this.exitReason) return Promise.reject(new Error(`agent ${this.name} ${this.exitReason}`));
-    const id = this.nextId++;
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`agent ${this.name} did not answer ${command.op} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (answer) => { clearTimeout(timer); resolve(answer); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
-      });
-      this.child.stdin?.write(`${JSON.stringify({ id, ...command })}\n`);
-    });
+    const { id, reply } = this.pending.open({ op: command.op, withinMs: timeoutMs });
+    this.child.stdin?.write(`${JSON.stringify({ id, ...command })}\n`);
+    return reply;
   }
 
   /** Restricts every thread of the process to `cpus` ("0", "1", "0-1"). */

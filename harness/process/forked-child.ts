@@ -6,6 +6,9 @@
 // what it wrote (an out-of-memory report, a stack).
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { type Deadline, PendingReplies } from './pending-replies.ts';
+
+export type { Deadline } from './pending-replies.ts';
 
 /** The end of the child's output kept for the message when it dies. */
 const OUTPUT_TAIL_CHARS = 4096;
@@ -34,18 +37,6 @@ export interface ForkedChildOptions {
   describeExit(exit: ChildExit): string;
 }
 
-/** A request's deadline; `op` names the request in the error. */
-export interface Deadline {
-  readonly op: string;
-  readonly withinMs: number;
-}
-
-interface Waiting<Reply> {
-  resolve(reply: Reply): void;
-  reject(error: Error): void;
-  readonly timer: NodeJS.Timeout | undefined;
-}
-
 /** The last `count` non-empty lines of a child's output, on one line. */
 export function lastLines(output: string, count: number): string {
   return output.split('\n').filter(Boolean).slice(-count).join(' | ');
@@ -55,8 +46,7 @@ export function lastLines(output: string, count: number): string {
 export class ForkedChild<Request extends object, Reply extends { readonly id: number }> {
   private readonly child: ChildProcess;
   private readonly options: ForkedChildOptions;
-  private readonly waiting = new Map<number, Waiting<Reply>>();
-  private nextId = 1;
+  private readonly pending: PendingReplies<Reply>;
   private output = '';
   private endedAs: string | undefined;
   private readonly firstMessage: Promise<void>;
@@ -64,6 +54,9 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
 
   constructor(options: ForkedChildOptions) {
     this.options = options;
+    this.pending = new PendingReplies<Reply>(options.name, (left) => {
+      if (left === 0 && options.unrefWhenIdle) this.idle();
+    });
     this.child = fork(options.script, [], {
       execArgv: [...options.execArgv],
       serialization: options.serialization ?? 'json',
@@ -75,17 +68,17 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.firstMessage = new Promise((resolve) => this.child.once('message', () => resolve()));
-    this.child.on('message', (reply: Reply) => this.settle(reply.id)?.resolve(reply));
+    this.child.on('message', (reply: Reply) => this.pending.resolve(reply.id, reply));
     this.exit = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         const exit = { code, signal, output: this.output };
         // A reason given to kill() stays: it says more than the SIGKILL that follows it.
         this.endedAs ??= options.describeExit(exit);
-        this.failAll(new Error(this.endedAs));
+        this.pending.failAll(new Error(this.endedAs));
         resolve(exit);
       });
       this.child.on('error', (error) => {
-        this.failAll(error);
+        this.pending.failAll(error);
         // A child that never started has no exit to wait for.
         if (this.child.pid === undefined) {
           this.endedAs ??= error.message;
@@ -130,18 +123,12 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
   /** Sends the message with a new id; resolves with the child's reply of that id. */
   request(message: Request, deadline?: Deadline): Promise<Reply> {
     if (this.endedAs !== undefined) return Promise.reject(new Error(this.endedAs));
-    const id = this.nextId++;
     if (this.options.unrefWhenIdle) this.busy();
-    return new Promise((resolve, reject) => {
-      const timer = deadline && setTimeout(() => {
-        this.settle(id);
-        reject(new Error(`${this.options.name} did not answer ${deadline.op} within ${deadline.withinMs} ms (hung?)`));
-      }, deadline.withinMs);
-      this.waiting.set(id, { resolve, reject, timer });
-      this.child.send({ ...message, id }, (error) => {
-        if (error) this.settle(id)?.reject(error);
-      });
+    const { id, reply } = this.pending.open(deadline);
+    this.child.send({ ...message, id }, (error) => {
+      if (error) this.pending.reject(id, error);
     });
+    return reply;
   }
 
   /**
@@ -154,20 +141,6 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
       this.child.kill('SIGKILL');
     }
     await this.exit;
-  }
-
-  private settle(id: number): Waiting<Reply> | undefined {
-    const waiting = this.waiting.get(id);
-    if (!waiting) return undefined;
-    this.waiting.delete(id);
-    clearTimeout(waiting.timer);
-    if (this.waiting.size === 0 && this.options.unrefWhenIdle) this.idle();
-    return waiting;
-  }
-
-  private failAll(error: Error): void {
-    const all = [...this.waiting.keys()].map((id) => this.settle(id));
-    for (const waiting of all) waiting?.reject(error);
   }
 
   // A request in flight keeps this process alive; an idle child does not.
