@@ -349,10 +349,18 @@ async function main(): Promise<number> {
     await Promise.allSettled([...(setup?.agents.values() ?? [])].map((a) => a.stop()));
     removeRunContainersSync(runId);
   }
+  // A data-file part that fails (an image that does not build, a worker that dies) is reported
+  // beside the RPC groups' results, which took most of the run: it does not throw them away.
+  let datafileError: string | undefined;
   if (opts.datafile) {
-    const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
-    const settle = opts.settle ? { rounds: SETTLE.extraRounds, why: (rows: readonly DatafileRow[]) => unsettledDatafile(rows, loadExplanations()) } : undefined;
-    datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}), ...(settle ? { settle } : {}) });
+    try {
+      const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
+      const settle = opts.settle ? { rounds: SETTLE.extraRounds, why: (rows: readonly DatafileRow[]) => unsettledDatafile(rows, loadExplanations()) } : undefined;
+      datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}), ...(settle ? { settle } : {}) });
+    } catch (error) {
+      datafileError = error instanceof Error ? error.message : String(error);
+      progress(`bench: the data-file part failed: ${datafileError}`);
+    }
   }
   const finished = Date.now();
   const report: BenchReport = {
@@ -371,8 +379,9 @@ async function main(): Promise<number> {
     excluded: EXCLUDED.map((e) => ({ ...e })),
     notStarted: [...(setup?.notStarted ?? new Map<string, string>())].map(([what, reason]) => ({ what, reason })),
     ...(datafile ? { datafile } : {}),
+    ...(datafileError !== undefined ? { datafileError } : {}),
   };
-  let exitCode = 0;
+  let exitCode = datafileError === undefined ? 0 : 1;
   if (opts.quick) {
     if (opts.writeBaseline) {
       writeBaseline(opts.baseline, report);
@@ -401,6 +410,7 @@ function printSummary(report: BenchReport): void {
   console.log(below.length === 0 ? 'bench: no row of ours is below 1.0x'
     : `bench: ${below.length} rows of ours below 1.0x (median ratio, ours / reference), ${unexplained} not explained by bench/explanations.json${report.quick ? ' (a quick run measures no floor: only a full run can judge the explanations that rest on one)' : ''}:`);
   for (const row of below) console.log(`  ${row.group} ${row.row}: ${row.median.toFixed(2)} (${row.min.toFixed(2)}-${row.max.toFixed(2)}): ${verdictText(row.verdict)}`);
+  if (report.datafileError !== undefined) console.log(`bench: the data-file part FAILED: ${report.datafileError}`);
   if (report.quick) {
     console.log(report.quick.ok ? `bench --quick: within the baseline (${report.quick.checks.length} rows)` : 'bench --quick: REGRESSION against the baseline:');
     for (const c of report.quick.checks.filter((x) => !x.ok)) console.log(`  ${c.row}: ${c.reason}`);

@@ -50,6 +50,8 @@ export interface BenchReport {
   readonly excluded: ReadonlyArray<{ readonly peer?: string; readonly impl?: string; readonly role?: string; readonly transport?: string; readonly reason: string }>;
   readonly notStarted: ReadonlyArray<{ readonly what: string; readonly reason: string }>;
   readonly datafile?: DatafileResult;
+  /** Why the data-file part did not finish (the run then exits 1, its RPC results written). */
+  readonly datafileError?: string;
   quick?: QuickCheck;
 }
 
@@ -240,6 +242,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(`## ${family === 'avro' ? 'Avro RPC' : 'Thrift'} against ${peer}`, '', 'Ours / reference: median ratio of calls per second (and of calls per CPU-second); bold: below 1.', '', ...overviewMarkdown(groups), '', ...detailMarkdown(groups), '');
   }
   if (report.datafile) lines.push(...datafileMarkdown(report.datafile));
+  if (report.datafileError !== undefined) lines.push('## Avro data files: FAILED', '', '```', report.datafileError, '```', '');
   if (report.excluded.length > 0) {
     lines.push('## Not measured', '');
     for (const e of report.excluded) lines.push(`- ${[e.impl, e.role, e.peer ? `against ${e.peer}` : '', e.transport].filter(Boolean).join(' ')}: ${e.reason}`);
