@@ -269,6 +269,9 @@ async function main(): Promise<number> {
     return 0;
   }
   progress(`bench: ${groups.length} groups, ${contenders} contenders, ${opts.measure.rounds} rounds of ${opts.measure.durationMs} ms`);
+  // Read (and checked against its schema) before anything is measured: a mistake in it found
+  // after 15 minutes of rounds would throw them away.
+  const explanations = loadExplanations();
 
   const engine = await probeEngine();
   if (!engine.ok) {
@@ -316,7 +319,7 @@ async function main(): Promise<number> {
       progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${ours || 'no ratio'} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
     }
     if (opts.settle && setup) {
-      const unsettled = unsettledGroups(results, loadExplanations());
+      const unsettled = unsettledGroups(results, explanations);
       if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
       for (const u of unsettled) {
         const group = groups.find((g) => g.id === u.group);
@@ -355,7 +358,7 @@ async function main(): Promise<number> {
   if (opts.datafile) {
     try {
       const nodeImage = opts.hostAgents ? undefined : (await ensureNodeImage(progress)).tag;
-      const settle = opts.settle ? { rounds: SETTLE.extraRounds, why: (rows: readonly DatafileRow[]) => unsettledDatafile(rows, loadExplanations()) } : undefined;
+      const settle = opts.settle ? { rounds: SETTLE.extraRounds, why: (rows: readonly DatafileRow[]) => unsettledDatafile(rows, explanations) } : undefined;
       datafile = await runDatafileBench({ rounds: opts.measure.rounds, out: opts.out, runId, progress, ...(nodeImage ? { nodeImage } : {}), ...(settle ? { settle } : {}) });
     } catch (error) {
       datafileError = error instanceof Error ? error.message : String(error);

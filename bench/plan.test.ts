@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAgents, hostTwin, listenersByAgent, peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
+import { clientAgents, hostTwin, listenersByAgent, peerParticipant, planGroups, REPLAY, SHAPES, type Participant } from './plan.ts';
 
 const framed = { transport: 'framed', protocol: 'binary' };
 const java = peerParticipant('java', 'java-thrift', [framed], [{ ...framed, serverKind: 'simple' }, { ...framed, serverKind: 'threadpool' }]);
@@ -40,7 +40,7 @@ describe('planGroups', () => {
     expect(at32?.map((c) => [c.name, c.connections, c.inflight])).toEqual([['replay client', 32, 1], ['replay server', 32, 1]]);
   });
 
-  it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty), not HTTP, nor pipelined calls', () => {
+  it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty) and its server beside HTTP, not beside pipelined calls', () => {
     const axes = ['tcp', 'sasl', 'netty', 'http'].map((transport) => ({ family: 'avro' as const, transport, protocol: 'conformance' }));
     const offers = axes.map(({ transport, protocol }) => ({ transport, protocol }));
     const peer = peerParticipant('java', 'java-avro', offers, offers.map((o) => ({ ...o, serverKind: o.transport })));
@@ -49,9 +49,13 @@ describe('planGroups', () => {
     const withReplay = groups.filter((g) => g.contenders.some((c) => c.kind === 'replay')).map((g) => g.id);
     // Netty carries its 32 calls pipelined on one connection, which canned answers cannot follow.
     expect(withReplay.sort()).toEqual([
-      ...['tcp', 'sasl', 'netty'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/1/java`)),
-      ...['tcp', 'sasl'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/32/java`)),
+      ...['tcp', 'sasl', 'netty', 'http'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/1/java`)),
+      ...['tcp', 'sasl', 'http'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/32/java`)),
     ].sort());
+    // HTTP: the replay server only, in an agent of its own for HTTP (node:http stays out of the stream transports' agents).
+    const http = groups.find((g) => g.id === 'avro/http/conformance/int/32/java');
+    expect(http?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay server']);
+    expect(http?.contenders.find((c) => c.name === 'replay server')?.server).toEqual({ participant: REPLAY, family: 'avro', role: 'server', http: true });
     const sasl = groups.find((g) => g.id === 'avro/sasl/conformance/64KiB/1/java');
     expect(sasl?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'raw floor', 'replay client', 'replay server']);
     const server = sasl?.contenders.find((c) => c.name === 'replay server');

@@ -14,7 +14,7 @@ import type { ImplementationCapabilities } from '../harness/contract/capabilitie
 import type { Offer } from '../harness/matrix/axes.ts';
 import type { Payload } from './protocol.ts';
 import { replayable } from './replay.ts';
-import { avroReplayable } from './replay-avro.ts';
+import { avroReplayable, avroReplayServable } from './replay-avro.ts';
 
 export type BenchFamilyName = 'avro' | 'thrift';
 
@@ -232,7 +232,7 @@ export function planGroups(input: PlanInput): Group[] {
         const inflight = multiplexed ? shape.inflight : 1;
         const peerListener: Listener = { key: listenerKey(axis.family, axis.transport, axis.protocol), family: axis.family, transport: axis.transport, protocol: axis.protocol, serverKind: peerKind };
         const ref = (participant: Participant, role: 'client' | 'server'): AgentRef =>
-          ({ participant, family: axis.family, role, ...(participant.kind === 'node' && axis.transport === 'http' ? { http: true as const } : {}) });
+          ({ participant, family: axis.family, role, ...(participant.kind !== 'peer' && axis.transport === 'http' ? { http: true as const } : {}) });
         const contenders: Contender[] = [{
           name: `${peer.id} client → ${peer.id} server`, kind: 'reference', impl: peer.id,
           client: ref(peer, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight,
@@ -263,21 +263,21 @@ export function planGroups(input: PlanInput): Group[] {
           });
         }
         // The replay floor wherever each connection carries one call at a time (framed and buffered
-        // Thrift, Avro tcp, sasl and netty; int and 64 KiB; one connection, or 32 side by side, as the
-        // group's rows have): each row of ours is judged against Node doing no RPC work with the same
-        // peer on the other side. Not for 32 calls pipelined on one connection (Avro Netty x32): the
-        // canned answers follow one call at a time.
+        // Thrift, Avro tcp, sasl and netty, and Avro HTTP's server side; int and 64 KiB; one
+        // connection, or 32 side by side, as the group's rows have): each row of ours is judged
+        // against Node doing no RPC work with the same peer on the other side. Not for 32 calls
+        // pipelined on one connection (Avro Netty x32): the canned answers follow one call at a time.
         const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport);
-        if (input.floor && inflight === 1 && shape.payloadName !== '1MiB' && replays) {
-          const replay = (role: 'client' | 'server'): AgentRef => ({ participant: REPLAY, family: axis.family, role });
-          contenders.push(
-            { name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: replay('client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight: 1 },
-            {
-              name: REPLAY_SERVER, kind: 'replay', impl: 'replay', client: ref(peer, 'client'), server: replay('server'),
-              listener: { key: `replay-${peerListener.key}-${shape.payloadName}`, family: axis.family, transport: axis.transport, protocol: axis.protocol, payload: shape.payload },
-              connections, inflight: 1,
-            },
-          );
+        const replayServes = replays || avroReplayServable(axis.family, axis.transport);
+        if (input.floor && inflight === 1 && shape.payloadName !== '1MiB' && replayServes) {
+          if (replays) {
+            contenders.push({ name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: ref(REPLAY, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight: 1 });
+          }
+          contenders.push({
+            name: REPLAY_SERVER, kind: 'replay', impl: 'replay', client: ref(peer, 'client'), server: ref(REPLAY, 'server'),
+            listener: { key: `replay-${peerListener.key}-${shape.payloadName}`, family: axis.family, transport: axis.transport, protocol: axis.protocol, payload: shape.payload },
+            connections, inflight: 1,
+          });
         }
         if (contenders.length > 1) {
           groups.push({ id: `${axis.family}/${axis.transport}/${axis.protocol}/${shape.payloadName}/${shape.inflight}/${peer.id}`, axis, shape, peer: peer.id, contenders });

@@ -9,7 +9,9 @@ import { encodeSaslStart, encodeSaslStatus, SaslStatus } from '../impls/avro/fra
 import { encodeHandshakeRequest, encodeHandshakeResponse } from '../impls/avro/handshake.ts';
 import { parseProtocol } from '../impls/avro/protocol.ts';
 import { payloadBytes, type Payload } from './protocol.ts';
-import { AvroReplayClient, avroReplayable, avroReplayMessages, HASH_PROBE, REPLAY_SERIAL, serveAvroReplay, type AvroReplaySpec } from './replay-avro.ts';
+import {
+  AvroReplayClient, avroReplayable, avroReplayMessages, avroReplayServable, HASH_PROBE, REPLAY_SERIAL, serveAvroHttpReplay, serveAvroReplay, type AvroReplaySpec,
+} from './replay-avro.ts';
 import {
   callRequest, callResponse, HANDSHAKE_BOTH, handshakeRequest, nettyPack, NettyFramingReader, SASL_COMPLETE, saslStart, SaslStartReader,
   serverHashOf, standardFramed, StandardFramingReader, zigzagVarint, type FrameSink,
@@ -71,10 +73,11 @@ function rawExchange(port: number, request: Buffer, length: number): Promise<Buf
 const SPECS: AvroReplaySpec[] = ['tcp', 'sasl', 'netty'].flatMap((transport) => [INT, KIB64].map((payload) => ({ transport, payload })));
 
 describe('the Avro replay floor: its bytes, written by hand', () => {
-  it('replays the stream transports, not HTTP nor Thrift', () => {
+  it('replays both sides of the stream transports, only the server of HTTP, nothing of Thrift', () => {
     expect(['tcp', 'sasl', 'netty'].map((t) => avroReplayable('avro', t))).toEqual([true, true, true]);
+    expect(['tcp', 'sasl', 'netty', 'http'].map((t) => avroReplayServable('avro', t))).toEqual([true, true, true, true]);
     expect(avroReplayable('avro', 'http')).toBe(false);
-    expect(avroReplayable('thrift', 'tcp')).toBe(false);
+    expect([avroReplayable('thrift', 'tcp'), avroReplayServable('thrift', 'http')]).toEqual([false, false]);
   });
 
   it('writes ints and longs zig-zag then as varints', () => {
@@ -241,6 +244,23 @@ describe('the Avro replay floor on a socket', () => {
       expect(handshakes).toEqual(['NONE', 'BOTH']);
     } finally {
       await server.close();
+    }
+  });
+
+  it.each([INT, KIB64])('the HTTP replay server answers our client, a handshake BOTH with every call ($kind)', async (payload) => {
+    const server = await serveAvroHttpReplay('127.0.0.1', 0, payload);
+    servers.push(server);
+    const port = (server.address() as AddressInfo).port;
+    const client = await adapter.connect?.({ url: `http://127.0.0.1:${port}/`, transport: 'http', protocol: { name: 'conformance', text: PROTOCOL_TEXT } }, { timeoutMs: 5000 });
+    if (!client) throw new Error('our adapter has no client');
+    try {
+      const value = payload.kind === 'int' ? 42 : payloadBytes(65536);
+      const name = payload.kind === 'int' ? 'echoInt' : 'echoBytes';
+      for (let i = 0; i < 20; i++) expect(await client.call(name, { value })).toEqual(value);
+      // HTTP is stateless: every request carries a handshake, and each was answered BOTH.
+      expect(client.handshakes?.().map((h) => h.response.match)).toEqual(Array(20).fill('BOTH'));
+    } finally {
+      await client.close();
     }
   });
 

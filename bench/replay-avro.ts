@@ -18,9 +18,16 @@
 //   client learns the hash when it connects, before its calls: a handshake of zero hashes, which
 //   the server answers NONE with its hash (spec: a NONE may carry it; Java and Python always do).
 //
+// Over HTTP there is a replay server only (serveAvroHttpReplay): node:http answering every POST,
+// whatever its body, with the handshake response BOTH and the echo's response, as the stateless
+// transport answers each request (spec: every HTTP request carries a handshake). It measures what
+// Node's HTTP server costs before any Avro work. No HTTP replay client: a client row's floor would
+// be node's http.request machinery, a different floor again.
+//
 // What the client checks is the message inside the framing: how a server cuts a message into
 // buffers is its own (spec: "Any message may be presented as a single or multiple buffers"; Java
 // writes the handshake and the response's parts as buffers of their own, Python cuts at 8 KiB).
+import type { Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { serveConversations, type Conversation } from './canned.ts';
@@ -32,9 +39,14 @@ import {
 
 const TRANSPORTS = new Set(['tcp', 'sasl', 'netty']);
 
-/** Whether a replay endpoint can stand in for one side of this Avro transport: the stream transports, not HTTP. */
+/** Whether a replay endpoint can stand in for either side of this Avro transport: the stream transports. */
 export function avroReplayable(family: string, transport: string): boolean {
   return family === 'avro' && TRANSPORTS.has(transport);
+}
+
+/** Whether a replay server can stand in for ours on this Avro transport: the stream transports and HTTP. */
+export function avroReplayServable(family: string, transport: string): boolean {
+  return avroReplayable(family, transport) || (family === 'avro' && transport === 'http');
 }
 
 export interface AvroReplaySpec {
@@ -104,6 +116,28 @@ export function serveAvroReplay(host: string, port: number, spec: AvroReplaySpec
       if (started.rest.length > 0) reader.push(started.rest);
     };
   });
+}
+
+/**
+ * The replay server over HTTP: every POST answered with the canned handshake response and echo
+ * response, once its body has arrived, with the headers our server sends (impls/avro/http/handler.ts).
+ * node:http is taken when first used, as our server takes it, so that only the agent of HTTP
+ * groups has it in its heap (bench/README.md).
+ */
+export async function serveAvroHttpReplay(host: string, port: number, payload: Payload): Promise<HttpServer> {
+  const body = standardFramed(Buffer.concat([HANDSHAKE_BOTH, callResponse(payload)]));
+  const server = process.getBuiltinModule('node:http').createServer((req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': body.length });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }
 
 type Step = { readonly kind: 'sasl'; have: Buffer[]; length: number } | { readonly kind: 'collect'; pieces: Buffer[] } | { readonly kind: 'check'; offset: number; mismatch?: string };
