@@ -51,6 +51,14 @@ describe('a forked child', () => {
     await expect(child.request({ op: 'echo' })).rejects.toThrow(ending);
   });
 
+  it('that exits before it is ready says so, with the end of what it printed', async () => {
+    const child = new ForkedChild<Request, Reply>({
+      script: new URL('./no-such-child.ts', import.meta.url), name: 'the missing child', execArgv: [], describeExit: () => 'ended',
+    });
+    started.push(child);
+    await expect(child.ready(10_000)).rejects.toThrow(/^the missing child exited at start \(code 1\): .*Cannot find module .*no-such-child\.ts/);
+  });
+
   it('is gone once kill() resolves, and says why it was killed when told', async () => {
     const child = await fixture();
     const pid = child.pid as number;

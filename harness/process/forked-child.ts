@@ -117,7 +117,10 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
       await this.kill();
       throw new Error(`${this.options.name} did not start within ${withinMs / 1000} s`);
     }
-    throw new Error(`${this.options.name} exited at start (code ${outcome.code})`);
+    // What it printed says why (a module that did not load, a flag Node refused): the error's own
+    // line where Node printed one (its stack and "Node.js v24" come after it), else the last lines.
+    const said = /^\w*Error\b.*$/m.exec(outcome.output)?.[0] ?? lastLines(outcome.output, 4);
+    throw new Error(`${this.options.name} exited at start (code ${outcome.code}${outcome.signal ? `, signal ${outcome.signal}` : ''})${said ? `: ${said}` : ''}`);
   }
 
   /** Sends the message with a new id; resolves with the child's reply of that id. */
