@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { closedLoop, type LoopResult } from './load.ts';
 import { PAYLOAD_INT, payloadBytes, type Answer, type Command, type ListenerSpec, type Payload, type RunCommand } from './protocol.ts';
 import { RawClient, serveRaw } from './raw.ts';
-import { openReplayClient, serveReplay } from './replay.ts';
+import { openReplayClient, serveReplay, serveReplayHttp } from './replay.ts';
 import { AvroReplayClient, serveAvroHttpReplay, serveAvroReplay } from './replay-avro.ts';
 
 // Resolved from this file, so that the agent loads nothing of the harness beyond the contract's types.
@@ -83,6 +83,7 @@ class NodeAgent {
       if (this.implementation === 'raw') server = await serveRaw(l.host, l.port);
       else if (l.payload && l.family === 'avro' && l.transport === 'http') server = await serveAvroHttpReplay(l.host, l.port, l.payload);
       else if (l.payload && l.family === 'avro') server = await serveAvroReplay(l.host, l.port, { transport: l.transport, payload: l.payload });
+      else if (l.payload && l.transport === 'http') server = await serveReplayHttp(l.host, l.port, { transport: l.transport, protocol: l.protocol, payload: l.payload });
       else if (l.payload) server = await serveReplay(l.host, l.port, { transport: l.transport, protocol: l.protocol, payload: l.payload });
       else throw new Error(`a replay listener answers one payload's echo, and ${l.key} names none`);
       return { close: () => new Promise<void>((done) => server.close(() => done())) };

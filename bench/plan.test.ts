@@ -40,6 +40,18 @@ describe('planGroups', () => {
     expect(at32?.map((c) => [c.name, c.connections, c.inflight])).toEqual([['replay client', 32, 1], ['replay server', 32, 1]]);
   });
 
+  it('puts a replay server beside Thrift over HTTP, in an HTTP agent of its own, and no replay client', () => {
+    const http = { transport: 'http', protocol: 'binary' };
+    const peer = peerParticipant('java', 'java-thrift', [http], [{ ...http, serverKind: 'servlet' }]);
+    const node: Participant = { id: 'ours', kind: 'node', source: 'impls/thrift/adapter.ts', client: [http], server: [{ ...http, serverKind: 'ours' }] };
+    const groups = planGroups({ axes: [{ family: 'thrift', ...http }], shapes: SHAPES, implementations: { avro: [], thrift: [node] }, peers: { avro: [], thrift: [peer] }, libraries: false, floor: true });
+    const int32 = groups.find((g) => g.id === 'thrift/http/binary/int/32/java');
+    expect(int32?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay server']);
+    expect(int32?.contenders.find((c) => c.name === 'replay server')?.server).toEqual({ participant: REPLAY, family: 'thrift', role: 'server', http: true });
+    expect(groups.filter((g) => g.contenders.some((c) => c.kind === 'replay')).map((g) => g.id).sort()).toEqual(
+      ['int', '64KiB'].flatMap((p) => [1, 32].map((n) => `thrift/http/binary/${p}/${n}/java`)).sort());
+  });
+
   it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty) and its server beside HTTP, not beside pipelined calls', () => {
     const axes = ['tcp', 'sasl', 'netty', 'http'].map((transport) => ({ family: 'avro' as const, transport, protocol: 'conformance' }));
     const offers = axes.map(({ transport, protocol }) => ({ transport, protocol }));

@@ -13,7 +13,7 @@
 import type { ImplementationCapabilities } from '../harness/contract/capabilities.ts';
 import type { Offer } from '../harness/matrix/axes.ts';
 import type { Payload } from './protocol.ts';
-import { replayable } from './replay.ts';
+import { replayable, replayServable } from './replay.ts';
 import { avroReplayable, avroReplayServable } from './replay-avro.ts';
 
 export type BenchFamilyName = 'avro' | 'thrift';
@@ -263,12 +263,12 @@ export function planGroups(input: PlanInput): Group[] {
           });
         }
         // The replay floor wherever each connection carries one call at a time (framed and buffered
-        // Thrift, Avro tcp, sasl and netty, and Avro HTTP's server side; int and 64 KiB; one
+        // Thrift, Avro tcp, sasl and netty, and the server side of HTTP; int and 64 KiB; one
         // connection, or 32 side by side, as the group's rows have): each row of ours is judged
         // against Node doing no RPC work with the same peer on the other side. Not for 32 calls
         // pipelined on one connection (Avro Netty x32): the canned answers follow one call at a time.
         const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport);
-        const replayServes = replays || avroReplayServable(axis.family, axis.transport);
+        const replayServes = replayServable(axis.family, axis.transport, axis.protocol) || avroReplayServable(axis.family, axis.transport);
         if (input.floor && inflight === 1 && shape.payloadName !== '1MiB' && replayServes) {
           if (replays) {
             contenders.push({ name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: ref(REPLAY, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight: 1 });

@@ -3,7 +3,8 @@ import type { AddressInfo, Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect as connectSocket } from 'node:net';
 import thrift from '../impls/thrift/adapter.ts';
-import { openReplayClient, replayable, replayMessages, serveReplay, type ReplaySpec } from './replay.ts';
+import { payloadBytes } from './protocol.ts';
+import { openReplayClient, replayable, replayMessages, replayServable, serveReplay, serveReplayHttp, type ReplaySpec } from './replay.ts';
 
 const IDL = new URL('../suites/thrift/data/conformance.thrift', import.meta.url).pathname;
 const servers: Server[] = [];
@@ -38,6 +39,27 @@ describe('the replay floor', () => {
     expect(replayable('thrift', 'buffered', 'compact')).toBe(false);
     expect(replayable('thrift', 'http', 'binary')).toBe(false);
     expect(replayable('avro', 'framed', 'binary')).toBe(false);
+    // A replay server (not a client) stands in over HTTP too.
+    expect(['binary', 'compact', 'json'].map((p) => replayServable('thrift', 'http', p))).toEqual([true, true, false]);
+    expect(replayServable('thrift', 'buffered', 'compact')).toBe(false);
+  });
+
+  it.each([
+    { transport: 'http', protocol: 'binary', payload: { kind: 'int' } },
+    { transport: 'http', protocol: 'compact', payload: { kind: 'int' } },
+    { transport: 'http', protocol: 'binary', payload: { kind: 'bytes', size: 64 * 1024 } },
+  ] satisfies ReplaySpec[])('over HTTP, its server answers our client ($protocol $payload.kind)', async (spec) => {
+    const server = await serveReplayHttp('127.0.0.1', 0, spec);
+    servers.push(server);
+    const client = await thrift.connect?.(endpoint(spec, (server.address() as AddressInfo).port), { timeoutMs: 5000 });
+    if (!client) throw new Error('our adapter has no client');
+    try {
+      const value = spec.payload.kind === 'int' ? 42 : payloadBytes(65536);
+      // Several calls: our client's sequence ids go up (a compact id of 128 and more takes two bytes).
+      for (let i = 0; i < 140; i++) expect(await client.call('Conformance', spec.payload.kind === 'int' ? 'echoI32' : 'echoBinary', { value })).toEqual(value);
+    } finally {
+      await client.close();
+    }
   });
 
   it('writes the echo call byte for byte as the protocols say', () => {

@@ -4,8 +4,14 @@
 // the same peer it is the least a Node client or server can do: what separates ours from it is our
 // RPC work, what separates it from the peer's own pair is Node's event loop and system calls.
 //
+// Over HTTP there is a replay server only (serveReplayHttp): node:http answering each POST with the
+// echo's reply made in advance, the caller's sequence id copied in, as our server's headers say. It
+// measures what Node's HTTP server costs before any Thrift work. No HTTP replay client: a canned
+// exchange through node's http.request would be a floor of another kind.
+//
 // The messages are written here byte by byte (not with our Thrift codec) so that the floor owes
 // nothing to the implementation it judges.
+import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { CannedClient, fixedLength, LENGTH_PREFIXED, serveCanned } from './canned.ts';
 import { PAYLOAD_INT, payloadBytes, type Payload } from './protocol.ts';
@@ -21,6 +27,11 @@ const REPLY = 2;
 export function replayable(family: string, transport: string, protocol: string): boolean {
   if (family !== 'thrift' || (protocol !== 'binary' && protocol !== 'compact')) return false;
   return transport === 'framed' || (transport === 'buffered' && protocol === 'binary');
+}
+
+/** Whether a replay server can stand in for ours: where replayable, and over HTTP (binary and compact bodies). */
+export function replayServable(family: string, transport: string, protocol: string): boolean {
+  return replayable(family, transport, protocol) || (family === 'thrift' && transport === 'http' && (protocol === 'binary' || protocol === 'compact'));
 }
 
 type Value = number | Buffer;
@@ -128,6 +139,33 @@ export function serveReplay(host: string, port: number, spec: ReplaySpec): Promi
       };
     },
   });
+}
+
+/**
+ * The replay server over HTTP: each POST's body is one call (unframed); once it has arrived, the
+ * reply made in advance goes back with the caller's sequence id copied in. node:http is taken when
+ * first used, as our server takes it, so that only the agent of HTTP groups has it in its heap.
+ */
+export async function serveReplayHttp(host: string, port: number, spec: ReplaySpec): Promise<HttpServer> {
+  if (!replayServable('thrift', spec.transport, spec.protocol) || spec.transport !== 'http') throw new Error(`no HTTP replay for Thrift ${spec.transport} ${spec.protocol}`);
+  const { method, value } = echoOf(spec.payload);
+  const call = partsOf(spec.protocol, method, CALL, value);
+  const reply = partsOf(spec.protocol, method, REPLY, value);
+  const server = process.getBuiltinModule('node:http').createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      const out = assemble(reply, seqidOf(spec.protocol, body, 0, call.head.length), false);
+      res.writeHead(200, { 'content-type': 'application/x-thrift', 'content-length': out.length });
+      res.end(out);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }
 
 function messageParts(spec: ReplaySpec): { call: Parts; reply: Parts; framed: boolean } {
