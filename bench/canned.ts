@@ -3,6 +3,7 @@
 // (raw.ts) and the Thrift replay floor (replay.ts) are two configurations of these; what differs is
 // only where a message ends and what the answer is. The Avro replay floor (replay-avro.ts) has its
 // own conversations on the same server, since an Avro message's end is found frame by frame.
+import type { Server as HttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** Where a message ends: after `headBytes` bytes of it are known, its whole length. */
@@ -157,4 +158,37 @@ export class CannedClient {
     this.socket.removeAllListeners('close');
     this.socket.destroy();
   }
+}
+
+/** What a canned HTTP server answers: the body's first headBytes bytes in, the answer's body out. */
+export interface HttpCanned {
+  readonly contentType: string;
+  /** How much of the request's body the answer depends on (0: none). */
+  readonly headBytes: number;
+  answer(head: Buffer): Buffer;
+}
+
+/**
+ * The replay servers over HTTP (replay.ts, replay-avro.ts): node:http answering every POST, once
+ * its body has arrived, with canned.answer(the body's first bytes), a Content-Length and the
+ * content type our servers send. The rest of the body is read and dropped. node:http is taken when
+ * first used, as our servers take it, so that only the agent of HTTP groups has it in its heap.
+ */
+export async function serveHttpCanned(host: string, port: number, canned: HttpCanned): Promise<HttpServer> {
+  const server = process.getBuiltinModule('node:http').createServer((req, res) => {
+    let head: Buffer = Buffer.alloc(0);
+    req.on('data', (chunk: Buffer) => {
+      if (head.length < canned.headBytes) head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    });
+    req.on('end', () => {
+      const body = canned.answer(head);
+      res.writeHead(200, { 'content-type': canned.contentType, 'content-length': body.length });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

@@ -30,7 +30,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { connect } from 'node:net';
-import { serveConversations, type Conversation } from './canned.ts';
+import { serveConversations, serveHttpCanned, type Conversation } from './canned.ts';
 import type { Payload } from './protocol.ts';
 import {
   callRequest, callResponse, HANDSHAKE_BOTH, handshakeRequest, MD5_BYTES, nettyPack, NettyFramingReader, PING, SASL_COMPLETE, saslStart,
@@ -118,26 +118,10 @@ export function serveAvroReplay(host: string, port: number, spec: AvroReplaySpec
   });
 }
 
-/**
- * The replay server over HTTP: every POST answered with the canned handshake response and echo
- * response, once its body has arrived, with the headers our server sends (impls/avro/http/handler.ts).
- * node:http is taken when first used, as our server takes it, so that only the agent of HTTP
- * groups has it in its heap (bench/README.md).
- */
-export async function serveAvroHttpReplay(host: string, port: number, payload: Payload): Promise<HttpServer> {
+/** The replay server over HTTP: every POST answered with the canned handshake response and echo response. */
+export function serveAvroHttpReplay(host: string, port: number, payload: Payload): Promise<HttpServer> {
   const body = standardFramed(Buffer.concat([HANDSHAKE_BOTH, callResponse(payload)]));
-  const server = process.getBuiltinModule('node:http').createServer((req, res) => {
-    req.on('data', () => undefined);
-    req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': body.length });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
+  return serveHttpCanned(host, port, { contentType: 'avro/binary', headBytes: 0, answer: () => body });
 }
 
 type Step = { readonly kind: 'sasl'; have: Buffer[]; length: number } | { readonly kind: 'collect'; pieces: Buffer[] } | { readonly kind: 'check'; offset: number; mismatch?: string };

@@ -13,7 +13,7 @@
 // nothing to the implementation it judges.
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
-import { CannedClient, fixedLength, LENGTH_PREFIXED, serveCanned } from './canned.ts';
+import { CannedClient, fixedLength, LENGTH_PREFIXED, serveCanned, serveHttpCanned } from './canned.ts';
 import { PAYLOAD_INT, payloadBytes, type Payload } from './protocol.ts';
 
 const CALL = 1;
@@ -141,31 +141,17 @@ export function serveReplay(host: string, port: number, spec: ReplaySpec): Promi
   });
 }
 
-/**
- * The replay server over HTTP: each POST's body is one call (unframed); once it has arrived, the
- * reply made in advance goes back with the caller's sequence id copied in. node:http is taken when
- * first used, as our server takes it, so that only the agent of HTTP groups has it in its heap.
- */
-export async function serveReplayHttp(host: string, port: number, spec: ReplaySpec): Promise<HttpServer> {
+/** The replay server over HTTP: each POST's body is one call (unframed), answered with the reply, its sequence id copied in. */
+export function serveReplayHttp(host: string, port: number, spec: ReplaySpec): Promise<HttpServer> {
   if (!replayServable('thrift', spec.transport, spec.protocol) || spec.transport !== 'http') throw new Error(`no HTTP replay for Thrift ${spec.transport} ${spec.protocol}`);
   const { method, value } = echoOf(spec.payload);
   const call = partsOf(spec.protocol, method, CALL, value);
   const reply = partsOf(spec.protocol, method, REPLY, value);
-  const server = process.getBuiltinModule('node:http').createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      const out = assemble(reply, seqidOf(spec.protocol, body, 0, call.head.length), false);
-      res.writeHead(200, { 'content-type': 'application/x-thrift', 'content-length': out.length });
-      res.end(out);
-    });
+  // The sequence id follows the call's head: 4 bytes in binary, a varint of at most 5 in compact.
+  return serveHttpCanned(host, port, {
+    contentType: 'application/x-thrift', headBytes: call.head.length + 5,
+    answer: (head) => assemble(reply, seqidOf(spec.protocol, head, 0, call.head.length), false),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
 }
 
 function messageParts(spec: ReplaySpec): { call: Parts; reply: Parts; framed: boolean } {
