@@ -86,13 +86,23 @@ describe('Avro HTTP client transport', () => {
     ['closed', (socket: Socket) => socket.end()],
     ['sent anything on', (socket: Socket) => socket.write('HTTP/1.1 200 OK\r\n')],
   ])('does not reuse a connection the server %s while it was idle', async (_what, idle) => {
+    // The next call waits until the client has let the first connection go (its close reaches
+    // the server), not a fixed time: in a loaded CI run the server's timer once fired in the
+    // same stalled turn of the loop as the test's 100 ms wait, after the client had taken the
+    // connection for its next call, and the stray bytes landed in that call's answer.
+    let dropped: Promise<void> | undefined;
     const { url, connections } = await serve((socket) => {
       contentLength(socket);
+      dropped ??= new Promise((resolve) => socket.once('close', () => resolve()));
       setTimeout(() => idle(socket), 20);
     });
     const transport = httpClientTransport(url, { timeoutMs: 2000 });
     expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let timer: NodeJS.Timeout | undefined;
+    const kept = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the client kept the connection 2 s after the server\'s bytes')), 2_000);
+    });
+    await Promise.race([dropped, kept]).finally(() => clearTimeout(timer));
     expect(await transport.exchange([Buffer.from('y')], true)).toEqual(PAYLOAD);
     expect(connections()).toBe(2);
     await transport.close();
