@@ -333,7 +333,7 @@ class CellRunner:
                                       f"  expected: {yaml_value(failure.expected)}",
                                       f"  actual: {yaml_value(failure.actual)}", "  ..."]))
         self.drop_shared()
-        self.print(f"# cell {self.cell['key']} ends")
+        self.print(f"# cell {self.cell['key']} ends {time.time_ns() / 1e6:.3f}")
 
     @staticmethod
     def skip_reason(case):

@@ -327,7 +327,7 @@ def run_cell(cell, idl, catalogue):
         except (Exception, Unavailable, Unsupported) as error:  # a failure is a TAP line, never an exit code
             log(f"[{cell['key']}] case {case_id} failed: {error!r}")
             lines.append(f'not ok {number} - {case_id}\n{yaml_block(error)}')
-    lines.append(f"# cell {cell['key']} ends")
+    lines.append(f"# cell {cell['key']} ends {time.time_ns() / 1e6:.3f}")
     return '\n'.join(lines)
 
 

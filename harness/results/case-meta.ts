@@ -20,6 +20,11 @@ export interface ConformanceMeta {
   /** Repository-relative log files of the cell. */
   logs?: { tap?: string; peer?: string };
   peerRun?: PeerRun;
+  /**
+   * ts-server: the case's own span as the peer client saw it (from its "# case begins" line to the
+   * next one). The test's own duration also holds its wait for the release's whole client plan.
+   */
+  durationMs?: number;
   /** [hostile] What the case measured (times, memory growth, ...), whatever its outcome. */
   measured?: Readonly<Record<string, number | string | boolean>>;
 }

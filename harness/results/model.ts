@@ -148,7 +148,8 @@ export interface RunInfo {
 /**
  * Named phases the harness measures (harness/results/timings.ts); the reports show every key
  * present, these first. Container and server starts and client runs are summed over the workers;
- * casesMs is the sum of every case's own duration (worker time); wallMs is the run's wall clock;
+ * casesMs is the sum of every case's own duration (a ts-server case's span in its peer client's run,
+ * not its test's wait for that run); wallMs is the run's wall clock;
  * reportingMs is the collection of the results before results.json is written (the run's last line
  * prints reporting with the rendering of every report included). In a merged run wallMs is the
  * merge's own and the phases are the shards' sums.

@@ -181,7 +181,8 @@ export class ConformanceResultsReporter implements Reporter {
       errors: result.errors ?? [],
       ...(result.state === 'skipped' && result.note ? { skipNote: result.note } : {}),
       suiteErrors: ancestorErrors(test),
-      durationMs: diagnostic?.duration ?? 0,
+      // A ts-server case's own span; its test also waited for the whole peer client plan.
+      durationMs: meta.durationMs ?? diagnostic?.duration ?? 0,
       attempts: (diagnostic?.retryCount ?? 0) + 1,
     }, this.classifyContext());
   }
@@ -203,7 +204,7 @@ export function breakdown(run: RunResults, reportingMs = run.run.timing?.reporti
   const t = run.run.timing;
   if (!t) return 'time: (no breakdown)';
   return `time: ${seconds(t.wallMs)} wall${t.longestShardWallMs !== undefined ? ' (the merge alone)' : ''}; image builds ${seconds(t.imageBuildsMs)}, peer server containers ${seconds(t.containerStartsMs)}, ` +
-    `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (worker time), reporting ${seconds(reportingMs)}` +
+    `our servers ${seconds(t.serverStartsMs)}, peer client runs ${seconds(t.peerClientRunsMs)}, cases ${seconds(t.casesMs)} (each case's own time, summed), reporting ${seconds(reportingMs)}` +
     (t.longestShardWallMs !== undefined ? `; merged shards: longest ${seconds(t.longestShardWallMs)} wall, ${seconds(t.shardsWallMs)} together` : '');
 }
 

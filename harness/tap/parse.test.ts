@@ -78,6 +78,16 @@ describe('splitCells', () => {
     expect(split.problems).toEqual([]);
   });
 
+  it('reads when a cell ended from its "ends" line, where the peer gives the instant', () => {
+    const split = splitCells([
+      '# cell c1 begins', 'TAP version 13', '1..1', '# case a begins 10.5', 'ok 1 - a', '# cell c1 ends 12.25',
+      ...cell('c2', ['TAP version 13', '1..1', 'ok 1 - a']),
+    ].join('\n'));
+    expect(split.cells.map((c) => [c.key, c.ended, c.endedAt])).toEqual([['c1', true, 12.25], ['c2', true, undefined]]);
+    expect(split.cells[0]?.tap).toBe('TAP version 13\n1..1\n# case a begins 10.5\nok 1 - a');
+    expect(split.problems).toEqual([]);
+  });
+
   it('keeps what a cell printed when the run stops inside it', () => {
     const split = splitCells([...cell('c1', ['TAP version 13', '1..1', 'ok 1 - ping']), ...cell('c2', ['TAP version 13', '1..3', 'ok 1 - a', 'not ok 2 - b', '  ---', '  mess'], false)].join('\n'));
     expect(split.cells.map((c) => [c.key, c.ended])).toEqual([['c1', true], ['c2', false]]);

@@ -128,6 +128,11 @@ export interface CellTap {
   readonly tap: string;
   /** False when the output stopped (or the next cell began) before "# cell <key> ends". */
   readonly ended: boolean;
+  /**
+   * The instant on "# cell <key> ends <epoch ms>", when the peer gives one: where the cell's last
+   * case ended (the cells of one plan may run side by side, so the next cell's start is no bound).
+   */
+  readonly endedAt?: number;
 }
 
 export interface SplitOutput {
@@ -139,7 +144,7 @@ export interface SplitOutput {
   readonly problems: readonly string[];
 }
 
-const CELL_MARK = /^#\s*cell\s+(\S+)\s+(begins|ends)\s*$/;
+const CELL_MARK = /^#\s*cell\s+(\S+)\s+(begins|ends)(?:\s+(\d+(?:\.\d+)?))?\s*$/;
 
 /**
  * Cuts a plan client's stdout into per-cell TAP texts. Tolerates a run cut short: a cell that
@@ -150,9 +155,9 @@ export function splitCells(stdout: string): SplitOutput {
   const outside: string[] = [];
   const problems: string[] = [];
   let open: { key: string; lines: string[] } | undefined;
-  const close = (ended: boolean): void => {
+  const close = (ended: boolean, endedAt?: number): void => {
     if (!open) return;
-    cells.push({ key: open.key, tap: open.lines.join('\n'), ended });
+    cells.push({ key: open.key, tap: open.lines.join('\n'), ended, ...(endedAt !== undefined ? { endedAt } : {}) });
     if (!ended) problems.push(`cell ${open.key} did not end`);
     open = undefined;
   };
@@ -164,7 +169,7 @@ export function splitCells(stdout: string): SplitOutput {
       close(false);
       open = { key: mark[1] as string, lines: [] };
     } else if (mark?.[2] === 'ends') {
-      if (open?.key === mark[1]) close(true);
+      if (open?.key === mark[1]) close(true, mark[3] !== undefined ? Number(mark[3]) : undefined);
       else problems.push(`"# cell ${mark[1]} ends" ${open ? `inside cell ${open.key}` : 'outside any cell'}`);
     } else if (open) {
       open.lines.push(line);

@@ -374,6 +374,9 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     if (cellTap === undefined) throw new Error(`the peer client printed nothing for this cell\n${clientOutput()}`);
     state.tap ??= readCellTap(cellTap.tap);
     const window = state.tap.windows.get(testCase.id);
+    // The case's own time: to the next case's start, or for the last one to the cell's end.
+    const caseEnd = window && (Number.isFinite(window.to) ? window.to : cellTap.endedAt);
+    if (window && caseEnd !== undefined) meta.durationMs = Math.max(0, caseEnd - window.from);
     const wire = (): WireDump[] => (window && state.serverWire ? serverDumps(state.serverWire.between(window.from, window.to), c.cell.client) : []);
     if (tracing) meta.wire = wire();
     const line: TapResult | undefined = state.tap.results.get(testCase.id);

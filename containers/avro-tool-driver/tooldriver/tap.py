@@ -28,7 +28,8 @@ class Tap:
         self.line(f"1..{count}")
 
     def cell_ends(self, key):
-        self.line(f"# cell {key} ends")
+        # When the cell's last case ended (the harness's measure of that case's own time).
+        self.line(f"# cell {key} ends {time.time_ns() / 1e6:.3f}")
 
     def case_begins(self, case_id):
         # On the host's clock (containers share it): the harness cuts its server's wire log here.

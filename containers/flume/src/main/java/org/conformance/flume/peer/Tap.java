@@ -19,14 +19,18 @@ final class Tap {
   }
 
   void cellEnds(String key) {
-    out.println("# cell " + key + " ends");
+    // When the last case ended, as the harness reads that case's own time.
+    out.println("# cell " + key + " ends " + epochMillis());
   }
 
   void caseBegins(String id) {
     // On the host's clock (containers share it): the harness cuts its server's wire log here.
+    out.println("# case " + id + " begins " + epochMillis());
+  }
+
+  private static String epochMillis() {
     Instant now = Instant.now();
-    double millis = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6;
-    out.println("# case " + id + " begins " + String.format(Locale.ROOT, "%.3f", millis));
+    return String.format(Locale.ROOT, "%.3f", now.getEpochSecond() * 1000.0 + now.getNano() / 1e6);
   }
 
   void ok(int number, String id) {

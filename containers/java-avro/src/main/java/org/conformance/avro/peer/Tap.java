@@ -26,7 +26,8 @@ final class Tap {
   }
 
   void end() {
-    out.println("# cell " + cell + " ends");
+    // When the last case ended, as the harness reads that case's own time.
+    out.println("# cell " + cell + " ends " + epochMillis());
     out.flush();
   }
 

@@ -116,7 +116,9 @@ final class CaseRunner {
         out.append(yaml(e)).append('\n');
       }
     }
-    out.append("# cell ").append(cell.key()).append(" ends\n");
+    // When the last case ended, as the harness reads that case's own time.
+    Instant ended = Instant.now();
+    out.append(String.format("# cell %s ends %d.%03d%n", cell.key(), ended.toEpochMilli(), ended.getNano() / 1000 % 1000));
     return out.toString();
   }
 
