@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { thriftErrorOf, type ThriftArgs, type ThriftEndpoint, type ThriftHandlers } from '../../harness/contract/thrift.ts';
 import type { Offer } from '../../harness/matrix/axes.ts';
 import { makeTlsMaterial, type TlsFiles } from '../../harness/run/tls.ts';
@@ -162,8 +162,13 @@ describe('npm thrift behaviour the adapter passes on as it is', () => {
 describe('client plumbing', () => {
   let silent: Server;
   const held = new Set<Socket>();
+  let silentReceived = 0;
   beforeAll(async () => {
-    silent = createServer((s) => { held.add(s); s.on('error', () => undefined); });
+    silent = createServer((s) => {
+      held.add(s);
+      s.on('data', (bytes: Buffer) => { silentReceived += bytes.length; });
+      s.on('error', () => undefined);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   });
   afterAll(() => {
@@ -185,8 +190,11 @@ describe('client plumbing', () => {
 
   it('a call in flight fails as soon as the server closes the connection', async () => {
     const c = await client(silentEndpoint('framed'), 10_000);
+    const before = silentReceived;
     const pending = c.call('Conformance', 'ping', {});
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Once the server has read the request (a fixed wait could end before a loaded loop reads it,
+    // and closing a socket with unread bytes resets it instead).
+    await vi.waitFor(() => expect(silentReceived).toBeGreaterThan(before), { timeout: 2_000, interval: 5 });
     for (const s of held) s.destroy();
     await expect(pending).rejects.toThrow(/connection closed/);
     await c.close();

@@ -3,7 +3,7 @@
 // a valid call on a new connection is answered afterwards.
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ApplicationErrorType, connect, decodeAnswer, encodeRequest, loadIdl, serve, SizeError, TransportError, ClientTimeout,
   type Endpoint, type ServeOptions, type ThriftServer,
@@ -134,7 +134,8 @@ describe('our server against broken and hostile clients', () => {
     await expect(ping(endpoint)).rejects.toThrow(TransportError);
     expect(rejects.join('\n')).toMatch(/2 connections open \(limit 2\)/);
     for (const c of held) await c?.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the server has seen the closes (not a fixed wait, which a loaded loop can outlast).
+    await vi.waitFor(() => expect(server.connections).toBe(0), { timeout: 2_000, interval: 5 });
     expect(await ping(endpoint)).toBe('still serving');
   });
 
@@ -282,10 +283,9 @@ describe('our clients against broken servers', () => {
     const started = performance.now();
     await expect(client.call('Conformance', 'ping', {})).rejects.toThrow(SizeError);
     const failedAfter = performance.now() - started;
-    await new Promise((r) => setTimeout(r, 200));
+    await vi.waitFor(() => expect(closed).toBe(true), { timeout: 2_000, interval: 5 });
     const sentAfterFailure = sent;
     await new Promise((r) => setTimeout(r, 300));
-    expect(closed).toBe(true);
     expect(received).toBeLessThanOrEqual(1024 * 1024);
     expect(sent - sentAfterFailure).toBe(0);
     console.log(`endless HTTP answer: failed after ${failedAfter.toFixed(0)} ms having kept ${(received / 1024).toFixed(0)} KiB; the server could write ${(sent / 2 ** 20).toFixed(1)} MiB before the connection closed`);

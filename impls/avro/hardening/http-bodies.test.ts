@@ -2,7 +2,7 @@
 // server past 3 GB (one message object per 4 zero bytes); it is now refused after its first
 // empty frame. The HTTP client's timeout did not abort the request, so a trickling server kept
 // the socket after the call failed; and an answer's size was checked only as it streamed in.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { exchangeRaw, httpPost, u32 } from '../testing/raw.ts';
@@ -74,7 +74,7 @@ describe('our HTTP client against a server that trickles or floods its answer', 
       const before = await suite.child.usage();
       const outcome = await suite.child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
       const after = await suite.child.usage();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await vi.waitFor(() => expect(server.openSockets()).toBe(0), { timeout: 1_000, interval: 5 });
       figure({ defect: '11 oversize answer (declared)', side: 'client', transport: 'http', bound: 'Content-Length <= maxMessageBytes + framing', closeMs: outcome.ms, rssGrowthMb: (after.peakRss - before.rss) / MB });
       expect(outcome.error?.message).toMatch(/declares 10737418240 bytes, more than the limit/);
       expect(outcome.ms).toBeLessThan(500);
@@ -92,7 +92,7 @@ describe('our HTTP client against a server that trickles or floods its answer', 
       const before = await suite.child.usage();
       const outcome = await suite.child.call(`http://127.0.0.1:${server.port}/`, 'echoInt', { value: 1 }, { timeoutMs: 2_000, limits: { maxMessageBytes: MB } });
       const after = await suite.child.usage();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await vi.waitFor(() => expect(server.openSockets()).toBe(0), { timeout: 1_000, interval: 5 });
       figure({ defect: '11 oversize answer (streamed)', side: 'client', transport: 'http', bound: 'body <= maxMessageBytes + framing', closeMs: outcome.ms, rssGrowthMb: (after.peakRss - before.rss) / MB });
       expect(outcome.ok).toBe(false);
       expect(outcome.error?.message).toMatch(/exceeds/);
