@@ -1,6 +1,6 @@
 // The part of the value notation both families' case data share (suites/avro/data/README.md and
 // suites/thrift/data/README.md, "bytes" and "long texts"): bytes as {"$hex"}, {"$range"} or
-// {"$repeat"}, long strings as {"$text"}. Each family reads the rest of its notation against its
+// {"$repeat"}, long strings as {"$text"}, and the floating-point values JSON has no number for. Each family reads the rest of its notation against its
 // own schema or IDL (suites/<family>/notation.ts).
 
 /** A JSON value as the case files hold it. */
@@ -8,6 +8,18 @@ export type NotationJson = null | boolean | number | string | readonly NotationJ
 
 function isObject(value: NotationJson | undefined): value is { readonly [key: string]: NotationJson } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A floating-point number: a JSON number, or "NaN", "Infinity", "-Infinity" or "-0.0". */
+export function floatFromNotation(json: NotationJson, what: string): number {
+  if (typeof json === 'number') return json;
+  switch (json) {
+    case 'NaN': return Number.NaN;
+    case 'Infinity': return Number.POSITIVE_INFINITY;
+    case '-Infinity': return Number.NEGATIVE_INFINITY;
+    case '-0.0': return -0;
+    default: throw new Error(`${what} notation ${JSON.stringify(json)}`);
+  }
 }
 
 /** Bytes: {"$hex": "00ff"}, {"$range": [from, to]} (every byte value from..to) or {"$repeat": {"hex", "count"}}. */

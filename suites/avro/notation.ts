@@ -2,7 +2,7 @@
 // and the equality rules every implementation uses to compare answers.
 import type { AvroType } from '../../impls/avro/types.ts';
 import { parseDecimal, type Decimal } from '../../impls/avro/decimal.ts';
-import { bytesFromNotation, textFromNotation } from '../notation.ts';
+import { bytesFromNotation, floatFromNotation, textFromNotation } from '../notation.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -14,17 +14,6 @@ interface Scaled { _scale?: number; scale?: number }
 
 function isObject(value: Json): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function floatFromNotation(json: Json): number {
-  if (typeof json === 'number') return json;
-  switch (json) {
-    case 'NaN': return Number.NaN;
-    case 'Infinity': return Number.POSITIVE_INFINITY;
-    case '-Infinity': return Number.NEGATIVE_INFINITY;
-    case '-0.0': return -0;
-    default: throw new Error(`float notation ${JSON.stringify(json)}`);
-  }
 }
 
 interface EventsSpec { readonly count: number; readonly bodyBytes: number; readonly headers?: Record<string, string> }
@@ -52,8 +41,8 @@ export function fromNotation(type: AvroType, json: Json): unknown {
     case 'boolean': return json as boolean;
     case 'int': return json as number;
     case 'long': case 'abstract:long': return BigInt(json as string | number);
-    case 'float': return Math.fround(floatFromNotation(json));
-    case 'double': return floatFromNotation(json);
+    case 'float': return Math.fround(floatFromNotation(json, 'float'));
+    case 'double': return floatFromNotation(json, 'double');
     case 'bytes': case 'fixed': return bytesFromNotation(json);
     case 'string': return textFromNotation(json);
     case 'enum': return json as string;

@@ -4,7 +4,7 @@
 import { SyntaxType, type ConstValue } from '@creditkarma/thrift-parser';
 import type { WrittenAs } from '../../harness/contract/thrift.ts';
 import { isWrittenAs } from '../../harness/contract/thrift.ts';
-import { bytesFromNotation, textFromNotation } from '../notation.ts';
+import { bytesFromNotation, floatFromNotation, textFromNotation } from '../notation.ts';
 import type { Json } from './catalogue.ts';
 import type { Idl, IdlField, IdlStruct, IdlType } from './idl.ts';
 
@@ -12,17 +12,6 @@ type JsonObject = { readonly [key: string]: Json };
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function doubleFromNotation(json: Json): number {
-  if (typeof json === 'number') return json;
-  switch (json) {
-    case 'NaN': return Number.NaN;
-    case 'Infinity': return Number.POSITIVE_INFINITY;
-    case '-Infinity': return Number.NEGATIVE_INFINITY;
-    case '-0.0': return -0;
-    default: throw new Error(`double notation ${JSON.stringify(json)}`);
-  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -34,7 +23,7 @@ export function fromNotation(idl: Idl, type: IdlType, json: Json): unknown {
     case 'bool': return json as boolean;
     case 'i8': case 'i16': case 'i32': return json as number;
     case 'i64': return BigInt(json as string | number);
-    case 'double': return doubleFromNotation(json);
+    case 'double': return floatFromNotation(json, 'double');
     case 'string': return textFromNotation(json);
     case 'binary': return bytesFromNotation(json);
     case 'uuid': {
