@@ -1,29 +1,23 @@
 // A server that answers our client with whatever a test hands it: the payload of a framed
 // answer, raw bytes, or nothing at all. Used to show how our client copes with bad answers.
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { FrameCodec } from '../framing/codec.ts';
 import { nettyCodec } from '../framing/netty.ts';
 import { saslServerCodec } from '../framing/sasl.ts';
 import { decodeStandardBody, encodeStandard, standardCodec } from '../framing/standard.ts';
+import { listenTracked, type TrackedServer } from './tracked-server.ts';
 
 /** A payload to frame, raw bytes to write as they are, or undefined for no answer at all. */
 export type HostileAnswer = Buffer | { readonly raw: Buffer; readonly thenClose?: boolean } | undefined;
 
-export interface HostileServer {
-  readonly port: number;
-  /** Sockets the server accepted that are still open (to check that a client let go). */
-  readonly openSockets: () => number;
-  close(): Promise<void>;
-}
+export type HostileServer = TrackedServer;
 
 function codecFor(scheme: 'tcp' | 'netty' | 'avro'): FrameCodec {
   return scheme === 'netty' ? nettyCodec() : scheme === 'avro' ? saslServerCodec() : standardCodec();
 }
 
 export async function hostileServer(scheme: 'http' | 'tcp' | 'netty' | 'avro', answer: (request: Buffer, index: number) => HostileAnswer): Promise<HostileServer> {
-  const sockets = new Set<Socket>();
   let index = 0;
   let server: Server;
   if (scheme === 'http') {
@@ -68,17 +62,5 @@ export async function hostileServer(scheme: 'http' | 'tcp' | 'netty' | 'avro', a
       });
     });
   }
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    openSockets: () => sockets.size,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  return listenTracked(server);
 }

@@ -1,22 +1,14 @@
 // A hand-written HTTP server for client tests: it reads one request (headers and a body of the
 // declared length) and then plays a script on the raw socket: bytes, pauses, a close.
 import { createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { listenTracked, type TrackedServer } from './tracked-server.ts';
 
 export type Step = { readonly write: Buffer | string } | { readonly waitMs: number } | { readonly close: true } | { readonly repeat: readonly Step[]; readonly times: number };
 
-export interface RawHttpServer {
-  readonly port: number;
-  /** Sockets still open (to see whether a client let go after it failed). */
-  readonly openSockets: () => number;
-  close(): Promise<void>;
-}
+export type RawHttpServer = TrackedServer;
 
 export async function rawHttpServer(script: readonly Step[]): Promise<RawHttpServer> {
-  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let received = Buffer.alloc(0);
     let started = false;
@@ -31,15 +23,7 @@ export async function rawHttpServer(script: readonly Step[]): Promise<RawHttpSer
       void play(socket, script);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    openSockets: () => sockets.size,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  return listenTracked(server);
 }
 
 async function play(socket: Socket, steps: readonly Step[]): Promise<void> {
