@@ -18,7 +18,7 @@ import { reportsDir, resultsFile, retireResults, writeResults } from './files.ts
 import { loadKnownFlaky } from './known-flaky.ts';
 import type { CaseResult, RunResults } from './model.ts';
 import { RUN_DIR_ENV } from '../run/run-dir.ts';
-import { recordPhase } from './timings.ts';
+import { recordPhase, timeByCase } from './timings.ts';
 
 export const CONFORMANCE_PROJECT = 'conformance';
 
@@ -115,6 +115,7 @@ export class ConformanceResultsReporter implements Reporter {
       process.exitCode = 1;
     }
     log(breakdown(run, Date.now() - started));
+    log(timeByCase(run.results));
     if (!run.gate.ok) {
       const shown = run.gate.problems.slice(0, 100); // all of them are in results.json and matrix.html
       for (const problem of shown) log(problem);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatherShardTimings, keepShardPhases, keepShardWall, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX } from './timings.ts';
+import { gatherShardTimings, keepShardPhases, keepShardWall, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX, timeByCase } from './timings.ts';
 
 function keepShardTimings(runDir: string, path: string, wall: { shard: string; wallMs: number }): void {
   keepShardPhases(runDir, path);
@@ -58,5 +58,25 @@ describe('phase timings', () => {
     const merge = folder();
     gatherShardTimings(blobs, merge);
     expect(readShardWalls(merge)).toEqual([{ shard: '1/1', wallMs: 12 }]);
+  });
+});
+
+describe('time by case', () => {
+  const timed = (family: string, id: string, durationMs: number) => ({ coordinates: { family, case: id }, durationMs });
+
+  it('names the case ids that took the most time, each summed over its cells, the largest first', () => {
+    const line = timeByCase([
+      timed('thrift', 'binary-1mib', 4000), timed('thrift', 'ping', 3), timed('thrift', 'binary-1mib', 2500),
+      timed('avro', 'ping', 900), timed('thrift', 'ping', 4), timed('thrift', 'client-timeout', 1000),
+    ], 3);
+    expect(line).toBe('time by case, summed over its cells: thrift binary-1mib 6.5 s (2 cells), thrift client-timeout 1.0 s (1 cell), avro ping 0.9 s (1 cell)');
+  });
+
+  it('orders case ids of equal time by name, so the line is the same from run to run', () => {
+    expect(timeByCase([timed('thrift', 'b', 10), timed('avro', 'z', 10), timed('thrift', 'a', 10)], 2)).toBe('time by case, summed over its cells: avro z 0.0 s (1 cell), thrift a 0.0 s (1 cell)');
+  });
+
+  it('says so when there is no case', () => {
+    expect(timeByCase([])).toBe('time by case: (no cases)');
   });
 });

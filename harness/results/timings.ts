@@ -76,3 +76,28 @@ export function gatherShardTimings(blobFolder: string, runDir: string): number {
   for (const name of kept) appendFileSync(join(runDir, 'timings.ndjson'), readFileSync(join(blobFolder, name)));
   return kept.length;
 }
+
+/** What timeByCase reads of a case result. */
+export interface TimedCase {
+  readonly coordinates: { readonly family: string; readonly case: string };
+  readonly durationMs: number;
+}
+
+/**
+ * One line: the case ids whose cases took the most time, each summed over every cell that ran
+ * it, with how many cells. The phases say how much of a run is cases; this says which: a timeout a
+ * case waits out by design, or a large value through a slow protocol, shows here by name.
+ */
+export function timeByCase(results: readonly TimedCase[], most = 5): string {
+  const sums = new Map<string, { ms: number; cells: number }>();
+  for (const r of results) {
+    const key = `${r.coordinates.family} ${r.coordinates.case}`;
+    const sum = sums.get(key) ?? { ms: 0, cells: 0 };
+    sum.ms += r.durationMs;
+    sum.cells++;
+    sums.set(key, sum);
+  }
+  const top = [...sums].sort((a, b) => b[1].ms - a[1].ms || a[0].localeCompare(b[0])).slice(0, most);
+  if (top.length === 0) return 'time by case: (no cases)';
+  return `time by case, summed over its cells: ${top.map(([key, s]) => `${key} ${(s.ms / 1000).toFixed(1)} s (${s.cells} cell${s.cells === 1 ? '' : 's'})`).join(', ')}`;
+}
