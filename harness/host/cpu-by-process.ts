@@ -3,12 +3,15 @@
 // peers' processes in their containers, vitest's workers, dockerd and the rest are counted apart.
 // A measuring tool for people, not part of a run.
 //
-//   node harness/host/cpu-by-process.ts [--interval-ms 300] -- npm run matrix
+//   node harness/host/cpu-by-process.ts [--interval-ms 300] [--processes FILE] -- npm run matrix
+//
+// --processes FILE writes one JSON line per process seen (kind, command line, CPU-seconds), to
+// tell apart, say, the Java peers' server containers from their client runs.
 //
 // A process that starts and ends between two samples is missed (the sum is then below the
 // machine's busy time, which is printed beside it); one that existed before the command counts
 // from the first sample.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -80,7 +83,10 @@ async function main(argv: string[]): Promise<void> {
   const intervalAt = options.indexOf('--interval-ms');
   const intervalMs = intervalAt < 0 ? 300 : Number(options[intervalAt + 1]);
   const [file, ...args] = command;
-  if (file === undefined || !(intervalMs > 0)) throw new Error('usage: cpu-by-process.ts [--interval-ms 300] -- <command> [args]');
+  const processesAt = options.indexOf('--processes');
+  const processesFile = processesAt < 0 ? undefined : options[processesAt + 1];
+  if (file === undefined || !(intervalMs > 0) || processesFile === '')
+    throw new Error('usage: cpu-by-process.ts [--interval-ms 300] [--processes FILE] -- <command> [args]');
 
   const seen = new Map<string, Seen>();
   const before = machineTicks();
@@ -93,10 +99,12 @@ async function main(argv: string[]): Promise<void> {
   const after = machineTicks();
 
   const byKind = new Map<string, { seconds: number; processes: number }>();
+  const lines: string[] = [];
   for (const p of seen.values()) {
     const seconds = (p.last - p.first) / CLOCK_TICKS_PER_SECOND;
     if (seconds <= 0) continue;
     const kind = kindOf(p.sample);
+    lines.push(JSON.stringify({ kind, seconds, comm: p.sample.comm, cmdline: p.sample.cmdline }));
     const entry = byKind.get(kind) ?? { seconds: 0, processes: 0 };
     entry.seconds += seconds;
     entry.processes++;
@@ -107,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
   for (const [kind, e] of [...byKind].sort((a, b) => b[1].seconds - a[1].seconds)) {
     console.log(`${e.seconds.toFixed(1).padStart(9)} CPU-s  ${String(e.processes).padStart(5)} processes  ${kind}`);
   }
+  if (processesFile !== undefined) writeFileSync(processesFile, `${lines.join('\n')}\n`);
   process.exitCode = result.exitCode ?? 1;
 }
 

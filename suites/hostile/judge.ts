@@ -59,6 +59,7 @@ export function serverFigures(observation: Observation): Figures {
     figures['servedAfter'] = observation.served.ok;
     figures['servedAfterMs'] = Math.round(observation.served.ms);
     if (!observation.served.ok) figures['servedAfterDetail'] = observation.served.detail.slice(0, 300);
+    if (observation.served.firstAttempt !== undefined) figures['servedAfterFirstAttempt'] = observation.served.firstAttempt.slice(0, 400);
   }
   if (observation.answer.length > 0) figures['answer'] = answerText(observation.answer.subarray(0, 300));
   return figures;

@@ -90,21 +90,34 @@ async function oursServerCase(planned: PlannedCase, cell: HostileCell, measured:
   const ending = lastEnding;
   lastEnding = undefined;
   const port = await portFor(child, cell, testCase.limits);
+  await child.serverLog(); // what earlier cases' servers said is theirs
   if (testCase.attack.kind === 'fuzz') {
     await fuzz(child, port, cell, testCase, testCase.attack, measured);
     return;
   }
   const wire = cellWire(cell.rpc, cell.cell.transport, cell.cell.protocol);
   const bounds = { ...testCase.expect, ours: true, transport: cell.cell.transport };
-  const observation = await attackServer({ wire, port, pid: child.pid }, testCase.attack, {
+  // Every line our server logs during the case, whoever reads it first (the valid call afterwards does).
+  const logged: string[] = [];
+  const serverLog = async (): Promise<readonly string[]> => {
+    const lines = await child.serverLog();
+    logged.push(...lines);
+    return lines;
+  };
+  const observation = await attackServer({ wire, port, pid: child.pid, serverLog }, testCase.attack, {
     windowMs: testCase.expect.withinMs + Math.min(testCase.expect.withinMs / 2, 2_000), servedAfter: testCase.expect.servedAfter, expected: testCase.expect.reaction,
   });
   const figures = serverFigures(observation);
   await child.responsive();
   if (child.exited) figures['serverEnding'] = child.exited;
   if (ending) figures['previousServerEnding'] = ending;
-  measured(figures);
   const problems = serverProblems(observation, bounds);
   if (child.exited) problems.push(`our server process ended: ${child.exited}`);
+  // A failure shows our server's own account of it (which connection it closed, and why).
+  if (problems.length > 0) {
+    await serverLog();
+    figures['serverLog'] = logged.slice(-12).join(' | ');
+  }
+  measured(figures);
   assertWithin(testCase.id, problems, describeServerBounds(bounds), figures, serverWire(observation, 'our server'));
 }

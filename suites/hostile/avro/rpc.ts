@@ -39,6 +39,8 @@ export interface Served {
   readonly detail: string;
   /** Of ms, the time both ends waited for a CPU (measure/proc.ts cpuWait), where it was measured. */
   readonly cpuWaitMs?: number;
+  /** A first attempt that our server closed at one of its time limits, and its reason (attacks/server.ts). */
+  readonly firstAttempt?: string;
 }
 
 /** One call of echoInt(41) from a new client; ok when 41 comes back within timeoutMs. */

@@ -53,6 +53,12 @@ export class OursProcess {
     return this.request<CallOutcome>({ op: 'call', ...command }, command.timeoutMs + 5_000);
   }
 
+  /** The last lines our servers logged (their reasons for closing connections), taken: a later call returns only newer ones. */
+  async serverLog(): Promise<string[]> {
+    if (this.exited) return [];
+    return this.request<string[]>({ op: 'server-log' }, 2_000).catch(() => []);
+  }
+
   /**
    * Whether the child still answers within `ms` (its event loop is not stuck). One that does not
    * is killed, and `exited` says why.

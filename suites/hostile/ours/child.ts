@@ -62,7 +62,19 @@ export interface CallCommand {
   readonly sendProtocolFirst?: boolean;
 }
 
-export type Command = ListenCommand | CallCommand | { readonly op: 'close' } | { readonly op: 'ping' };
+export type Command = ListenCommand | CallCommand | { readonly op: 'close' } | { readonly op: 'ping' } | { readonly op: 'server-log' };
+
+/**
+ * What our servers said last (why they closed which connection), for a failing case to show: a
+ * bounded ring, so a fuzz run's thousands of closes cost nothing. Each line carries its
+ * performance.now() instant in this process.
+ */
+const SERVER_LOG_LINES = 40;
+const serverLog: string[] = [];
+function logServer(line: string): void {
+  if (serverLog.length === SERVER_LOG_LINES) serverLog.shift();
+  serverLog.push(`${performance.now().toFixed(0)} ms: ${line}`);
+}
 
 export interface CallOutcome {
   readonly ok: boolean;
@@ -134,13 +146,13 @@ async function handle(command: Command): Promise<unknown> {
     case 'listen': {
       if (command.rpc === 'thrift') {
         const server = await serveThrift({ transport: command.transport, protocol: command.protocol ?? 'binary', host: '127.0.0.1', port: 0 }, conformanceIdl(), ourHandlers(thriftHandlers(), ['Conformance', 'Secondary']), {
-          defaultService: 'Conformance', onReject: () => undefined, log: () => undefined, ...(command.limits ? { limits: command.limits } : {}),
+          defaultService: 'Conformance', onReject: logServer, log: logServer, ...(command.limits ? { limits: command.limits } : {}),
         });
         servers.push(server);
         return { port: server.port };
       }
       const protocol = protocolFor(undefined);
-      const server = await listen(`${avroScheme(command.transport)}://127.0.0.1:0/`, protocol, echoHandlers(protocol), { limits: limitsOf(command.limits) });
+      const server = await listen(`${avroScheme(command.transport)}://127.0.0.1:0/`, protocol, echoHandlers(protocol), { limits: limitsOf(command.limits), log: logServer });
       servers.push(server);
       return { port: server.port };
     }
@@ -151,6 +163,8 @@ async function handle(command: Command): Promise<unknown> {
       return {};
     case 'ping':
       return 'pong';
+    case 'server-log':
+      return serverLog.splice(0);
   }
 }
 
