@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, LOOPBACK } from '../../harness/net/ports.ts';
+import { KEPT_HANDSHAKES } from './client.ts';
 import { AvroRemoteError, AvroSystemError, connectClient, listen, parseProtocol, raise, WireTrace, type AvroServer } from './index.ts';
 
 const protocol = parseProtocol(readFileSync(new URL('../../suites/avro/data/protocols/conformance.avpr', import.meta.url), 'utf8'));
@@ -60,6 +61,15 @@ for (const scheme of ['http', 'tcp', 'netty', 'avro'] as const) {
       const client = await connectClient(url, protocol, { recorder: trace });
       for (const value of [1, 2, 3]) expect(await client.call('echoInt', { value })).toBe(value);
       expect(client.handshakes.map((h) => h.response.match)).toEqual(scheme === 'http' ? ['BOTH', 'BOTH', 'BOTH'] : ['BOTH']);
+      await client.close();
+    });
+
+    it('keeps the newest handshakes only, however many calls carry one', async () => {
+      const client = await connectClient(url, protocol);
+      // Over HTTP every call carries a handshake: a long-lived client kept them all (~170 B a call, forever).
+      const calls = scheme === 'http' ? KEPT_HANDSHAKES + 5 : 3;
+      for (let value = 0; value < calls; value++) expect(await client.call('echoInt', { value })).toBe(value);
+      expect(client.handshakes.map((h) => h.response.match)).toEqual(Array(scheme === 'http' ? KEPT_HANDSHAKES : 1).fill('BOTH'));
       await client.close();
     });
 
