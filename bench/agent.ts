@@ -15,8 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { closedLoop, type LoopResult } from './load.ts';
 import { PAYLOAD_INT, payloadBytes, type Answer, type Command, type ListenerSpec, type Payload, type RunCommand } from './protocol.ts';
 import { RawClient, serveRaw } from './raw.ts';
-import { openReplayClient, serveReplay, serveReplayHttp } from './replay.ts';
-import { AvroReplayClient, serveAvroHttpReplay, serveAvroReplay } from './replay-avro.ts';
+import { openReplayClient, openReplayHttpClient, serveReplay, serveReplayHttp } from './replay.ts';
+import { AvroHttpReplayClient, AvroReplayClient, serveAvroHttpReplay, serveAvroReplay } from './replay-avro.ts';
 
 // Resolved from this file, so that the agent loads nothing of the harness beyond the contract's types.
 const REPO_ROOT = new URL('../', import.meta.url).pathname.replace(/\/$/, '');
@@ -121,9 +121,7 @@ class NodeAgent {
         for (let c = 0; c < command.connections; c++) {
           const client = this.implementation === 'raw'
             ? await RawClient.open(target.host, target.port, payload)
-            : target.family === 'avro'
-              ? await AvroReplayClient.open(target.host, target.port, { transport: target.transport, payload: command.payload }, command.timeoutMs)
-              : await openReplayClient(target.host, target.port, { transport: target.transport, protocol: target.protocol, payload: command.payload });
+            : await openReplay(target, command.payload, command.timeoutMs);
           closers.push(() => client.close());
           slots.push(() => client.call());
         }
@@ -174,6 +172,16 @@ class NodeAgent {
 }
 
 type Adapter = AvroImplementation | ThriftImplementation;
+
+/** One replay client connection to a peer's server (replay.ts, replay-avro.ts; over HTTP, replay-http.ts). */
+function openReplay(target: RunCommand['target'], payload: Payload, timeoutMs: number): Promise<{ call(): Promise<void>; close(): void }> {
+  const { host, port, transport } = target;
+  if (target.family === 'avro') {
+    return transport === 'http' ? AvroHttpReplayClient.open(host, port, payload) : AvroReplayClient.open(host, port, { transport, payload }, timeoutMs);
+  }
+  const spec = { transport, protocol: target.protocol, payload };
+  return transport === 'http' ? openReplayHttpClient(host, port, THRIFT_HTTP_PATH, spec) : openReplayClient(host, port, spec);
+}
 /** The floors: no implementation, canned bytes (raw.ts, replay.ts, replay-avro.ts). */
 type Floor = 'raw' | 'replay';
 

@@ -57,8 +57,7 @@ describe('an explanation of a row below 1.0', () => {
     const checks = (group: string, row: string): string[] =>
       explanations.filter((e) => e.rows.includes(row) && e.groups.some((glob) => globRegExp(glob).test(group))).map((e) => e.check?.kind ?? 'none');
     const replayed = groups.filter((g) => g.contenders.some((c) => c.kind === 'replay'));
-    // A row is held to the replay floor of its own side where the group has one (over HTTP there is
-    // a replay server only), and to the raw floor otherwise.
+    // A row is held to the replay floor of its own side where the group has one, and to the raw floor otherwise.
     const replayedSide = (g: (typeof groups)[number], row: string): boolean =>
       g.contenders.some((c) => c.kind === 'replay' && c.name === (row === 'ours client' ? 'replay client' : 'replay server'));
     expect(replayed.map((g) => g.id)).toContain('avro/sasl/conformance/int/1/peer');

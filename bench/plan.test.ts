@@ -40,19 +40,20 @@ describe('planGroups', () => {
     expect(at32?.map((c) => [c.name, c.connections, c.inflight])).toEqual([['replay client', 32, 1], ['replay server', 32, 1]]);
   });
 
-  it('puts a replay server beside Thrift over HTTP, in an HTTP agent of its own, and no replay client', () => {
+  it('puts the replay floor beside Thrift over HTTP, in HTTP agents of its own', () => {
     const http = { transport: 'http', protocol: 'binary' };
     const peer = peerParticipant('java', 'java-thrift', [http], [{ ...http, serverKind: 'servlet' }]);
     const node: Participant = { id: 'ours', kind: 'node', source: 'impls/thrift/adapter.ts', client: [http], server: [{ ...http, serverKind: 'ours' }] };
     const groups = planGroups({ axes: [{ family: 'thrift', ...http }], shapes: SHAPES, implementations: { avro: [], thrift: [node] }, peers: { avro: [], thrift: [peer] }, libraries: false, floor: true });
     const int32 = groups.find((g) => g.id === 'thrift/http/binary/int/32/java');
-    expect(int32?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay server']);
+    expect(int32?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay client', 'replay server']);
     expect(int32?.contenders.find((c) => c.name === 'replay server')?.server).toEqual({ participant: REPLAY, family: 'thrift', role: 'server', http: true });
+    expect(int32?.contenders.find((c) => c.name === 'replay client')?.client).toEqual({ participant: REPLAY, family: 'thrift', role: 'client', http: true });
     expect(groups.filter((g) => g.contenders.some((c) => c.kind === 'replay')).map((g) => g.id).sort()).toEqual(
       ['int', '64KiB'].flatMap((p) => [1, 32].map((n) => `thrift/http/binary/${p}/${n}/java`)).sort());
   });
 
-  it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty) and its server beside HTTP, not beside pipelined calls', () => {
+  it('puts the Avro replay floor beside the stream transports (tcp, sasl, netty) and HTTP, not beside pipelined calls', () => {
     const axes = ['tcp', 'sasl', 'netty', 'http'].map((transport) => ({ family: 'avro' as const, transport, protocol: 'conformance' }));
     const offers = axes.map(({ transport, protocol }) => ({ transport, protocol }));
     const peer = peerParticipant('java', 'java-avro', offers, offers.map((o) => ({ ...o, serverKind: o.transport })));
@@ -64,9 +65,9 @@ describe('planGroups', () => {
       ...['tcp', 'sasl', 'netty', 'http'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/1/java`)),
       ...['tcp', 'sasl', 'http'].flatMap((t) => ['int', '64KiB'].map((p) => `avro/${t}/conformance/${p}/32/java`)),
     ].sort());
-    // HTTP: the replay server only, in an agent of its own for HTTP (node:http stays out of the stream transports' agents).
+    // HTTP: the replay floor in agents of their own for HTTP (node:http stays out of the stream transports' agents).
     const http = groups.find((g) => g.id === 'avro/http/conformance/int/32/java');
-    expect(http?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay server']);
+    expect(http?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'replay client', 'replay server']);
     expect(http?.contenders.find((c) => c.name === 'replay server')?.server).toEqual({ participant: REPLAY, family: 'avro', role: 'server', http: true });
     const sasl = groups.find((g) => g.id === 'avro/sasl/conformance/64KiB/1/java');
     expect(sasl?.contenders.map((c) => c.name)).toEqual(['java client → java server', 'ours client', 'ours server', 'raw floor', 'replay client', 'replay server']);

@@ -267,8 +267,9 @@ export function planGroups(input: PlanInput): Group[] {
         // connection, or 32 side by side, as the group's rows have): each row of ours is judged
         // against Node doing no RPC work with the same peer on the other side. Not for 32 calls
         // pipelined on one connection (Avro Netty x32): the canned answers follow one call at a time.
-        const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport);
         const replayServes = replayServable(axis.family, axis.transport, axis.protocol) || avroReplayServable(axis.family, axis.transport);
+        // Over HTTP the replay client posts on a plain socket (replay-http.ts) wherever a replay server answers.
+        const replays = replayable(axis.family, axis.transport, axis.protocol) || avroReplayable(axis.family, axis.transport) || (replayServes && axis.transport === 'http');
         if (input.floor && inflight === 1 && shape.payloadName !== '1MiB' && replayServes) {
           if (replays) {
             contenders.push({ name: REPLAY_CLIENT, kind: 'replay', impl: 'replay', client: ref(REPLAY, 'client'), server: ref(peer, 'server'), listener: peerListener, connections, inflight: 1 });

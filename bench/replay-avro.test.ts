@@ -10,7 +10,7 @@ import { encodeHandshakeRequest, encodeHandshakeResponse } from '../impls/avro/h
 import { parseProtocol } from '../impls/avro/protocol.ts';
 import { payloadBytes, type Payload } from './protocol.ts';
 import {
-  AvroReplayClient, avroReplayable, avroReplayMessages, avroReplayServable, HASH_PROBE, REPLAY_SERIAL, serveAvroHttpReplay, serveAvroReplay, type AvroReplaySpec,
+  AvroHttpReplayClient, AvroReplayClient, avroReplayable, avroReplayMessages, avroReplayServable, HASH_PROBE, REPLAY_SERIAL, serveAvroHttpReplay, serveAvroReplay, type AvroReplaySpec,
 } from './replay-avro.ts';
 import {
   callRequest, callResponse, HANDSHAKE_BOTH, handshakeRequest, nettyPack, NettyFramingReader, SASL_COMPLETE, saslStart, SaslStartReader,
@@ -73,7 +73,7 @@ function rawExchange(port: number, request: Buffer, length: number): Promise<Buf
 const SPECS: AvroReplaySpec[] = ['tcp', 'sasl', 'netty'].flatMap((transport) => [INT, KIB64].map((payload) => ({ transport, payload })));
 
 describe('the Avro replay floor: its bytes, written by hand', () => {
-  it('replays both sides of the stream transports, only the server of HTTP, nothing of Thrift', () => {
+  it('replays both sides of the stream transports on a stream, the server of HTTP with node:http, nothing of Thrift', () => {
     expect(['tcp', 'sasl', 'netty'].map((t) => avroReplayable('avro', t))).toEqual([true, true, true]);
     expect(['tcp', 'sasl', 'netty', 'http'].map((t) => avroReplayServable('avro', t))).toEqual([true, true, true, true]);
     expect(avroReplayable('avro', 'http')).toBe(false);
@@ -244,6 +244,48 @@ describe('the Avro replay floor on a socket', () => {
       expect(handshakes).toEqual(['NONE', 'BOTH']);
     } finally {
       await server.close();
+    }
+  });
+
+  it.each([INT, KIB64])('the HTTP replay client is answered by our server, a handshake BOTH with every call ($kind)', async (payload) => {
+    const handlers = Object.fromEntries([...parseProtocol(PROTOCOL_TEXT).messages.keys()].map((name) => [name, (request: Readonly<Record<string, unknown>>): unknown => request['value']]));
+    const handshakes: string[] = [];
+    const server = await adapter.listen?.({ url: 'http://127.0.0.1:0/', transport: 'http', protocol: { name: 'conformance', text: PROTOCOL_TEXT } }, handlers, { onHandshake: (h) => handshakes.push(h.response.match) });
+    if (!server) throw new Error('our adapter has no server');
+    try {
+      const client = await AvroHttpReplayClient.open('127.0.0.1', server.port, payload);
+      for (let i = 0; i < 20; i++) await client.call();
+      client.close();
+      // The probe learnt the hash (NONE); every call presented it (BOTH): HTTP carries a handshake per request.
+      expect(handshakes).toEqual(['NONE', ...Array(20).fill('BOTH')]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the HTTP replay client rejects an answer one byte off', async () => {
+    const wrong = callResponse(INT);
+    wrong.writeUInt8((wrong.at(-1) ?? 0) ^ 1, wrong.length - 1);
+    const { createServer } = await import('node:http');
+    // The probe is answered NONE with a hash (and the ping's empty response), every call BOTH and the wrong echo.
+    const none = Buffer.from(`04 02 04 7b7d 02 ${'ab'.repeat(16)} 00 00 00`.replaceAll(' ', ''), 'hex');
+    const server = createServer((req, res) => {
+      const body: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => body.push(chunk));
+      req.on('end', () => {
+        const probe = Buffer.concat(body).equals(standardFramed(HASH_PROBE));
+        res.end(standardFramed(probe ? none : Buffer.concat([HANDSHAKE_BOTH, wrong])));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const client = await AvroHttpReplayClient.open('127.0.0.1', port, INT);
+      await expect(client.call()).rejects.toThrow(/differs from the one expected/);
+      client.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -18,11 +18,12 @@
 //   client learns the hash when it connects, before its calls: a handshake of zero hashes, which
 //   the server answers NONE with its hash (spec: a NONE may carry it; Java and Python always do).
 //
-// Over HTTP there is a replay server only (serveAvroHttpReplay): node:http answering every POST,
-// whatever its body, with the handshake response BOTH and the echo's response, as the stateless
-// transport answers each request (spec: every HTTP request carries a handshake). It measures what
-// Node's HTTP server costs before any Avro work. No HTTP replay client: a client row's floor would
-// be node's http.request machinery, a different floor again.
+// Over HTTP the replay server (serveAvroHttpReplay) is node:http answering every POST, whatever its
+// body, with the handshake response BOTH and the echo's response, as the stateless transport
+// answers each request (spec: every HTTP request carries a handshake): what Node's HTTP server
+// costs before any Avro work. The replay client (AvroHttpReplayClient) posts over a plain socket
+// (replay-http.ts), as our HTTP client does: every request the handshake that the server answers
+// BOTH and the echo's call.
 //
 // What the client checks is the message inside the framing: how a server cuts a message into
 // buffers is its own (spec: "Any message may be presented as a single or multiple buffers"; Java
@@ -32,12 +33,15 @@ import type { Server, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { serveConversations, serveHttpCanned, type Conversation } from './canned.ts';
 import type { Payload } from './protocol.ts';
+import { HttpReplayClient } from './replay-http.ts';
 import {
   callRequest, callResponse, HANDSHAKE_BOTH, handshakeRequest, MD5_BYTES, nettyPack, NettyFramingReader, PING, SASL_COMPLETE, saslStart,
   SaslStartReader, serverHashOf, standardFramed, StandardFramingReader, type FrameSink, type FramingReader,
 } from './replay-avro-wire.ts';
 
 const TRANSPORTS = new Set(['tcp', 'sasl', 'netty']);
+/** The content type of Avro's HTTP transport (spec "HTTP as Transport"). */
+const AVRO_HTTP_CONTENT_TYPE = 'avro/binary';
 
 /** Whether a replay endpoint can stand in for either side of this Avro transport: the stream transports. */
 export function avroReplayable(family: string, transport: string): boolean {
@@ -121,7 +125,7 @@ export function serveAvroReplay(host: string, port: number, spec: AvroReplaySpec
 /** The replay server over HTTP: every POST answered with the canned handshake response and echo response. */
 export function serveAvroHttpReplay(host: string, port: number, payload: Payload): Promise<HttpServer> {
   const body = standardFramed(Buffer.concat([HANDSHAKE_BOTH, callResponse(payload)]));
-  return serveHttpCanned(host, port, { contentType: 'avro/binary', headBytes: 0, answer: () => body });
+  return serveHttpCanned(host, port, { contentType: AVRO_HTTP_CONTENT_TYPE, headBytes: 0, answer: () => body });
 }
 
 type Step = { readonly kind: 'sasl'; have: Buffer[]; length: number } | { readonly kind: 'collect'; pieces: Buffer[] } | { readonly kind: 'check'; offset: number; mismatch?: string };
@@ -280,5 +284,58 @@ export class AvroReplayClient implements FrameSink {
     this.socket.removeAllListeners('close');
     this.closed ??= new Error('closed');
     this.socket.destroy();
+  }
+}
+
+/** The message inside a standard-framed body (its buffers joined), or an error when the body is not one whole message. */
+function unframed(body: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  let ended = false;
+  new StandardFramingReader({
+    content: (piece) => pieces.push(piece),
+    end: () => {
+      if (ended) throw new Error('an answer of more than one message');
+      ended = true;
+    },
+  }).push(body);
+  if (!ended) throw new Error(`an answer whose framing does not end (${body.length} bytes)`);
+  return Buffer.concat(pieces);
+}
+
+/**
+ * The replay client over HTTP (replay-http.ts): learns the server's hash with one probe, then
+ * posts, for every call, the handshake that presents it and the echo's request (HTTP is stateless:
+ * every request carries a handshake), and checks the answer inside its framing against the
+ * handshake response BOTH and the echo's response made in advance.
+ */
+export class AvroHttpReplayClient {
+  private readonly http: HttpReplayClient;
+  private readonly expected: Buffer;
+
+  private constructor(http: HttpReplayClient, expected: Buffer) {
+    this.http = http;
+    this.expected = expected;
+  }
+
+  static async open(host: string, port: number, payload: Payload): Promise<AvroHttpReplayClient> {
+    const probe = await HttpReplayClient.open(host, port, { path: '/', contentType: AVRO_HTTP_CONTENT_TYPE, body: standardFramed(HASH_PROBE) });
+    let serverHash: Buffer;
+    try {
+      serverHash = serverHashOf(unframed(await probe.call()));
+    } finally {
+      probe.close();
+    }
+    const m = avroReplayMessages(payload, serverHash);
+    const http = await HttpReplayClient.open(host, port, { path: '/', contentType: AVRO_HTTP_CONTENT_TYPE, body: standardFramed(m.firstRequest) });
+    return new AvroHttpReplayClient(http, m.firstAnswer);
+  }
+
+  async call(): Promise<void> {
+    const answer = unframed(await this.http.call());
+    if (!answer.equals(this.expected)) throw new Error(`the answer differs from the one expected (${answer.length} bytes: ${answer.subarray(0, 32).toString('hex')})`);
+  }
+
+  close(): void {
+    this.http.close();
   }
 }

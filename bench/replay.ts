@@ -4,10 +4,10 @@
 // the same peer it is the least a Node client or server can do: what separates ours from it is our
 // RPC work, what separates it from the peer's own pair is Node's event loop and system calls.
 //
-// Over HTTP there is a replay server only (serveReplayHttp): node:http answering each POST with the
-// echo's reply made in advance, the caller's sequence id copied in, as our server's headers say. It
-// measures what Node's HTTP server costs before any Thrift work. No HTTP replay client: a canned
-// exchange through node's http.request would be a floor of another kind.
+// Over HTTP the replay server (serveReplayHttp) is node:http answering each POST with the echo's
+// reply made in advance, the caller's sequence id copied in, as our server's headers say: what
+// Node's HTTP server costs before any Thrift work. The replay client (openReplayHttpClient) posts
+// the call made in advance over a plain socket (replay-http.ts), as our HTTP client does.
 //
 // The messages are written here byte by byte (not with our Thrift codec) so that the floor owes
 // nothing to the implementation it judges.
@@ -15,6 +15,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { CannedClient, fixedLength, LENGTH_PREFIXED, serveCanned, serveHttpCanned } from './canned.ts';
 import { PAYLOAD_INT, payloadBytes, type Payload } from './protocol.ts';
+import { HttpReplayClient } from './replay-http.ts';
 
 const CALL = 1;
 const REPLY = 2;
@@ -171,4 +172,20 @@ export function replayMessages(spec: ReplaySpec): { call: Buffer; reply: Buffer 
 export function openReplayClient(host: string, port: number, spec: ReplaySpec): Promise<CannedClient> {
   const { call, reply } = replayMessages(spec);
   return CannedClient.open(host, port, { request: call, answer: reply, boundary: spec.transport === 'framed' ? LENGTH_PREFIXED : fixedLength(reply.length) });
+}
+
+/** The replay client over HTTP: posts the echo's call made in advance (sequence id 0) to `path` and expects its reply, byte for byte. */
+export async function openReplayHttpClient(host: string, port: number, path: string, spec: ReplaySpec): Promise<{ call(): Promise<void>; close(): void }> {
+  if (!replayServable('thrift', spec.transport, spec.protocol) || spec.transport !== 'http') throw new Error(`no HTTP replay for Thrift ${spec.transport} ${spec.protocol}`);
+  const { method, value } = echoOf(spec.payload);
+  const seqid = seqidBytes(spec.protocol, 0);
+  const reply = assemble(partsOf(spec.protocol, method, REPLY, value), seqid, false);
+  const http = await HttpReplayClient.open(host, port, { path, contentType: 'application/x-thrift', body: assemble(partsOf(spec.protocol, method, CALL, value), seqid, false) });
+  return {
+    call: async () => {
+      const answer = await http.call();
+      if (!answer.equals(reply)) throw new Error(`the answer differs from the one expected (${answer.length} bytes: ${answer.subarray(0, 32).toString('hex')})`);
+    },
+    close: () => http.close(),
+  };
 }
