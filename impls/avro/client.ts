@@ -83,6 +83,8 @@ export class AvroClient {
   private sendProtocol: boolean;
   /** Stateful transports: the connection number on which our handshake was accepted. */
   private establishedOn: number | undefined;
+  /** The last handshake request encoded, and what it was made of (handshakeBytes). */
+  private lastHandshake: { serverHash: Buffer; clientProtocol: string | null; meta: HandshakeRequest['meta']; bytes: Buffer } | undefined;
   /** Stateful transports: settles when the handshake in flight is over (whatever its outcome). */
   private handshakeInFlight: Promise<void> | undefined;
   private readonly transport: ClientTransport;
@@ -200,7 +202,7 @@ export class AvroClient {
         meta: this.options.handshakeMeta ?? null,
       };
       // A call behind a handshake always gets an answer (the handshake's), one-way or not.
-      const answer = await this.transport.exchange([encodeHandshakeRequest(request), ...body], true, connection);
+      const answer = await this.transport.exchange([this.handshakeBytes(request), ...body], true, connection);
       if (answer === undefined) throw new AvroTransportError('no response payload');
       const reader = new PayloadReader(answer, this.limits);
       const response = toHandshakeResponse(reader.read<WireHandshakeResponse>(HANDSHAKE_RESPONSE_TYPE));
@@ -219,6 +221,19 @@ export class AvroClient {
       return read(reader);
     }
     throw new AvroTransportError(`server still answers NONE after receiving our protocol${reason}`);
+  }
+
+  /**
+   * The request's bytes. A stateless client sends a handshake with every call, almost always the
+   * same one (it changes only when the server hash learned or the protocol text sent does): the
+   * last one encoded is sent again.
+   */
+  private handshakeBytes(request: HandshakeRequest): Buffer {
+    const last = this.lastHandshake;
+    if (last?.serverHash === request.serverHash && last.clientProtocol === request.clientProtocol && last.meta === request.meta) return last.bytes;
+    const bytes = encodeHandshakeRequest(request);
+    this.lastHandshake = { serverHash: request.serverHash, clientProtocol: request.clientProtocol, meta: request.meta, bytes };
+    return bytes;
   }
 
   private learn(response: HandshakeResponse): void {

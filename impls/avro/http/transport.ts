@@ -45,6 +45,8 @@ const LARGEST_TRUSTED_BODY_BYTES = 1024 * 1024;
 const FIRST_BODY_BYTES = 16 * 1024;
 /** Of an error answer's body, this much is kept for the error message. */
 const ERROR_TEXT_BYTES = 1024;
+/** Request heads kept, one per body length. */
+const KEPT_HEADS = 64;
 
 /** An exchange's deadline (performance.now() time) and what happens when it passes. */
 interface Deadline {
@@ -82,6 +84,18 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   const arm = (after: number): void => {
     watchdog = setTimeout(watch, Math.ceil(after));
     watchdog.unref();
+  };
+  // The request head differs only by the body's length: each is made once (calls of one service
+  // tend to repeat their sizes; bounded, so that a client of ever-new sizes keeps few).
+  const heads = new Map<number, Buffer>();
+  const head = (length: number): Buffer => {
+    let bytes = heads.get(length);
+    if (!bytes) {
+      if (heads.size >= KEPT_HEADS) heads.clear();
+      bytes = requestHead(url, length);
+      heads.set(length, bytes);
+    }
+    return bytes;
   };
   return {
     stateful: false,
@@ -197,7 +211,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
       socket.on('end', onEnd);
       socket.on('close', onClose);
       socket.on('error', onError);
-      pool.write(connection, requestHead(url, length), body, recorder);
+      pool.write(connection, head(length), body, recorder);
     }),
     close: async () => pool.close(),
   };
