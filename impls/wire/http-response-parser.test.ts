@@ -48,6 +48,16 @@ describe('ResponseParser', () => {
     expect(parse('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n').reusable).toBe(true);
   });
 
+  it('reads the headers that decide the body in any case, blanks around the name, repeated ones as one list', () => {
+    expect(parse('HTTP/1.1 200 OK\r\nCONTENT-length: 2\r\n\r\nok').body).toBe('ok');
+    expect(parse('HTTP/1.1 200 OK\r\n  transfer-ENCODING \t: gzip\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n').body).toBe('z');
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nconnection: close\r\nContent-Length: 0\r\n\r\n').reusable).toBe(false);
+    // Content-Length twice with one value is one length; names that only look alike are other headers.
+    expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nok').head?.contentLength).toBe(2);
+    const lookalikes = parse('HTTP/1.1 200 OK\r\nX-Content-Length: 9\r\nContent-Lengths: 9\r\nConnectionx: close\r\nContent-Length: 1\r\n\r\na');
+    expect([lookalikes.head?.contentLength, lookalikes.reusable]).toEqual([1, true]);
+  });
+
   it('counts bytes after the response', () => {
     expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naEXTRA').extra).toBe(5);
   });
@@ -59,6 +69,8 @@ describe('ResponseParser', () => {
   it.each([
     ['a status line that is not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n'],
     ['a header line without a colon', 'HTTP/1.1 200 OK\r\nnonsense\r\n\r\n'],
+    ['a header line without a name', 'HTTP/1.1 200 OK\r\n \t: 1\r\n\r\n'],
+    ['a header line whose only colon is on the next line', 'HTTP/1.1 200 OK\r\nnonsense\r\nContent-Length: 1\r\n\r\na'],
     ['conflicting Content-Length values', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'],
     ['a negative Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n'],
     ['a chunk size that is not hex', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
