@@ -169,7 +169,7 @@ export class ResponseParser {
     }
     if (status >= 100 && status < 200 && status !== 101) return; // interim (100 Continue): the real head follows
     if (status === 101) throw new HttpParseError('the server switched protocols (101)');
-    const connection = (connectionHeader ?? '').toLowerCase().split(',').map((token) => token.trim());
+    const connection = connectionHeader === undefined ? [] : connectionHeader.toLowerCase().split(',').map((token) => token.trim());
     this.keepAlive = minor === 1 ? !connection.includes('close') : connection.includes('keep-alive');
     let contentLength: number | undefined;
     if (coding !== undefined) {
@@ -183,7 +183,8 @@ export class ResponseParser {
         this.keepAlive = false;
       }
     } else if (lengthHeader !== undefined) {
-      const values = new Set(lengthHeader.split(',').map((token) => token.trim()));
+      // One value, or the same value repeated (RFC 9112 6.3).
+      const values = lengthHeader.includes(',') ? new Set(lengthHeader.split(',').map((token) => token.trim())) : new Set([lengthHeader]);
       const [only] = values;
       if (values.size !== 1 || only === undefined || !/^\d{1,15}$/.test(only)) throw new HttpParseError(`bad Content-Length: ${lengthHeader}`);
       contentLength = Number(only);
