@@ -43,6 +43,14 @@ describe('the valid call after an attack', () => {
     expect(served.firstAttempt).toBeUndefined();
   });
 
+  it('is not made again when the call failed otherwise than by its connection going away', async () => {
+    const wrong: Served = { ok: false, ms: 5, detail: 'echoInt(41) answered 40' };
+    const t = target([wrong, answered], [[], ['closing connection 127.0.0.1:9: idle for 1000 ms (limit idleTimeoutMs)']]);
+    const served = await servedAfter(t);
+    expect(t.calls()).toBe(1);
+    expect(served.ok).toBe(false);
+  });
+
   it('is not made again for a server without a log (a reference)', async () => {
     const t = target([closed, answered], []);
     const served = await servedAfter({ wire: t.wire, port: t.port, pid: t.pid });

@@ -164,7 +164,9 @@ export async function servedAfter(target: Target): Promise<Served> {
   const waited = cpuWait(target.pid);
   await target.serverLog?.(); // the attack's own closes are not this call's
   const served = await target.wire.validCall(target.port);
-  const limitClose = served.ok ? undefined : (await target.serverLog?.())?.find((line) => TIME_LIMIT_CLOSE.test(line));
+  // Only a call that failed because its connection went away (not a wrong answer, not a timeout).
+  const closed = !served.ok && CONNECTION_GONE.test(served.detail);
+  const limitClose = closed ? (await target.serverLog?.())?.find((line) => TIME_LIMIT_CLOSE.test(line)) : undefined;
   if (limitClose === undefined) return { ...served, cpuWaitMs: waited.stop() };
   // Our server closed the valid call's connection at one of the case's low time limits (an idle
   // timeout of 1 s, a message complete within 200 ms): the limit working on a client that was
@@ -175,6 +177,8 @@ export async function servedAfter(target: Target): Promise<Served> {
   return { ...again, cpuWaitMs: waited.stop(), firstAttempt: `${served.detail} after ${Math.round(served.ms)} ms; our server: ${limitClose}` };
 }
 
+/** How our clients say the server closed or reset the connection under a call. */
+const CONNECTION_GONE = /closed the connection|closed mid-answer|connection closed|ECONNRESET|EPIPE|socket hang up/i;
 /** How our servers (impls/avro socket/handler.ts, impls/thrift/session.ts) log a close at a time limit. */
 const TIME_LIMIT_CLOSE = /limit idleTimeoutMs|limit readTimeoutMs|: idle for \d+ ms|no complete message within/;
 
