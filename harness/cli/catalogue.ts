@@ -5,7 +5,7 @@
 import type { Cell } from '../matrix/axes.ts';
 import type { CellFilter } from '../matrix/cells.ts';
 import { RPC_CATALOGUES } from '../matrix/families.ts';
-import { knownFailureFor, loadKnownFailures, type KnownFailure } from '../matrix/known-failures.ts';
+import { entriesForCell, knownFailureFor, loadKnownFailures, type KnownFailure } from '../matrix/known-failures.ts';
 import { planFamily } from '../matrix/plan.ts';
 import { runIds } from '../matrix/case-filter.ts';
 import { loadImplementations } from '../contract/load.ts';
@@ -48,13 +48,16 @@ function listDatafileCells(filter: CellFilter, caseGlob: string | undefined, kno
 function listHostileCells(filter: CellFilter, caseGlob: string | undefined, knownFailures: readonly KnownFailure[], versions: string): ListedCell[] {
   if (filter.family && filter.family !== 'hostile') return [];
   const glob = caseGlob ? globRegExp(caseGlob) : undefined;
-  return hostileCells(selectReleases(loadPeers(), versions), { filter, caseMatches: (id) => !glob || glob.test(id) }).map(({ cell, cases }) => ({
-    cell,
-    cases: cases.map((c) => {
-      const known = knownFailureFor(c.coordinates, knownFailures);
-      return { id: c.testCase.id, kind: c.testCase.attack.kind, ...(known ? { knownFailure: known.id } : {}), ...(c.skip !== undefined ? { skip: c.skip } : {}) };
-    }),
-  }));
+  return hostileCells(selectReleases(loadPeers(), versions), { filter, caseMatches: (id) => !glob || glob.test(id) }).map(({ cell, cases }) => {
+    const entries = entriesForCell(cell, knownFailures);
+    return {
+      cell,
+      cases: cases.map((c) => {
+        const known = knownFailureFor(c.coordinates, entries);
+        return { id: c.testCase.id, kind: c.testCase.attack.kind, ...(known ? { knownFailure: known.id } : {}), ...(c.skip !== undefined ? { skip: c.skip } : {}) };
+      }),
+    };
+  });
 }
 
 export interface ListOptions {
@@ -71,12 +74,15 @@ export async function listCells(filter: CellFilter, options: ListOptions = {}): 
   const rpc = RPC_CATALOGUES
     .filter((catalogue) => !filter.family || filter.family === catalogue.family)
     .flatMap((catalogue) => planFamily(catalogue, { implementations, releases, filter, caseGlob: options.caseGlob }))
-    .map(({ cell, cases }) => ({
-      cell,
-      cases: cases.map(({ testCase, skip }, i) => {
-        const known = knownFailureFor({ ...cell, case: testCase.id }, knownFailures, runIds(cases.slice(0, i)));
-        return { id: testCase.id, kind: testCase.kind, ...(known ? { knownFailure: known.id } : {}), ...(skip ? { skip } : {}) };
-      }),
-    }));
+    .map(({ cell, cases }) => {
+      const entries = entriesForCell(cell, knownFailures);
+      return {
+        cell,
+        cases: cases.map(({ testCase, skip }, i) => {
+          const known = knownFailureFor({ ...cell, case: testCase.id }, entries, () => runIds(cases.slice(0, i)));
+          return { id: testCase.id, kind: testCase.kind, ...(known ? { knownFailure: known.id } : {}), ...(skip ? { skip } : {}) };
+        }),
+      };
+    });
   return [...rpc, ...listDatafileCells(filter, options.caseGlob, knownFailures), ...listHostileCells(filter, options.caseGlob, knownFailures, options.versions ?? versionSelection())];
 }

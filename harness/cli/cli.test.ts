@@ -17,8 +17,9 @@ function cli(args: readonly string[], extra: Record<string, string> = {}) {
   });
 }
 
-// Each call starts the CLI, which loads every adapter and plans the whole catalogue (about 2 s on an
-// idle 2-core machine, 6 s under load): the README test makes a dozen of them.
+// Each call starts the CLI, which loads every adapter and plans the selection (0.6-2 s on an idle
+// 2-core machine, 3-4 s for every release of the Thrift family; more under load): the README test
+// makes a dozen of them.
 describe('the conformance CLI', { timeout: 300_000 }, () => {
   it('answers --help on stdout with exit 0', async () => {
     const run = await cli(['--help']);
@@ -81,7 +82,7 @@ describe('the conformance CLI', { timeout: 300_000 }, () => {
       const run = await cli(script === 'matrix' ? ['run', ...args] : args, { CONFORMANCE_DRY_RUN: '1' });
       expect(run.exitCode, `${example}\n${run.stderr}`).toBe(0);
     }
-    // A dozen CLI processes, each planning the whole catalogue (4 to 7 s apiece on a shared
-    // 2-core machine since the Python Thrift peer's ~740 cells joined it): beyond the default 60 s.
+    // A dozen CLI processes, each planning its selection (38 s together in a loaded unit run on
+    // 2026-12-01, 44 s before the CLI loaded its heavy commands lazily): beyond the default 60 s.
   }, 240_000);
 });

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../docker/peers.ts';
 import { scratchDirectory } from '../run/scratch.ts';
 import type { CaseCoordinates } from './axes.ts';
 import { globRegExp } from './glob.ts';
-import { KNOWN_FAILURES_FILE, knownFailureFor, loadKnownFailures, matchesEntry, type KnownFailure } from './known-failures.ts';
+import { entriesForCell, KNOWN_FAILURES_FILE, knownFailureFor, loadKnownFailures, matchesEntry, type KnownFailure } from './known-failures.ts';
 
 const at: CaseCoordinates = {
   family: 'thrift', direction: 'ts-client', client: 'ours', server: 'java', peer: 'java', version: '0.20.0',
@@ -63,6 +63,50 @@ describe('known-failure entries', () => {
     expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], ['ping', 'echo-null'])?.id).toBe('crash');
     expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], ['ping'])).toBeUndefined();
     expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash])).toBeUndefined();
+  });
+
+  it('with setOffBy, asks a function for the earlier cases only when such an entry matches', () => {
+    const crash = { ...entry({ peer: 'java' }), id: 'crash', setOffBy: 'echo-null' };
+    let asked = 0;
+    const earlier = (ids: string[]) => () => { asked++; return ids; };
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], earlier(['ping', 'echo-null']))?.id).toBe('crash');
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [crash], earlier(['ping']))).toBeUndefined();
+    expect(asked).toBe(2);
+    expect(knownFailureFor({ ...at, case: 'echo-int' }, [entry({ peer: 'java' })], earlier([]))?.id).toBe('e');
+    expect(knownFailureFor({ ...at, peer: 'python' }, [crash], earlier(['echo-null']))).toBeUndefined();
+    expect(asked).toBe(2);
+  });
+});
+
+describe('the entries of a cell', () => {
+  const { case: _case, ...cell } = at;
+  const named = (id: string, match: KnownFailure['match'], versions?: string): KnownFailure => ({ ...entry(match, versions), id });
+
+  it('keeps the entries whose every axis but the case matches the cell, whatever their case pattern', () => {
+    const entries = [
+      named('any-case', { peer: 'java', case: 'uuid-*' }),
+      named('other-peer', { peer: 'python', case: 'uuid-*' }),
+      named('no-case', { family: 'thrift', transport: 'framed' }),
+      named('other-transport', { family: 'thrift', transport: 'http' }),
+      named('case-only', { case: 'nothing-like-this' }),
+      named('glob-axis', { protocol: 'bin*' }),
+    ];
+    expect(entriesForCell(cell, entries).map((e) => e.id)).toEqual(['any-case', 'no-case', 'case-only', 'glob-axis']);
+  });
+
+  it('keeps the entries whose version range holds the cell\'s release', () => {
+    const entries = [named('older', { peer: 'java' }, '<0.20.0'), named('this', { peer: 'java' }, '>=0.20.0 <0.21.0'), named('every', { peer: 'java' })];
+    expect(entriesForCell(cell, entries).map((e) => e.id)).toEqual(['this', 'every']);
+    const { version: _version, ...noRelease } = cell;
+    expect(entriesForCell(noRelease, entries).map((e) => e.id)).toEqual(['every']);
+  });
+
+  it('keeps an entry whose except leaves out only some cases, and gives each case the same answer as the whole file', () => {
+    const entries = [{ ...named('except', { peer: 'java' }), except: { case: 'uuid-*' } }, named('later', { family: 'thrift' })];
+    expect(entriesForCell(cell, entries).map((e) => e.id)).toEqual(['except', 'later']);
+    for (const id of ['uuid-byte-order', 'ping']) {
+      expect(knownFailureFor({ ...cell, case: id }, entriesForCell(cell, entries))?.id).toBe(knownFailureFor({ ...cell, case: id }, entries)?.id);
+    }
   });
 });
 

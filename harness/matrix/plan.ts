@@ -60,19 +60,22 @@ function keepScopedCasesOnce<C extends CatalogueCase>(planned: PlannedCell<C>[])
     for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
     return false;
   };
-  const codecs = new Map(planned.map((p) => [p, peerOfferOf(p.cell, p.release)?.codec]));
-  for (const p of planned) {
+  // Each case's key, made once: the keys are strings of a dozen parts, made for every case of every cell.
+  const keyed = planned.map((p) => {
+    const codec = peerOfferOf(p.cell, p.release)?.codec;
+    return { p, keys: p.cases.map(({ testCase }) => scopeKey(testCase, p.cell, codec)) };
+  });
+  for (const { p, keys } of keyed) {
     const rank = rankOf(p);
-    for (const { testCase } of p.cases) {
-      const key = scopeKey(testCase, p.cell, codecs.get(p));
+    for (const key of keys) {
       if (key === undefined) continue;
       const current = chosen.get(key);
       if (!current || earlier(rank, current.rank)) chosen.set(key, { rank, cell: p });
     }
   }
-  return planned
-    .map((p) => ({ ...p, cases: p.cases.filter(({ testCase }) => {
-      const key = scopeKey(testCase, p.cell, codecs.get(p));
+  return keyed
+    .map(({ p, keys }) => ({ ...p, cases: p.cases.filter((_, i) => {
+      const key = keys[i];
       return key === undefined || chosen.get(key)?.cell === p;
     }) }))
     .filter((p) => p.cases.length > 0);

@@ -16,7 +16,7 @@ import { runIds, type CatalogueCase, type SelectedCase } from '../matrix/case-fi
 import { cellTitle } from '../matrix/naming.ts';
 import { planFamily, type PlanInput, type PlannedCell } from '../matrix/plan.ts';
 import { partition, sliceOf } from '../matrix/slices.ts';
-import { knownFailureFor, loadKnownFailures } from '../matrix/known-failures.ts';
+import { entriesForCell, knownFailureFor, loadKnownFailures, type KnownFailure } from '../matrix/known-failures.ts';
 import { loadImplementations, type LoadedImplementation } from '../contract/load.ts';
 import { runClient, startServer, describeState, type ClientRun, type RunningServer } from '../docker/containers.ts';
 import { ListenerLog } from '../docker/log-follower.ts';
@@ -298,15 +298,16 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     const inRunOrder = [...cells.filter((c) => c.cell.direction === 'ts-client'), ...cells.filter((c) => c.cell.direction !== 'ts-client')];
     for (const c of inRunOrder) {
       describe(cellTitle(c.cell), () => {
-        for (const [i, selected] of c.cases.entries()) defineCase(c, selected, runIds(c.cases.slice(0, i)));
+        const entries = entriesForCell(c.cell, knownFailures);
+        for (const [i, selected] of c.cases.entries()) defineCase(c, selected, entries, () => runIds(c.cases.slice(0, i)));
       });
     }
   });
 
-  function defineCase(c: SliceCell<C>, selected: SelectedCase<C & CatalogueCase>, earlier: readonly string[]): void {
+  function defineCase(c: SliceCell<C>, selected: SelectedCase<C & CatalogueCase>, entries: readonly KnownFailure[], earlier: () => readonly string[]): void {
     const testCase = selected.testCase;
     const coordinates: CaseCoordinates = { ...c.cell, case: testCase.id };
-    const known = knownFailureFor(coordinates, knownFailures, earlier);
+    const known = knownFailureFor(coordinates, entries, earlier);
     const flaky = knownFlakyFor(coordinates, knownFlaky);
     const defined: ConformanceMeta = { coordinates, knownFailure: known?.id, knownFlaky: flaky?.id };
     // Meta given at definition reaches the reporter even when the case is skipped. A known failure

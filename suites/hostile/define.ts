@@ -4,7 +4,7 @@
 import { describe, it, type TestContext } from 'vitest';
 import { filterFromEnv } from '../../harness/matrix/cells.ts';
 import { globRegExp } from '../../harness/matrix/glob.ts';
-import { knownFailureFor, loadKnownFailures } from '../../harness/matrix/known-failures.ts';
+import { entriesForCell, knownFailureFor, loadKnownFailures } from '../../harness/matrix/known-failures.ts';
 import { cellTitle } from '../../harness/matrix/naming.ts';
 import type { ConformanceMeta } from '../../harness/results/case-meta.ts';
 import { runCase } from '../../harness/results/case-runner.ts';
@@ -40,8 +40,9 @@ export function defineCells(cells: readonly HostileCell[], body: CaseBody, budge
   for (const cell of cells) {
     const title = cellTitle(cell.cell);
     describe(title, () => {
+      const entries = entriesForCell(cell.cell, known);
       for (const planned of cell.cases) {
-        const knownFailure = knownFailureFor(planned.coordinates, known);
+        const knownFailure = knownFailureFor(planned.coordinates, entries);
         const defined: ConformanceMeta = { coordinates: planned.coordinates, knownFailure: knownFailure?.id };
         const timeoutMs = budgetOf(planned, cell);
         it(planned.testCase.id, { meta: { conformance: defined }, timeout: timeoutMs + 5_000 }, async (ctx: TestContext) => {
