@@ -29,7 +29,7 @@ export default defineConfig({
           isolate: false,
           // vitest runs projects side by side only when they have the same worker count.
           maxWorkers: JOBS,
-          setupFiles: ['harness/vitest/scratch-cleanup.ts'],
+          setupFiles: ['harness/vitest/scratch-cleanup.ts', 'harness/vitest/byte-equality.ts'],
           // Unit files run beside the conformance slices on two cores: a test of 0.3 s took 5.5 s at
           // load average 18 and hit vitest's default 5 s. A bound for hangs, not a speed check.
           testTimeout: 20_000,
@@ -43,7 +43,7 @@ export default defineConfig({
           include: ['suites/**/*.test.ts'],
           exclude: [...configDefaults.exclude, 'suites/**/*.unit.test.ts'],
           globalSetup: ['harness/vitest/global-setup.ts'],
-          setupFiles: ['harness/vitest/worker-setup.ts', 'harness/vitest/scratch-cleanup.ts'],
+          setupFiles: ['harness/vitest/worker-setup.ts', 'harness/vitest/scratch-cleanup.ts', 'harness/vitest/byte-equality.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
           // One module graph per worker, not per file (as in the unit project): the harness and the
