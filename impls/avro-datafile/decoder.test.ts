@@ -19,7 +19,7 @@ function everything(n: number, next: unknown = null): Record<string, unknown> {
     nothing: null, flag: n % 2 === 0, small: [0, -1, 63, -64, 2147483647, -2147483648][n % 6] as number,
     big: [0n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 35n) + 7n, 268435455n, 268435456n][n % 8] as bigint,
     stamp: 1_700_000_000_000_000n + BigInt(n), ratio: Math.fround(n / 3), exact: n === 1 ? Number.NaN : n * 1e300 - 0.5,
-    name: ['', 'a', 'abcdef', 'abcdefg', 'é', 'naïve café — ünïcödé text longer than sixteen bytes', 'x'.repeat(300)][n % 7] as string,
+    name: ['', 'a', 'abcdef', 'abcdefg', 'é', 'naïve café — ünïcödé text longer than sixteen bytes', 'x'.repeat(300), 'abcdefgh', 'abcdefghi', 'abcdefé', 'é1234567', '\u007f\u0000\u0001'][n % 12] as string,
     blob: Buffer.from(Array.from({ length: [0, 1, 32, 33, 200][n % 5] as number }, (_, i) => (i * 7 + n) & 0xff)),
     id: Buffer.from([1, 2, 3, 4, 5, n & 0xff]), empty: Buffer.alloc(0),
     colour: ['RED', 'GREEN', 'BLUE'][n % 3], list: Array.from({ length: n % 4 }, (_, i) => BigInt(i) * -(10n ** 15n)),
