@@ -12,6 +12,7 @@ import type { Server } from 'node:net';
 import type { AvroImplementation, AvroServerHandle } from '../harness/contract/avro.ts';
 import type { ThriftImplementation, ThriftServerHandle } from '../harness/contract/thrift.ts';
 import { pathToFileURL } from 'node:url';
+import { gcTotals } from './gc-clock.ts';
 import { closedLoop, type LoopResult } from './load.ts';
 import { PAYLOAD_INT, payloadBytes, type Answer, type Command, type ListenerSpec, type Payload, type RunCommand } from './protocol.ts';
 import { RawClient, serveRaw } from './raw.ts';
@@ -222,7 +223,11 @@ async function main(): Promise<void> {
         case 'cpu': {
           const cpu = process.cpuUsage();
           const loop = performance.eventLoopUtilization();
-          write({ id: command.id, ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopActiveMs: loop.active, loopIdleMs: loop.idle });
+          const gc = await gcTotals();
+          write({
+            id: command.id, ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopActiveMs: loop.active, loopIdleMs: loop.idle,
+            gcPauseSeconds: gc.pauseSeconds, markCompacts: gc.markCompacts,
+          });
           break;
         }
         case 'exit':

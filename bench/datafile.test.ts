@@ -76,7 +76,7 @@ describe('the data-file rows in the report', () => {
     },
     peers: [], groups: [], excluded: [], notStarted: [], datafile,
   };
-  const cpu: Explanation = { id: 'cpu', groups: ['*'], rows: ['ours'], cause: 'c', outside: 'o', profile: 'impls/avro-datafile/profile/README.md', check: { kind: 'cpu-ratio', atLeast: 1 } };
+  const cpu: Explanation = { id: 'cpu', groups: ['*'], rows: ['ours'], cause: 'c', outside: 'o', profile: 'impls/avro-datafile/profile/README.md', checks: [{ kind: 'cpu-ratio', atLeast: 1 }] };
 
   it('carry the cpu ratio below 1.0, so that a cpu-ratio check can judge them', () => {
     const below = belowOne(report, [cpu]);

@@ -5,9 +5,9 @@ import { AXES, peerParticipant, planGroups, SHAPES, type Participant } from './p
 
 const floor: Explanation = {
   id: 'floor', groups: ['thrift/*/*/int/1/*'], rows: ['ours client'], cause: 'c', outside: 'o', profile: 'impls/thrift/profile/README.md',
-  check: { kind: 'at-raw-floor', atLeast: 0.9 },
+  checks: [{ kind: 'at-raw-floor', atLeast: 0.9 }],
 };
-const cpu: Explanation = { ...floor, id: 'cpu', groups: ['*'], rows: ['ours client', 'ours server'], check: { kind: 'cpu-ratio', atLeast: 1 } };
+const cpu: Explanation = { ...floor, id: 'cpu', groups: ['*'], rows: ['ours client', 'ours server'], checks: [{ kind: 'cpu-ratio', atLeast: 1 }] };
 
 describe('an explanation of a row below 1.0', () => {
   it('covers the row only while its check holds in the same run', () => {
@@ -25,11 +25,26 @@ describe('an explanation of a row below 1.0', () => {
   });
 
   it('judges a row by the replay floor of its own side', () => {
-    const replay: Explanation = { ...floor, id: 'replay', check: { kind: 'at-replay-floor', atLeast: 0.9 } };
+    const replay: Explanation = { ...floor, id: 'replay', checks: [{ kind: 'at-replay-floor', atLeast: 0.9 }] };
     const row = { group: 'thrift/framed/binary/int/1/python', row: 'ours client', median: 0.9 };
     expect(judge({ ...row, ofReplay: 0.93, replayRatio: 0.97 }, [replay])).toEqual({ explainedBy: 'replay', notHolding: [] });
     expect(judge({ ...row, ofReplay: 0.85, replayRatio: 0.97 }, [replay])).toEqual({ notHolding: ['replay: of the replay floor 0.85 < 0.9'] });
     expect(judge({ ...row, ofReplay: 0.93, replayRatio: 1.01 }, [replay])).toEqual({ notHolding: ['replay: the replay floor itself at 1.01 of the reference'] });
+  });
+
+  it('holds only while every one of its checks holds: the cause is there, and the gap is no larger than it accounts for', () => {
+    const collections: Explanation = {
+      ...floor, id: 'collections', groups: ['*'], rows: ['ours server'],
+      checks: [{ kind: 'mark-compacts', atLeast: 2 }, { kind: 'ratio', atLeast: 0.5 }],
+    };
+    const row = { group: 'avro/tcp/conformance/64KiB/1/python', row: 'ours server', median: 0.7 };
+    expect(judge({ ...row, markCompactsPer1000: 4 }, [collections])).toEqual({ explainedBy: 'collections', notHolding: [] });
+    // No full collections in this run: the profile's cause is not what holds the row back now.
+    expect(judge({ ...row, markCompactsPer1000: 0 }, [collections])).toEqual({ notHolding: ['collections: mark-compacts per 1,000 calls 0.00 < 2'] });
+    // The collections are there, but the row is further down than they account for.
+    expect(judge({ ...row, median: 0.4, markCompactsPer1000: 4 }, [collections])).toEqual({ notHolding: ['collections: ratio 0.40 < 0.5'] });
+    // A peer reports no collections: not measured is not holding.
+    expect(judge(row, [collections])).toEqual({ notHolding: ['collections: mark-compacts per 1,000 calls not measured'] });
   });
 
   it('falls through to the next explanation that covers the row', () => {
@@ -55,7 +70,7 @@ describe('an explanation of a row below 1.0', () => {
     const groups = planGroups({ axes: AXES, shapes: SHAPES, implementations: { avro: [ours], thrift: [ours] }, peers: { avro: [peer], thrift: [peer] }, libraries: false, floor: true });
     const explanations = loadExplanations();
     const checks = (group: string, row: string): string[] =>
-      explanations.filter((e) => e.rows.includes(row) && e.groups.some((glob) => globRegExp(glob).test(group))).map((e) => e.check?.kind ?? 'none');
+      explanations.filter((e) => e.rows.includes(row) && e.groups.some((glob) => globRegExp(glob).test(group))).flatMap((e) => e.checks?.map((c) => c.kind) ?? ['none']);
     const replayed = groups.filter((g) => g.contenders.some((c) => c.kind === 'replay'));
     // A row is held to the replay floor of its own side where the group has one, and to the raw floor otherwise.
     const replayedSide = (g: (typeof groups)[number], row: string): boolean =>

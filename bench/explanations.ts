@@ -1,8 +1,10 @@
 // Why rows of ours stay below 1.0x the reference (bench/explanations.json): each explanation comes
 // from a profile, names the groups and rows it covers, and, where the cause can be seen in the
-// bench's own figures, a check that must hold in the same run. So a row is "explained" only while
-// the run still shows what the profile found; a regression that leaves the floor, or a new row
-// below 1.0, is reported as unexplained instead of hiding under an old note.
+// bench's own figures, checks that must all hold in the same run: that the cause is there (a floor
+// below the reference, full collections) and, where it matters, that it is large enough for the
+// gap (a ratio bound). So a row is "explained" only while the run still shows what the profile found; a
+// regression that leaves the floor, or a new row below 1.0, is reported as unexplained instead of
+// hiding under an old note.
 import { readFileSync } from 'node:fs';
 import { globRegExp } from '../harness/matrix/glob.ts';
 import { validated } from '../harness/schemas/validate.ts';
@@ -18,8 +20,10 @@ export interface ExplanationCheck {
    * own-cpu-ratio: our process alone (our client, our server) makes at least `atLeast` of the calls
    * per CPU-second of the reference's process in the same role.
    * ratio: the row's ratio is at least `atLeast`: the profile's cause accounts for a gap that size, not more.
+   * mark-compacts: our process made at least `atLeast` full collections per 1,000 calls
+   * (bench/gc-clock.ts): the collections the profile blames are there in this run.
    */
-  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'own-cpu-ratio' | 'ratio';
+  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'own-cpu-ratio' | 'ratio' | 'mark-compacts';
   readonly atLeast: number;
 }
 
@@ -34,7 +38,8 @@ export interface Explanation {
   readonly outside: string;
   /** The profile notes that show it (path#anchor in this repository). */
   readonly profile: string;
-  readonly check?: ExplanationCheck;
+  /** All must hold in the run for the explanation to cover a row; none: it covers the row as it stands. */
+  readonly checks?: readonly ExplanationCheck[];
 }
 
 /** The figures of one row below 1.0 that explanations are judged on. */
@@ -55,6 +60,10 @@ export interface RowFigures {
   readonly ofReplay?: number;
   /** That replay row's own ratio to the reference, on the row's side (median). */
   readonly replayRatio?: number;
+  /** The share of our process's CPU in its main thread's collection pauses (median), where measured: shown, not checked. */
+  readonly gcPauseShare?: number;
+  /** Our process's mark-compacts per 1,000 calls (median), where measured. */
+  readonly markCompactsPer1000?: number;
 }
 
 export interface Verdict {
@@ -74,9 +83,16 @@ function covers(explanation: Explanation, row: RowFigures): boolean {
   return explanation.rows.includes(row.row) && explanation.groups.some((glob) => globRegExp(glob).test(row.group));
 }
 
-/** Undefined when the check holds; otherwise why it does not, with the run's figure. */
-function failedCheck(check: ExplanationCheck | undefined, row: RowFigures): string | undefined {
-  if (!check) return undefined;
+/** Undefined when every check holds; otherwise why the first failing one does not, with the run's figure. */
+function failedChecks(checks: readonly ExplanationCheck[] | undefined, row: RowFigures): string | undefined {
+  for (const check of checks ?? []) {
+    const failed = failedCheck(check, row);
+    if (failed !== undefined) return failed;
+  }
+  return undefined;
+}
+
+function failedCheck(check: ExplanationCheck, row: RowFigures): string | undefined {
   const { figure, name, floor } = checkedFigure(check.kind, row);
   if (figure === undefined) return `${name} not measured`;
   if (figure < check.atLeast) return `${name} ${figure.toFixed(2)} < ${check.atLeast}`;
@@ -99,16 +115,22 @@ function checkedFigure(kind: ExplanationCheck['kind'], row: RowFigures): { figur
       return { ...(row.ownCpu !== undefined ? { figure: row.ownCpu } : {}), name: 'own cpu ratio' };
     case 'ratio':
       return { figure: row.median, name: 'ratio' };
+    case 'mark-compacts':
+      return { ...(row.markCompactsPer1000 !== undefined ? { figure: row.markCompactsPer1000 } : {}), name: 'mark-compacts per 1,000 calls' };
   }
 }
 
 /**
  * How far a check stands from its thresholds, relatively: positive when it holds (the least
  * relative room any of its figures has), negative when it fails (minus the relative rise the
- * furthest figure would need). A floor counts with its own ratio against 1. No check: +Infinity.
+ * furthest figure would need). A floor counts with its own ratio against 1. Several checks: the
+ * least of their margins (all must hold). No check: +Infinity.
  */
-function checkMargin(check: ExplanationCheck | undefined, row: RowFigures): number {
-  if (!check) return Number.POSITIVE_INFINITY;
+function checksMargin(checks: readonly ExplanationCheck[] | undefined, row: RowFigures): number {
+  return Math.min(Number.POSITIVE_INFINITY, ...(checks ?? []).map((check) => checkMargin(check, row)));
+}
+
+function checkMargin(check: ExplanationCheck, row: RowFigures): number {
   const { figure, floor } = checkedFigure(check.kind, row);
   if (figure === undefined || (floor !== undefined && floor.ratio === undefined)) return Number.NEGATIVE_INFINITY;
   const room = [figure / check.atLeast - 1, ...(floor?.ratio !== undefined ? [1 / floor.ratio - 1] : [])];
@@ -129,10 +151,10 @@ export function verdictMargin(row: RowFigures, explanations: readonly Explanatio
   if (row.median >= 1) {
     // At or above 1.0: it flips only by falling below 1.0 where nothing would explain it.
     const asBelow = { ...row, median: Math.min(row.median, 0.999) };
-    const best = Math.max(Number.NEGATIVE_INFINITY, ...covering.map((e) => checkMargin(e.check, asBelow)));
+    const best = Math.max(Number.NEGATIVE_INFINITY, ...covering.map((e) => checksMargin(e.checks, asBelow)));
     return Math.max(row.median - 1, best);
   }
-  const margins = covering.map((e) => checkMargin(e.check, row));
+  const margins = covering.map((e) => checksMargin(e.checks, row));
   const holding = margins.filter((m) => m >= 0);
   // Explained: it flips when every holding explanation fails, the one with the most room last.
   if (holding.length > 0) return Math.max(...holding);
@@ -144,7 +166,7 @@ export function judge(row: RowFigures, explanations: readonly Explanation[]): Ve
   const notHolding: string[] = [];
   for (const explanation of explanations) {
     if (!covers(explanation, row)) continue;
-    const failed = failedCheck(explanation.check, row);
+    const failed = failedChecks(explanation.checks, row);
     if (failed === undefined) return { explainedBy: explanation.id, notHolding };
     notHolding.push(`${explanation.id}: ${failed}`);
   }

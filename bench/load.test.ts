@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { closedLoop } from './load.ts';
+import { fullCollection } from './testing/full-collection.ts';
 
 const times = { warmupMs: 20, durationMs: 200, drainMs: 1_000 };
 
@@ -22,6 +23,22 @@ describe('closedLoop', () => {
     const result = await closedLoop([() => sleep(5)], times);
     expect(result.calls).toBeGreaterThan(0);
     expect(result.loopBusy).toBeLessThan(0.5);
+  });
+
+  it("counts the collections of its span: the main thread's pauses and the mark-compacts", async () => {
+    let collections = 0;
+    const collect = async (): Promise<void> => {
+      if (collections < 3) {
+        fullCollection();
+        collections += 1;
+      }
+      await new Promise(setImmediate);
+    };
+    const started = performance.now();
+    const result = await closedLoop([collect], times);
+    expect(result.markCompacts).toBeGreaterThanOrEqual(3);
+    expect(result.gcPauseSeconds).toBeGreaterThan(0);
+    expect(result.gcPauseSeconds).toBeLessThan((performance.now() - started) / 1000);
   });
 
   it('stops at the first failing call and throws it', async () => {

@@ -2,6 +2,7 @@
 // own language): each slot makes one call after another; calls that complete while the window is
 // open are counted. Time comes from performance.now(); the window opens after the warm-up.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gcTotals } from './gc-clock.ts';
 
 export interface LoopResult {
   /** Calls completed inside the measured window, and its length. */
@@ -13,6 +14,9 @@ export interface LoopResult {
   readonly cpuSeconds: number;
   /** The share of that span in which this process's event loop was busy (not waiting in epoll). */
   readonly loopBusy: number;
+  /** Over that span: the main thread's collection pauses and the mark-compacts (gc-clock.ts). */
+  readonly gcPauseSeconds: number;
+  readonly markCompacts: number;
 }
 
 type Phase = 'warmup' | 'measure' | 'stop';
@@ -39,6 +43,7 @@ async function sleepWatching(ms: number, failed: () => boolean): Promise<void> {
  * completed inside the measured window. The first failing call stops every slot and is thrown.
  */
 export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, times: LoopTimes): Promise<LoopResult> {
+  const gcBefore = await gcTotals();
   const cpuBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
   let phase: Phase = 'warmup';
@@ -72,7 +77,10 @@ export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, time
   clearTimeout(timer);
   const cpu = process.cpuUsage(cpuBefore);
   const loop = performance.eventLoopUtilization(loopBefore);
+  const gc = await gcTotals();
   if (failure) throw failure.error;
   if (!drained) throw new Error(`calls still outstanding ${times.drainMs} ms after the window closed`);
-  return { calls: counted, seconds: (ended - started) / 1000, totalCalls, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopBusy: loop.utilization };
+  return { calls: counted, seconds: (ended - started) / 1000, totalCalls, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopBusy: loop.utilization,
+    gcPauseSeconds: gc.pauseSeconds - gcBefore.pauseSeconds, markCompacts: gc.markCompacts - gcBefore.markCompacts,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopBusyBetween, rowsOf, type Measurement } from './measure.ts';
+import { gcBetween, loopBusyBetween, rowsOf, type Measurement } from './measure.ts';
 import { RAW, REPLAY, REPLAY_SERVER, type Contender, type Participant } from './plan.ts';
 
 const java: Participant = { id: 'java', kind: 'peer', source: 'java-thrift', client: [], server: [] };
@@ -50,6 +50,28 @@ describe('rowsOf', () => {
     expect(server?.loopBusy).toMatchObject({ min: 0.91, max: 0.97, n: 2 });
     expect(rows.find((r) => r.kind === 'reference')?.loopBusy).toBeUndefined();
     expect(rows.find((r) => r.name === REPLAY_SERVER)?.loopBusy?.median).toBe(0.6);
+  });
+
+  it("gives a row of ours its own process's collections, round by round: pause share of its CPU, mark-compacts per 1,000 calls", () => {
+    const rows = rowsOf(contenders, [
+      m('java client → java server', 0, 10_000, 30, 30),
+      // Server CPU 60 ms over 1,000 calls, 15 ms of it in collections, 4 mark-compacts; the client's figures are not the row's.
+      { ...m('ours server', 0, 8_000, 40, 60), clientGcPauseSeconds: 0.039, clientMarkCompacts: 9, serverGcPauseSeconds: 0.015, serverMarkCompacts: 4 },
+      { ...m('ours server', 1, 8_000, 40, 50), serverGcPauseSeconds: 0.005, serverMarkCompacts: 0 },
+      m('ours server', 2, 8_000, 40, 50),
+    ], new Map());
+    const server = rows.find((r) => r.name === 'ours server');
+    expect(server?.gcPauseShare?.min).toBeCloseTo(0.1, 10);
+    expect(server?.gcPauseShare).toMatchObject({ max: 0.25, n: 2 });
+    expect(server?.markCompactsPer1000).toMatchObject({ min: 0, max: 4, n: 2 });
+    expect(rows.find((r) => r.kind === 'reference')?.gcPauseShare).toBeUndefined();
+  });
+});
+
+describe('gcBetween', () => {
+  it("is a Node agent's collection pauses and mark-compacts between two cpu answers, unknown for a peer", () => {
+    expect(gcBetween({ id: 1, ok: true, gcPauseSeconds: 0.5, markCompacts: 3 }, { id: 2, ok: true, gcPauseSeconds: 0.75, markCompacts: 5 })).toEqual({ pauseSeconds: 0.25, markCompacts: 2 });
+    expect(gcBetween({ id: 1, ok: true, cpuSeconds: 1 }, { id: 2, ok: true, cpuSeconds: 2 })).toBeUndefined();
   });
 });
 

@@ -51,6 +51,11 @@ export interface Measurement {
   /** Node agents: the share of that span in which the client's (server's) event loop was busy. */
   readonly clientLoopBusy?: number;
   readonly serverLoopBusy?: number;
+  /** Node agents, over the same span as the CPU seconds: the main thread's collection pauses and the mark-compacts (gc-clock.ts). */
+  readonly clientGcPauseSeconds?: number;
+  readonly clientMarkCompacts?: number;
+  readonly serverGcPauseSeconds?: number;
+  readonly serverMarkCompacts?: number;
 }
 
 export interface RowResult {
@@ -93,6 +98,15 @@ export interface RowResult {
    * sets the rate: more in flight cannot go faster, only less CPU per call (or more threads) can.
    */
   readonly loopBusy?: Summary;
+  /**
+   * The same rows, per round: the share of the measured process's CPU time spent in its main
+   * thread's collection pauses as perf_hooks reports them (gc-clock.ts). A lower bound of what
+   * collection costs: incremental marking steps and V8's concurrent marking are not in it (a CPU
+   * profile of our Thrift server at 64 KiB put 1.7x these pauses under "(garbage collector)").
+   */
+  readonly gcPauseShare?: Summary;
+  /** The same rows, per round: the measured process's mark-compacts per 1,000 calls. */
+  readonly markCompactsPer1000?: Summary;
   /** Highest peak resident memory over the rounds of the process measured (client rows: the client, server rows: the server), MiB. */
   readonly peakRssMiB?: number;
   /** Both processes of the pair, MiB (client, server). */
@@ -170,9 +184,13 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
       const cpu = answer.totalCalls !== undefined && answer.cpuSeconds !== undefined && serverCpuBefore !== undefined && serverCpuAfter !== undefined
         ? { totalCalls: answer.totalCalls, clientCpuSeconds: answer.cpuSeconds, serverCpuSeconds: serverCpuAfter - serverCpuBefore } : {};
       const serverLoopBusy = loopBusyBetween(serverBefore, serverAfter);
+      const serverGc = gcBetween(serverBefore, serverAfter);
       const loop = {
         ...(answer.loopBusy !== undefined ? { clientLoopBusy: answer.loopBusy } : {}),
         ...(serverLoopBusy !== undefined ? { serverLoopBusy } : {}),
+        ...(answer.gcPauseSeconds !== undefined && answer.markCompacts !== undefined
+          ? { clientGcPauseSeconds: answer.gcPauseSeconds, clientMarkCompacts: answer.markCompacts } : {}),
+        ...(serverGc ? { serverGcPauseSeconds: serverGc.pauseSeconds, serverMarkCompacts: serverGc.markCompacts } : {}),
       };
       return {
         contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, ...cpu, ...loop,
@@ -222,6 +240,29 @@ export function loopBusyBetween(before: Answer, after: Answer): number | undefin
   const active = after.loopActiveMs - before.loopActiveMs;
   const total = active + after.loopIdleMs - before.loopIdleMs;
   return total > 0 ? active / total : undefined;
+}
+
+/** A Node agent's collection pauses and mark-compacts between two `cpu` answers. */
+export function gcBetween(before: Answer, after: Answer): { pauseSeconds: number; markCompacts: number } | undefined {
+  if (before.gcPauseSeconds === undefined || before.markCompacts === undefined || after.gcPauseSeconds === undefined || after.markCompacts === undefined) return undefined;
+  return { pauseSeconds: after.gcPauseSeconds - before.gcPauseSeconds, markCompacts: after.markCompacts - before.markCompacts };
+}
+
+/** Per round, the measured side's collection figures: pause share of its CPU, mark-compacts per 1,000 calls. */
+function gcFigures(own: readonly Measurement[], side: 'client' | 'server'): { gcPauseShare?: Summary; markCompactsPer1000?: Summary } {
+  const shares: number[] = [];
+  const perThousand: number[] = [];
+  for (const m of own) {
+    const pause = side === 'client' ? m.clientGcPauseSeconds : m.serverGcPauseSeconds;
+    const majors = side === 'client' ? m.clientMarkCompacts : m.serverMarkCompacts;
+    const cpu = side === 'client' ? m.clientCpuSeconds : m.serverCpuSeconds;
+    if (pause === undefined || majors === undefined || cpu === undefined || m.totalCalls === undefined) continue;
+    if (cpu > 0) shares.push(pause / cpu);
+    if (m.totalCalls > 0) perThousand.push((majors * 1000) / m.totalCalls);
+  }
+  const gcPauseShare = summarize(shares);
+  const markCompactsPer1000 = summarize(perThousand);
+  return { ...(gcPauseShare ? { gcPauseShare } : {}), ...(markCompactsPer1000 ? { markCompactsPer1000 } : {}) };
 }
 
 function ratesByRound(measurements: readonly Measurement[], name: string): Map<number, number> {
@@ -286,6 +327,7 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
     const loopSide = side ?? (c.name === REPLAY_CLIENT ? 'client' : c.name === REPLAY_SERVER ? 'server' : undefined);
     const loopBusy = loopSide === undefined
       ? undefined : summarize(own.map((m) => (loopSide === 'client' ? m.clientLoopBusy : m.serverLoopBusy)).filter((v): v is number => v !== undefined));
+    const gc = loopSide === undefined ? {} : gcFigures(own, loopSide);
     const measured = c.kind === 'server' ? serverPeak : c.kind === 'client' ? clientPeak : undefined;
     const error = errors.get(c.name);
     return {
@@ -293,7 +335,7 @@ export function rowsOf(contenders: readonly Contender[], measurements: readonly 
       ...(rate ? { rate } : {}), ...(ratio ? { ratio } : {}), ...(ofFloor ? { ofFloor } : {}), ...(ofReplay ? { ofReplay } : {}),
       ...(cpuRatio ? { cpuRatio } : {}), ...(perCall ? { cpuUsPerCall: Math.round(perCall.median * 10) / 10 } : {}),
       ...(sides[0] !== undefined || sides[1] !== undefined ? { cpuUsPerCallSides: sides } : {}), ...(ownCpuRatio ? { ownCpuRatio } : {}),
-      ...(loopBusy ? { loopBusy } : {}),
+      ...(loopBusy ? { loopBusy } : {}), ...gc,
       ...(measured !== undefined ? { peakRssMiB: measured } : {}),
       peakRssPairMiB: [clientPeak, serverPeak] as const,
       ...(error ? { error } : {}),

@@ -77,6 +77,12 @@ export interface Answer {
   readonly loopBusy?: number;
   readonly loopActiveMs?: number;
   readonly loopIdleMs?: number;
+  /**
+   * Node agents only (gc-clock.ts). run: the main thread's collection pauses and the mark-compacts
+   * over the same span as cpuSeconds; cpu: both so far.
+   */
+  readonly gcPauseSeconds?: number;
+  readonly markCompacts?: number;
 }
 
 /** The bytes every bench client sends (the same pattern in every language). */

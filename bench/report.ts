@@ -79,6 +79,7 @@ export function figuresOfGroup(group: GroupResult): Array<Omit<BelowOne, 'verdic
       ...(floor?.ratio ? { floorRatio: floor.ratio.median } : {}),
       ...(row.ofReplay ? { ofReplay: row.ofReplay.median } : {}), ...(replay?.ratio ? { replayRatio: replay.ratio.median } : {}),
       ...(row.loopBusy ? { loopBusy: row.loopBusy.median } : {}),
+      ...(row.gcPauseShare ? { gcPauseShare: row.gcPauseShare.median } : {}), ...(row.markCompactsPer1000 ? { markCompactsPer1000: row.markCompactsPer1000.median } : {}),
     });
   }
   return out;
@@ -103,8 +104,9 @@ export function belowOne(report: BenchReport, explanations: readonly Explanation
 
 function belowOneTable(below: readonly BelowOne[]): string[] {
   return [
-    '| group | row | median | min–max | cpu ratio | own cpu ratio | × raw floor | × replay floor | loop busy | why |', '|---|---|---|---|---|---|---|---|---|---|',
-    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ownCpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${f2(b.loopBusy)} | ${verdictText(b.verdict)} |`),
+    '| group | row | median | min–max | cpu ratio | own cpu ratio | × raw floor | × replay floor | loop busy | gc pause share | mark-compacts /1k | why |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...below.map((b) => `| ${b.group} | ${b.row} | ${f2(b.median)} | ${f2(b.min)}–${f2(b.max)} | ${f2(b.cpu)} | ${f2(b.ownCpu)} | ${f2(b.ofFloor)} | ${f2(b.ofReplay)} | ${f2(b.loopBusy)} | ${f2(b.gcPauseShare)} | ${f2(b.markCompactsPer1000)} | ${verdictText(b.verdict)} |`),
   ];
 }
 
@@ -171,19 +173,19 @@ function overviewMarkdown(groups: readonly GroupResult[]): string[] {
 
 function detailMarkdown(groups: readonly GroupResult[]): string[] {
   const lines = [
-    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call (client / server) | own cpu ratio | × raw floor | × replay floor | loop busy | peak RSS MiB client / server |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| transport protocol | payload ×in flight | contender | connections×in flight | ratio median (min–max) | cpu ratio median (min–max) | calls/s median | CPU µs per call (client / server) | own cpu ratio | × raw floor | × replay floor | loop busy | gc pause share | mark-compacts /1k | peak RSS MiB client / server |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const g of groups) {
     if (g.skipped) {
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | | | |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)} | (skipped: ${g.skipped}) | | | | | | | | | | | | |`);
       continue;
     }
     for (const r of g.rows) {
       const ratio = r.kind === 'reference' ? '1.00 (reference)' : r.kind === 'floor' || r.kind === 'replay' ? `${ratioText(r.ratio)} (floor)` : ratioText(r.ratio);
       const error = r.error ? ` ✗ ${r.error.replace(/\|/g, '\\|').slice(0, 160)}` : '';
       const cpu = r.kind === 'reference' ? '1.00' : ratioText(r.cpuRatio);
-      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} (${r.cpuUsPerCallSides?.[0] ?? '–'} / ${r.cpuUsPerCallSides?.[1] ?? '–'}) | ${f2(r.ownCpuRatio?.median)} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${f2(r.loopBusy?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
+      lines.push(`| ${g.transport} ${g.protocol} | ${shapeLabel(g)}${g.pinned ? ' (pinned)' : ''} | ${r.name}${error} | ${r.connections}×${r.inflightPerConnection} | ${ratio} | ${cpu} | ${rate(r.rate?.median)} | ${r.cpuUsPerCall ?? '–'} (${r.cpuUsPerCallSides?.[0] ?? '–'} / ${r.cpuUsPerCallSides?.[1] ?? '–'}) | ${f2(r.ownCpuRatio?.median)} | ${r.kind === 'floor' ? '1' : f2(r.ofFloor?.median)} | ${r.kind === 'replay' ? '1' : f2(r.ofReplay?.median)} | ${f2(r.loopBusy?.median)} | ${f2(r.gcPauseShare?.median)} | ${f2(r.markCompactsPer1000?.median)} | ${mib(r.peakRssPairMiB?.[0])} / ${mib(r.peakRssPairMiB?.[1])} |`);
     }
   }
   return lines;
@@ -209,14 +211,15 @@ export function renderMarkdown(report: BenchReport): string {
     `Pinning: ${r.pinning}. Node agents: ${r.nodeAgents ?? 'host processes'}. JVM: ${r.jvm}.`, '',
     'Ratio: calls per second of the row divided by the reference pair (the peer\'s own client against its own server) **in the same round**; min, median and max over the rounds. Client rows: that client against the peer\'s server; server rows: the peer\'s client against that server. Above 1: faster than the reference.',
     'CPU ratio: calls per CPU-second of client and server together (each process reports its own CPU time, every thread), the row\'s divided by the reference\'s in the same round. It hardly moves with other load on the machine, but it does not see waiting (a Nagle stall costs no CPU): read the two together. CPU µs per call: client + server (each process\'s in brackets). Own cpu ratio (client and server rows): calls per CPU-second of the measured process alone over the reference\'s process in the same role, in the same round.',
-    '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. × replay floor (framed and buffered Thrift, Avro tcp, SASL and Netty; one call in flight, int and 64 KiB): the row\'s rate divided by that of Node with canned messages in place of ours against the same peer (bench/replay.ts, bench/replay-avro.ts; "replay client" with the peer\'s server, "replay server" with the peer\'s client), in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).', '',
+    '× raw floor: the row\'s rate divided by Node\'s raw loopback echo of the same bytes (no RPC) in the same round. × replay floor (framed and buffered Thrift, Avro tcp, SASL and Netty; one call in flight, int and 64 KiB): the row\'s rate divided by that of Node with canned messages in place of ours against the same peer (bench/replay.ts, bench/replay-avro.ts; "replay client" with the peer\'s server, "replay server" with the peer\'s client), in the same round. Peak RSS: the highest resident memory of each process while the row ran (VmHWM, reset before each window).',
+    'Loop busy, gc pause share and mark-compacts /1k (rows whose measured process is Node): the share of the round its event loop was busy; the share of its CPU time in its main thread\'s collection pauses (perf_hooks \'gc\' entries: a lower bound, without incremental and concurrent marking); its full collections (mark-compacts) per 1,000 calls.', '',
     `Peers: ${report.peers.map((p) => `${p.folder} ${p.version} (${Object.entries(p.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`).join('; ')}.`, '',
   ];
   const explanations = loadExplanations();
   const below = belowOne(report, explanations);
   const unexplained = below.filter((b) => !b.verdict.explainedBy).length;
   lines.push(`## Below 1.0× (${below.length} rows of ours, ${unexplained} not explained)`, '',
-    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while its check holds in this run\'s figures (× raw or replay floor, cpu ratio, own cpu ratio or ratio).', '');
+    'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while all its checks hold in this run\'s figures (× raw or replay floor, cpu ratio, own cpu ratio, ratio, gc pause share or mark-compacts per 1,000 calls).', '');
   const settled = report.groups.filter((g) => g.settled);
   if (settled.length > 0) {
     lines.push(`Measured again with more rounds, each judged over all its rounds (bench/settle.ts: a row of ours that a small change of one figure would move to another verdict, either way):`, '',
@@ -227,7 +230,7 @@ export function renderMarkdown(report: BenchReport): string {
     const used = explanations.filter((e) => below.some((b) => b.verdict.explainedBy === e.id));
     if (used.length > 0) {
       lines.push('### The explanations used', '');
-      for (const e of used) lines.push(`- **${e.id}**${e.check ? ` (holds when ${e.check.kind} >= ${e.check.atLeast})` : ''}: ${e.cause} Outside our code: ${e.outside}. Profile: ${e.profile}.`);
+      for (const e of used) lines.push(`- **${e.id}**${e.checks ? ` (holds when ${e.checks.map((c) => `${c.kind} >= ${c.atLeast}`).join(' and ')})` : ''}: ${e.cause} Outside our code: ${e.outside}. Profile: ${e.profile}.`);
       lines.push('');
     }
   }

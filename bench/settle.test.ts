@@ -7,7 +7,7 @@ import { unsettledDatafile, unsettledGroups } from './settle.ts';
 
 const replayFloor: Explanation = {
   id: 'replay-floor', groups: ['thrift/framed/*/int/1/*'], rows: ['ours server'], cause: 'c', outside: 'o', profile: 'bench/README.md',
-  check: { kind: 'at-replay-floor', atLeast: 0.8 },
+  checks: [{ kind: 'at-replay-floor', atLeast: 0.8 }],
 };
 const summary = (median: number) => ({ min: median, median, max: median, n: 3 });
 /** A group whose rows are the reference, our server (ratio, × replay floor) and the replay server (its ratio). */
@@ -43,6 +43,13 @@ describe('a group near another verdict', () => {
   it('takes a floor at or above the reference as no explanation at all', () => {
     // × replay floor 0.9 would hold, but the floor itself is at 1.1 of the reference: 10% from explaining.
     expect(unsettledGroups([group('thrift/framed/binary/int/1/java', 0.7, 0.9, 1.1)], [replayFloor], { margin: 0.15, most: 10 })[0]?.margin).toBeCloseTo(0.1, 10);
+  });
+
+  it('take an explanation with several checks to be as near as its nearest check', () => {
+    // The replay check has 25% of room (1.0 / 0.8), the ratio bound only 5% (0.63 / 0.6).
+    const bounded: Explanation = { ...replayFloor, checks: [{ kind: 'at-replay-floor', atLeast: 0.8 }, { kind: 'ratio', atLeast: 0.6 }] };
+    const unsettled = unsettledGroups([group('thrift/framed/binary/int/1/java', 0.63, 1.0)], [bounded], { margin: 0.15, most: 10 });
+    expect(unsettled[0]?.margin).toBeCloseTo(0.63 / 0.6 - 1, 10);
   });
 
   it('are taken nearest first, at most as many as the bound', () => {
@@ -98,7 +105,7 @@ describe('more rounds of a group', () => {
 
 describe('the data-file rows', () => {
   const row = (codec: string, ratio: number) => ({ codec, op: 'write' as const, peer: 'java', ratio: summary(ratio), cpuRatio: summary(ratio) });
-  const readValues: Explanation = { ...replayFloor, id: 'read', groups: ['datafile/*/read/*'], rows: ['ours'], check: { kind: 'ratio', atLeast: 0.3 } };
+  const readValues: Explanation = { ...replayFloor, id: 'read', groups: ['datafile/*/read/*'], rows: ['ours'], checks: [{ kind: 'ratio', atLeast: 0.3 }] };
 
   it('get more rounds, all of them, when one of them is near another verdict', () => {
     expect(unsettledDatafile([row('null', 1.5), row('deflate', 0.5)], [readValues])).toBeUndefined();
