@@ -223,7 +223,7 @@ async function main(): Promise<void> {
         case 'cpu': {
           const cpu = process.cpuUsage();
           const loop = performance.eventLoopUtilization();
-          const gc = await gcTotals();
+          const gc = gcTotals();
           write({
             id: command.id, ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopActiveMs: loop.active, loopIdleMs: loop.idle,
             gcPauseSeconds: gc.pauseSeconds, markCompacts: gc.markCompacts,

@@ -43,7 +43,7 @@ async function sleepWatching(ms: number, failed: () => boolean): Promise<void> {
  * completed inside the measured window. The first failing call stops every slot and is thrown.
  */
 export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, times: LoopTimes): Promise<LoopResult> {
-  const gcBefore = await gcTotals();
+  const gcBefore = gcTotals();
   const cpuBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
   let phase: Phase = 'warmup';
@@ -77,7 +77,7 @@ export async function closedLoop(slots: ReadonlyArray<() => Promise<void>>, time
   clearTimeout(timer);
   const cpu = process.cpuUsage(cpuBefore);
   const loop = performance.eventLoopUtilization(loopBefore);
-  const gc = await gcTotals();
+  const gc = gcTotals();
   if (failure) throw failure.error;
   if (!drained) throw new Error(`calls still outstanding ${times.drainMs} ms after the window closed`);
   return { calls: counted, seconds: (ended - started) / 1000, totalCalls, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopBusy: loop.utilization,

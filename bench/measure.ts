@@ -100,7 +100,7 @@ export interface RowResult {
   readonly loopBusy?: Summary;
   /**
    * The same rows, per round: the share of the measured process's CPU time spent in its main
-   * thread's collection pauses as perf_hooks reports them (gc-clock.ts). A lower bound of what
+   * thread's collection pauses as V8's GCProfiler records them (gc-clock.ts). A lower bound of what
    * collection costs: incremental marking steps and V8's concurrent marking are not in it (a CPU
    * profile of our Thrift server at 64 KiB put 1.7x these pauses under "(garbage collector)").
    */
