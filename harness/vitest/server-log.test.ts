@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wallClockMs } from '../../impls/wire/recorder.ts';
+import { wallClockMs } from '../../impls/wire/wall-clock.ts';
 import { ServerLog } from './server-log.ts';
 
 describe('ServerLog', () => {

@@ -3,7 +3,7 @@
 // window (the peer client's TAP stamps it with the same clock). Before, the lines went to the vitest
 // worker's stderr: ~1,000 lines in a default run, naming no cell. Bounded: a server flooded with bad
 // input cannot grow the worker's memory through its log.
-import { wallClockMs } from '../../impls/wire/recorder.ts';
+import { wallClockMs } from '../../impls/wire/wall-clock.ts';
 
 export interface ServerLogSnapshot {
   readonly lines: readonly Line[];

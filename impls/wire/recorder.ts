@@ -5,6 +5,8 @@
 // Socket transports record what they write and read on the socket, framing included; HTTP
 // transports record the request and response bodies (the headers are node's business).
 
+import { wallClockMs } from './wall-clock.ts';
+
 /** Told about every chunk of bytes a transport sends or receives. Must not keep the caller waiting. */
 export interface WireRecorder {
   sent(bytes: Buffer): void;
@@ -50,14 +52,6 @@ export class WireTrace implements WireRecorder {
   get totals(): { sent: number; received: number } {
     return { sent: this.outBytes, received: this.inBytes };
   }
-}
-
-/**
- * Wall-clock milliseconds to the microsecond. Date.now() only counts whole milliseconds, and a
- * case on loopback often takes less than one; the peers stamp case starts with the same clock.
- */
-export function wallClockMs(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 interface Chunk {

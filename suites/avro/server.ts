@@ -7,7 +7,7 @@ import { hasFeature } from '../../harness/contract/capabilities.ts';
 import type { ServerStartRun, TsServer } from '../../harness/vitest/family-driver.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
 import { callsOf, protocolText, type AvroCase } from './catalogue.ts';
-import { wallClockMs } from '../../impls/wire/recorder.ts';
+import { wallClockMs } from '../../impls/wire/wall-clock.ts';
 import { loadProtocol, requestFromNotation } from './expectations.ts';
 import { avroEquals, show } from './notation.ts';
 import { urlFor } from './procedures.ts';
