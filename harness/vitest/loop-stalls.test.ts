@@ -1,5 +1,5 @@
 import { scrypt } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { recordStall, STALL_MS, stallNote, stallsDuring, watchLoopStalls } from './loop-stalls.ts';
 
 function blockFor(ms: number): void {
@@ -46,6 +46,30 @@ describe('the watch on a worker\'s event loop', () => {
     const note = stallNote(1_005_000, 1_006_000);
     expect(note).toContain('its event loop for 12.5 s from 00:16:40.000 to 00:16:52.500 UTC');
     expect(note).toContain('this test worker, which runs our clients, stalled');
+  });
+
+  it('tells a step of the real-time clock from a stall, and by how much it was stepped', async () => {
+    watchLoopStalls();
+    await pause(250);
+    const before = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: before + 10_000 });
+    try {
+      await pause(350);
+      const seen = stallsDuring(before, Date.now());
+      expect(seen.map((s) => s.what)).toEqual(['real-time clock']);
+      expect(seen[0]?.stepMs).toBeGreaterThan(10_000 - 200);
+      expect(seen[0]?.stepMs).toBeLessThan(10_000 + 200);
+      const note = stallNote(before + 5_000, before + 6_000);
+      expect(note).toMatch(/the real-time clock was stepped within this case's span \(by \+(9\.[89]|10\.[0-2]) s between /);
+      expect(note).not.toContain('stalled');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('notes a clock set back as a negative step', () => {
+    recordStall({ what: 'real-time clock', from: 2_000_000, to: 2_003_000, stepMs: -3_000 });
+    expect(stallNote(2_001_000, 2_001_500)).toContain('by -3.0 s between 00:33:20.000 and 00:33:23.000 UTC');
   });
 
   it('sees a thread pool whose threads are all held, and only the pool', async () => {

@@ -6,7 +6,10 @@
 // for a zlib stream. A failing case whose time span holds a stall of the process that ran its side
 // says so in its message: the failure stays a failure, and whoever reads it knows where to look
 // first. (Seen on Node 22: Python-client cases over zlib timed out in loaded full runs while our
-// servers still ran in the workers, DESIGN.md "Stalls of a worker".)
+// servers still ran in the workers, DESIGN.md "Stalls of a worker".) The same watch sees the
+// real-time clock stepped (the peers' case windows and our stamps are real-time; a step in a CI
+// run once made 21 cases find nothing in their windows, impls/wire/wall-clock.ts), and says so
+// instead of calling the jump a stall.
 
 import { deflate } from 'node:zlib';
 
@@ -17,12 +20,17 @@ export const STALL_MS = 1_000;
 const KEEP = 200;
 
 export interface Stall {
-  /** What stopped: the event loop, or libuv's thread pool, where node runs zlib, fs and dns work. */
-  readonly what: 'event loop' | 'thread pool';
+  /**
+   * What stopped: the event loop, or libuv's thread pool, where node runs zlib, fs and dns work;
+   * or what jumped: the real-time clock, stepped by `stepMs` within [from, to].
+   */
+  readonly what: 'event loop' | 'thread pool' | 'real-time clock';
   /** The last time it was seen running before the stall (epoch ms). */
   readonly from: number;
   /** When it ran again. */
   readonly to: number;
+  /** For a clock step: by how much (ms; negative when set back). */
+  readonly stepMs?: number;
 }
 
 const stalls: Stall[] = [];
@@ -36,23 +44,31 @@ let watching = false;
 export function watchLoopStalls(): void {
   if (watching) return;
   watching = true;
+  // Durations come from the monotonic clock; the stamps a note shows are real-time, as the peers'.
   let last = Date.now();
+  let lastMono = performance.now();
   setInterval(() => {
     const now = Date.now();
-    if (now - last - TICK_MS >= STALL_MS) recordStall({ what: 'event loop', from: last, to: now });
+    const mono = performance.now();
+    const step = now - last - (mono - lastMono);
+    if (Math.abs(step) >= STALL_MS) recordStall({ what: 'real-time clock', from: Math.min(last, now), to: Math.max(last, now), stepMs: step });
+    if (mono - lastMono - TICK_MS >= STALL_MS) recordStall({ what: 'event loop', from: last, to: Math.max(now, last) });
     last = now;
+    lastMono = mono;
   }, TICK_MS).unref();
   let probing = false;
   setInterval(() => {
     if (probing) return;
     probing = true;
     const sent = Date.now();
+    const sentMono = performance.now();
     deflate(ONE_BYTE, () => {
       probing = false;
       const now = Date.now();
+      const waited = performance.now() - sentMono;
       // A blocked loop delays this callback too: the wait is the pool's only while the loop ran.
-      const loopRan = now - last - TICK_MS < STALL_MS && !stallsDuring(sent, now).some((s) => s.what === 'event loop');
-      if (now - sent >= STALL_MS && loopRan) recordStall({ what: 'thread pool', from: sent, to: now });
+      const loopRan = performance.now() - lastMono - TICK_MS < STALL_MS && !stallsDuring(sent, now).some((s) => s.what === 'event loop');
+      if (waited >= STALL_MS && loopRan) recordStall({ what: 'thread pool', from: sent, to: Math.max(now, sent) });
     });
   }, POOL_PROBE_MS).unref();
 }
@@ -90,7 +106,20 @@ const THIS_WORKER = 'this test worker, which runs our clients,';
  */
 export function stallNote(from: number, to: number, among: readonly Stall[] = stalls, who = THIS_WORKER): string | undefined {
   const seen = stallsDuring(from, to, among);
-  if (seen.length === 0) return undefined;
-  const spans = seen.map((s) => `its ${s.what} for ${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
-  return `${who} stalled within this case's span (${spans}): a timeout in it may be that stall, not the implementation's`;
+  const steps = seen.filter((s) => s.stepMs !== undefined);
+  const stopped = seen.filter((s) => s.stepMs === undefined);
+  const notes: string[] = [];
+  if (stopped.length > 0) {
+    const spans = stopped.map((s) => `its ${s.what} for ${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
+    notes.push(`${who} stalled within this case's span (${spans}): a timeout in it may be that stall, not the implementation's`);
+  }
+  if (steps.length > 0) {
+    const jumps = steps.map((s) => `by ${signed(s.stepMs ?? 0)} s between ${clock(s.from)} and ${clock(s.to)} UTC`).join(', ');
+    notes.push(`the real-time clock was stepped within this case's span (${jumps}), as ${who} saw it: times compared with the peer's across it are off by that much`);
+  }
+  return notes.length === 0 ? undefined : notes.join('; ');
+}
+
+function signed(ms: number): string {
+  return `${ms >= 0 ? '+' : '-'}${(Math.abs(ms) / 1000).toFixed(1)}`;
 }
