@@ -52,7 +52,7 @@ export class ListenerLog {
 export class LogFollower {
   readonly log = new ListenerLog();
   private readonly process: ResultPromise<{ reject: false; buffer: false }>;
-  private lastData = Date.now();
+  private lastData = performance.now();
   /** Set when `docker logs --follow` ended: the container stopped (or was removed). */
   ended = false;
 
@@ -67,7 +67,7 @@ export class LogFollower {
   }
 
   private data(stream: 'out' | 'err', chunk: string): void {
-    this.lastData = Date.now();
+    this.lastData = performance.now();
     this.log.push(stream, chunk);
   }
 
@@ -76,18 +76,18 @@ export class LogFollower {
    * just before a failure are in before it is read.
    */
   async settled(quietMs = 30): Promise<void> {
-    const deadline = Date.now() + 500;
+    const deadline = performance.now() + 500;
     await new Promise((resolve) => setTimeout(resolve, quietMs));
-    while (Date.now() - this.lastData < quietMs && Date.now() < deadline) {
+    while (performance.now() - this.lastData < quietMs && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, quietMs));
     }
   }
 
   /** Waits until a line matches (a line the container is known to have written already). */
   async until(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!this.log.has(pattern)) {
-      if (Date.now() > deadline) throw new Error(`docker logs --follow did not show ${pattern} within ${timeoutMs} ms`);
+      if (performance.now() > deadline) throw new Error(`docker logs --follow did not show ${pattern} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
