@@ -152,8 +152,8 @@ public final class BenchRole {
     phase.set(STOP);
     long ended = System.nanoTime();
     long counted = calls.sum();
-    long drainBy = System.currentTimeMillis() + timeout;
-    for (Thread thread : threads) thread.join(Math.max(1, drainBy - System.currentTimeMillis()));
+    long drainBy = System.nanoTime() + timeout * 1_000_000L; // monotonic, as `ended` above
+    for (Thread thread : threads) thread.join(Math.max(1, (drainBy - System.nanoTime()) / 1_000_000L));
     double cpu = cpuSeconds() - cpuBefore;
     clients.forEach(Client::close);
     if (failure.get() != null) throw new IllegalStateException("a call failed: " + failure.get(), failure.get());
@@ -168,9 +168,9 @@ public final class BenchRole {
 
   /** Sleeps, waking early when a call failed (the run is void then). */
   private static void sleepWatching(long millis, AtomicReference<Throwable> failure) throws InterruptedException {
-    long until = System.currentTimeMillis() + millis;
+    long until = System.nanoTime() + millis * 1_000_000L;
     while (failure.get() == null) {
-      long left = until - System.currentTimeMillis();
+      long left = (until - System.nanoTime()) / 1_000_000L;
       if (left <= 0) return;
       Thread.sleep(Math.min(left, 50));
     }

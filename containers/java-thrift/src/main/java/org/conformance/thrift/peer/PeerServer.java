@@ -75,7 +75,8 @@ final class PeerServer {
       started.add(future);
       threads.add(thread);
     }
-    long deadline = System.currentTimeMillis() + START_MILLIS;
+    // Deadlines on the monotonic clock: a step of the wall clock must not cut the wait short.
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
     for (int i = 0; i < listeners.size(); i++) {
       String key = listeners.get(i).key();
       String failure = awaitServing(started.get(i), threads.get(i), deadline);
@@ -97,7 +98,7 @@ final class PeerServer {
       throws InterruptedException {
     Running running;
     try {
-      running = future.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+      running = future.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       return String.valueOf(e.getCause());
     } catch (TimeoutException e) {
@@ -105,7 +106,7 @@ final class PeerServer {
     }
     while (!running.serving()) {
       if (!thread.isAlive()) return "the server stopped before serving (see its log)";
-      if (System.currentTimeMillis() > deadline) return "not serving within " + START_MILLIS / 1000 + " s";
+      if (System.nanoTime() - deadline > 0) return "not serving within " + START_MILLIS / 1000 + " s";
       Thread.sleep(2);
     }
     return null;
