@@ -22,7 +22,8 @@ export class ProgressTracker {
   private readonly startedAt: number;
   private readonly now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  // Durations only: the monotonic clock, which a step of the real-time clock does not move.
+  constructor(now: () => number = () => performance.now()) {
     this.now = now;
     this.startedAt = now();
   }

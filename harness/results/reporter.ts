@@ -18,7 +18,7 @@ import { reportsDir, resultsFile, retireResults, writeResults } from './files.ts
 import { loadKnownFlaky } from './known-flaky.ts';
 import type { CaseResult, RunResults } from './model.ts';
 import { RUN_DIR_ENV } from '../run/run-dir.ts';
-import { recordPhase, timeByCase } from './timings.ts';
+import { type ClockReading, clockStepLine, readClocks, recordPhase, timeByCase } from './timings.ts';
 
 export const CONFORMANCE_PROJECT = 'conformance';
 
@@ -36,6 +36,7 @@ export class ConformanceResultsReporter implements Reporter {
   private readonly options: ResultsReporterOptions;
   private vitest: Vitest | undefined;
   private startedAt = new Date();
+  private clocksAtStart: ClockReading = readClocks();
   private narrowedByFiles = false;
   private context: ClassifyContext | undefined;
 
@@ -50,6 +51,7 @@ export class ConformanceResultsReporter implements Reporter {
 
   async onTestRunStart(specifications: ReadonlyArray<TestSpecification>): Promise<void> {
     this.startedAt = new Date();
+    this.clocksAtStart = readClocks();
     const project = this.conformanceProject();
     if (!project) return;
     // Raw evidence is per run: TAP and peer logs of an earlier run must not sit beside this one's,
@@ -116,6 +118,8 @@ export class ConformanceResultsReporter implements Reporter {
     }
     log(breakdown(run, Date.now() - started));
     log(timeByCase(run.results));
+    const step = clockStepLine(this.clocksAtStart, readClocks());
+    if (step) log(step);
     if (!run.gate.ok) {
       const shown = run.gate.problems.slice(0, 100); // all of them are in results.json and matrix.html
       for (const problem of shown) log(problem);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gatherShardTimings, keepShardPhases, keepShardWall, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX, timeByCase } from './timings.ts';
+import { clockStepLine, gatherShardTimings, keepShardPhases, keepShardWall, readPhases, readShardWalls, SHARD_TIMINGS_SUFFIX, timeByCase } from './timings.ts';
 
 function keepShardTimings(runDir: string, path: string, wall: { shard: string; wallMs: number }): void {
   keepShardPhases(runDir, path);
@@ -78,5 +78,19 @@ describe('time by case', () => {
 
   it('says so when there is no case', () => {
     expect(timeByCase([])).toBe('time by case: (no cases)');
+  });
+});
+
+describe('the line about a step of the real-time clock', () => {
+  const start = { wallMs: 1_700_000_000_000, monoMs: 5_000 };
+
+  it('says nothing while the two clocks run together, within a second', () => {
+    expect(clockStepLine(start, { wallMs: start.wallMs + 60_000, monoMs: start.monoMs + 60_000 })).toBeUndefined();
+    expect(clockStepLine(start, { wallMs: start.wallMs + 60_900, monoMs: start.monoMs + 60_000 })).toBeUndefined();
+  });
+
+  it('says by how much the real-time clock was stepped, forward or back', () => {
+    expect(clockStepLine(start, { wallMs: start.wallMs + 70_000, monoMs: start.monoMs + 60_000 })).toContain('stepped during this run (+10.0 s against the monotonic clock)');
+    expect(clockStepLine(start, { wallMs: start.wallMs + 57_000, monoMs: start.monoMs + 60_000 })).toContain('(-3.0 s against');
   });
 });

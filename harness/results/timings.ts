@@ -101,3 +101,26 @@ export function timeByCase(results: readonly TimedCase[], most = 5): string {
   if (top.length === 0) return 'time by case: (no cases)';
   return `time by case, summed over its cells: ${top.map(([key, s]) => `${key} ${(s.ms / 1000).toFixed(1)} s (${s.cells} cell${s.cells === 1 ? '' : 's'})`).join(', ')}`;
 }
+
+/** The two clocks read at one moment: real-time (what the peers stamp with) and monotonic. */
+export interface ClockReading {
+  readonly wallMs: number;
+  readonly monoMs: number;
+}
+
+export function readClocks(): ClockReading {
+  return { wallMs: Date.now(), monoMs: performance.now() };
+}
+
+/**
+ * A line when the real-time clock moved against the monotonic one by a second or more between two
+ * readings (a step: a VM resumed, time set by a daemon), else undefined. Case windows and stall
+ * notes compare real-time stamps across processes; a CI run on 2026-12-01 failed 21 cases so, with
+ * nothing in its output to say why (impls/wire/wall-clock.ts).
+ */
+export function clockStepLine(from: ClockReading, to: ClockReading): string | undefined {
+  const stepMs = to.wallMs - from.wallMs - (to.monoMs - from.monoMs);
+  if (Math.abs(stepMs) < 1_000) return undefined;
+  const by = `${stepMs > 0 ? '+' : '-'}${(Math.abs(stepMs) / 1000).toFixed(1)} s`;
+  return `the real-time clock was stepped during this run (${by} against the monotonic clock): a failure that compares time stamps across processes may come from it; failing cases name a step within their span`;
+}
