@@ -36,7 +36,7 @@ export class ListenerLog {
 
   /** The last lines of one listener, with the unprefixed lines among them, in order. */
   of(key: string, lines: number): string {
-    return this.lines.filter((l) => l.key === undefined || l.key === key).slice(-lines).map((l) => l.text).join('\n');
+    return collapseRepeats(this.lines.filter((l) => l.key === undefined || l.key === key).map((l) => l.text)).slice(-lines).join('\n');
   }
 
   has(pattern: RegExp): boolean {
@@ -46,6 +46,24 @@ export class ListenerLog {
   tail(lines: number): string {
     return this.lines.slice(-lines).map((l) => l.text).join('\n');
   }
+}
+
+/**
+ * Runs of one line repeated become that line and a count, so that a failure's tail of 40 lines is
+ * not 40 copies of one (a CI failure's showed only Java's SASL transceiver saying "closing to
+ * /127.0.0.1:21851" again and again).
+ */
+export function collapseRepeats(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i + 1;
+    while (j < lines.length && lines[j] === lines[i]) j++;
+    out.push(lines[i] as string);
+    if (j - i > 2) out.push(`[the line above ${j - i - 1} more times]`);
+    else if (j - i === 2) out.push(lines[i] as string);
+    i = j;
+  }
+  return out;
 }
 
 /** Follows a container's log into a ListenerLog until stop() or the container's removal. */
