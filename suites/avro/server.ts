@@ -117,6 +117,20 @@ function byConnection(records: readonly HandshakeRecord[]): Map<string, Handshak
   return groups;
 }
 
+/**
+ * For a window that holds no handshake: how near the cell's others were. The window is the peer's
+ * clock and the stamps are ours; when the two disagree (a CI run once saw a step of the real-time
+ * clock, impls/wire/wall-clock.ts), the case's own handshakes sit just outside by the disagreement.
+ */
+function nearestOutside(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
+  if (!window || handshakes.length === 0) return '';
+  const before = handshakes.filter((h) => h.at < window.from).map((h) => window.from - h.at);
+  const after = handshakes.filter((h) => h.at >= window.to).map((h) => h.at - window.to);
+  const ms = (values: number[]): string => `${Math.min(...values).toFixed(1)} ms`;
+  const sides = [before.length > 0 ? `${before.length} before it, the nearest ${ms(before)} before its start` : '', after.length > 0 ? `${after.length} after it, the nearest ${ms(after)} after its end` : ''].filter(Boolean);
+  return `; of the cell's ${handshakes.length} handshake(s), ${sides.join(' and ')} (the window is the peer client's clock, the stamps our server's)`;
+}
+
 const accepted = (records: readonly HandshakeRecord[]): number => records.filter((h) => h.response.match !== 'NONE').length;
 
 /**
@@ -154,7 +168,7 @@ function observe(testCase: AvroCase, transport: string, handshakes: readonly Sta
       const expected = (testCase.connections ?? []).length;
       const wrong = [...groups].filter(([, records]) => accepted(records) !== 1);
       const problems: string[] = [];
-      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})`);
+      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})${inCase.length === 0 ? nearestOutside(handshakes, window) : ''}`);
       if (wrong.length > 0) problems.push(`every connection completes exactly one handshake: ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')}`);
       return problems;
     }
