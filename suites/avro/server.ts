@@ -102,7 +102,7 @@ function same(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined
   return !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
 }
 
-type Stamped = { readonly at: number; readonly record: HandshakeRecord };
+export type Stamped = { readonly at: number; readonly record: HandshakeRecord };
 
 function summarize(records: readonly HandshakeRecord[]): string {
   return records.map((h) => `${h.connection ?? 'request'}: ${h.request.clientProtocol === null ? 'no-text' : 'text'}->${h.response.match}`).join(', ') || 'none';
@@ -122,7 +122,7 @@ function byConnection(records: readonly HandshakeRecord[]): Map<string, Handshak
  * clock and the stamps are ours; when the two disagree (a CI run once saw a step of the real-time
  * clock, impls/wire/wall-clock.ts), the case's own handshakes sit just outside by the disagreement.
  */
-function nearestOutside(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
+export function nearestOutside(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
   if (!window || handshakes.length === 0) return '';
   const before = handshakes.filter((h) => h.at < window.from).map((h) => window.from - h.at);
   const after = handshakes.filter((h) => h.at >= window.to).map((h) => h.at - window.to);

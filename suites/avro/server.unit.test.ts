@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import type { HandshakeRecord } from '../../harness/contract/avro.ts';
+import { nearestOutside, type Stamped } from './server.ts';
+
+const record = { connection: 'connection-1', request: { clientProtocol: null }, response: { match: 'BOTH' } } as unknown as HandshakeRecord;
+const at = (ms: number): Stamped => ({ at: ms, record });
+
+describe('the note on handshakes outside an empty case window', () => {
+  it('says how many lie on each side and how far the nearest is', () => {
+    const note = nearestOutside([at(900), at(990.5), at(1_250), at(1_400)], { from: 1_000, to: 1_200 });
+    expect(note).toBe("; of the cell's 4 handshake(s), 2 before it, the nearest 9.5 ms before its start and 2 after it, the nearest 50.0 ms after its end (the window is the peer client's clock, the stamps our server's)");
+  });
+
+  it('names one side only when all lie there, and says nothing without a window or handshakes', () => {
+    expect(nearestOutside([at(11_180)], { from: 1_000, to: 1_200 })).toContain('1 after it, the nearest 9980.0 ms after its end (');
+    expect(nearestOutside([], { from: 1_000, to: 1_200 })).toBe('');
+    expect(nearestOutside([at(5)], undefined)).toBe('');
+  });
+});
