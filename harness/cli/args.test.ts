@@ -48,4 +48,11 @@ describe('parseCli', () => {
     expect(() => parseCli(['run', '--colour'])).toThrow(UsageError);
     expect(() => parseCli(['list', 'extra'])).toThrow(/unexpected argument/);
   });
+
+  it('refuses an option that takes one value given twice, instead of keeping the last', () => {
+    expect(() => parseCli(['run', '--peer', 'avro-tools', '--peer', 'python-avro-tool'])).toThrow(
+      /--peer given 2 times \(avro-tools, python-avro-tool\): it takes one value; run once per value, or leave it out to take every value/);
+    expect(() => parseCli(['run', '--case', 'a', '--case=b'])).toThrow(/--case given 2 times \(a, b\): it takes one value; run once per value\n/);
+    expect(options(['run', '--implementation', 'ours', '--implementation', 'avsc5']).implementations).toEqual(['ours', 'avsc5']);
+  });
 });

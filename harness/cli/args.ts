@@ -106,6 +106,9 @@ function shardOf(raw: string | undefined): CliOptions['shard'] {
   return { index, count };
 }
 
+/** The options besides the axes that take one value each. */
+const SINGLE_VALUED = ['case', 'versions', 'jobs', 'case-timeout', 'cell-timeout', 'retries', 'inject-fault', 'shard', 'merge', 'baseline'];
+
 /** Parses argv; throws UsageError (with the usage) for anything it cannot read. `--help` is the caller's. */
 export function parseCli(argv: readonly string[]): CliOptions | 'help' {
   let parsed: ReturnType<typeof parseArgs>;
@@ -114,19 +117,28 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
       args: [...argv],
       allowPositionals: true,
       options: {
-        ...Object.fromEntries(Object.keys(AXIS_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-        case: { type: 'string' }, implementation: { type: 'string', multiple: true }, versions: { type: 'string' },
-        jobs: { type: 'string' }, 'case-timeout': { type: 'string' }, 'cell-timeout': { type: 'string' },
-        retries: { type: 'string' }, trace: { type: 'boolean' }, 'inject-fault': { type: 'string' }, keep: { type: 'boolean' },
-        json: { type: 'boolean' }, shard: { type: 'string' }, merge: { type: 'string' }, baseline: { type: 'string' },
+        // Every string option is read as a list, so that one given twice is an error below rather
+        // than node's silent "the last one wins" (`--peer java --peer python` ran python only).
+        ...Object.fromEntries([...Object.keys(AXIS_FLAGS), ...SINGLE_VALUED].map((flag) => [flag, { type: 'string' as const, multiple: true }])),
+        implementation: { type: 'string', multiple: true },
+        trace: { type: 'boolean' }, keep: { type: 'boolean' }, json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
   }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  if (values['help']) return 'help';
+  const given = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (given['help']) return 'help';
+  const values: Record<string, string | boolean | string[] | undefined> = { ...given };
+  for (const flag of [...Object.keys(AXIS_FLAGS), ...SINGLE_VALUED]) {
+    const list = given[flag];
+    if (!Array.isArray(list)) continue;
+    if (list.length > 1) {
+      throw new UsageError(`--${flag} given ${list.length} times (${list.join(', ')}): it takes one value; run once per value${flag in AXIS_FLAGS ? ', or leave it out to take every value' : ''}\n\n${USAGE}`);
+    }
+    values[flag] = list[0];
+  }
   const [command, ...extra] = parsed.positionals;
   if (command === undefined) throw new UsageError(`no command given\n\n${USAGE}`);
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})\n\n${USAGE}`);

@@ -6,11 +6,11 @@ the first, never the second. Exits non-zero, saying which, when it does not.
 """
 
 import socket
-import sys
 import threading
 import time
 
 from . import stall
+from .checks import finish
 
 REQUEST = b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
 
@@ -49,11 +49,7 @@ def main():
         wrong.append("did not see a program blocked reading past the request")
     if looks("computes"):
         wrong.append("took a program computing its answer for one reading past the request")
-    for line in wrong:
-        print(f"stall_check: {line}", file=sys.stderr)
-    if wrong:
-        sys.exit(1)
-    print("stall_check: ok")
+    finish("stall_check", wrong)
 
 
 if __name__ == "__main__":
