@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { oneEach } from '../harness/cli/args.ts';
 import { loadAdapter, inTreeAdapterPaths } from '../harness/contract/load.ts';
 import { removeRunContainersSync } from '../harness/docker/containers.ts';
 import { configureReaper, probeEngine } from '../harness/docker/engine.ts';
@@ -78,16 +79,20 @@ interface Options {
   readonly cpuProf?: string;
 }
 
+/** The string options that take one value each. */
+const SINGLE_VALUED = ['rounds', 'duration-ms', 'warmup-ms', 'warmup-windows', 'first-warmup-ms', 'budget-minutes', 'baseline', 'out', 'cpu-prof'];
+
 function options(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv], strict: true, allowPositionals: false,
     options: {
-      quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, rounds: { type: 'string' },
-      'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' }, 'warmup-windows': { type: 'string' }, 'first-warmup-ms': { type: 'string' }, 'budget-minutes': { type: 'string' },
+      // One value each, read as lists so that one given twice is refused (oneEach), not the last kept.
+      ...Object.fromEntries(SINGLE_VALUED.map((flag) => [flag, { type: 'string' as const, multiple: true }])),
+      quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false }, 'no-settle': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
-      baseline: { type: 'string' }, 'write-baseline': { type: 'boolean', default: false }, out: { type: 'string' }, 'cpu-prof': { type: 'string' },
+      'write-baseline': { type: 'boolean', default: false },
       'peer-image': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
     },
@@ -96,6 +101,7 @@ function options(argv: readonly string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
+  const one = oneEach(values, SINGLE_VALUED);
   const quick = values.quick === true;
   if (values['host-twin'] === true && values['host-agents'] === true) throw new Error('--host-twin measures ours on the host beside ours in a container: not with --host-agents');
   const num = (v: string | undefined, fallback: number): number => {
@@ -104,30 +110,30 @@ function options(argv: readonly string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}\n${USAGE}`);
     return n;
   };
-  const durationMs = num(values['duration-ms'], quick ? 200 : 300);
-  const warmupMs = num(values['warmup-ms'], 50);
+  const durationMs = num(one['duration-ms'], quick ? 200 : 300);
+  const warmupMs = num(one['warmup-ms'], 50);
   return {
     quick,
     ...(values.only && values.only.length > 0 ? { only: values.only.map((glob) => globRegExp(glob)) } : {}),
     measure: {
-      rounds: Math.round(num(values.rounds, 3)), durationMs, warmupMs,
-      warmupWindows: Math.round(num(values['warmup-windows'], quick ? 1 : 2)), warmupWindowMs: 200,
-      firstWarmupMs: num(values['first-warmup-ms'], quick ? 600 : 1000),
+      rounds: Math.round(num(one['rounds'], 3)), durationMs, warmupMs,
+      warmupWindows: Math.round(num(one['warmup-windows'], quick ? 1 : 2)), warmupWindowMs: 200,
+      firstWarmupMs: num(one['first-warmup-ms'], quick ? 600 : 1000),
       timeoutMs: 20_000, pin: values['no-pin'] !== true,
     },
-    budgetMinutes: num(values['budget-minutes'], quick ? 3 : 20),
+    budgetMinutes: num(one['budget-minutes'], quick ? 3 : 20),
     settle: !quick && values['no-settle'] !== true,
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
     hostAgents: values['host-agents'] === true,
     hostTwin: values['host-twin'] === true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
-    baseline: values.baseline ?? DEFAULT_BASELINE,
+    baseline: one['baseline'] ?? DEFAULT_BASELINE,
     writeBaseline: values['write-baseline'] === true,
-    out: values.out ?? 'reports',
+    out: one['out'] ?? 'reports',
     list: values.list === true,
     datafileOnly: values['datafile-only'] === true,
-    ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
+    ...(one['cpu-prof'] ? { cpuProf: resolve(one['cpu-prof']) } : {}),
     peerImages: new Map((values['peer-image'] ?? []).map((item) => {
       const [folder, tag] = item.split('=');
       if (!folder || !tag) throw new Error(`--peer-image wants FOLDER=TAG, not ${item}`);

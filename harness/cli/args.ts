@@ -106,6 +106,22 @@ function shardOf(raw: string | undefined): CliOptions['shard'] {
   return { index, count };
 }
 
+/**
+ * The one value of each option in `flags`, which parseArgs read as lists (`multiple`) so that one
+ * given twice is seen: node keeps the last of a repeated string option, silently. Throws, naming
+ * the values, when one was given more than once (`hint` adds to the message per flag).
+ */
+export function oneEach(given: Readonly<Record<string, unknown>>, flags: readonly string[], hint: (flag: string) => string = () => ''): Record<string, string | undefined> {
+  const single: Record<string, string | undefined> = {};
+  for (const flag of flags) {
+    const list = given[flag];
+    if (!Array.isArray(list)) continue;
+    if (list.length > 1) throw new Error(`--${flag} given ${list.length} times (${list.join(', ')}): it takes one value; run once per value${hint(flag)}`);
+    single[flag] = typeof list[0] === 'string' ? list[0] : undefined;
+  }
+  return single;
+}
+
 /** The options besides the axes that take one value each. */
 const SINGLE_VALUED = ['case', 'versions', 'jobs', 'case-timeout', 'cell-timeout', 'retries', 'inject-fault', 'shard', 'merge', 'baseline'];
 
@@ -130,15 +146,13 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
   }
   const given = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (given['help']) return 'help';
-  const values: Record<string, string | boolean | string[] | undefined> = { ...given };
-  for (const flag of [...Object.keys(AXIS_FLAGS), ...SINGLE_VALUED]) {
-    const list = given[flag];
-    if (!Array.isArray(list)) continue;
-    if (list.length > 1) {
-      throw new UsageError(`--${flag} given ${list.length} times (${list.join(', ')}): it takes one value; run once per value${flag in AXIS_FLAGS ? ', or leave it out to take every value' : ''}\n\n${USAGE}`);
-    }
-    values[flag] = list[0];
+  let single: Record<string, string | undefined>;
+  try {
+    single = oneEach(given, [...Object.keys(AXIS_FLAGS), ...SINGLE_VALUED], (flag) => (flag in AXIS_FLAGS ? ', or leave it out to take every value' : ''));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
+  const values: Record<string, string | boolean | string[] | undefined> = { ...given, ...single };
   const [command, ...extra] = parsed.positionals;
   if (command === undefined) throw new UsageError(`no command given\n\n${USAGE}`);
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})\n\n${USAGE}`);
