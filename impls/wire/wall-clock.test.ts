@@ -46,6 +46,32 @@ describe('wall clock', () => {
     expect(stamp).toBeLessThan(1_699_999_997_501);
   });
 
+  it('keeps its anchor through a preemption between its reads, however long', () => {
+    // Scripted reads: each stamp reads the real-time clock, then the monotonic one (then the
+    // real-time clock again when the two seem to part). The process is preempted before a
+    // monotonic read: the real-time value read before it is that much behind.
+    const origin = 1_700_000_000_000;
+    const reads: number[] = [];
+    let mono = 0;
+    const clock = makeWallClock({ realtime: () => reads.shift() ?? Number.NaN, monotonic: () => mono, origin });
+    for (const preemptedMs of [3, 20, 80, 5_000]) {
+      mono += 1_000;
+      reads.push(Math.floor(origin + mono - preemptedMs), Math.floor(origin + mono));
+      expect(clock()).toBe(origin + mono);
+      reads.length = 0;
+      mono += 0.25;
+      reads.push(Math.floor(origin + mono));
+      expect(clock()).toBe(origin + mono);
+    }
+  });
+
+  it('leaves a difference smaller than a step alone: the peers stamp to the microsecond too', () => {
+    const clocks = fakeClocks(1_700_000_000_000.5);
+    clocks.stepRealtime(20);
+    clocks.advance(1.25);
+    expect(clocks.clock()).toBeCloseTo(1_700_000_000_001.75, 6);
+  });
+
   it('stays within the truncation of Date.now() on this machine', () => {
     for (let i = 0; i < 1_000; i++) {
       const before = Date.now();

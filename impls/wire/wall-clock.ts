@@ -9,11 +9,21 @@
 // 21 cases that look for a reference client's handshakes within the case found none there, while
 // the cases in the same cells that look at all handshakes so far passed (they were recorded).
 // Date.now() follows the real-time clock but only to the whole millisecond, and a case on loopback
-// often takes less than one; so the monotonic clock gives the fraction, re-anchored to Date.now()
-// whenever the two disagree by more than the truncation and jitter can explain.
+// often takes less than one; so the stamps stay timeOrigin + performance.now() (exact to the
+// microsecond, as the peers' stamps are) until they part from Date.now() by more than a step's
+// worth, and only then are re-anchored on it.
+//
+// Why only then, and why the bracket: a first version re-anchored whenever the two differed by
+// more than 2 ms, from one read of each clock. On a loaded machine the process can be preempted
+// between the two reads; it then took its own preemption for a step and moved every later stamp
+// a few milliseconds ahead. Most likely that is what failed three reconnect cases in a full run on
+// 2026-12-01: one connection's request was stamped in one case's window, and our answer to it in
+// the next case's, which the peer began only after reading that answer. NTP slews offsets below 128 ms and steps only
+// above (chrony: 1 s), so 50 ms misses no step; and a re-anchor uses only a monotonic read with
+// both real-time reads around it in the same millisecond or the next.
 
-/** How far (ms) a stamp may sit from Date.now() before the anchor is taken again. */
-const TOLERANCE_MS = 2;
+/** A difference between the two clocks smaller than this is no step. */
+const STEP_MS = 50;
 
 export interface WallClockSources {
   /** Real-time milliseconds, truncated (Date.now). */
@@ -28,13 +38,16 @@ export interface WallClockSources {
 export function makeWallClock(sources: WallClockSources): () => number {
   let anchor = sources.origin;
   return () => {
+    const before = sources.realtime();
     const elapsed = sources.monotonic();
     const stamp = anchor + elapsed;
-    const now = sources.realtime();
-    // Date.now() truncates: the true time is in [now, now + 1).
-    if (stamp >= now - TOLERANCE_MS && stamp < now + 1 + TOLERANCE_MS) return stamp;
-    anchor = now + 0.5 - elapsed;
-    return now + 0.5;
+    if (Math.abs(stamp - before) < STEP_MS) return stamp;
+    const after = sources.realtime();
+    // Preempted between the reads: no evidence either way; the next stamp looks again.
+    if (after - before > 1) return stamp;
+    // The true time at `elapsed` lies in [before, after + 1): its middle, within a millisecond.
+    anchor = (before + after + 1) / 2 - elapsed;
+    return anchor + elapsed;
   };
 }
 
