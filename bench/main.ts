@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { oneEach } from '../harness/cli/args.ts';
+import { oneEach, UsageError } from '../harness/cli/args.ts';
 import { loadAdapter, inTreeAdapterPaths } from '../harness/contract/load.ts';
 import { removeRunContainersSync } from '../harness/docker/containers.ts';
 import { configureReaper, probeEngine } from '../harness/docker/engine.ts';
@@ -82,7 +82,16 @@ interface Options {
 /** The string options that take one value each. */
 const SINGLE_VALUED = ['rounds', 'duration-ms', 'warmup-ms', 'warmup-windows', 'first-warmup-ms', 'budget-minutes', 'baseline', 'out', 'cpu-prof'];
 
+/** Reads argv; anything it cannot read is a UsageError carrying the usage (exit 2, no stack). */
 function options(argv: readonly string[]): Options {
+  try {
+    return readOptions(argv);
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+}
+
+function readOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv], strict: true, allowPositionals: false,
     options: {
@@ -104,24 +113,25 @@ function options(argv: readonly string[]): Options {
   const one = oneEach(values, SINGLE_VALUED);
   const quick = values.quick === true;
   if (values['host-twin'] === true && values['host-agents'] === true) throw new Error('--host-twin measures ours on the host beside ours in a container: not with --host-agents');
-  const num = (v: string | undefined, fallback: number): number => {
+  const num = (flag: string, fallback: number): number => {
+    const v = one[flag];
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}\n${USAGE}`);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} ${v}: expected a positive number`);
     return n;
   };
-  const durationMs = num(one['duration-ms'], quick ? 200 : 300);
-  const warmupMs = num(one['warmup-ms'], 50);
+  const durationMs = num('duration-ms', quick ? 200 : 300);
+  const warmupMs = num('warmup-ms', 50);
   return {
     quick,
     ...(values.only && values.only.length > 0 ? { only: values.only.map((glob) => globRegExp(glob)) } : {}),
     measure: {
-      rounds: Math.round(num(one['rounds'], 3)), durationMs, warmupMs,
-      warmupWindows: Math.round(num(one['warmup-windows'], quick ? 1 : 2)), warmupWindowMs: 200,
-      firstWarmupMs: num(one['first-warmup-ms'], quick ? 600 : 1000),
+      rounds: Math.round(num('rounds', 3)), durationMs, warmupMs,
+      warmupWindows: Math.round(num('warmup-windows', quick ? 1 : 2)), warmupWindowMs: 200,
+      firstWarmupMs: num('first-warmup-ms', quick ? 600 : 1000),
       timeoutMs: 20_000, pin: values['no-pin'] !== true,
     },
-    budgetMinutes: num(one['budget-minutes'], quick ? 3 : 20),
+    budgetMinutes: num('budget-minutes', quick ? 3 : 20),
     settle: !quick && values['no-settle'] !== true,
     libraries: !quick && values['no-libraries'] !== true,
     floor: !quick && values['no-floor'] !== true,
@@ -267,7 +277,7 @@ async function main(): Promise<number> {
   if (opts.quick) groups = groups.filter((g) => QUICK_GROUPS.includes(g.id));
   if (opts.only) groups = groups.filter((g) => opts.only?.some((glob) => glob.test(g.id)));
   if (opts.datafileOnly) groups = [];
-  else if (groups.length === 0) throw new Error('no group selected (see --only and the group ids in bench/README.md)');
+  else if (groups.length === 0) throw new UsageError('no group selected (see --only and the group ids in bench/README.md; --list prints them)');
   const contenders = groups.reduce((n, g) => n + g.contenders.length, 0);
   if (opts.list) {
     for (const g of groups) console.log(`${g.id}: ${g.contenders.map((c) => `${c.name} [${c.connections}x${c.inflight}]`).join(', ')}`);
@@ -426,8 +436,10 @@ function printSummary(report: BenchReport): void {
   }
 }
 
+// A usage error is the caller's to fix: its message, not a stack trace. Anything else keeps its stack.
 const code = await main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  if (error instanceof UsageError) console.error(`bench: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return 2;
 });
 process.exit(code);
