@@ -44,7 +44,7 @@ final class PlanServer {
     }
     started.await();
     KeyedLog.log(servers.size() + " of " + nodes.size() + " listeners serving, "
-        + (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) + " ms after JVM start");
+        + ManagementFactory.getRuntimeMXBean().getUptime() + " ms after JVM start");
     synchronized (System.out) {
       System.out.println("READY");
       System.out.flush();
