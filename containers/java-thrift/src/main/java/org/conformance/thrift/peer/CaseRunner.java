@@ -165,6 +165,16 @@ final class CaseRunner {
       return Connection.open(cell, writes, millis);
     }
 
+    private static Connection handshaken(Connection connection) throws Exception {
+      try {
+        connection.handshake();
+        return connection;
+      } catch (Exception e) {
+        connection.close();
+        throw e;
+      }
+    }
+
     // ---- one call and its expectation -------------------------------------------------------------
 
     private Idl.Function function(JsonNode spec) {
@@ -293,7 +303,8 @@ final class CaseRunner {
       Idl.Function function = function(c);
       StructValue arguments = arguments(function, c.get("args"));
       Calls.Outcome outcome;
-      try (Connection connection = connect(c.get("writes").asText(), millis);
+      // The bound is the server's: the clock starts once the connection (TLS included) is up.
+      try (Connection connection = handshaken(connect(c.get("writes").asText(), millis));
            Watchdog deadline = Watchdog.arm(millis, connection::close)) {
         try {
           outcome = Calls.call(codec, connection, function, arguments, 0);

@@ -124,6 +124,10 @@ final class RawCase {
           SSLSocket tls = (SSLSocket) Tls.clientContext(Connection.ca(cell)).getSocketFactory()
               .createSocket(cell.host(), cell.port());
           Connection.verifyHostname(tls);
+          // The handshake now, bounded, and before the case's clock starts: the bound is on the
+          // server's answer to the bad input, not on TLS (SSLSocket would shake hands at the write).
+          tls.setSoTimeout(millis);
+          tls.startHandshake();
           socket = tls;
         } else {
           socket = new Socket();
