@@ -162,9 +162,11 @@ class Runner:
         finally:
             conn.close()
 
-    @staticmethod
-    def bound(case):
-        """Seconds each call of a case may take: its timeoutMillis, else the default."""
+    def bound(self, case):
+        """Seconds each call of a case may take: its jsonTimeoutMillis in a JSON protocol's cell
+        when it has one, else its timeoutMillis, else the default."""
+        if self.cell['protocol'].endswith('json') and 'jsonTimeoutMillis' in case:
+            return case['jsonTimeoutMillis'] / 1000
         return case.get('timeoutMillis', CALL_TIMEOUT_SECONDS * 1000) / 1000
 
     def kind_call(self, case):

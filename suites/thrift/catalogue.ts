@@ -49,6 +49,18 @@ export interface ThriftCase {
   readonly frameLength?: number;
   readonly halfClose?: boolean;
   readonly timeoutMillis?: number;
+  /** timeoutMillis in the cells whose protocol is a JSON one (callBoundMs). */
+  readonly jsonTimeoutMillis?: number;
+}
+
+/**
+ * What one call of a case may take in a cell: `jsonTimeoutMillis` where the cell's protocol is a
+ * JSON one and the case gives it (the Python and Java references read JSON a byte per transport
+ * call: a 1 MiB echo costs the Python peer 1.1-1.3 s of CPU, and the run's own load stretches that
+ * several times), else `timeoutMillis`; undefined leaves the client's default.
+ */
+export function callBoundMs(c: Pick<ThriftCase, 'timeoutMillis' | 'jsonTimeoutMillis'>, protocol: string): number | undefined {
+  return protocol.endsWith('json') && c.jsonTimeoutMillis !== undefined ? c.jsonTimeoutMillis : c.timeoutMillis;
 }
 
 export const DATA_DIR = join(REPO_ROOT, 'suites', 'thrift', 'data');

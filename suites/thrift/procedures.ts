@@ -13,7 +13,7 @@ import type { ClientCaseRun, Endpoint } from '../../harness/vitest/family-driver
 import { CaseMismatch } from '../../harness/results/case-mismatch.ts';
 import type { WireRecorder } from '../../impls/wire/recorder.ts';
 import { decodeAnswer, encodeMessage, encodeRequest, loadIdl, MessageType, protocolPlan, RawConnection, type Idl } from '../../impls/thrift/index.ts';
-import { asCall, IDL_PATH, type CallSpec, type ThriftCase } from './catalogue.ts';
+import { asCall, callBoundMs, IDL_PATH, type CallSpec, type ThriftCase } from './catalogue.ts';
 import { applicationErrorName, describeOutcome, mismatch } from './expectations.ts';
 import { conformanceIdl } from './idl.ts';
 import { argsFromNotation } from './notation.ts';
@@ -266,7 +266,8 @@ async function wrongSeqid(ctx: Context, c: ThriftCase): Promise<void> {
 export async function runClientCase(run: ClientCaseRun<ThriftCase>): Promise<void> {
   const ctx: Context = { cell: run.cell, endpoint: run.endpoint, adapter: run.implementation.adapter as ThriftImplementation, recorder: run.recorder };
   const c = run.testCase;
-  const bound = c.timeoutMillis !== undefined ? { timeoutMs: c.timeoutMillis } : {};
+  const boundMs = callBoundMs(c, ctx.cell.protocol);
+  const bound = boundMs !== undefined ? { timeoutMs: boundMs } : {};
   switch (c.kind) {
     case 'call': return withClient(ctx, (client) => checkedCall(client, asCall(c)), bound);
     case 'oneway': return withClient(ctx, async (client) => {

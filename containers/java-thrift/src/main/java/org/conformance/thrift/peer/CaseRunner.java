@@ -131,7 +131,9 @@ final class CaseRunner {
     CellCase(Plan.Endpoint cell, JsonNode c) {
       this.cell = cell;
       this.c = c;
-      this.timeoutMillis = c.has("timeoutMillis") ? c.get("timeoutMillis").intValue() : CALL_TIMEOUT_MILLIS;
+      // jsonTimeoutMillis, where given, bounds the calls of a cell whose protocol is a JSON one.
+      if (cell.protocol().endsWith("json") && c.has("jsonTimeoutMillis")) this.timeoutMillis = c.get("jsonTimeoutMillis").intValue();
+      else this.timeoutMillis = c.has("timeoutMillis") ? c.get("timeoutMillis").intValue() : CALL_TIMEOUT_MILLIS;
     }
 
     void run() throws Exception {
