@@ -4,7 +4,7 @@
 // our own codec writes (impls/thrift/raw.ts); they run beside implementations that declare the
 // raw-wire feature, so that each such case runs once per peer cell.
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { createServer as createHttpServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { ThriftClientHandle, ThriftClientOptions, ThriftEndpoint, ThriftImplementation } from '../../harness/contract/thrift.ts';
@@ -139,12 +139,23 @@ async function mismatchedProtocol(ctx: Context, c: ThriftCase): Promise<void> {
   await pingFresh(ctx);
 }
 
+/** The run's CA as a SecureContext, made once per file (~0.4 ms of CPU each time; the CA does not change during a run). */
+const caContexts = new Map<string, SecureContext>();
+function caContext(path: string): SecureContext {
+  let context = caContexts.get(path);
+  if (context === undefined) {
+    context = createSecureContext({ ca: readFileSync(path) });
+    caContexts.set(path, context);
+  }
+  return context;
+}
+
 function openSocket(endpoint: Endpoint): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket: Socket = endpoint.socket === 'unix'
       ? netConnect({ path: endpoint.path ?? '' }, () => resolve(socket))
       : endpoint.socket === 'tls'
-        ? tlsConnect({ host: endpoint.host, port: endpoint.port, ca: readFileSync(endpoint.tls?.ca ?? ''), servername: 'localhost' }, () => resolve(socket))
+        ? tlsConnect({ host: endpoint.host, port: endpoint.port, secureContext: caContext(endpoint.tls?.ca ?? ''), servername: 'localhost' }, () => resolve(socket))
         : netConnect({ host: endpoint.host, port: endpoint.port }, () => resolve(socket));
     socket.once('error', reject);
   });
