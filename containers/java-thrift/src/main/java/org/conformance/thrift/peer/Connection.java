@@ -54,9 +54,9 @@ final class Connection implements AutoCloseable {
    * <p>HTTP over TLS has no socket to shake hands on before the exchange: HttpsURLConnection
    * connects inside it. So a handshake with the server on a socket of its own, from the same
    * SSLContext, comes first: it takes the JVM's first TLS work out of the server's clock (JSSE's
-   * classes loaded, the handshake's code run once; a Java client whose first HTTPS exchange this
-   * was took over 2 s under the release grid's load, with its answer, HTTP 400, already sent),
-   * and leaves a session the exchange can resume.
+   * classes loaded, the handshake's code run once: under the release grid's load a Java client's
+   * first HTTPS exchange took over 2 s, its answer, HTTP 400, coming only after that), and leaves
+   * a session the exchange can resume.
    */
   void handshake() throws Exception {
     if (tls != null) tls.startHandshake();
