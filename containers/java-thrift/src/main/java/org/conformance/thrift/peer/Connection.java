@@ -29,37 +29,31 @@ final class Connection implements AutoCloseable {
   /** Writes requests; never multiplexed itself (see {@link #requests(String)}). */
   final TProtocol out;
   private final Axes.Routing routing;
-  /** The TLS socket under a socket transport over tls, else null. */
-  private final SSLSocket tls;
   /** HTTP over tls: the cell and timeout to shake hands with before the exchange, else null. */
   private final Plan.Endpoint httpsCell;
   private final int timeoutMillis;
 
-  private Connection(TTransport transport, TProtocol in, TProtocol out, Axes.Routing routing, SSLSocket tls,
+  private Connection(TTransport transport, TProtocol in, TProtocol out, Axes.Routing routing,
       Plan.Endpoint httpsCell, int timeoutMillis) {
     this.transport = transport;
     this.in = in;
     this.out = out;
     this.routing = routing;
-    this.tls = tls;
     this.httpsCell = httpsCell;
     this.timeoutMillis = timeoutMillis;
   }
 
   /**
-   * Completes the TLS handshake now rather than at the first write, as SSLSocket would: a case that
-   * bounds the server's answer to bad input starts its clock after it, so that the handshake's cost
-   * on a loaded machine is not counted against the server. Nothing to do without TLS.
-   *
-   * <p>HTTP over TLS has no socket to shake hands on before the exchange: HttpsURLConnection
-   * connects inside it. So a handshake with the server on a socket of its own, from the same
-   * SSLContext, comes first: it takes the JVM's first TLS work out of the server's clock (JSSE's
-   * classes loaded, the handshake's code run once: under the release grid's load a Java client's
-   * first HTTPS exchange took over 2 s, its answer, HTTP 400, coming only after that), and leaves
-   * a session the exchange can resume.
+   * For a case that bounds the server's answer to bad input: the TLS work done before its clock
+   * starts. A socket over TLS has shaken hands when it was opened (see {@link #open}). HTTP over
+   * TLS has no socket to shake hands on before the exchange: HttpsURLConnection connects inside
+   * it. So a handshake with the server on a socket of its own, from the same SSLContext, comes
+   * first: it takes the JVM's first TLS work out of the server's clock (JSSE's classes loaded, the
+   * handshake's code run once: under the release grid's load a Java client's first HTTPS exchange
+   * took over 2 s, its answer, HTTP 400, coming only after that), and leaves a session the exchange
+   * can resume.
    */
   void handshake() throws Exception {
-    if (tls != null) tls.startHandshake();
     if (httpsCell != null) {
       try (SSLSocket socket = (SSLSocket) httpsFactory(httpsCell).createSocket()) {
         socket.connect(new java.net.InetSocketAddress(httpsCell.host(), httpsCell.port()), timeoutMillis);
@@ -77,7 +71,6 @@ final class Connection implements AutoCloseable {
   static Connection open(Plan.Endpoint cell, String writes, int timeoutMillis) throws Exception {
     Axes.Protocol protocol = Axes.protocol(cell.protocol());
     TTransport transport;
-    SSLSocket tlsSocket = null;
     Plan.Endpoint httpsCell = null;
     if (cell.transport().equals("http")) {
       PeerServer.require(!cell.socket().equals("unix"), "http runs over tcp or tls only");
@@ -94,11 +87,22 @@ final class Connection implements AutoCloseable {
       transport = http;
     } else {
       TTransport socket = socket(cell, timeoutMillis);
-      if (socket instanceof TSocket plain && plain.getSocket() instanceof SSLSocket ssl) tlsSocket = ssl;
+      if (socket instanceof TSocket plain && plain.getSocket() instanceof SSLSocket ssl) {
+        // The handshake now (bounded by the socket's timeout), not at the first write, as SSLSocket
+        // would: a case's clock is armed once the connection is open, and what it bounds is the
+        // server's answer, not this JVM's TLS set-up. Under the release grid's load (8 JVMs at once)
+        // a JVM's first TLS connection took over 5 s at its first write: its first ping timed out.
+        try {
+          ssl.startHandshake();
+        } catch (Exception e) {
+          socket.close();
+          throw e;
+        }
+      }
       transport = Axes.clientLayer(cell.transport(), socket);
     }
     TProtocol out = (writes == null ? protocol.request() : Axes.plain(writes)).getProtocol(transport);
-    return new Connection(transport, protocol.response().getProtocol(transport), out, protocol.routing(), tlsSocket,
+    return new Connection(transport, protocol.response().getProtocol(transport), out, protocol.routing(),
         httpsCell, timeoutMillis);
   }
 
