@@ -225,12 +225,14 @@ class Runner:
             finally:
                 conn.close()
         except Exception as error:
-            raise Mismatch(f'the server no longer answers a correct ping on a new connection: {error!r}')
+            raise Mismatch(f'the server does not answer a correct ping on a new connection: {error!r}')
 
     def kind_mismatched_protocol(self, case):
         seconds = case['withinSeconds']
         function = self.idl.function('Conformance', case['method'])
         values = self.arguments(function, case['args'])
+        # Before the clock: the server answers a correct call, so a failure below is the bad request's.
+        self.ping_fresh()
         conn = self.connect(timeout_seconds=seconds, request_protocol=case['writes'])
         # The bound is the server's: the clock starts once the connection (TLS included) is open.
         started = time.monotonic()

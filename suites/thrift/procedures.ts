@@ -75,7 +75,7 @@ async function checkedCall(client: ThriftClientHandle, spec: CallSpec): Promise<
 /** A fresh, correct connection's ping must answer: the server survived the bad input. */
 async function pingFresh(ctx: Context): Promise<void> {
   await withClient(ctx, (client) => checkedCall(client, { method: 'ping', expect: { response: null } }), { timeoutMs: 10_000 })
-    .catch((error: unknown) => { throw new CaseMismatch({ what: 'the server no longer answers a ping on a new connection', expected: 'ping answered', actual: String(error) }); });
+    .catch((error: unknown) => { throw new CaseMismatch({ what: 'the server does not answer a ping on a new connection', expected: 'ping answered', actual: String(error) }); });
 }
 
 function rawEndpoint(ctx: Context): Parameters<typeof RawConnection.open>[0] {
@@ -125,6 +125,8 @@ async function seqidEcho(ctx: Context, c: ThriftCase): Promise<void> {
 async function mismatchedProtocol(ctx: Context, c: ThriftCase): Promise<void> {
   const seconds = c.withinSeconds ?? 5;
   const spec: CallSpec = { method: c.method ?? 'echoString', ...(c.args ? { args: c.args } : {}), expect: { response: null } };
+  // Before the clock, as in the peers: the server answers a correct call, so a failure below is the bad request's.
+  await pingFresh(ctx);
   await withClient(ctx, async (client) => {
     // The bound is the server's: the clock (monotonic, which no clock step moves) starts once the
     // client is connected, TLS included, as the peers' clients do.
