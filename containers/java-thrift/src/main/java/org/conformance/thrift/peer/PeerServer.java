@@ -100,7 +100,7 @@ final class PeerServer {
     try {
       running = future.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      return String.valueOf(e.getCause());
+      return withCauses(e.getCause());
     } catch (TimeoutException e) {
       return "not started within " + START_MILLIS / 1000 + " s";
     }
@@ -110,6 +110,17 @@ final class PeerServer {
       Thread.sleep(2);
     }
     return null;
+  }
+
+  /**
+   * An error with what caused it: TServerSocket's "Could not create ServerSocket on address ..."
+   * alone does not say why (one listener in the full release grid failed so, once in ~8,000).
+   */
+  static String withCauses(Throwable error) {
+    StringBuilder out = new StringBuilder(String.valueOf(error));
+    Throwable cause = error == null ? null : error.getCause();
+    for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) out.append("; caused by ").append(cause);
+    return out.toString();
   }
 
   static Running start(Plan.Endpoint l, Idl idl, Codec codec) throws Exception {
