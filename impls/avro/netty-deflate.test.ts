@@ -1,12 +1,14 @@
 // netty-deflate (defect 4): Netty framing inside one zlib stream per direction, as Apache Flume's
 // NettyAvroRpcClient and AvroSource speak with compression-type deflate; and what a plain Netty
 // endpoint says when a compressed stream reaches it.
-import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { createServer } from 'node:net';
+import { deflateSync, inflateSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, listen, WireTrace, type AvroServer } from './index.ts';
 import { NettyFrameDecoder } from './framing/netty.ts';
 import { echoHandlers, loadProtocol } from './testing/fixtures.ts';
-import { exchangeRaw, framed, handshakeRequest, callBytes, varint } from './testing/raw.ts';
+import { exchangeRaw, framed, handshakeRequest, callBytes, u32, varint } from './testing/raw.ts';
+import { listenTracked } from './testing/tracked-server.ts';
 
 const protocol = loadProtocol('conformance');
 const inflate = (bytes: Buffer): Buffer => inflateSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
@@ -96,6 +98,49 @@ describe('a compressed stream at a plain netty:// server, and the other way roun
       await expect(client.call('echoInt', { value: 1 })).rejects.toThrow(/closed the connection/);
       expect(performance.now() - started).toBeLessThan(500);
       await client.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('our netty-deflate client and a server that closes mid-answer', () => {
+  // The close reaches the socket before zlib (on its thread pool) has handed over what came
+  // before it; our client must still count those bytes, as the hostile suite's
+  // answer-cut-short expects. Writing and closing in one go makes that order the usual one.
+  it('names the bytes of the answer it got, even when the close comes before they are inflated', async () => {
+    const partial = deflateSync(Buffer.concat([u32(0), u32(1), u32(100), Buffer.alloc(10)]), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    const server = await listenTracked(createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(partial));
+    }));
+    try {
+      for (let round = 0; round < 20; round++) {
+        const client = await connectClient(`netty-deflate://127.0.0.1:${server.port}/`, protocol, { timeoutMs: 3_000 });
+        await expect(client.call('echoInt', { value: 1 })).rejects.toThrow(/closed the connection mid-answer, after 22 bytes of it/);
+        await client.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes a whole answer that the server sends just before it closes', async () => {
+    const server = await listenTracked(createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (chunk: Buffer) => {
+        const [request] = new NettyFrameDecoder().push(inflate(chunk));
+        // Handshake BOTH, call meta {}, no error, 7; then the close, in the same write.
+        const answer = Buffer.concat([u32(request?.serial ?? 0), u32(1), u32(7), Buffer.from([0, 0, 0, 0, 0, 0, ...varint(7)])]);
+        socket.end(deflateSync(answer, { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+      });
+    }));
+    try {
+      for (let round = 0; round < 20; round++) {
+        const client = await connectClient(`netty-deflate://127.0.0.1:${server.port}/`, protocol, { timeoutMs: 3_000 });
+        expect(await client.call('echoInt', { value: 7 })).toBe(7);
+        await client.close();
+      }
     } finally {
       await server.close();
     }

@@ -17,6 +17,12 @@ export interface ChannelHandlers {
   failed(error: Error): void;
   /** Bytes were decoded that completed no message (frames() is told otherwise): for timers that watch progress. */
   activity?(): void;
+  /**
+   * The connection is closed and everything received on it has been decoded, so `pending` counts
+   * what was left of a message. For netty-deflate that is later than the socket's 'close': zlib
+   * inflates on the thread pool, and the bytes that came just before the close are still there.
+   */
+  closed?(): void;
 }
 
 export class FrameChannel {
@@ -27,6 +33,8 @@ export class FrameChannel {
   private readonly inflate: Inflate | undefined;
   private readonly deflate: Deflate | undefined;
   private handlers: ChannelHandlers | undefined;
+  /** We failed or closed the channel: nothing more is decoded. */
+  private stopped = false;
   private receivedBytes = 0;
   /** receivedBytes when the decoder last had nothing pending (between messages). */
   private receivedAtBoundary = 0;
@@ -71,6 +79,13 @@ export class FrameChannel {
       });
       socket.pipe(inflate);
       inflate.on('data', (chunk: Buffer) => this.decode(chunk));
+      socket.once('close', () => {
+        if (inflate.closed) return this.handlers?.closed?.();
+        // Let the inflater finish what the socket gave it (its end() may fail on a cut stream: the
+        // error handler below lets that pass), then tell.
+        inflate.once('close', () => this.handlers?.closed?.());
+        if (!inflate.writableEnded) inflate.end();
+      });
       inflate.on('error', (error) => {
         if (socket.destroyed || socket.readableEnded) return; // the peer ended mid-stream: close handles it
         const start = first[0] ?? Buffer.alloc(0);
@@ -90,6 +105,7 @@ export class FrameChannel {
       };
       if (this.reads) this.reads.deliverTo(received);
       else socket.on('data', received);
+      socket.once('close', () => this.handlers?.closed?.());
     }
   }
 
@@ -99,7 +115,8 @@ export class FrameChannel {
   }
 
   private decode(chunk: Buffer): void {
-    if (this.socket.destroyed) return;
+    // Not socket.destroyed: a peer's close can come before the inflater's last output.
+    if (this.stopped) return;
     if (this.gathering) {
       this.dispatch(chunk); // within another read's handlers: written with theirs
       return;
@@ -138,7 +155,8 @@ export class FrameChannel {
   }
 
   private fail(error: Error): void {
-    if (this.socket.destroyed) return;
+    if (this.stopped) return;
+    this.stopped = true;
     this.flushGathered();
     this.handlers?.failed(error);
     // Let framing-level replies (SASL FAIL) go out before the socket closes.
@@ -246,6 +264,7 @@ export class FrameChannel {
   }
 
   close(): void {
+    this.stopped = true;
     this.inflate?.destroy();
     this.deflate?.destroy();
     // What this tick wrote goes out first (an answer before the close that follows it).

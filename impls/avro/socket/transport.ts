@@ -64,14 +64,14 @@ class Connection {
         }
       },
       failed: (error) => this.fail(new AvroTransportError(`bad ${options.codec.name} framing from server ${where}: ${error.message}`)),
+      closed: () => {
+        const partial = this.channel.pending;
+        this.fail(new AvroTransportError(partial > 0
+          ? `server ${where} closed the connection mid-answer, after ${partial} bytes of it`
+          : `server ${where} closed the connection`));
+      },
     });
     socket.on('error', (error) => this.fail(new AvroTransportError(`connection to ${where} failed: ${error.message}`)));
-    socket.on('close', () => {
-      const partial = this.channel.pending;
-      this.fail(new AvroTransportError(partial > 0
-        ? `server ${where} closed the connection mid-answer, after ${partial} bytes of it`
-        : `server ${where} closed the connection`));
-    });
     if (options.codec.clientPreamble) this.channel.writeRaw([options.codec.clientPreamble]);
   }
 

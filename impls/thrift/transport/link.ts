@@ -190,6 +190,7 @@ export class ZlibLink implements Link {
   private readonly deflate: Deflate = createDeflate({ level: 6 });
   private error: Error | undefined;
   private paused = false;
+  private socketClosed = false;
 
   constructor(socket: Socket, recorder: WireRecorder = NO_RECORDER, peer = peerOf(socket)) {
     this.socket = socket;
@@ -207,7 +208,11 @@ export class ZlibLink implements Link {
       if (!this.paused) this.socket.resume();
     });
     this.inflate.on('data', (chunk: Buffer) => events.data(chunk, false));
-    this.inflate.on('error', (error) => this.destroy(new ProtocolError(`zlib stream from the peer: ${error.message}`)));
+    this.inflate.on('error', (error) => {
+      // The peer ended inside a deflate block: that end is what happened, and end/closed tell it.
+      if (this.socketClosed || this.socket.readableEnded) return;
+      this.destroy(new ProtocolError(`zlib stream from the peer: ${error.message}`));
+    });
     this.socket.on('end', () => this.inflate.end());
     this.inflate.on('end', () => events.end());
     this.deflate.on('data', (chunk: Buffer) => {
@@ -220,10 +225,25 @@ export class ZlibLink implements Link {
     this.socket.on('error', (error) => {
       this.error ??= error;
     });
-    this.socket.on('close', () => {
-      this.inflate.destroy();
-      this.deflate.destroy();
+    let toldClosed = false;
+    const closed = (): void => {
+      if (toldClosed) return;
+      toldClosed = true;
       events.closed(this.error);
+    };
+    this.socket.on('close', () => {
+      this.socketClosed = true;
+      this.deflate.destroy();
+      // zlib inflates on the thread pool: the bytes that came just before the close (a reply and
+      // then the close, in one write) are still in the inflater. They are handed over first,
+      // unless the reader has paused (it wants nothing more) or we destroyed the link.
+      if (this.paused || this.inflate.destroyed) {
+        this.inflate.destroy();
+        closed();
+        return;
+      }
+      this.inflate.once('close', closed);
+      if (!this.inflate.writableEnded) this.inflate.end();
     });
     this.socket.on('drain', () => events.drain());
     // Our writes may wait in the deflater as well as in the socket.
@@ -253,7 +273,9 @@ export class ZlibLink implements Link {
 
   pause(): void {
     this.paused = true;
-    this.inflate.pause();
+    // After the socket's close a paused inflater would never finish, nor tell of the close.
+    if (this.socketClosed) this.inflate.destroy();
+    else this.inflate.pause();
   }
 
   resume(): void {
@@ -268,6 +290,7 @@ export class ZlibLink implements Link {
 
   destroy(error?: Error): void {
     if (error) this.error ??= error;
+    this.inflate.destroy();
     this.socket.destroy();
   }
 }
