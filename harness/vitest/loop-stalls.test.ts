@@ -27,6 +27,9 @@ describe('the watch on a worker\'s event loop', () => {
     expect(stall?.from).toBeLessThanOrEqual(start);
     expect(stall?.to).toBeGreaterThanOrEqual(end);
     expect((stall?.to ?? 0) - (stall?.from ?? 0)).toBeLessThan(STALL_MS + 300 + 1_000);
+    // A busy thread never sleeps: it runs or waits for a CPU (other tests run beside this one).
+    expect((stall?.ranMs ?? 0) + (stall?.waitedMs ?? 0)).toBeGreaterThan((STALL_MS + 300) * 0.8);
+    expect(stallNote(start, end)).toMatch(/\(its thread ran \d+\.\d s and waited for a CPU \d+\.\d s of it, mostly /);
   });
 
   it('does not call a loop that keeps running a stall', async () => {
@@ -46,6 +49,13 @@ describe('the watch on a worker\'s event loop', () => {
     const note = stallNote(1_005_000, 1_006_000);
     expect(note).toContain('its event loop for 12.5 s from 00:16:40.000 to 00:16:52.500 UTC');
     expect(note).toContain('this test worker, which runs our clients, stalled');
+  });
+
+  it('says whether the stalled loop\'s thread was running or waiting for a CPU', () => {
+    recordStall({ what: 'event loop', from: 3_000_000, to: 3_002_600, ranMs: 150, waitedMs: 2_300 });
+    expect(stallNote(3_001_000, 3_001_500)).toContain('its event loop for 2.6 s from 00:50:00.000 to 00:50:02.600 UTC (its thread ran 0.1 s and waited for a CPU 2.3 s of it, mostly waiting for a CPU: the machine was overloaded)');
+    recordStall({ what: 'event loop', from: 4_000_000, to: 4_002_000, ranMs: 1_900, waitedMs: 50 });
+    expect(stallNote(4_000_500, 4_001_000)).toContain('(its thread ran 1.9 s and waited for a CPU 0.1 s of it, mostly running: work in the process held its loop)');
   });
 
   it('tells a step of the real-time clock from a stall, and by how much it was stepped', async () => {

@@ -11,6 +11,7 @@
 // run once made 21 cases find nothing in their windows, impls/wire/wall-clock.ts), and says so
 // instead of calling the jump a stall.
 
+import { readFileSync } from 'node:fs';
 import { deflate } from 'node:zlib';
 
 /** The loop is sampled this often; a sample this much late is a stall. */
@@ -31,6 +32,24 @@ export interface Stall {
   readonly to: number;
   /** For a clock step: by how much (ms; negative when set back). */
   readonly stepMs?: number;
+  /**
+   * For an event loop's stall: what its thread did meanwhile. `ranMs` of CPU (JavaScript, garbage
+   * collection, system calls: work held the loop) and `waitedMs` runnable without a CPU (the
+   * machine was overloaded); the rest of the stall it slept. Absent where Linux's schedstat is not.
+   */
+  readonly ranMs?: number;
+  readonly waitedMs?: number;
+}
+
+/** The main thread's CPU time and run-queue wait so far (ms), or undefined without schedstat. */
+function threadTimes(): { ran: number; waited: number } | undefined {
+  try {
+    // "<ns on a CPU> <ns runnable, waiting for one> <timeslices>"; thread-self is the loop's thread.
+    const [ran, waited] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return { ran: Number(ran) / 1e6, waited: Number(waited) / 1e6 };
+  } catch {
+    return undefined;
+  }
 }
 
 const stalls: Stall[] = [];
@@ -47,14 +66,20 @@ export function watchLoopStalls(): void {
   // Durations come from the monotonic clock; the stamps a note shows are real-time, as the peers'.
   let last = Date.now();
   let lastMono = performance.now();
+  let lastTimes = threadTimes();
   setInterval(() => {
     const now = Date.now();
     const mono = performance.now();
+    const times = threadTimes();
     const step = now - last - (mono - lastMono);
     if (Math.abs(step) >= STALL_MS) recordStall({ what: 'real-time clock', from: Math.min(last, now), to: Math.max(last, now), stepMs: step });
-    if (mono - lastMono - TICK_MS >= STALL_MS) recordStall({ what: 'event loop', from: last, to: Math.max(now, last) });
+    if (mono - lastMono - TICK_MS >= STALL_MS) {
+      const spent = times && lastTimes ? { ranMs: times.ran - lastTimes.ran, waitedMs: times.waited - lastTimes.waited } : {};
+      recordStall({ what: 'event loop', from: last, to: Math.max(now, last), ...spent });
+    }
     last = now;
     lastMono = mono;
+    lastTimes = times;
   }, TICK_MS).unref();
   let probing = false;
   setInterval(() => {
@@ -110,7 +135,7 @@ export function stallNote(from: number, to: number, among: readonly Stall[] = st
   const stopped = seen.filter((s) => s.stepMs === undefined);
   const notes: string[] = [];
   if (stopped.length > 0) {
-    const spans = stopped.map((s) => `its ${s.what} for ${((s.to - s.from) / 1000).toFixed(1)} s from ${clock(s.from)} to ${clock(s.to)} UTC`).join(', ');
+    const spans = stopped.map((s) => `its ${s.what} for ${seconds(s.to - s.from)} s from ${clock(s.from)} to ${clock(s.to)} UTC${spentNote(s)}`).join(', ');
     notes.push(`${who} stalled within this case's span (${spans}): a timeout in it may be that stall, not the implementation's`);
   }
   if (steps.length > 0) {
@@ -118,6 +143,17 @@ export function stallNote(from: number, to: number, among: readonly Stall[] = st
     notes.push(`the real-time clock was stepped within this case's span (${jumps}), as ${who} saw it: times compared with the peer's across it are off by that much`);
   }
   return notes.length === 0 ? undefined : notes.join('; ');
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+/** What the loop's thread did during a stall: what to look at first. */
+function spentNote(stall: Stall): string {
+  if (stall.ranMs === undefined || stall.waitedMs === undefined) return '';
+  const cause = stall.waitedMs >= stall.ranMs ? 'mostly waiting for a CPU: the machine was overloaded' : 'mostly running: work in the process held its loop';
+  return ` (its thread ran ${seconds(stall.ranMs)} s and waited for a CPU ${seconds(stall.waitedMs)} s of it, ${cause})`;
 }
 
 function signed(ms: number): string {
