@@ -11,5 +11,8 @@ export default defineConfig({
       'harness/matrix/plan.test.ts',
       'harness/matrix/cells.test.ts',
     ],
+    // As in the unit project: a test file's scratch folders go when it is done (without it every
+    // mutation run left a known-failures-* folder in the system temp folder).
+    setupFiles: ['harness/vitest/scratch-cleanup.ts'],
   },
 });
