@@ -149,13 +149,22 @@ class SocketClient extends ClientBase {
     this.closed = new Promise((resolve) => { closedResolve = resolve; });
     link.start({
       data: (chunk, borrowed) => this.received(chunk, borrowed),
-      end: () => this.fail(new TransportError(`${this.where} closed the connection${this.pendingText()}`)),
-      closed: (error) => {
+      end: () => this.afterAnswers(() => this.fail(new TransportError(`${this.where} closed the connection${this.pendingText()}`))),
+      closed: (error) => this.afterAnswers(() => {
         this.fail(new TransportError(error ? `connection to ${this.where} broke: ${error.message}` : `the connection to ${this.where} is closed${this.pendingText()}`));
         closedResolve();
-      },
+      }),
       drain: () => undefined,
     });
+  }
+
+  /**
+   * Runs `then` once the answers that arrived are taken: THeader's zlib transform inflates on the
+   * thread pool, and a reply the server sent just before it closed was lost to the close.
+   */
+  private afterAnswers(then: () => void): void {
+    if (this.asyncReceives === 0) then();
+    else void this.receiveChain.then(then, then);
   }
 
   private pendingText(): string {

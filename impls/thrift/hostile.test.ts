@@ -5,7 +5,7 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  ApplicationErrorType, connect, decodeAnswer, encodeRequest, loadIdl, serve, SizeError, TransportError, ClientTimeout,
+  ApplicationErrorType, connect, decodeAnswer, encodeRequest, loadIdl, RawConnection, serve, SizeError, TransportError, ClientTimeout,
   type Endpoint, type ServeOptions, type ThriftServer,
 } from './index.ts';
 import { frameSegments } from './framing/splitters.ts';
@@ -305,6 +305,48 @@ describe('our clients against broken servers', () => {
     await client.close();
     server.close();
   });
+
+  // zlib inflates on the thread pool (the zlib transport's stream, THeader's zlib transform), so the
+  // close came before the reply just in front of it was inflated, and the reply was lost.
+  for (const transport of ['buffered', 'framed', 'zlib', 'header', 'header-zlib'] as const) {
+    it(`${transport}: a reply the server sends just before it closes is taken`, async () => {
+      const { endpoint } = await start(transport, 'binary');
+      // In front of our server: forwards the call, then writes the whole reply and the close in one go.
+      const relay = (await import('node:net')).createServer((socket) => {
+        socket.on('error', () => undefined);
+        const upstream = netConnect({ host: '127.0.0.1', port: endpoint.port as number });
+        upstream.on('error', () => undefined);
+        const reply: Buffer[] = [];
+        let quiet: NodeJS.Timeout | undefined;
+        upstream.on('data', (chunk: Buffer) => {
+          reply.push(chunk);
+          clearTimeout(quiet);
+          quiet = setTimeout(() => {
+            socket.end(Buffer.concat(reply));
+            upstream.destroy();
+          }, 50);
+        });
+        socket.on('data', (chunk: Buffer) => upstream.write(chunk));
+      });
+      await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+      const port = (relay.address() as { port: number }).port;
+      try {
+        for (let round = 0; round < 10; round++) {
+          const client = await connect({ ...endpoint, port }, idl, { timeoutMs: 5000 });
+          expect(await client.call('Conformance', 'echoString', { value: `reply ${round}` })).toBe(`reply ${round}`);
+          await client.close();
+          // The raw connection the error-path procedures use, likewise.
+          const raw = await RawConnection.open({ ...endpoint, port }, { timeoutMs: 5000 });
+          await raw.send(encodeRequest(idl, 'binary', { service: 'Conformance', method: 'echoString', args: { value: `raw ${round}` }, seqid: 7 }), 7);
+          const answer = decodeAnswer(idl, 'binary', await raw.receive(), { service: 'Conformance', method: 'echoString' });
+          expect(answer.outcome).toEqual({ kind: 'response', value: `raw ${round}` });
+          raw.close();
+        }
+      } finally {
+        relay.close();
+      }
+    });
+  }
 
   it('a call times out with ClientTimeout and the connection is closed', async () => {
     const server = (await import('node:net')).createServer((socket) => { socket.on('error', () => undefined); });

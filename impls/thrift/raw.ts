@@ -124,11 +124,16 @@ export class RawConnection {
           raw.deliver(error as Error);
         }
       },
-      end: () => raw.deliver(new TransportError('the server closed the connection')),
-      closed: (error) => raw.deliver(error ?? new TransportError('the connection is closed')),
+      // Behind the answers before them: THeader's zlib transform unwraps on the thread pool.
+      end: () => raw.afterAnswers(new TransportError('the server closed the connection')),
+      closed: (error) => raw.afterAnswers(error ?? new TransportError('the connection is closed')),
       drain: () => undefined,
     });
     return raw;
+  }
+
+  private afterAnswers(error: Error): void {
+    this.receiveChain = this.receiveChain.then(() => this.deliver(error));
   }
 
   private deliver(answer: Buffer | Error): void {
