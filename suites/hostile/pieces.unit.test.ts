@@ -257,6 +257,24 @@ describe('the process measures', () => {
       await Promise.allSettled([rival, target]);
     }
   });
+
+  // A reference server answers on a thread of its own: its wait counts, not only the main thread's
+  // (which waits on nothing here), and a thread born after the measure began counts too.
+  it('sees the wait of a thread other than the main one, born after the measure began', async () => {
+    const pinned = (code: string) => execa('taskset', ['-c', '0', process.execPath, '-e', code]);
+    const rival = pinned('const end = Date.now() + 3_000; while (Date.now() < end);');
+    const target = pinned("setTimeout(() => new (require('node:worker_threads').Worker)('const end = Date.now() + 2_000; while (Date.now() < end);', { eval: true }), 300);");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const waited = cpuWait(target.pid as number);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(waited.stop()).toBeGreaterThan(150);
+    } finally {
+      rival.kill();
+      target.kill();
+      await Promise.allSettled([rival, target]);
+    }
+  });
 });
 
 describe('our child process', () => {
