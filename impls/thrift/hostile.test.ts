@@ -321,17 +321,20 @@ describe('our clients against broken servers', () => {
         upstream.on('data', (chunk: Buffer) => {
           reply.push(chunk);
           clearTimeout(quiet);
+          // The reply is whole once our server has written nothing more for a while (generous:
+          // a reply cut in two by a loaded machine would fail the test, not the client).
           quiet = setTimeout(() => {
             socket.end(Buffer.concat(reply));
             upstream.destroy();
-          }, 50);
+          }, 150);
         });
         socket.on('data', (chunk: Buffer) => upstream.write(chunk));
       });
       await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
       const port = (relay.address() as { port: number }).port;
       try {
-        for (let round = 0; round < 10; round++) {
+        // Before the fix every round failed (header-zlib and zlib): three show it.
+        for (let round = 0; round < 3; round++) {
           const client = await connect({ ...endpoint, port }, idl, { timeoutMs: 5000 });
           expect(await client.call('Conformance', 'echoString', { value: `reply ${round}` })).toBe(`reply ${round}`);
           await client.close();
