@@ -11,8 +11,8 @@
 // run once made 21 cases find nothing in their windows, impls/wire/wall-clock.ts), and says so
 // instead of calling the jump a stall.
 
-import { readFileSync } from 'node:fs';
 import { deflate } from 'node:zlib';
+import { readSchedstat } from '../host/schedstat.ts';
 
 /** The loop is sampled this often; a sample this much late is a stall. */
 const TICK_MS = 100;
@@ -41,15 +41,10 @@ export interface Stall {
   readonly waitedMs?: number;
 }
 
-/** The main thread's CPU time and run-queue wait so far (ms), or undefined without schedstat. */
+/** The loop thread's CPU time and run-queue wait so far (ms), or undefined without schedstat. */
 function threadTimes(): { ran: number; waited: number } | undefined {
-  try {
-    // "<ns on a CPU> <ns runnable, waiting for one> <timeslices>"; thread-self is the loop's thread.
-    const [ran, waited] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
-    return { ran: Number(ran) / 1e6, waited: Number(waited) / 1e6 };
-  } catch {
-    return undefined;
-  }
+  const times = readSchedstat('/proc/thread-self/schedstat');
+  return times && { ran: times.ranMs, waited: times.waitedMs };
 }
 
 const stalls: Stall[] = [];

@@ -3,6 +3,7 @@
 // sees (docker inspect .State.Pid). The peak RSS is the kernel's high-water mark, reset when a case
 // starts, so a short spike counts.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readSchedstat } from '../../../harness/host/schedstat.ts';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -76,13 +77,9 @@ export function usageOf(pid: number): Usage {
   return { rssBytes: tree.reduce((sum, p) => sum + rssBytesOf(p), 0), cpuMs: tree.reduce((sum, p) => sum + cpuMsOf(p), 0) };
 }
 
-/** Milliseconds a thread has spent runnable but without a CPU: the second field of its schedstat. */
+/** Milliseconds a thread has spent runnable but without a CPU (0 once it is gone: it waits no more). */
 function runQueueMs(schedstat: string): number {
-  try {
-    return Number(readFileSync(schedstat, 'utf8').split(' ')[1]) / 1e6;
-  } catch {
-    return 0; // the process is gone: it waits no more
-  }
+  return readSchedstat(schedstat)?.waitedMs ?? 0;
 }
 
 /** Run-queue wait so far of every thread of a process tree, by "<pid>/<tid>". */
