@@ -240,40 +240,34 @@ describe('the process measures', () => {
     }
   });
 
-  // Two busy processes pinned to one CPU: each waits for it about half the time. A process
-  // without rivals waits next to nothing, so the measure is what tells load from slowness.
-  it('sees a process wait for a CPU it shares with another', async () => {
-    const busy = (ms: number) => execa('taskset', ['-c', '0', process.execPath, '-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`]);
-    const rival = busy(3_000);
-    const target = busy(3_000);
+  /** Runs `code` in a node pinned to CPU 0 beside a busy rival; `within` measures the target's wait. */
+  async function waitBesideRival(code: string, within: { settleMs: number; measureMs: number }): Promise<number> {
+    const pinned = (source: string) => execa('taskset', ['-c', '0', process.execPath, '-e', source]);
+    const rival = pinned('const end = Date.now() + 3_000; while (Date.now() < end);');
+    const target = pinned(code);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, within.settleMs));
       const waited = cpuWait(target.pid as number);
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(waited.stop()).toBeGreaterThan(150);
+      await new Promise((resolve) => setTimeout(resolve, within.measureMs));
+      return waited.stop();
     } finally {
       rival.kill();
       target.kill();
       await Promise.allSettled([rival, target]);
     }
+  }
+
+  // Two busy processes pinned to one CPU: each waits for it about half the time. A process
+  // without rivals waits next to nothing, so the measure is what tells load from slowness.
+  it('sees a process wait for a CPU it shares with another', async () => {
+    expect(await waitBesideRival('const end = Date.now() + 3_000; while (Date.now() < end);', { settleMs: 300, measureMs: 600 })).toBeGreaterThan(150);
   });
 
   // A reference server answers on a thread of its own: its wait counts, not only the main thread's
   // (which waits on nothing here), and a thread born after the measure began counts too.
   it('sees the wait of a thread other than the main one, born after the measure began', async () => {
-    const pinned = (code: string) => execa('taskset', ['-c', '0', process.execPath, '-e', code]);
-    const rival = pinned('const end = Date.now() + 3_000; while (Date.now() < end);');
-    const target = pinned("setTimeout(() => new (require('node:worker_threads').Worker)('const end = Date.now() + 2_000; while (Date.now() < end);', { eval: true }), 300);");
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const waited = cpuWait(target.pid as number);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      expect(waited.stop()).toBeGreaterThan(150);
-    } finally {
-      rival.kill();
-      target.kill();
-      await Promise.allSettled([rival, target]);
-    }
+    const worker = "setTimeout(() => new (require('node:worker_threads').Worker)('const end = Date.now() + 2_000; while (Date.now() < end);', { eval: true }), 300);";
+    expect(await waitBesideRival(worker, { settleMs: 100, measureMs: 1_000 })).toBeGreaterThan(150);
   });
 });
 
