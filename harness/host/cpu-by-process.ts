@@ -1,7 +1,8 @@
 // Where a command's CPU goes, by kind of process (harness/DESIGN.md, "Where a run's time goes"):
 // runs the command and reads every process's CPU from /proc while it runs, so that the reference
-// peers' processes in their containers, vitest's workers, dockerd and the rest are counted apart.
-// A measuring tool for people, not part of a run.
+// peers' processes in their containers, vitest's workers, dockerd and the rest are counted apart,
+// each kind with how long its processes' main threads waited for a CPU (schedstat: a server
+// host's main thread is its event loop). A measuring tool for people, not part of a run.
 //
 //   node harness/host/cpu-by-process.ts [--interval-ms 300] [--processes FILE] -- npm run matrix
 //
@@ -13,6 +14,7 @@
 // from the first sample.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { readSchedstat } from './schedstat.ts';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -44,6 +46,9 @@ interface Seen {
   sample: ProcessSample;
   first: number;
   last: number;
+  /** Its main thread's time runnable without a CPU (schedstat, ms): at the first and last sample. */
+  waitFirst: number;
+  waitLast: number;
 }
 
 function readProcesses(into: Map<string, Seen>, firstSample: boolean): void {
@@ -54,15 +59,19 @@ function readProcesses(into: Map<string, Seen>, firstSample: boolean): void {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
       const key = `${name}:${fields[19]}`; // pid and start time: pids are reused
+      const waited = readSchedstat(`/proc/${name}/schedstat`)?.waitedMs ?? 0;
       const known = into.get(key);
-      if (known) known.last = Math.max(known.last, ticks);
+      if (known) {
+        known.last = Math.max(known.last, ticks);
+        known.waitLast = Math.max(known.waitLast, waited);
+      }
       // A container's process shows as runc until it execs the peer: read it again until then.
       if (known && !known.sample.comm.startsWith('runc')) continue;
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim().slice(0, 300);
       const sample = { comm, cmdline, ppid: Number(fields[1]) };
       if (known) known.sample = sample;
-      else into.set(key, { sample, first: firstSample ? ticks : 0, last: ticks });
+      else into.set(key, { sample, first: firstSample ? ticks : 0, last: ticks, waitFirst: firstSample ? waited : 0, waitLast: waited });
     } catch {
       // ended meanwhile
     }
@@ -98,22 +107,25 @@ async function main(argv: string[]): Promise<void> {
   readProcesses(seen, false);
   const after = machineTicks();
 
-  const byKind = new Map<string, { seconds: number; processes: number }>();
+  const byKind = new Map<string, { seconds: number; processes: number; waited: number }>();
   const lines: string[] = [];
   for (const p of seen.values()) {
     const seconds = (p.last - p.first) / CLOCK_TICKS_PER_SECOND;
     if (seconds <= 0) continue;
     const kind = kindOf(p.sample);
-    lines.push(JSON.stringify({ kind, seconds, comm: p.sample.comm, cmdline: p.sample.cmdline }));
-    const entry = byKind.get(kind) ?? { seconds: 0, processes: 0 };
+    const waited = (p.waitLast - p.waitFirst) / 1000;
+    lines.push(JSON.stringify({ kind, seconds, waited, comm: p.sample.comm, cmdline: p.sample.cmdline }));
+    const entry = byKind.get(kind) ?? { seconds: 0, processes: 0, waited: 0 };
     entry.seconds += seconds;
     entry.processes++;
+    entry.waited += waited;
     byKind.set(kind, entry);
   }
   const counted = [...byKind.values()].reduce((sum, e) => sum + e.seconds, 0);
   console.log(`\ncpu-by-process: ${((performance.now() - started) / 1000).toFixed(1)} s wall; machine busy ${((after.busy - before.busy) / CLOCK_TICKS_PER_SECOND).toFixed(1)} CPU-s, of which counted by process ${counted.toFixed(1)}:`);
+  // "waited": the processes' main threads' time runnable without a CPU (a server host's is its event loop's).
   for (const [kind, e] of [...byKind].sort((a, b) => b[1].seconds - a[1].seconds)) {
-    console.log(`${e.seconds.toFixed(1).padStart(9)} CPU-s  ${String(e.processes).padStart(5)} processes  ${kind}`);
+    console.log(`${e.seconds.toFixed(1).padStart(9)} CPU-s  ${String(e.processes).padStart(5)} processes  ${kind}  (main threads waited ${e.waited.toFixed(1)} s for a CPU)`);
   }
   if (processesFile !== undefined) writeFileSync(processesFile, `${lines.join('\n')}\n`);
   process.exitCode = result.exitCode ?? 1;
