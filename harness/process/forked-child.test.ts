@@ -3,7 +3,7 @@
 // parent alive. The child is forked-child.fixture.ts.
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ForkedChild, lastLines, sessionOf } from './forked-child.ts';
+import { ForkedChild, lastLines } from './forked-child.ts';
 
 const FIXTURE = new URL('./forked-child.fixture.ts', import.meta.url);
 
@@ -15,9 +15,9 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((child) => child.kill()));
 });
 
-async function fixture(ownSession = false): Promise<ForkedChild<Request, Reply>> {
+async function fixture(): Promise<ForkedChild<Request, Reply>> {
   const child = new ForkedChild<Request, Reply>({
-    script: FIXTURE, name: 'the fixture', execArgv: [], ownSession,
+    script: FIXTURE, name: 'the fixture', execArgv: [],
     describeExit: ({ code, signal, output }) => `the fixture ended (code ${code}, signal ${signal}): ${lastLines(output, 2)}`,
   });
   started.push(child);
@@ -68,26 +68,6 @@ describe('a forked child', () => {
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
 
-  it('runs in a session of its own when asked (its own CPU share under autogroup scheduling), and ends with its parent', async () => {
-    const own = await fixture(true);
-    const plain = await fixture();
-    expect(sessionOf(own.pid as number)).toBe(own.pid);
-    expect(sessionOf(plain.pid as number)).toBe(sessionOf(process.pid));
-    expect((await own.request({ op: 'echo', text: 'answered' })).echo).toBe('answered');
-    // A parent that ends without a word: the child in its own session still goes (its IPC channel closed).
-    const parent = `
-      import { ForkedChild } from ${JSON.stringify(new URL('./forked-child.ts', import.meta.url).href)};
-      const child = new ForkedChild({ script: new URL(${JSON.stringify(FIXTURE.href)}), name: 'own', execArgv: [], ownSession: true, describeExit: () => 'ended' });
-      await child.ready(10_000);
-      console.log(child.pid);
-      process.exit(0);`;
-    const run = await execa(process.execPath, ['--input-type=module', '-e', parent], { timeout: 15_000 });
-    const orphan = Number(run.stdout);
-    const gone = Date.now() + 5_000;
-    while (Date.now() < gone && isAlive(orphan)) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(isAlive(orphan)).toBe(false);
-  });
-
   // Without unrefWhenIdle the IPC channel keeps the parent alive forever; a request in flight
   // must still keep it alive until answered (else Node ends it on an unsettled await).
   it('unref\'d while idle, does not keep its parent alive, yet holds it while a request waits', async () => {
@@ -100,12 +80,3 @@ describe('a forked child', () => {
     expect({ exitCode: run.exitCode, stdout: run.stdout, timedOut: run.timedOut }).toEqual({ exitCode: 0, stdout: 'answered', timedOut: false });
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

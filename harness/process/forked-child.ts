@@ -5,7 +5,6 @@
 // and a child that dies fails every request still waiting, in its user's words, with the end of
 // what it wrote (an out-of-memory report, a stack).
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { type Deadline, PendingReplies } from './pending-replies.ts';
 
@@ -34,25 +33,8 @@ export interface ForkedChildOptions {
   readonly keepStdout?: boolean;
   /** While no request waits, the child does not keep this process alive (it ends with this one). */
   readonly unrefWhenIdle?: boolean;
-  /**
-   * The child in a session of its own (setsid). Linux's autogroup scheduling gives each session one
-   * share of the CPUs, split among its busy processes: in this one's session the child competes
-   * with every process of the run (harness/DESIGN.md, "Stalls of a worker"). The child still ends
-   * with this process: its IPC channel closes, and each child here exits on 'disconnect'.
-   */
-  readonly ownSession?: boolean;
   /** How the child's end reads in errors and in `ended`: each user keeps its own wording. */
   describeExit(exit: ChildExit): string;
-}
-
-/** The session a process is in (field 6 of /proc/<pid>/stat, after the parenthesised name); undefined when unknown. */
-export function sessionOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-  } catch {
-    return undefined; // not Linux, or the process is gone
-  }
 }
 
 /** The last `count` non-empty lines of a child's output, on one line. */
@@ -79,7 +61,6 @@ export class ForkedChild<Request extends object, Reply extends { readonly id: nu
       execArgv: [...options.execArgv],
       serialization: options.serialization ?? 'json',
       stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe', 'ipc'],
-      detached: options.ownSession ?? false,
     });
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);

@@ -9,7 +9,6 @@ import thriftAdapter from '../../impls/thrift/adapter.ts';
 import { contractEndpoint } from '../../suites/thrift/procedures.ts';
 import { thriftDriver } from '../../suites/thrift/driver.ts';
 import { ServerHost, type HostedCell } from './server-host.ts';
-import { sessionOf } from '../process/forked-child.ts';
 
 const cell: Cell = {
   family: 'thrift', direction: 'ts-server', client: 'python', server: 'ours', peer: 'python', version: '0.25.0',
@@ -53,9 +52,6 @@ describe('ServerHost', () => {
     // A framed binary call: the frame's length, then the strict version word of a CALL.
     expect(bytes[0]?.received.subarray(4, 8).toString('hex')).toBe('80010001');
     expect(Array.isArray(report.stalls)).toBe(true);
-    // A session of its own: its own CPU share, not a slice of the run's (harness/DESIGN.md, "Stalls of a worker").
-    const pid = (host as ServerHost).pid as number;
-    expect(sessionOf(pid)).toBe(pid);
   });
 
   it('sends a cell\'s wire bytes only when a report may show them', async () => {

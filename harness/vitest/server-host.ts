@@ -85,9 +85,6 @@ function startHostProcess(): HostProcess {
     serialization: 'advanced',
     keepStdout: true,
     unrefWhenIdle: true,
-    // Its own share of the CPUs: in the run's session it waited for a CPU behind the workers and
-    // the CLI, and a peer client's bound on our server's answer cannot see that wait.
-    ownSession: true,
     describeExit: ({ code, signal, output }) => `our servers' process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${output ? `; the end of its output:\n${output.trimEnd()}` : ''}`,
   });
 }
