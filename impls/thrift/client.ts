@@ -19,6 +19,7 @@ import { PlainLink, ZlibLink, type Link } from './transport/link.ts';
 import { connectSocket, describeAddress, ReusedReads } from './transport/sockets.ts';
 import type { Endpoint } from './server.ts';
 import type { WireRecorder } from '../wire/recorder.ts';
+import { Waiting } from '../wire/waiting.ts';
 
 export interface ConnectOptions {
   /** A call without an answer after this long fails with ClientTimeout (default 30 s). */
@@ -122,7 +123,8 @@ class SocketClient extends ClientBase {
   private readonly framing: Framing;
   private readonly transport: TransportName;
   private readonly headers: ReadonlyMap<string, string> | undefined;
-  private readonly inFlight = new Map<number, InFlight>();
+  // Not a Map: a long-lived Map allocates in V8's old generation as calls come and go (waiting.ts).
+  private readonly inFlight = new Waiting<InFlight>();
   /**
    * One timer per connection watches the oldest call's deadline: a timer per call cost a Timeout
    * object, often a new timer list, and a clearTimeout on every call.
@@ -193,7 +195,7 @@ class SocketClient extends ClientBase {
 
   private track(call: Prepared): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.inFlight.set(call.seqid, { call, resolve, reject, deadline: performance.now() + this.timeoutMs });
+      this.inFlight.add(call.seqid, { call, resolve, reject, deadline: performance.now() + this.timeoutMs });
       this.watchdog ??= this.watch(this.timeoutMs);
     });
   }
@@ -204,20 +206,19 @@ class SocketClient extends ClientBase {
   }
 
   /**
-   * Every call has the same timeout and the map keeps the order calls were made in, so the first
+   * Every call has the same timeout and inFlight keeps the order calls were made in, so the oldest
    * call in flight has the earliest deadline: it has timed out, or the watchdog waits until it may.
    */
   private readonly checkDeadlines = (): void => {
     this.watchdog = undefined;
-    for (const pending of this.inFlight.values()) {
-      const left = pending.deadline - performance.now();
-      if (left <= 0) {
-        const call = pending.call;
-        this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
-      } else {
-        this.watchdog = this.watch(Math.ceil(left));
-      }
-      return;
+    const pending = this.inFlight.oldest()?.value;
+    if (!pending) return;
+    const left = pending.deadline - performance.now();
+    if (left <= 0) {
+      const call = pending.call;
+      this.fail(new ClientTimeout(`no answer to ${call.service}.${call.method} (seqid ${call.seqid}) from ${this.where} within ${this.timeoutMs} ms`));
+    } else {
+      this.watchdog = this.watch(Math.ceil(left));
     }
   };
 
@@ -329,13 +330,12 @@ class SocketClient extends ClientBase {
       this.unreadable(error);
       return;
     }
-    const pending = this.inFlight.get(header.seqid);
+    const pending = this.inFlight.take(header.seqid);
     if (!pending) {
-      const waiting = [...this.inFlight.keys()].join(', ') || 'none';
+      const waiting = [...this.inFlight.entries()].map(([seqid]) => seqid).join(', ') || 'none';
       this.fail(new TApplicationException(ApplicationErrorType.BAD_SEQUENCE_ID, `answer ${header.name} carries seqid ${header.seqid}; calls in flight: ${waiting}`));
       return;
     }
-    this.inFlight.delete(header.seqid);
     const outcome = this.settle(reader, header, pending.call);
     if ('value' in outcome) {
       pending.resolve(outcome.value);
@@ -351,8 +351,7 @@ class SocketClient extends ClientBase {
     this.failure ??= reason;
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    for (const pending of this.inFlight.values()) pending.reject(reason);
-    this.inFlight.clear();
+    for (const pending of this.inFlight.drain()) pending.reject(reason);
     if (!this.link.destroyed) this.link.destroy();
   }
 
@@ -360,8 +359,7 @@ class SocketClient extends ClientBase {
     this.failure ??= new TransportError(`the client closed its connection to ${this.where}`);
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    for (const pending of this.inFlight.values()) pending.reject(this.failure);
-    this.inFlight.clear();
+    for (const pending of this.inFlight.drain()) pending.reject(this.failure);
     this.link.destroy();
     await this.closed;
   }

@@ -11,6 +11,7 @@ import { AvroTransportError } from '../errors.ts';
 import type { FrameCodec } from '../framing/codec.ts';
 import type { ClientTransport } from '../transport.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
+import { Waiting } from '../../wire/waiting.ts';
 import { FrameChannel } from './channel.ts';
 import { OwnReads } from './reads.ts';
 
@@ -34,9 +35,10 @@ class Connection {
   readonly id: number;
   private readonly channel: FrameChannel;
   private readonly options: SocketClientOptions;
-  // Standard framing answers in order (a queue); Netty framing by serial (a map).
+  // Standard framing answers in order (a queue); Netty framing by serial (not a Map: a long-lived
+  // Map allocates in V8's old generation as calls come and go, see waiting.ts).
   private readonly inOrder: Pending[] = [];
-  private readonly bySerial = new Map<number, Pending>();
+  private readonly bySerial = new Waiting<Pending>();
   private nextSerial = 0;
   /**
    * One timer per connection waits for the oldest call's deadline (a Timeout per call cost
@@ -57,8 +59,7 @@ class Connection {
       frames: (frames) => {
         for (const frame of frames) {
           const bySerial = frame.serial !== undefined && options.codec.matchesBySerial;
-          const pending = bySerial ? this.bySerial.get(frame.serial as number) : this.inOrder.shift();
-          if (bySerial) this.bySerial.delete(frame.serial as number);
+          const pending = bySerial ? this.bySerial.take(frame.serial as number) : this.inOrder.shift();
           if (!pending) return this.fail(new AvroTransportError(`server ${where} sent an answer nobody asked for (serial ${frame.serial})`));
           pending.resolve(frame.payload);
         }
@@ -80,8 +81,7 @@ class Connection {
     this.failure = error;
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.values()]) pending.reject(error);
-    this.bySerial.clear();
+    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.drain()]) pending.reject(error);
     this.channel.close();
   }
 
@@ -97,7 +97,7 @@ class Connection {
     }
     return new Promise<Buffer>((resolve, reject) => {
       const pending: Pending = { resolve, reject, deadline: performance.now() + this.timeoutMs };
-      if (codec.matchesBySerial) this.bySerial.set(serial, pending);
+      if (codec.matchesBySerial) this.bySerial.add(serial, pending);
       else this.inOrder.push(pending);
       this.watchdog ??= this.watch(this.timeoutMs);
       this.channel.send(payload, serial, alone);
@@ -119,13 +119,13 @@ class Connection {
     const now = performance.now();
     const timedOut = (): AvroTransportError => new AvroTransportError(`no response within ${this.timeoutMs} ms`);
     if (this.options.codec.matchesBySerial) {
-      for (const [serial, pending] of this.bySerial) {
-        if (pending.deadline > now) {
-          this.watchdog = this.watch(pending.deadline - now);
+      for (let oldest = this.bySerial.oldest(); oldest; oldest = this.bySerial.oldest()) {
+        if (oldest.value.deadline > now) {
+          this.watchdog = this.watch(oldest.value.deadline - now);
           return;
         }
-        this.bySerial.delete(serial);
-        pending.reject(timedOut());
+        this.bySerial.take(oldest.key);
+        oldest.value.reject(timedOut());
       }
       return;
     }
