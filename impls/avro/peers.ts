@@ -117,6 +117,8 @@ export function parsePeerProtocol(text: string, role: 'client' | 'server'): Prot
 
 export class ProtocolCache {
   private readonly entries = new Map<string, PeerProtocol>();
+  /** The key set or used last (the Map's last entry). */
+  private newest: string | undefined;
   private chars = 0;
   private readonly limits: CacheLimits;
 
@@ -135,9 +137,12 @@ export class ProtocolCache {
   get(hash: Buffer): PeerProtocol | undefined {
     const key = hash.toString('hex');
     const entry = this.entries.get(key);
-    if (entry) {
+    // Made the most recent, unless it is already: over HTTP every request handshakes, and a delete
+    // and a set per request on this long-lived Map allocated in V8's old generation (wire/waiting.ts).
+    if (entry && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, entry);
+      this.newest = key;
     }
     return entry;
   }
@@ -160,6 +165,7 @@ export class ProtocolCache {
   private put(key: string, peer: PeerProtocol): void {
     if (peer.textLength > this.limits.maxCachedProtocolChars || this.limits.maxCachedProtocols < 1) return;
     this.entries.set(key, peer);
+    this.newest = key;
     this.chars += peer.textLength;
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.limits.maxCachedProtocols && this.chars <= this.limits.maxCachedProtocolChars) break;

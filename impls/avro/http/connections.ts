@@ -31,6 +31,12 @@ export class Connection {
   readonly socket: Socket;
   /** Where reads go; set by whoever uses the connection. */
   reader: Reader | undefined;
+  /**
+   * While idle in the pool: ends its idle watch. A field, not a WeakMap of the pool's: a long-lived
+   * collection with an entry added and removed per request allocates in V8's old generation
+   * (wire/waiting.ts).
+   */
+  leaveIdle: (() => void) | undefined;
 
   constructor(host: string, port: number, readBuffer: () => Buffer) {
     const onread = {
@@ -49,7 +55,6 @@ export class ConnectionPool {
   private readonly host: string;
   private readonly port: number;
   private readonly idle: Connection[] = [];
-  private readonly dropIdle = new WeakMap<Connection, () => void>();
   private closed = false;
   private shared: Buffer | undefined;
   /** The pool's read buffer, made at the first read. */
@@ -64,7 +69,7 @@ export class ConnectionPool {
   take(): Connection {
     const connection = this.idle.pop();
     if (connection) {
-      this.dropIdle.get(connection)?.();
+      connection.leaveIdle?.();
       connection.socket.ref();
       return connection;
     }
@@ -102,14 +107,14 @@ export class ConnectionPool {
       socket.off('end', drop);
       socket.off('close', drop);
       socket.off('error', drop);
-      this.dropIdle.delete(connection);
+      connection.leaveIdle = undefined;
     };
     // Anything the server sends to an idle connection: nothing asked for it.
     connection.reader = drop;
     socket.on('end', drop);
     socket.on('close', drop);
     socket.on('error', drop);
-    this.dropIdle.set(connection, cleanup);
+    connection.leaveIdle = cleanup;
     socket.unref();
     this.idle.push(connection);
   }
@@ -118,7 +123,7 @@ export class ConnectionPool {
   close(): void {
     this.closed = true;
     for (const connection of this.idle.splice(0)) {
-      this.dropIdle.get(connection)?.();
+      connection.leaveIdle?.();
       connection.socket.destroy();
     }
   }

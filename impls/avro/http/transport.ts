@@ -23,6 +23,7 @@ import { HTTP_FRAME_BYTES } from './frames.ts';
 import { ConnectionPool } from './connections.ts';
 import { ResponseParser } from '../../wire/http-response-parser.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
+import { Waiting } from '../../wire/waiting.ts';
 
 export interface HttpClientOptions {
   readonly limits?: Limits;
@@ -50,6 +51,8 @@ const KEPT_HEADS = 64;
 
 /** An exchange's deadline (performance.now() time) and what happens when it passes. */
 interface Deadline {
+  /** Its place among the exchanges under way. */
+  readonly key: number;
   readonly at: number;
   readonly expire: () => void;
 }
@@ -66,19 +69,22 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   let lastUndeclaredBody = FIRST_BODY_BYTES;
   // One timer watches every exchange's deadline instead of a Timeout armed and cleared per call
   // (timer list insert and unenroll, ~2% of the client's busy time per 64 KiB call). All share
-  // timeoutMs, so the set, in insertion order, is in deadline order. Unreferenced: a socket in
-  // use keeps the process alive, an armed watchdog after the last call does not.
-  const underWay = new Set<Deadline>();
+  // timeoutMs, so the exchanges, oldest first, are in deadline order. Unreferenced: a socket in
+  // use keeps the process alive, an armed watchdog after the last call does not. Not a Set: a
+  // long-lived Set allocates in V8's old generation as exchanges come and go (wire/waiting.ts).
+  const underWay = new Waiting<Deadline>();
+  let nextKey = 0;
   let watchdog: NodeJS.Timeout | undefined;
   const watch = (): void => {
     watchdog = undefined;
     const now = performance.now();
-    for (const exchange of underWay) {
-      if (exchange.at > now) {
-        arm(exchange.at - now);
+    for (let oldest = underWay.oldest(); oldest; oldest = underWay.oldest()) {
+      if (oldest.value.at > now) {
+        arm(oldest.value.at - now);
         return;
       }
-      exchange.expire();
+      underWay.take(oldest.key);
+      oldest.value.expire();
     }
   };
   const arm = (after: number): void => {
@@ -111,12 +117,13 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
       let reader: FramedBodyReader | undefined;
       const connection = pool.take();
       const socket = connection.socket;
-      const deadline: Deadline = { at: performance.now() + ms, expire: () => fail(new AvroTransportError(`no HTTP response within ${ms} ms`)) };
-      underWay.add(deadline);
+      const deadline: Deadline = { key: nextKey, at: performance.now() + ms, expire: () => fail(new AvroTransportError(`no HTTP response within ${ms} ms`)) };
+      nextKey = (nextKey + 1) & 0x7fffffff;
+      underWay.add(deadline.key, deadline);
       if (!watchdog) arm(ms);
       function finish(): void {
         settled = true;
-        underWay.delete(deadline);
+        underWay.take(deadline.key);
         connection.reader = undefined;
         socket.off('end', onEnd);
         socket.off('close', onClose);
