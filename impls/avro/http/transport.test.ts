@@ -3,7 +3,7 @@
 // server that closes a kept-alive connection.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeStandard } from '../framing/standard.ts';
 import { coalesce } from '../../wire/coalesce.ts';
 import { frameLengths } from '../testing/raw.ts';
@@ -57,6 +57,32 @@ describe('Avro HTTP client transport', () => {
     for (let i = 0; i < 3; i++) expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
     expect(connections()).toBe(1);
     await transport.close();
+  });
+
+  it('closes a connection left idle for 5 s, and opens a new one for the next call', async () => {
+    let closed = 0;
+    const { url, connections } = await serve((socket, n) => {
+      if (n === 1) socket.once('close', () => closed++);
+      contentLength(socket);
+    });
+    // Only the clocks of the idle sweep are faked: sockets and their I/O stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const transport = httpClientTransport(url, { timeoutMs: 60_000 });
+      expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+      await vi.advanceTimersByTimeAsync(4_000);
+      expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+      expect(connections()).toBe(1); // idle 4 s: used again, and idle from now on
+      await vi.advanceTimersByTimeAsync(4_000);
+      await vi.waitFor(() => expect(closed).toBe(0));
+      await vi.advanceTimersByTimeAsync(1_100);
+      await vi.waitFor(() => expect(closed).toBe(1));
+      expect(await transport.exchange([Buffer.from('x')], true)).toEqual(PAYLOAD);
+      expect(connections()).toBe(2);
+      await transport.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads a chunked answer, cut anywhere', async () => {
