@@ -6,17 +6,23 @@ import { createResolver } from './peers.ts';
 import { newRegistry, parseType } from './types.ts';
 import { varint } from './testing/raw.ts';
 
+/** CPU milliseconds this thread has used: a bound on work done that waiting for a CPU on a busy machine does not move. */
+const threadCpuMs = (): number => {
+  const used = process.threadCpuUsage();
+  return (used.user + used.system) / 1000;
+};
+
 const type = (schema: unknown) => parseType(schema, { registry: newRegistry() });
 const read = (schema: unknown, bytes: Buffer, maxCollectionItems = 1_000): unknown => new PayloadReader(bytes, { maxCollectionItems }).read(type(schema));
 
 describe('guarded readers', () => {
   it('bound items that take no bytes by the message item budget', () => {
-    const started = performance.now();
+    const started = threadCpuMs();
     expect(() => read({ type: 'array', items: 'null' }, varint(1e9))).toThrow(/array declares 1000000000 items, more than the 1000 this message may still declare \(limit maxCollectionItems\)/);
     const empty = { type: 'array', items: { type: 'record', name: 'Empty', fields: [] } };
     expect(() => read(empty, varint(2 ** 40))).toThrow(/more than the 1000/);
     expect(read({ type: 'array', items: 'null' }, Buffer.concat([varint(1000), varint(0)]))).toHaveLength(1000);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(threadCpuMs() - started).toBeLessThan(200);
   });
 
   it('share one budget between all collections of a message, nested ones included', () => {
@@ -46,9 +52,9 @@ describe('guarded readers', () => {
     const writer = type({ type: 'record', name: 'R', fields: [{ name: 'junk', type: { type: 'array', items: 'null' } }, { name: 'keep', type: 'int' }] });
     const reader = type({ type: 'record', name: 'R', fields: [{ name: 'keep', type: 'int' }] });
     const resolver = createResolver(reader, writer);
-    const started = performance.now();
+    const started = threadCpuMs();
     expect(() => new PayloadReader(Buffer.concat([varint(2 ** 40), varint(0), varint(7)]), { maxCollectionItems: 1_000 }).read(reader, resolver)).toThrow(/maxCollectionItems/);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(threadCpuMs() - started).toBeLessThan(200);
     expect(new PayloadReader(Buffer.concat([varint(3), varint(0), varint(7)]), { maxCollectionItems: 1_000 }).read(reader, resolver)).toEqual({ keep: 7 });
   });
 
