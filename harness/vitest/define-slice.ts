@@ -152,6 +152,13 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
         caseIds: runnable(c.cases).map((t) => t.id), keepPerChunk: DUMP_BYTES,
       })));
       host = hosted.host;
+      // A server that listens elsewhere than its reserved port (it was taken meanwhile; the cell's
+      // server log says so): the peer client's plan below takes the endpoint from here.
+      for (const [key, port] of hosted.ports) {
+        const state = states.get(key) as CellState;
+        process.stderr.write(`conformance: ${key}: port ${state.endpoint?.port ?? '?'} was taken after it was reserved; our server listens on ${port}\n`);
+        state.endpoint = { ...(state.endpoint as Endpoint), port };
+      }
       for (const [key, reason] of hosted.failures) {
         const c = group.find((g) => g.key === key);
         (states.get(key) as CellState).broken = `${c?.cell.implementation ?? 'our'} server did not start: ${reason}`;

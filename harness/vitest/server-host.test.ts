@@ -1,6 +1,7 @@
 // The server host runs our servers in a process of its own: a real Thrift server of ours serves
 // there, our client calls it from here, and what the server saw comes back per case and per cell.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Cell } from '../matrix/axes.ts';
 import { REPO_ROOT } from '../docker/peers.ts';
@@ -21,14 +22,21 @@ afterEach(async () => {
   host = undefined;
 });
 
-async function hostOne(caseIds: readonly string[]): Promise<{ hosted: HostedCell; failures: ReadonlyMap<string, string> }> {
+async function hostOne(caseIds: readonly string[], port?: number): Promise<{ hosted: HostedCell; failures: ReadonlyMap<string, string>; ports: ReadonlyMap<string, number> }> {
   const hosted: HostedCell = {
     key: 'cell-1', cell, modulePath: join(REPO_ROOT, 'impls', 'thrift', 'adapter.ts'),
-    endpoint: { host: LOOPBACK, port: await freePort(), socket: 'tcp' }, caseIds, keepPerChunk: 256,
+    endpoint: { host: LOOPBACK, port: port ?? await freePort(), socket: 'tcp' }, caseIds, keepPerChunk: 256,
   };
   const started = await ServerHost.start(thriftDriver.module, [hosted]);
   host = started.host;
-  return { hosted, failures: started.failures };
+  return { hosted, failures: started.failures, ports: started.ports };
+}
+
+/** Something that is not the suite listening on a port the suite reserved. */
+async function squatter(port: number): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
+  return server;
 }
 
 describe('ServerHost', () => {
@@ -67,6 +75,31 @@ describe('ServerHost', () => {
     expect(quiet.cells.get('cell-1')?.wire.between(0, Number.POSITIVE_INFINITY)).toEqual([]);
     const failing = await (host as ServerHost).collect(windows, new Set(['cell-1']));
     expect(failing.cells.get('cell-1')?.wire.between(0, Number.POSITIVE_INFINITY)).toHaveLength(1);
+  });
+
+  it('serves on another port when the reserved one was taken meanwhile, and says so in the cell\'s log', async () => {
+    const reserved = await freePort();
+    const taken = await squatter(reserved);
+    try {
+      const { hosted, failures, ports } = await hostOne(['i32-zero'], reserved);
+      expect(failures.size).toBe(0);
+      const moved = ports.get('cell-1');
+      expect(moved).toBeGreaterThan(0);
+      expect(moved).not.toBe(reserved);
+      if (!thriftAdapter.connect) throw new Error('our Thrift adapter has no client');
+      const client = await thriftAdapter.connect(contractEndpoint(cell, { ...hosted.endpoint, port: moved as number }), { timeoutMs: 5_000 });
+      expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
+      await client.close();
+      const report = await (host as ServerHost).collect(new Map([['cell-1', new Map()]]), new Set());
+      expect(report.cells.get('cell-1')?.log.last(10).join('\n')).toContain(`port ${reserved} was taken after it was reserved`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('reports no moved port when the reserved one was free', async () => {
+    const { ports } = await hostOne(['i32-zero']);
+    expect(ports.size).toBe(0);
   });
 
   it('says which cell\'s server did not start, and why', async () => {

@@ -60,7 +60,7 @@ export interface CellReportData {
 }
 
 export type FromHost = { readonly id: number } & (
-  | { readonly type: 'started'; readonly failures: Readonly<Record<string, string>> }
+  | { readonly type: 'started'; readonly failures: Readonly<Record<string, string>>; readonly ports: Readonly<Record<string, number>> }
   | { readonly type: 'collected'; readonly cells: Readonly<Record<string, CellReportData>>; readonly stalls: readonly Stall[] }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string });
@@ -116,12 +116,16 @@ export class ServerHost {
     this.group = group;
   }
 
-  /** Starts these cells' servers in the host; `failures` names the cells whose server did not start, with why. */
-  static async start(driverModule: string, cells: readonly HostedCell[]): Promise<{ host: ServerHost; failures: ReadonlyMap<string, string> }> {
+  /**
+   * Starts these cells' servers in the host; `failures` names the cells whose server did not start,
+   * with why; `ports`, the cells whose reserved port was taken meanwhile, with the port their server
+   * listens on instead (the peer client must be told that one).
+   */
+  static async start(driverModule: string, cells: readonly HostedCell[]): Promise<{ host: ServerHost; failures: ReadonlyMap<string, string>; ports: ReadonlyMap<string, number> }> {
     const host = new ServerHost(hostProcess(), nextGroup++);
     try {
       const reply = await ask(host.process, { type: 'start', group: host.group, driver: driverModule, cells }, 'started');
-      return { host, failures: new Map(Object.entries(reply.failures)) };
+      return { host, failures: new Map(Object.entries(reply.failures)), ports: new Map(Object.entries(reply.ports)) };
     } catch (error) {
       await host.close();
       throw error;
