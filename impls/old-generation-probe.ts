@@ -2,10 +2,12 @@
 // call at a time, and how many bytes per call the process allocated in V8's old generation,
 // counted over windows of calls that no collection interrupted. Prints one JSON line.
 //
-//   node impls/old-generation-probe.ts <avro|thrift> <transport> [--churn]
+//   node impls/old-generation-probe.ts <avro|thrift> <transport> [--churn | --closure]
 //
 // --churn adds, per call, a set and a delete on a long-lived Map: what the calls-in-flight Map
-// cost before wire/waiting.ts, so the test can show its check would see it.
+// cost before wire/waiting.ts, so the test can show its check would see it. --closure adds, per
+// call, a function literal assigned straight to a long-lived object's property: what the Avro
+// HTTP client's answer reader cost before 2026-12-02.
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { AvroImplementation } from '../harness/contract/avro.ts';
@@ -50,12 +52,16 @@ async function connected(): Promise<{ call(): Promise<unknown>; close(): Promise
 
 const endpoint = await connected();
 const churn = new Map<number, number>();
+const holder: { reader: ((n: number) => number) | undefined } = { reader: undefined };
 let n = 0;
 const call = async (): Promise<void> => {
   await endpoint.call();
   if (flag === '--churn') {
     churn.set(n, n);
     churn.delete(n);
+  } else if (flag === '--closure') {
+    const at = n;
+    holder.reader = (k) => k + at;
   }
   n++;
 };
