@@ -40,7 +40,7 @@ const USAGE = `npm run bench [-- options]
   --budget-minutes N      no group starts after this (full 20, quick 3)
   --no-libraries          ours only (no avsc5, avro-js, npm-thrift rows)
   --no-floor              no floor rows (the raw loopback echo, the replay floor)
-  --no-settle             do not measure again, with more rounds, groups whose verdict three rounds leave near its threshold (settle.ts)
+  --no-settle             do not measure again, with more rounds, groups whose verdict three rounds leave near its threshold or whose rates moved more than 3x between rounds (settle.ts)
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
   --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
   --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds
@@ -336,7 +336,7 @@ async function main(): Promise<number> {
     }
     if (opts.settle && setup) {
       const unsettled = unsettledGroups(results, explanations);
-      if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
+      if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict or unsteady, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
       for (const u of unsettled) {
         const group = groups.find((g) => g.id === u.group);
         const index = results.findIndex((r) => r.id === u.group);

@@ -222,7 +222,7 @@ export function renderMarkdown(report: BenchReport): string {
     'Each row below 1.0 is held to bench/explanations.json: an explanation from a profile covers it only while all its checks hold in this run\'s figures (× raw or replay floor, cpu ratio, own cpu ratio, ratio, gc pause share or mark-compacts per 1,000 calls).', '');
   const settled = report.groups.filter((g) => g.settled);
   if (settled.length > 0) {
-    lines.push(`Measured again with more rounds, each judged over all its rounds (bench/settle.ts: a row of ours that a small change of one figure would move to another verdict, either way):`, '',
+    lines.push(`Measured again with more rounds, each judged over all its rounds (bench/settle.ts: a row of ours that a small change of one figure would move to another verdict, either way, or a rate that moved more than 3x between rounds):`, '',
       ...settled.map((g) => `- ${g.id}: ${g.settled?.rounds} rounds; ${g.settled?.why}`), '');
   }
   if (below.length > 0) {

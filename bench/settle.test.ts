@@ -3,7 +3,7 @@ import type { Agent } from './agents.ts';
 import type { Explanation } from './explanations.ts';
 import { type GroupResult, measureGroup, type MeasureOptions, type RowResult } from './measure.ts';
 import { agentKey, type Contender, type Group, type Participant, SHAPES } from './plan.ts';
-import { unsettledDatafile, unsettledGroups } from './settle.ts';
+import { settleReason, type Unsettled, unsettledDatafile, unsettledGroups } from './settle.ts';
 
 const replayFloor: Explanation = {
   id: 'replay-floor', groups: ['thrift/framed/*/int/1/*'], rows: ['ours server'], cause: 'c', outside: 'o', profile: 'bench/README.md',
@@ -55,6 +55,36 @@ describe('a group near another verdict', () => {
   it('are taken nearest first, at most as many as the bound', () => {
     const groups = [group('a/framed/x/int/1/java', 0.6, 0.7), group('thrift/framed/a/int/1/java', 0.6, 0.79), group('thrift/framed/b/int/1/java', 0.6, 0.75)];
     expect(unsettledGroups(groups, [replayFloor], { margin: 0.15, most: 2 }).map((u) => u.group)).toEqual(['thrift/framed/a/int/1/java', 'thrift/framed/b/int/1/java']);
+  });
+});
+
+describe('a group whose rates moved between its rounds', () => {
+  /** The reference's and our server's calls per second over three rounds, and our verdict far from any boundary. */
+  function unsteady(id: string, reference: [number, number], ours: [number, number]): GroupResult {
+    const base = group(id, 0.4, 0.3);
+    const rate = ([min, max]: [number, number]) => ({ min, median: (min + max) / 2, max, n: 3 });
+    return { ...base, rows: base.rows.map((r) => (r.kind === 'reference' ? { ...r, rate: rate(reference) } : r.impl === 'ours' ? { ...r, rate: rate(ours) } : r)) };
+  }
+  const options = { margin: 0.15, most: 10, spread: 3 };
+
+  it('is measured again however far its verdict is from a boundary, the widest spread first', () => {
+    const groups = [
+      unsteady('thrift/framed/binary/int/1/java', [900, 1000], [600, 700]), // steady, not explained by far
+      unsteady('avro/tcp/conformance/int/1/java', [616, 9134], [1978, 10297]), // the reference moved 14.8x
+      unsteady('avro/netty/conformance/int/1/java', [1000, 1100], [500, 2000]), // our server moved 4x
+      group('thrift/framed/compact/int/1/java', 0.6, 0.78), // near the replay check, rates not given
+    ];
+    const unsettled = unsettledGroups(groups, [replayFloor], options);
+    expect(unsettled.map((u) => u.group)).toEqual(['avro/tcp/conformance/int/1/java', 'avro/netty/conformance/int/1/java', 'thrift/framed/compact/int/1/java']);
+    expect(unsettled[0]?.spread?.row).toBe('java client → java server');
+    expect(unsettled[0]?.spread?.factor).toBeCloseTo(9134 / 616, 10);
+    expect(unsettled[1]?.spread).toEqual({ row: 'ours server', factor: 4 });
+    expect(settleReason(unsettled[0] as Unsettled)).toBe("java client → java server's rate moved 14.8x between rounds");
+  });
+
+  it('is left alone at a spread of 3x or less, and when spread is not asked for', () => {
+    expect(unsettledGroups([unsteady('thrift/framed/binary/int/1/java', [1000, 3000], [600, 1800])], [replayFloor], options)).toEqual([]);
+    expect(unsettledGroups([unsteady('avro/tcp/conformance/int/1/java', [616, 9134], [1978, 10297])], [replayFloor], { margin: 0.15, most: 10 })).toEqual([]);
   });
 });
 

@@ -16,14 +16,22 @@ export const SETTLE = {
   extraRounds: 4,
   /** At most this many groups, the nearest first: a bound on the run's time (~15 s a group). */
   most: 16,
+  /**
+   * A rate whose largest round is more than this many times its smallest is not settled. Over the
+   * 63 groups of two full runs the reference's spread had a median of 1.4 and a 90th percentile of
+   * 2.0; 2-5 groups a run went past 3 (reference or ours).
+   */
+  spread: 3,
 } as const;
 
 export interface Unsettled {
   readonly group: string;
   /** The rows of ours nearer than the margin, with theirs. */
   readonly rows: ReadonlyArray<{ readonly row: string; readonly margin: number }>;
-  /** The least margin of those rows. */
+  /** The least margin of those rows (-1 when only a spread put the group here). */
   readonly margin: number;
+  /** The reference or row of ours whose rate moved most between rounds, when past SETTLE.spread. */
+  readonly spread?: { readonly row: string; readonly factor: number };
 }
 
 type Figures = ReturnType<typeof figuresOfGroup>[number];
@@ -32,15 +40,34 @@ function nearRows(figures: readonly Figures[], explanations: readonly Explanatio
   return figures.map((f) => ({ row: f.row, margin: verdictMargin(f, explanations) })).filter((r) => r.margin < margin);
 }
 
-/** The RPC groups to measure again, nearest first, at most `most`. */
-export function unsettledGroups(groups: readonly GroupResult[], explanations: readonly Explanation[], options: { margin: number; most: number } = SETTLE): Unsettled[] {
+/** The row (reference or ours) whose rate moved most between the group's rounds, past `most`. */
+function widestSpread(group: GroupResult, most: number): Unsettled['spread'] {
+  let widest: Unsettled['spread'];
+  for (const row of group.rows) {
+    if (row.kind !== 'reference' && row.impl !== 'ours') continue;
+    const rate = row.rate;
+    if (!rate || !(rate.min > 0)) continue;
+    const factor = rate.max / rate.min;
+    if (factor > most && (!widest || factor > widest.factor)) widest = { row: row.name, factor };
+  }
+  return widest;
+}
+
+/**
+ * The RPC groups to measure again, at most `most`: first those whose rates moved past the spread
+ * bound (widest first), then those nearest another verdict.
+ */
+export function unsettledGroups(groups: readonly GroupResult[], explanations: readonly Explanation[], options: { margin: number; most: number; spread?: number } = SETTLE): Unsettled[] {
   const out: Unsettled[] = [];
   for (const group of groups) {
     if (group.skipped !== undefined) continue;
     const rows = nearRows(figuresOfGroup(group), explanations, options.margin);
-    if (rows.length > 0) out.push({ group: group.id, rows, margin: Math.min(...rows.map((r) => r.margin)) });
+    const spread = options.spread === undefined ? undefined : widestSpread(group, options.spread);
+    if (rows.length === 0 && !spread) continue;
+    out.push({ group: group.id, rows, margin: rows.length > 0 ? Math.min(...rows.map((r) => r.margin)) : -1, ...(spread ? { spread } : {}) });
   }
-  return out.sort((a, b) => a.margin - b.margin).slice(0, options.most);
+  const order = (u: Unsettled): number => (u.spread ? -u.spread.factor : 0);
+  return out.sort((a, b) => order(a) - order(b) || a.margin - b.margin).slice(0, options.most);
 }
 
 /**
@@ -58,5 +85,6 @@ function reasonOf(r: Unsettled['rows'][number]): string {
 
 /** Why a group got more rounds, for the report. */
 export function settleReason(u: Unsettled): string {
-  return u.rows.map(reasonOf).join('; ');
+  const spread = u.spread ? [`${u.spread.row}'s rate moved ${u.spread.factor.toFixed(1)}x between rounds`] : [];
+  return [...spread, ...u.rows.map(reasonOf)].join('; ');
 }
