@@ -82,6 +82,18 @@ describe('a group whose rates moved between its rounds', () => {
     expect(settleReason(unsettled[0] as Unsettled)).toBe("java client → java server's rate moved 14.8x between rounds");
   });
 
+  it('never takes the place of a group near another verdict: the unsteady ones have a bound of their own', () => {
+    const groups = [
+      unsteady('avro/tcp/conformance/int/1/java', [616, 9134], [1978, 10297]),
+      unsteady('avro/netty/conformance/int/1/java', [1000, 1100], [500, 2000]),
+      unsteady('avro/sasl/conformance/int/1/java', [1000, 3500], [600, 700]),
+      group('thrift/framed/compact/int/1/java', 0.6, 0.78),
+      group('thrift/framed/binary/int/1/java', 0.6, 0.79),
+    ];
+    const unsettled = unsettledGroups(groups, [replayFloor], { margin: 0.15, most: 1, spread: 3, mostUnsteady: 2 });
+    expect(unsettled.map((u) => u.group)).toEqual(['avro/tcp/conformance/int/1/java', 'avro/netty/conformance/int/1/java', 'thrift/framed/binary/int/1/java']);
+  });
+
   it('is left alone at a spread of 3x or less, and when spread is not asked for', () => {
     expect(unsettledGroups([unsteady('thrift/framed/binary/int/1/java', [1000, 3000], [600, 1800])], [replayFloor], options)).toEqual([]);
     expect(unsettledGroups([unsteady('avro/tcp/conformance/int/1/java', [616, 9134], [1978, 10297])], [replayFloor], { margin: 0.15, most: 10 })).toEqual([]);

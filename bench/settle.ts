@@ -22,13 +22,15 @@ export const SETTLE = {
    * 2.0; 2-5 groups a run went past 3 (reference or ours).
    */
   spread: 3,
+  /** At most this many such groups, the widest first, besides the `most` nearest ones. */
+  mostUnsteady: 6,
 } as const;
 
 export interface Unsettled {
   readonly group: string;
   /** The rows of ours nearer than the margin, with theirs. */
   readonly rows: ReadonlyArray<{ readonly row: string; readonly margin: number }>;
-  /** The least margin of those rows (-1 when only a spread put the group here). */
+  /** The least margin of those rows (-1 when there are none: only a spread put the group here). */
   readonly margin: number;
   /** The reference or row of ours whose rate moved most between rounds, when past SETTLE.spread. */
   readonly spread?: { readonly row: string; readonly factor: number };
@@ -54,20 +56,24 @@ function widestSpread(group: GroupResult, most: number): Unsettled['spread'] {
 }
 
 /**
- * The RPC groups to measure again, at most `most`: first those whose rates moved past the spread
- * bound (widest first), then those nearest another verdict.
+ * The RPC groups to measure again: those whose rates moved past the spread bound (at most
+ * `mostUnsteady`, the widest first), then those nearest another verdict (at most `most`), so that
+ * the unsteady ones never take the place of a near one.
  */
-export function unsettledGroups(groups: readonly GroupResult[], explanations: readonly Explanation[], options: { margin: number; most: number; spread?: number } = SETTLE): Unsettled[] {
-  const out: Unsettled[] = [];
+export function unsettledGroups(groups: readonly GroupResult[], explanations: readonly Explanation[], options: { margin: number; most: number; spread?: number; mostUnsteady?: number } = SETTLE): Unsettled[] {
+  const unsteady: Unsettled[] = [];
+  const near: Unsettled[] = [];
   for (const group of groups) {
     if (group.skipped !== undefined) continue;
     const rows = nearRows(figuresOfGroup(group), explanations, options.margin);
     const spread = options.spread === undefined ? undefined : widestSpread(group, options.spread);
-    if (rows.length === 0 && !spread) continue;
-    out.push({ group: group.id, rows, margin: rows.length > 0 ? Math.min(...rows.map((r) => r.margin)) : -1, ...(spread ? { spread } : {}) });
+    const margin = rows.length > 0 ? Math.min(...rows.map((r) => r.margin)) : -1;
+    if (spread) unsteady.push({ group: group.id, rows, margin, spread });
+    else if (rows.length > 0) near.push({ group: group.id, rows, margin });
   }
-  const order = (u: Unsettled): number => (u.spread ? -u.spread.factor : 0);
-  return out.sort((a, b) => order(a) - order(b) || a.margin - b.margin).slice(0, options.most);
+  unsteady.sort((a, b) => (b.spread?.factor ?? 0) - (a.spread?.factor ?? 0));
+  near.sort((a, b) => a.margin - b.margin);
+  return [...unsteady.slice(0, options.mostUnsteady ?? unsteady.length), ...near.slice(0, options.most)];
 }
 
 /**
