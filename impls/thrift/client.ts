@@ -11,6 +11,7 @@ import { loadIdl } from './idl/load.ts';
 import type { FunctionDef, Idl } from './idl/model.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { isProtocolName, newReader, newWriter, type ProtocolName } from './protocol/index.ts';
+import type { OutputBuffer } from './protocol/output.ts';
 import type { MessageHeader, ProtocolReader } from './protocol/protocol.ts';
 import { MessageType } from './protocol/wire.ts';
 import { framingFor, type Framing, type Unwrapped } from './transport/framing.ts';
@@ -50,8 +51,8 @@ interface Prepared {
   readonly method: string;
   readonly service: string;
   readonly seqid: number;
-  readonly segments: Buffer[];
-  readonly length: number;
+  /** The encoded call, finished. */
+  readonly message: OutputBuffer;
 }
 
 /** What both kinds of client share: the protocol plan, sequence ids, encoding and decoding. */
@@ -83,8 +84,7 @@ abstract class ClientBase implements ThriftClient {
     const seqid = this.seqid;
     const writer = newWriter(this.writeProtocol);
     writeCall(this.idl, writer, fn, this.plan.multiplexed ? `${service}:${method}` : method, seqid, args);
-    const length = writer.output.length;
-    return { fn, method, service, seqid, segments: writer.output.finish(), length };
+    return { fn, method, service, seqid, message: writer.output };
   }
 
   /** Reads an answer's body for the call it answers; returns the outcome or the error to reject with. */
@@ -237,7 +237,7 @@ class SocketClient extends ClientBase {
     if (this.asyncSends === 0) {
       let wire: Buffer[] | Promise<Buffer[]>;
       try {
-        wire = this.framing.wrap(call.segments, call.length, info);
+        wire = this.framing.wrap(call.message, info);
       } catch (error) {
         const reason = error instanceof Error ? error : new Error(String(error));
         this.fail(reason);
@@ -250,7 +250,7 @@ class SocketClient extends ClientBase {
       }
       return this.chain(() => wire);
     }
-    return this.chain(() => this.framing.wrap(call.segments, call.length, info));
+    return this.chain(() => this.framing.wrap(call.message, info));
   }
 
   /** In order, when wrapping is asynchronous (THeader zlib): behind every send before it. */
@@ -391,7 +391,7 @@ class HttpClient extends ClientBase {
 
   private async post(call: Prepared): Promise<unknown> {
     if (this.closedReason) throw this.closedReason;
-    const body = await this.exchange.post(call.segments, call.length, this.timeoutMs, `${call.service}.${call.method} (seqid ${call.seqid})`);
+    const body = await this.exchange.post(call.message.finish(), call.message.length, this.timeoutMs, `${call.service}.${call.method} (seqid ${call.seqid})`);
     if (call.fn.oneway) return undefined;
     if (body.length === 0) throw new TransportError(`the HTTP answer to ${call.service}.${call.method} is empty`);
     const reader = newReader(this.plan.response, body, this.limits);

@@ -8,7 +8,7 @@ import {
   ApplicationErrorType, connect, decodeAnswer, encodeRequest, loadIdl, RawConnection, serve, SizeError, TransportError, ClientTimeout,
   type Endpoint, type ServeOptions, type ThriftServer,
 } from './index.ts';
-import { frameSegments } from './framing/splitters.ts';
+import { OutputBuffer } from './protocol/output.ts';
 import { ourHandlers } from './adapter.ts';
 import { IDL_PATH } from '../../suites/thrift/catalogue.ts';
 import { thriftHandlers } from '../../suites/thrift/semantics.ts';
@@ -144,7 +144,7 @@ describe('our server against broken and hostile clients', () => {
     const recorders: ConnectionRecorders = { connection: (): WireRecorder => ({ sent: () => undefined, received: (b) => { received += b.length; } }) };
     const { endpoint } = await start('framed', 'binary', { recorders });
     const request = encodeRequest(idl, 'binary', { method: 'echoBinary', args: { value: Buffer.alloc(1024 * 1024, 1) }, seqid: 1 });
-    const framed = Buffer.concat(frameSegments([request], request.length));
+    const framed = Buffer.concat(OutputBuffer.holding(request).finishFramed());
     const socket = netConnect({ host: '127.0.0.1', port: endpoint.port ?? 0 });
     await new Promise((r) => socket.once('connect', r));
     socket.pause(); // never read the answers

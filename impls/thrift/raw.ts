@@ -8,6 +8,7 @@ import { ZLIB_TRANSFORM } from './framing/theader.ts';
 import type { Idl } from './idl/model.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { newReader, newWriter, type ProtocolName } from './protocol/index.ts';
+import { OutputBuffer } from './protocol/output.ts';
 import { MessageType } from './protocol/wire.ts';
 import type { Endpoint } from './server.ts';
 import { framingFor, type Framing } from './transport/framing.ts';
@@ -152,7 +153,7 @@ export class RawConnection {
       return;
     }
     if (!this.link || !this.framing) throw new TransportError('not connected');
-    const wire = await this.framing.wrap([message], message.length, {
+    const wire = await this.framing.wrap(OutputBuffer.holding(message), {
       protocol: this.protocol, seqid, transforms: this.transport === 'header-zlib' ? [ZLIB_TRANSFORM] : [],
     });
     this.link.write(wire);

@@ -9,6 +9,7 @@ import { HeaderFrameError } from './framing/theader.ts';
 import type { Limits } from './limits.ts';
 import type { Processed, Processor } from './processor.ts';
 import { newWriter, type ProtocolName } from './protocol/index.ts';
+import type { OutputBuffer } from './protocol/output.ts';
 import type { Framing, Unwrapped } from './transport/framing.ts';
 import type { Link } from './transport/link.ts';
 
@@ -233,8 +234,7 @@ export class Session {
   private unwrapFailed(error: unknown): Promise<void> | undefined {
     if (error instanceof HeaderFrameError) {
       // The frame is intact but its contents cannot be used: answer, as Python's THeader does.
-      const message = this.errorMessage(error);
-      return this.send(message.segments, message.length, { protocol: error.protocol, seqid: error.seqid });
+      return this.send(this.errorMessage(error), { protocol: error.protocol, seqid: error.seqid });
     }
     this.reject(describe(error));
     return undefined;
@@ -261,10 +261,8 @@ export class Session {
   private answer(request: Unwrapped, write: ProtocolName, processed: Processed): Promise<void> | undefined {
     let sent: Promise<void> | undefined;
     if (processed.reply) {
-      const output = processed.reply;
-      const length = output.length;
       const info = request.header ? { protocol: write, seqid: processed.seqid, transforms: request.header.transforms } : { protocol: write, seqid: processed.seqid };
-      sent = this.send(output.finish(), length, info);
+      sent = this.send(processed.reply, info);
     }
     if (!processed.closeAfter) return sent;
     const close = (): void => this.reject('the request was cut short or broke a size limit (answered PROTOCOL_ERROR)');
@@ -273,18 +271,17 @@ export class Session {
     return undefined;
   }
 
-  private errorMessage(error: HeaderFrameError): { segments: Buffer[]; length: number } {
+  private errorMessage(error: HeaderFrameError): OutputBuffer {
     const writer = newWriter(error.protocol);
     writeApplicationException(writer, '', error.seqid, error.error);
-    const length = writer.output.length;
-    return { segments: writer.output.finish(), length };
+    return writer.output;
   }
 
   /** Frames and writes an answer; a promise only when the framing is asynchronous (THeader). */
-  private send(segments: Buffer[], length: number, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> | undefined {
+  private send(message: OutputBuffer, info: { protocol: ProtocolName; seqid: number; transforms?: readonly number[] }): Promise<void> | undefined {
     let wrapped: Buffer[] | Promise<Buffer[]>;
     try {
-      wrapped = this.framing.wrap(segments, length, info);
+      wrapped = this.framing.wrap(message, info);
     } catch (error) {
       this.reject(`cannot send the answer: ${describe(error)}`);
       return undefined;

@@ -172,28 +172,6 @@ export class FrameSplitter implements Splitter {
   }
 }
 
-/** Frames up to this size (length included) are written as one buffer. */
-const ONE_BUFFER_FRAME = 4096;
-
-/**
- * The 4-byte big-endian length of a frame, then its segments. A small frame is one buffer (from
- * node's pool): a separate 4-byte header, the list around it and the socket's join of the two
- * cost more per call than copying a small message once.
- */
-export function frameSegments(segments: Buffer[], length: number): Buffer[] {
-  if (length + 4 <= ONE_BUFFER_FRAME) {
-    const frame = Buffer.allocUnsafe(length + 4);
-    frame.writeUInt32BE(length, 0);
-    let at = 4;
-    for (const segment of segments) at += segment.copy(frame, at);
-    if (at !== length + 4) throw new Error(`frame of ${length} bytes declared, ${at - 4} given`);
-    return [frame];
-  }
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32BE(length);
-  return [header, ...segments];
-}
-
 export function splitterFor(framing: 'unframed' | 'framed', protocol: ProtocolName, limits: Limits): Splitter {
   return framing === 'framed' ? new FrameSplitter(limits) : new UnframedSplitter(protocol, limits);
 }

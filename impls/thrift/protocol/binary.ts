@@ -102,7 +102,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
   }
 
   readMessageBegin(): MessageHeader {
-    const first = this.buf.readInt32BE(this.need(4, 'the message header'));
+    const first = this.i32At(this.need(4, 'the message header'));
     if (first < 0) {
       if ((first & VERSION_MASK) !== VERSION_1) {
         throw new ProtocolError(`bad binary protocol version 0x${(first >>> 0).toString(16).padStart(8, '0')} (expected 0x8001 followed by the message type)`);
@@ -136,7 +136,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
     const type = this.buf[this.need(1, 'a field header')] as number;
     if (type === TType.STOP) return type;
     if (!isValueType(type)) throw new ProtocolError(`unknown field type ${type} at offset ${this.pos - 1}`);
-    this.fieldId = this.buf.readInt16BE(this.need(2, 'a field id'));
+    this.fieldId = this.i16At(this.need(2, 'a field id'));
     return type;
   }
 
@@ -151,7 +151,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
   readMapBegin(): ContainerHeader {
     const keyType = this.elementType('map');
     const elemType = this.elementType('map');
-    const size = this.buf.readInt32BE(this.need(4, 'a map size'));
+    const size = this.i32At(this.need(4, 'a map size'));
     this.checkCount(`map<${wireTypeName(keyType)},${wireTypeName(elemType)}>`, size, binaryMinSize(keyType) + binaryMinSize(elemType));
     this.enter('map');
     return { keyType, elemType, size };
@@ -167,7 +167,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
 
   private collection(what: 'list' | 'set'): ContainerHeader {
     const elemType = this.elementType(what);
-    const size = this.buf.readInt32BE(this.need(4, `a ${what} size`));
+    const size = this.i32At(this.need(4, `a ${what} size`));
     this.checkCount(`${what}<${wireTypeName(elemType)}>`, size, binaryMinSize(elemType));
     this.enter(what);
     return { keyType: 0, elemType, size };
@@ -194,11 +194,11 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
   }
 
   readI16(): number {
-    return this.buf.readInt16BE(this.need(2, 'an i16'));
+    return this.i16At(this.need(2, 'an i16'));
   }
 
   readI32(): number {
-    return this.buf.readInt32BE(this.need(4, 'an i32'));
+    return this.i32At(this.need(4, 'an i32'));
   }
 
   readI64(): bigint {
@@ -210,7 +210,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
   }
 
   protected readLengthField(what: string): number {
-    return this.buf.readInt32BE(this.need(4, what));
+    return this.i32At(this.need(4, what));
   }
 
   skip(type: number): void {

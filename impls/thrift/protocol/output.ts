@@ -2,18 +2,34 @@
 // large binary value or string is kept as its own segment by reference (no copy), so writing a
 // message costs one pass over its small parts and nothing per byte of its large ones. The socket
 // takes the segments as they are (writev); only a caller that needs one Buffer pays for a concat.
+// The first block keeps room in front for a frame's length, so a framed transport sends the
+// message where it was written (finishFramed) instead of copying it behind a header.
 
 const FIRST_BLOCK = 256;
 const LARGEST_BLOCK = 64 * 1024;
+/** Text up to this many UTF-16 units is written by shortUtf8. */
+const SHORT_TEXT = 32;
 /** Binary values at least this long are referenced, not copied. */
 const BY_REFERENCE = 4096;
+/** The room kept at the start of the first block: a frame's 4-byte length. */
+const FRAME_ROOM = 4;
 
 export class OutputBuffer {
   private readonly segments: Buffer[] = [];
-  private block: Buffer = Buffer.allocUnsafe(FIRST_BLOCK);
-  private blockStart = 0;
-  private pos = 0;
+  private readonly first: Buffer = Buffer.allocUnsafe(FIRST_BLOCK);
+  private block: Buffer = this.first;
+  private blockStart = FRAME_ROOM;
+  private pos = FRAME_ROOM;
   private sealedBytes = 0;
+  /** segments[0] starts right after the room (the message did not begin with a referenced value). */
+  private afterRoom = false;
+
+  /** A finished message of these bytes, held by reference (a message encoded elsewhere). */
+  static holding(bytes: Buffer): OutputBuffer {
+    const output = new OutputBuffer();
+    output.reference(bytes);
+    return output;
+  }
 
   get length(): number {
     return this.sealedBytes + this.pos - this.blockStart;
@@ -31,6 +47,7 @@ export class OutputBuffer {
 
   private seal(): void {
     if (this.pos > this.blockStart) {
+      if (this.segments.length === 0 && this.block === this.first && this.blockStart === FRAME_ROOM) this.afterRoom = true;
       this.segments.push(this.block.subarray(this.blockStart, this.pos));
       this.sealedBytes += this.pos - this.blockStart;
     }
@@ -44,13 +61,17 @@ export class OutputBuffer {
 
   int16(value: number): void {
     this.room(2);
-    this.block.writeInt16BE(value, this.pos);
-    this.pos += 2;
+    // Byte stores: Buffer's writeInt16BE/writeInt32BE range-check each value and offset again.
+    const block = this.block;
+    let at = this.pos;
+    block[at++] = value >>> 8;
+    block[at++] = value;
+    this.pos = at;
   }
 
   int32(value: number): void {
     this.room(4);
-    this.block.writeInt32BE(value, this.pos);
+    this.put32(value, this.pos);
     this.pos += 4;
   }
 
@@ -98,9 +119,7 @@ export class OutputBuffer {
 
   bytes(value: Buffer): void {
     if (value.length >= BY_REFERENCE) {
-      this.seal();
-      this.segments.push(value);
-      this.sealedBytes += value.length;
+      this.reference(value);
       return;
     }
     this.room(value.length);
@@ -144,15 +163,62 @@ export class OutputBuffer {
     }
     this.room(4 + text.length * 3);
     const at = this.pos;
-    const written = this.block.write(text, at + 4, 'utf8');
-    this.block.writeInt32BE(written, at);
+    const written = text.length <= SHORT_TEXT ? this.shortUtf8(text, at + 4) : this.block.write(text, at + 4, 'utf8');
+    this.put32(written, at);
     this.pos = at + 4 + written;
+  }
+
+  private put32(value: number, at: number): void {
+    const block = this.block;
+    block[at] = value >>> 24;
+    block[at + 1] = value >>> 16;
+    block[at + 2] = value >>> 8;
+    block[at + 3] = value;
+  }
+
+  /** Short text at `at` (room made): ASCII stored code by code, cheaper than a call into Buffer's encoder. */
+  private shortUtf8(text: string, at: number): number {
+    const block = this.block;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) return block.write(text, at, 'utf8');
+      block[at + i] = code;
+    }
+    return text.length;
+  }
+
+  private reference(value: Buffer): void {
+    this.seal();
+    this.segments.push(value);
+    this.sealedBytes += value.length;
   }
 
   /** The segments written so far (the buffer must not be written to afterwards). */
   finish(): Buffer[] {
     this.seal();
     return this.segments;
+  }
+
+  /**
+   * The segments after a 4-byte big-endian length of them (TFramedTransport), the length written
+   * into the room before the first: no copy of the message, one buffer for a small one.
+   */
+  finishFramed(): Buffer[] {
+    const first = this.first;
+    const length = this.length;
+    first[0] = length >>> 24;
+    first[1] = length >>> 16;
+    first[2] = length >>> 8;
+    first[3] = length;
+    // The whole message in the first block (most messages): one buffer, nothing sealed.
+    if (this.segments.length === 0 && this.block === first) return [first.subarray(0, this.pos)];
+    const segments = this.finish();
+    if (!this.afterRoom) return [first.subarray(0, FRAME_ROOM), ...segments];
+    const head = first.subarray(0, FRAME_ROOM + (segments[0] as Buffer).length);
+    if (segments.length === 1) return [head];
+    const framed = segments.slice();
+    framed[0] = head;
+    return framed;
   }
 
   /** Everything as one Buffer (a copy only when there is more than one segment). */

@@ -96,6 +96,18 @@ export abstract class ReaderBase {
     return this.end - this.pos;
   }
 
+  // Big-endian integers from bytes need() has already checked: Buffer's readInt32BE and readInt16BE
+  // check the offset again on every call, which cost more than the read itself on small messages.
+  protected i32At(at: number): number {
+    const b = this.buf;
+    return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+  }
+
+  protected i16At(at: number): number {
+    const b = this.buf;
+    return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16)) >> 16;
+  }
+
   /** Takes n bytes, or fails naming what ended inside them; returns where they start. */
   protected need(n: number, what: string): number {
     const at = this.pos;
@@ -131,6 +143,23 @@ export abstract class ReaderBase {
   }
 }
 
+/** Strings up to this many bytes (method names, short values) are decoded by shortText. */
+const SHORT_TEXT = 32;
+
+/**
+ * UTF-8 bytes as text: a short ASCII run is built in JavaScript, which costs less than a call into
+ * Buffer's decoder; anything else goes to that decoder (which replaces malformed sequences).
+ */
+export function shortText(buf: Buffer, at: number, end: number): string {
+  let text = '';
+  for (let i = at; i < end; i++) {
+    const byte = buf[i] as number;
+    if (byte >= 0x80) return buf.toString('utf8', at, end);
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 /** The binary and compact readers: a string, a binary or a uuid is its bytes, after a length for the first two. */
 export abstract class LengthPrefixedReader extends ReaderBase {
   /** Reads the length in front of a string or binary, in the protocol's encoding. */
@@ -147,7 +176,7 @@ export abstract class LengthPrefixedReader extends ReaderBase {
     const length = this.length('string');
     const at = this.pos;
     this.pos += length;
-    return this.buf.toString('utf8', at, at + length);
+    return length <= SHORT_TEXT ? shortText(this.buf, at, at + length) : this.buf.toString('utf8', at, at + length);
   }
 
   readBinary(): Buffer {

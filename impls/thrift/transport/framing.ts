@@ -4,7 +4,8 @@ import { SizeError } from '../errors.ts';
 import { framingOf, type TransportName } from '../axis.ts';
 import type { Limits } from '../limits.ts';
 import type { ProtocolName } from '../protocol/index.ts';
-import { FrameSplitter, frameSegments, UnframedSplitter, type Splitter } from '../framing/splitters.ts';
+import { FrameSplitter, UnframedSplitter, type Splitter } from '../framing/splitters.ts';
+import type { OutputBuffer } from '../protocol/output.ts';
 import { readHeaderFrame, writeHeaderFrame, type HeaderInfo } from '../framing/theader.ts';
 
 export interface Unwrapped {
@@ -25,7 +26,8 @@ export interface WrapInfo {
 export interface Framing {
   readonly splitter: Splitter;
   unwrap(unit: Buffer): Unwrapped | Promise<Unwrapped>;
-  wrap(segments: Buffer[], length: number, info: WrapInfo): Buffer[] | Promise<Buffer[]>;
+  /** The wire bytes of a finished message (nothing is written to it afterwards). */
+  wrap(message: OutputBuffer, info: WrapInfo): Buffer[] | Promise<Buffer[]>;
 }
 
 /** readProtocol: what unframed and framed messages are read as (THeader frames say it themselves). */
@@ -35,15 +37,15 @@ export function framingFor(transport: TransportName, readProtocol: ProtocolName,
       return {
         splitter: new UnframedSplitter(readProtocol, limits),
         unwrap: (message) => ({ message, protocol: readProtocol }),
-        wrap: (segments) => segments,
+        wrap: (message) => message.finish(),
       };
     case 'framed':
       return {
         splitter: new FrameSplitter(limits),
         unwrap: (message) => ({ message, protocol: readProtocol }),
-        wrap: (segments, length) => {
-          if (length > limits.maxFrameSize) throw new SizeError(`a message of ${length} bytes does not fit a frame (limit ${limits.maxFrameSize} bytes)`);
-          return frameSegments(segments, length);
+        wrap: (message) => {
+          if (message.length > limits.maxFrameSize) throw new SizeError(`a message of ${message.length} bytes does not fit a frame (limit ${limits.maxFrameSize} bytes)`);
+          return message.finishFramed();
         },
       };
     case 'header':
@@ -53,7 +55,7 @@ export function framingFor(transport: TransportName, readProtocol: ProtocolName,
           const header = await readHeaderFrame(frame, limits);
           return { message: header.message, protocol: header.protocol, header };
         },
-        wrap: (segments, length, info) => writeHeaderFrame(segments, length, info, limits),
+        wrap: (message, info) => writeHeaderFrame(message.finish(), message.length, info, limits),
       };
   }
 }
