@@ -143,16 +143,7 @@ export class CompactWriter implements ProtocolWriter {
   }
 
   writeString(value: string): void {
-    // Short strings: reserve the largest varint is not possible (its size depends on the length),
-    // so encode once into a scratch Buffer when the text is long, else measure first.
-    if (value.length < 64) {
-      this.output.varint32(Buffer.byteLength(value, 'utf8'));
-      this.output.utf8(value);
-      return;
-    }
-    const encoded = Buffer.from(value, 'utf8');
-    this.output.varint32(encoded.length);
-    this.output.bytes(encoded);
+    this.output.varintPrefixedUtf8(value);
   }
 
   writeBinary(value: Buffer): void {

@@ -83,6 +83,21 @@ describe('short text', () => {
     expect(Buffer.concat(output.finish())).toEqual(Buffer.concat([header, encoded]));
   });
 
+  it.each([...texts, 'y'.repeat(200), 'ö'.repeat(70)])('writes %j with the bytes of Buffer.from(text) behind their varint length', (text) => {
+    const output = new OutputBuffer();
+    output.varintPrefixedUtf8(text);
+    const encoded = Buffer.from(text, 'utf8');
+    const varint: number[] = [];
+    for (let n = encoded.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        varint.push(n);
+        break;
+      }
+      varint.push((n & 0x7f) | 0x80);
+    }
+    expect(Buffer.concat(output.finish())).toEqual(Buffer.concat([Buffer.from(varint), encoded]));
+  });
+
   it.each(texts)('reads %j back as it was written', (text) => {
     const output = new OutputBuffer();
     output.lengthPrefixedUtf8(text);

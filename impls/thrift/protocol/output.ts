@@ -14,6 +14,11 @@ const BY_REFERENCE = 4096;
 /** The room kept at the start of the first block: a frame's 4-byte length. */
 const FRAME_ROOM = 4;
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 export class OutputBuffer {
   private readonly segments: Buffer[] = [];
   private readonly first: Buffer = Buffer.allocUnsafe(FIRST_BLOCK);
@@ -166,6 +171,27 @@ export class OutputBuffer {
     const written = text.length <= SHORT_TEXT ? this.shortUtf8(text, at + 4) : this.block.write(text, at + 4, 'utf8');
     this.put32(written, at);
     this.pos = at + 4 + written;
+  }
+
+  /** A varint length, then the UTF-8 of text (compact protocol strings). */
+  varintPrefixedUtf8(text: string): void {
+    if (text.length <= SHORT_TEXT && isAscii(text)) {
+      // ASCII: the length is the text's, known before encoding (a method name, a short value).
+      this.varint32(text.length);
+      this.room(text.length);
+      this.pos += this.shortUtf8(text, this.pos);
+      return;
+    }
+    // The varint's size depends on the length: short text is measured first, long text encoded
+    // once into a buffer of its own.
+    if (text.length < 64) {
+      this.varint32(Buffer.byteLength(text, 'utf8'));
+      this.utf8(text);
+      return;
+    }
+    const encoded = Buffer.from(text, 'utf8');
+    this.varint32(encoded.length);
+    this.bytes(encoded);
   }
 
   private put32(value: number, at: number): void {
