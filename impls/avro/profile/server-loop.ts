@@ -8,8 +8,14 @@
 // every tree, so differences between trees are the server's. A tree named "raw" (--tree raw=) is
 // the bench's raw floor echoing the same call bytes back (the warm floor).
 //
+// --scheme http: our HTTP server; the client posts our client's recorded request body behind the
+// request head our client sends, on keep-alive connections, and reads each answer by its
+// Content-Length. There the "raw" tree is the bench's HTTP replay server (bench/canned.ts:
+// node:http answering every POST with our server's recorded answer), so the difference between
+// the trees is our Avro work per request, not node's HTTP server.
+//
 //   node impls/avro/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
-//        [--scheme avro|tcp] [--tree name=/path/to/a/checkout ...] [--prof DIR]
+//        [--scheme avro|tcp|http] [--tree name=/path/to/a/checkout ...] [--prof DIR]
 import { connect, type Socket } from 'node:net';
 import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
 import { pathToFileURL } from 'node:url';
@@ -25,25 +31,37 @@ async function child(tree: string, scheme: string, connections: number, seconds:
   const recordingServer = await (await adapterOf(THIS_TREE)).listen?.({ url: `${scheme}://127.0.0.1:0/`, transport, protocol }, handlers, {});
   if (!recordingServer) throw new Error('no server');
   let sent: Buffer[] = [];
+  let received: Buffer[] = [];
   const connectClient = (await adapterOf(THIS_TREE)).connect;
   if (!connectClient) throw new Error('no client');
   const client = await connectClient({ url: `${scheme}://127.0.0.1:${recordingServer.port}/`, transport, protocol },
-    { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: () => undefined } });
+    { timeoutMs: 10_000, recorder: { sent: (bytes) => sent.push(Buffer.from(bytes)), received: (bytes) => received.push(Buffer.from(bytes)) } });
   await client.call('echoInt', { value: 42 });
   const opening = Buffer.concat(sent);
   sent = [];
+  received = [];
   await client.call('echoInt', { value: 42 });
   const recorded = Buffer.concat(sent);
+  const answer = Buffer.concat(received);
+  const http = scheme === 'http';
   // The raw floor gets one length-prefixed message of the same size instead (standard framing's
-  // terminator would be a second message to it).
-  const call = raw ? Buffer.alloc(recorded.length) : recorded;
-  if (raw) call.writeUInt32BE(recorded.length - 4, 0);
+  // terminator would be a second message to it). Over HTTP every request is the same POST, the
+  // head as our client writes it (http/transport.ts).
+  const call = http
+    ? Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nContent-Type: avro/binary\r\nContent-Length: ${recorded.length}\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`, 'latin1'), recorded])
+    : raw ? Buffer.alloc(recorded.length) : recorded;
+  if (raw && !http) call.writeUInt32BE(recorded.length - 4, 0);
   await client.close();
   await recordingServer.close();
 
   let port: number;
   let close: () => Promise<void>;
-  if (raw) {
+  if (raw && http) {
+    const { serveHttpCanned } = await import(pathToFileURL(`${THIS_TREE}/bench/canned.ts`).href) as typeof import('../../../bench/canned.ts');
+    const server = await serveHttpCanned('127.0.0.1', 0, { contentType: 'avro/binary', headBytes: 0, answer: () => answer });
+    port = (server.address() as { port: number }).port;
+    close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  } else if (raw) {
     const { serveRaw } = await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href) as typeof import('../../../bench/raw.ts');
     const server = await serveRaw('127.0.0.1', 0);
     port = (server.address() as { port: number }).port;
@@ -61,7 +79,7 @@ async function child(tree: string, scheme: string, connections: number, seconds:
       s.setNoDelay(true);
       s.once('error', reject);
     });
-    if (!raw) {
+    if (!raw && !http) {
       socket.write(opening);
       await new Promise((resolve) => setTimeout(resolve, 100));
       socket.removeAllListeners('data');
@@ -73,9 +91,14 @@ async function child(tree: string, scheme: string, connections: number, seconds:
     const until = performance.now() + ms;
     return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
       // An int answer is small: one read each, ending in the terminating empty frame (or, from
-      // the raw floor, the call bytes themselves).
+      // the raw floor, the call bytes themselves). Over HTTP an answer may come in more than one
+      // read: it ends with its Content-Length's bytes after the head.
+      const answered = http ? httpAnswers() : (chunk: Buffer): boolean => chunk.length >= 8;
       const onData = (chunk: Buffer): void => {
-        if (chunk.length < 8) throw new Error(`unexpected answer of ${chunk.length} bytes`);
+        if (!answered(chunk)) {
+          if (http) return;
+          throw new Error(`unexpected answer of ${chunk.length} bytes`);
+        }
         calls++;
         if (performance.now() < until) socket.write(call);
         else {
@@ -91,6 +114,24 @@ async function child(tree: string, scheme: string, connections: number, seconds:
   for (const socket of sockets) socket.destroy();
   await close();
   process.exit(0);
+}
+
+/** Reads one HTTP answer at a time (one in flight): true when a read completes it; status 200 only. */
+function httpAnswers(): (chunk: Buffer) => boolean {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const headEnd = pending.indexOf('\r\n\r\n');
+    if (headEnd < 0) return false;
+    const head = pending.toString('latin1', 0, headEnd);
+    if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`unexpected answer: ${head.split('\r\n')[0]}`);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+    const total = headEnd + 4 + length;
+    if (pending.length < total) return false;
+    if (pending.length > total) throw new Error('an answer came with more bytes than its Content-Length');
+    pending = Buffer.alloc(0);
+    return true;
+  };
 }
 
 async function driver(argv: string[]): Promise<void> {
