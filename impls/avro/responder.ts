@@ -50,6 +50,15 @@ interface LastCall {
   readonly resolver: Resolver;
 }
 
+/** A handshake request's bytes, what they read as, and the answer to them. */
+interface RepeatedHandshake {
+  readonly bytes: Buffer;
+  readonly request: HandshakeRequest;
+  readonly response: HandshakeResponse;
+  readonly answer: Buffer;
+  readonly remote: PeerProtocol;
+}
+
 export interface ResponderEvents {
   /** Called for every handshake, with what we answered (tests assert on these). */
   handshake?(request: HandshakeRequest, response: HandshakeResponse, connection?: Connection): void;
@@ -72,6 +81,17 @@ export class AvroResponder {
   private readonly clients: ProtocolCache;
   /** Our own protocol as a peer: clients that present our hash use our definitions. */
   private readonly ownPeer: PeerProtocol;
+  /**
+   * The last handshake answered with the client's protocol known, if it carried only hashes:
+   * over HTTP every request carries the same one, and its bytes, found again at the start of a
+   * request, stand for it. Any other handshake is read in full and forgets it, so the protocol
+   * cache (whose only user is handshake()) is in the state this one left it in, and the answer
+   * would be the same. Only hash-only handshakes without meta: no collection of the payload's
+   * item budget is skipped, and the bytes kept are a few dozen.
+   */
+  private lastHandshake: RepeatedHandshake | undefined;
+  /** The last call of stateless transports, as a connection keeps its own. */
+  private readonly stateless: { lastCall?: LastCall | undefined } = {};
 
   constructor(protocol: Protocol, handlers: Handlers, events: ResponderEvents = {}, options: ResponderOptions = {}) {
     this.protocol = protocol;
@@ -104,15 +124,11 @@ export class AvroResponder {
     return parts === undefined ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
-  /** As respond(), with the response payload in parts, so that transports frame it without copying. */
-  async respondParts(payload: Buffer, connection?: Connection): Promise<Answer> {
-    return this.answer(payload, connection);
-  }
-
   /**
-   * As respondParts(), but synchronous when the handler is (returns a value, not a promise): a
-   * stream transport then writes the answer in the same tick as it read the request, without a
-   * trip through the microtask queue per call. Throws (or rejects) where respondParts rejects.
+   * As respond(), with the response payload in parts, so that transports frame it without
+   * copying, and synchronous when the handler is (returns a value, not a promise): a transport
+   * then writes the answer in the same tick as it read the request, without a trip through the
+   * microtask queue per call. Throws, or returns a rejected promise, where respond() rejects.
    */
   answer(payload: Buffer, connection?: Connection): Answer | Promise<Answer> {
     const reader = new PayloadReader(payload, this.limits);
@@ -121,33 +137,46 @@ export class AvroResponder {
     let handshakeMeta = connection?.handshakeMeta ?? null;
     const wasEstablished = remote !== undefined;
     if (!remote) {
-      let request: HandshakeRequest;
-      let answer: { response: HandshakeResponse; remote: PeerProtocol | undefined };
-      try {
-        request = toHandshakeRequest(reader.read<WireHandshakeRequest>(HANDSHAKE_REQUEST_TYPE));
-      } catch (error) {
-        return [this.handshakeFailure(`handshake request: ${(error as Error).message}`)];
+      const repeated = this.lastHandshake;
+      if (repeated !== undefined && reader.skipIfNext(repeated.bytes)) {
+        this.events.handshake?.(repeated.request, repeated.response, connection);
+        handshake = repeated.answer;
+        remote = repeated.remote;
+        handshakeMeta = repeated.request.meta;
+      } else {
+        this.lastHandshake = undefined;
+        let request: HandshakeRequest;
+        let answer: { response: HandshakeResponse; remote: PeerProtocol | undefined };
+        try {
+          request = toHandshakeRequest(reader.read<WireHandshakeRequest>(HANDSHAKE_REQUEST_TYPE));
+        } catch (error) {
+          return [this.handshakeFailure(`handshake request: ${(error as Error).message}`)];
+        }
+        try {
+          answer = this.handshake(request);
+        } catch (error) {
+          return [this.handshakeFailure((error as Error).message, request, connection)];
+        }
+        this.events.handshake?.(request, answer.response, connection);
+        handshake = encodeHandshakeResponse(answer.response);
+        if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
+        remote = answer.remote;
+        handshakeMeta = request.meta;
+        if (request.clientProtocol === null && request.meta === null) {
+          this.lastHandshake = { bytes: Buffer.from(payload.subarray(0, reader.offset)), request, response: answer.response, answer: handshake, remote };
+        }
       }
-      try {
-        answer = this.handshake(request);
-      } catch (error) {
-        return [this.handshakeFailure((error as Error).message, request, connection)];
-      }
-      this.events.handshake?.(request, answer.response, connection);
-      handshake = encodeHandshakeResponse(answer.response);
-      if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
-      remote = answer.remote;
-      handshakeMeta = request.meta;
       if (connection) {
         connection.remote = remote;
-        connection.handshakeMeta = request.meta;
+        connection.handshakeMeta = handshakeMeta;
       }
     }
     // A handshake alone (Apache's avro-js opens stateful connections so) is a ping.
     if (!wasEstablished && reader.atEnd) return [handshake];
     try {
       const callMeta = reader.read<Meta>(META_TYPE);
-      let message = connection?.lastCall;
+      const calls = connection ?? this.stateless;
+      let message = calls.lastCall;
       if (message === undefined || message.remote !== remote || !reader.skipIfNext(message.nameBytes)) {
         const nameStart = reader.offset;
         const name = reader.read<string>(STRING_TYPE);
@@ -156,7 +185,7 @@ export class AvroResponder {
         if (!remote.protocol.messages.has(name)) throw new Error(`No such remote message: ${name}`);
         if (!local) throw new Error(`No message named ${name} in ${this.protocol.name}`);
         message = { remote, nameBytes: Buffer.from(payload.subarray(nameStart, reader.offset)), name, local, resolver: remote.resolver(this.protocol, local, 'request') };
-        if (connection) connection.lastCall = message;
+        calls.lastCall = message;
       }
       const { name, local } = message;
       const parameters = reader.read<Record<string, unknown>>(local.request, message.resolver);

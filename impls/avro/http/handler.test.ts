@@ -15,10 +15,12 @@ afterEach(async () => {
 });
 
 describe('Avro HTTP server', () => {
-  it('frames a large answer in frames of at most HTTP_FRAME_BYTES', async () => {
+  // The handler writes a synchronous handler's answer in the tick it read the request, and an
+  // asynchronous one's when it settles: both ways.
+  it.each(['synchronous', 'asynchronous'])('frames a large %s answer in frames of at most HTTP_FRAME_BYTES', async (kind) => {
     const answer = Buffer.alloc(1024 * 1024 + 100, 3);
-    // Only respondParts is used by the handler; the answer is a canned one.
-    const responder = { respondParts: async () => [answer] } as unknown as AvroResponder;
+    // Only answer() is used by the handler; the answer is a canned one.
+    const responder = { answer: kind === 'synchronous' ? () => [answer] : () => Promise.resolve([answer]) } as unknown as AvroResponder;
     listening = await serveHttp(responder, { host: '127.0.0.1', port: 0 });
     const port = listening.port;
     const requestBody = encodeStandard(Buffer.from('a call'));

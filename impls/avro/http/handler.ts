@@ -5,16 +5,17 @@
 // The body is decoded as it arrives and refused as soon as it cannot be a request: a declared
 // or actual size beyond the limit (413), an empty message, a second message, or a run of empty
 // frames after the message (400). The connection of a refused request is closed. Headers and
-// body must arrive within limits.readTimeoutMs; a connection idle between requests, or whose
-// answer is not read, is closed after limits.idleTimeoutMs (not while a handler runs); at most
-// limits.maxConnections are open at once.
+// body must arrive within limits.readTimeoutMs (from the connection's opening for its first
+// request); a connection whose answer is not read is closed after limits.idleTimeoutMs, one idle
+// between requests after node's keep-alive timeout (the lesser of 5 s and idleTimeoutMs, plus
+// node's 1 s of grace), never while a handler runs; at most limits.maxConnections are open at once.
 // node:http taken when first used, not imported: see impls/thrift/transport/http-client.ts.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
-import type { AvroResponder } from '../responder.ts';
+import type { Answer, AvroResponder } from '../responder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { maxBodyBytes } from './transport.ts';
@@ -56,9 +57,10 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' }).end(text);
     };
     if (req.method !== 'POST') return refuse(405, 'Avro RPC over HTTP takes POST only');
-    // The idle timeout (server.timeout) watches the socket between requests and while an answer
-    // waits to be read; a handler may take as long as it takes.
-    const idle = (): void => { req.socket.setTimeout(limits.idleTimeoutMs); };
+    /** An answer the kernel has not taken all of is watched by the idle timeout until it is read. */
+    const watchUnread = (): void => {
+      if (req.socket.writableLength > 0) req.socket.setTimeout(limits.idleTimeoutMs);
+    };
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     if (declared !== undefined && declared > limit) {
       return refuse(413, `request body of ${declared} bytes exceeds the limit of ${limit} (maxMessageBytes ${limits.maxMessageBytes} plus framing)`);
@@ -84,25 +86,47 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       } catch (error) {
         return refuse(400, `bad Avro framing: ${(error as Error).message}`);
       }
-      req.socket.setTimeout(0);
-      responder.respondParts(payload).then((answer) => {
-        const body = encodeStandardParts(answer ?? [], HTTP_FRAME_BYTES);
-        const length = body.reduce((sum, part) => sum + part.length, 0);
-        res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': length });
-        res.cork();
-        for (const part of coalesce(body)) {
-          recorder?.sent(part);
-          res.write(part);
-        }
-        res.end();
-        idle();
-      }, (error: unknown) => {
-        refuse(500, String(error));
-        idle();
-      });
+      let answered: Answer | Promise<Answer>;
+      try {
+        answered = responder.answer(payload);
+      } catch (error) {
+        return refuse(500, String(error));
+      }
+      if (!(answered instanceof Promise)) {
+        send(answered);
+        watchUnread();
+        return;
+      }
+      answered.then((answer) => {
+        send(answer);
+        watchUnread();
+      }, (error: unknown) => refuse(500, String(error)));
     });
+    /** The answer with its Content-Length; a small one in one buffer, in one write with the head. */
+    const send = (answer: Answer): void => {
+      const body = encodeStandardParts(answer ?? [], HTTP_FRAME_BYTES);
+      if (body.length === 1) {
+        const only = body[0] as Buffer;
+        res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': only.length });
+        recorder?.sent(only);
+        res.end(only);
+        return;
+      }
+      const length = body.reduce((sum, part) => sum + part.length, 0);
+      res.writeHead(200, { 'Content-Type': 'avro/binary', 'Content-Length': length });
+      res.cork();
+      for (const part of coalesce(body)) {
+        recorder?.sent(part);
+        res.write(part);
+      }
+      res.end();
+    };
   });
-  server.timeout = limits.idleTimeoutMs;
+  // No server.timeout: node would arm it as each request comes and refresh it on every read and
+  // write (~1 µs a call, impls/avro/profile/README.md). A connection is watched by headersTimeout
+  // and requestTimeout from its opening and while a request comes (readTimeoutMs), by node's
+  // keepAliveTimeout between requests, and by the idle timeout while an answer waits to be read
+  // (above). A handler may take as long as it takes.
   server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
