@@ -67,9 +67,28 @@ describe('the responder on stateless requests', () => {
   it('gives each request the handshake meta it carried', () => {
     const handlers = { ...echoHandlers(protocol), echoString: (_: Record<string, unknown>, context: { handshakeMeta: Meta | null }) => context.handshakeMeta?.['who']?.toString() ?? 'none' };
     const responder = new AvroResponder(protocol, handlers);
-    const metas: Array<Meta | null> = [null, { who: Buffer.from('x') }, null, null, { who: Buffer.from('y') }, { who: Buffer.from('y') }, null];
+    const metas: Array<Meta | null> = [null, { who: Buffer.from('x') }, null, null, { who: Buffer.from('y') }, { who: Buffer.from('y') }, {}, {}, null, {}];
     for (const meta of metas) {
       expect(answerOf(responder, request(hashOnly(protocol.hash, meta), 'echoString', { value: '' }), 'echoString').value).toBe(meta?.['who']?.toString() ?? 'none');
     }
+  });
+
+  // Java's clients send an empty map: each request gets an empty map of its own, whatever a
+  // handler did with the last one's.
+  it('gives each request with an empty handshake meta an empty map of its own', () => {
+    const given: Array<Meta | null> = [];
+    const sizes: number[] = [];
+    const handlers = { ...echoHandlers(protocol), echoInt: ({ value }: Record<string, unknown>, context: { handshakeMeta: Meta | null }) => {
+      given.push(context.handshakeMeta);
+      sizes.push(Object.keys(context.handshakeMeta ?? { none: 1 }).length);
+      if (context.handshakeMeta) context.handshakeMeta['added'] = Buffer.from('by a handler');
+      return value;
+    } };
+    const reported: number[] = [];
+    const responder = new AvroResponder(protocol, handlers, { handshake: (request, response) => reported.push(Object.keys(request.meta ?? {}).length + Object.keys(response.meta ?? {}).length) });
+    for (let i = 0; i < 3; i++) expect(answerOf(responder, request(hashOnly(protocol.hash, {}), 'echoInt', { value: i }), 'echoInt')).toEqual({ match: 'BOTH', value: i });
+    expect(sizes).toEqual([0, 0, 0]);
+    expect(new Set(given).size).toBe(3);
+    expect(reported).toEqual([0, 0, 0]);
   });
 });

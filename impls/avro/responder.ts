@@ -86,8 +86,9 @@ export class AvroResponder {
    * over HTTP every request carries the same one, and its bytes, found again at the start of a
    * request, stand for it. Any other handshake is read in full and forgets it, so the protocol
    * cache (whose only user is handshake()) is in the state this one left it in, and the answer
-   * would be the same. Only hash-only handshakes without meta: no collection of the payload's
-   * item budget is skipped, and the bytes kept are a few dozen.
+   * would be the same. Only hash-only handshakes whose meta is null or empty (Java's clients send
+   * an empty map, ours and Python's null): no item of the payload's collection budget is skipped,
+   * and the bytes kept are a few dozen.
    */
   private lastHandshake: RepeatedHandshake | undefined;
   /** The last call of stateless transports, as a connection keeps its own. */
@@ -142,7 +143,8 @@ export class AvroResponder {
         this.events.handshake?.(repeated.request, repeated.response, connection);
         handshake = repeated.answer;
         remote = repeated.remote;
-        handshakeMeta = repeated.request.meta;
+        // Its meta is null or empty; an empty one is each request's own, as if read afresh.
+        handshakeMeta = repeated.request.meta === null ? null : {};
       } else {
         this.lastHandshake = undefined;
         let request: HandshakeRequest;
@@ -162,8 +164,10 @@ export class AvroResponder {
         if (!answer.remote) return [handshake]; // NONE: the client resends with its protocol
         remote = answer.remote;
         handshakeMeta = request.meta;
-        if (request.clientProtocol === null && request.meta === null) {
-          this.lastHandshake = { bytes: Buffer.from(payload.subarray(0, reader.offset)), request, response: answer.response, answer: handshake, remote };
+        if (request.clientProtocol === null && (request.meta === null || isEmpty(request.meta))) {
+          // What the events get again: the meta frozen, not the map this call's handler is given.
+          const meta = request.meta === null ? null : EMPTY_META;
+          this.lastHandshake = { bytes: Buffer.from(payload.subarray(0, reader.offset)), request: { ...request, meta }, response: { ...answer.response, meta }, answer: handshake, remote };
         }
       }
       if (connection) {
@@ -279,6 +283,7 @@ export class AvroResponder {
 }
 
 const NO_HANDSHAKE = Buffer.alloc(0);
+const EMPTY_META: Meta = Object.freeze({});
 
 /** A response payload in parts, or undefined when none is due (a one-way message on an established connection). */
 export type Answer = Buffer[] | undefined;
@@ -288,6 +293,11 @@ interface Call {
   readonly local: MessageDefinition;
   readonly handshake: Buffer;
   readonly answered: boolean;
+}
+
+function isEmpty(meta: Meta): boolean {
+  for (const _ in meta) return false;
+  return true;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
