@@ -16,7 +16,7 @@
 // per participant under `perf record -g` (cpu-clock, 20 kHz; the server runs with
 // --perf-basic-prof so that JIT code has names), DIR/<name>-<scheme>.perf.data.
 //
-//   node impls/avro/profile/cross-loop.ts [--seconds 2] [--rounds 5] [--scheme avro|tcp]
+//   node impls/avro/profile/cross-loop.ts [--seconds 2] [--rounds 5] [--scheme avro|tcp|http]
 //        [--warmup 1] [--tree name=/path/to/a/checkout ...] [--no-raw] [--raw-spin-us N ...] [--strace DIR | --perf DIR]
 //        [--client-writes one|java-tcp|python] [--payload int|64KiB] [--replay] [--replay-loaded]
 //
@@ -29,6 +29,13 @@
 // CROSS_SERVER_NODE_FLAGS="--trace-gc ..." adds node options to the server processes (their output
 // goes to stderr).
 //
+// --scheme http: the client posts our client's recorded body behind our client's request head on
+// one keep-alive connection and reads each answer by its Content-Length; --replay is then
+// replay-avro.ts's HTTP replay server (node:http with the canned answer). --client-writes
+// java-http sends an int call framed as Java's client frames it (javaHttpBody); head-body writes
+// the head and the body apart (two segments, as a client that flushes its headers first sends
+// them).
+//
 // --client-writes java-tcp sends each request as Java's SocketTransceiver writes it on raw TCP (each
 // frame's length and its bytes with separate writes, then the zero length), to see what a request
 // arriving in pieces costs the server.
@@ -38,7 +45,7 @@ import { connect, type Socket } from 'node:net';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { adapterOf, answerCpuQueries, echoHandlers, nextJson, protocol, type ServerCpu, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
+import { adapterOf, answerCpuQueries, echoHandlers, httpAnswers, httpPostHead, nextJson, protocol, type ServerCpu, startPinned, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const SCRIPT = new URL(import.meta.url).pathname;
 
@@ -75,8 +82,9 @@ async function serve(root: string, scheme: string): Promise<void> {
       const listen = (await adapterOf(THIS_TREE)).listen;
       await listen?.({ url: `${scheme}://127.0.0.1:0/`, transport: transportOf(scheme), protocol }, echoHandlers(), {});
     }
-    const { serveAvroReplay } = await import(pathToFileURL(`${THIS_TREE}/bench/replay-avro.ts`).href) as typeof import('../../../bench/replay-avro.ts');
-    const server = await serveAvroReplay('127.0.0.1', 0, { transport: transportOf(scheme), payload: payloadOf(root.slice(root.indexOf(':') + 1)) });
+    const { serveAvroHttpReplay, serveAvroReplay } = await import(pathToFileURL(`${THIS_TREE}/bench/replay-avro.ts`).href) as typeof import('../../../bench/replay-avro.ts');
+    const payload = payloadOf(root.slice(root.indexOf(':') + 1));
+    const server = scheme === 'http' ? await serveAvroHttpReplay('127.0.0.1', 0, payload) : await serveAvroReplay('127.0.0.1', 0, { transport: transportOf(scheme), payload });
     port = (server.address() as { port: number }).port;
   } else if (root === 'raw') {
     const { serveRaw } = await import(pathToFileURL(`${THIS_TREE}/bench/raw.ts`).href) as typeof import('../../../bench/raw.ts');
@@ -190,12 +198,32 @@ function javaTcpPieces(call: Buffer): Buffer[] {
   }
 }
 
+/**
+ * An int call's body as Java's HttpTransceiver sends it (seen in the bench: one read per request):
+ * the handshake's meta an empty map (02 00) where ours is null (00), and the parameters in a frame
+ * of their own (Java frames each buffer of its encoder, and the call's parameters start a new one).
+ */
+function javaHttpBody(ours: Buffer): Buffer {
+  const payload = ours.subarray(4, 4 + ours.readUInt32BE(0));
+  // clientHash (16), clientProtocol null (1), serverHash (16), then the meta's union index.
+  if (payload[33] !== 0) throw new Error('java-http: our handshake was expected to carry a null meta');
+  const java = Buffer.concat([payload.subarray(0, 33), Buffer.from([2, 0]), payload.subarray(34)]);
+  const frame = (bytes: Buffer): Buffer => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(bytes.length, 0);
+    return Buffer.concat([header, bytes]);
+  };
+  const parameters = 1; // zigzag 42: one byte
+  return Buffer.concat([frame(java.subarray(0, java.length - parameters)), frame(java.subarray(java.length - parameters)), Buffer.alloc(4)]);
+}
+
 /** Client child: warms up (--warmup seconds), says ready, runs `seconds`, prints its figures. */
 async function client(scheme: string, port: number, seconds: number, raw: boolean, writes: string, warmupSeconds: number, payloadName: string, replay: boolean): Promise<void> {
   const recorded = await record(scheme, payloadName);
+  const http = scheme === 'http' && !raw;
   let call = recorded.call;
   let answerBytes = recorded.answerBytes;
-  if (replay) {
+  if (replay && !http) {
     const replayed = await replayAnswerBytes(scheme, payloadName);
     recorded.openingAnswerBytes = replayed.opening;
     answerBytes = replayed.call;
@@ -206,12 +234,16 @@ async function client(scheme: string, port: number, seconds: number, raw: boolea
     answerBytes = call.length;
   }
   // python: the same 8 KiB frames, written at once (containers/python-avro/wire.py: one sendall).
-  const pieces = raw || writes === 'one' ? [call] : writes === 'python' ? [Buffer.concat(javaTcpPieces(call))] : javaTcpPieces(call);
+  // HTTP: our client's POST (head and body in one write), or with head-body the two apart.
+  if (http && writes === 'java-http') call = javaHttpBody(call);
+  const head = httpPostHead(call.length);
+  const pieces = http ? (writes === 'head-body' ? [head, call] : [Buffer.concat([head, call])])
+    : raw || writes === 'one' ? [call] : writes === 'python' ? [Buffer.concat(javaTcpPieces(call))] : javaTcpPieces(call);
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
     s.once('error', reject);
   });
-  if (!raw) {
+  if (!raw && !http) {
     // The opening's answer (SASL COMPLETE, handshake, echo) is read whole and dropped.
     await new Promise<void>((resolve, reject) => {
       let got = 0;
@@ -235,11 +267,17 @@ async function client(scheme: string, port: number, seconds: number, raw: boolea
   const run = (ms: number): Promise<void> => new Promise((resolve) => {
     const until = performance.now() + ms;
     let got = 0;
+    // An HTTP answer's head is the server's own: it ends with its Content-Length's bytes.
+    const httpAnswer = http ? httpAnswers() : undefined;
     const onData = (chunk: Buffer): void => {
-      got += chunk.length;
-      if (got < answerBytes) return;
-      if (got > answerBytes) throw new Error(`answer of ${got} bytes, ${answerBytes} expected`);
-      got = 0;
+      if (httpAnswer) {
+        if (!httpAnswer(chunk)) return;
+      } else {
+        got += chunk.length;
+        if (got < answerBytes) return;
+        if (got > answerBytes) throw new Error(`answer of ${got} bytes, ${answerBytes} expected`);
+        got = 0;
+      }
       calls++;
       if (performance.now() < until) send();
       else {

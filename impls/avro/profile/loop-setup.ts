@@ -68,3 +68,26 @@ export async function answerCpuQueries(answer: (figures: ServerCpu) => void, onM
     }
   }
 }
+
+/** A POST of one request body with the head our HTTP client writes (http/transport.ts). */
+export function httpPostHead(bodyLength: number): Buffer {
+  return Buffer.from(`POST / HTTP/1.1\r\nContent-Type: avro/binary\r\nContent-Length: ${bodyLength}\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
+}
+
+/** Reads one HTTP answer at a time (one in flight): true when a read completes it; status 200 only. */
+export function httpAnswers(): (chunk: Buffer) => boolean {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const headEnd = pending.indexOf('\r\n\r\n');
+    if (headEnd < 0) return false;
+    const head = pending.toString('latin1', 0, headEnd);
+    if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`unexpected answer: ${head.split('\r\n')[0]}`);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+    const total = headEnd + 4 + length;
+    if (pending.length < total) return false;
+    if (pending.length > total) throw new Error('an answer came with more bytes than its Content-Length');
+    pending = Buffer.alloc(0);
+    return true;
+  };
+}

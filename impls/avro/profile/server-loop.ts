@@ -19,7 +19,7 @@
 import { connect, type Socket } from 'node:net';
 import { driveTrees, measureLoop, treeLoopOptions } from '../../../bench/tree-loop.ts';
 import { pathToFileURL } from 'node:url';
-import { adapterOf, echoHandlers, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
+import { adapterOf, echoHandlers, httpAnswers, httpPostHead, protocol, THIS_TREE, transportOf } from './loop-setup.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
 
@@ -48,7 +48,7 @@ async function child(tree: string, scheme: string, connections: number, seconds:
   // terminator would be a second message to it). Over HTTP every request is the same POST, the
   // head as our client writes it (http/transport.ts).
   const call = http
-    ? Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nContent-Type: avro/binary\r\nContent-Length: ${recorded.length}\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`, 'latin1'), recorded])
+    ? Buffer.concat([httpPostHead(recorded.length), recorded])
     : raw ? Buffer.alloc(recorded.length) : recorded;
   if (raw && !http) call.writeUInt32BE(recorded.length - 4, 0);
   await client.close();
@@ -114,24 +114,6 @@ async function child(tree: string, scheme: string, connections: number, seconds:
   for (const socket of sockets) socket.destroy();
   await close();
   process.exit(0);
-}
-
-/** Reads one HTTP answer at a time (one in flight): true when a read completes it; status 200 only. */
-function httpAnswers(): (chunk: Buffer) => boolean {
-  let pending: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    const headEnd = pending.indexOf('\r\n\r\n');
-    if (headEnd < 0) return false;
-    const head = pending.toString('latin1', 0, headEnd);
-    if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`unexpected answer: ${head.split('\r\n')[0]}`);
-    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
-    const total = headEnd + 4 + length;
-    if (pending.length < total) return false;
-    if (pending.length > total) throw new Error('an answer came with more bytes than its Content-Length');
-    pending = Buffer.alloc(0);
-    return true;
-  };
 }
 
 async function driver(argv: string[]): Promise<void> {
