@@ -19,7 +19,9 @@ function clientText(doc: string): { text: string; hash: Buffer } {
 }
 
 function request(handshake: HandshakeRequest, name: string, parameters: Record<string, unknown>): Buffer {
-  const body = (protocol.messages.get(name)?.request as { toBuffer(value: unknown): Buffer }).toBuffer(parameters);
+  const message = protocol.messages.get(name);
+  if (!message) throw new Error(`no message ${name}`);
+  const body = message.request.toBuffer(parameters);
   return Buffer.concat([encodeHandshakeRequest(handshake), encodeCallHeader({}, name), body]);
 }
 
