@@ -6,7 +6,7 @@
 // host each has a PID: it is pinned to CPUs with taskset and its peak resident memory is read (and
 // reset) through /proc, the same way for every language.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
@@ -43,6 +43,8 @@ export class Agent {
   private exitReason: string | undefined;
   private pinned: string | undefined;
   hostPid = 0;
+  /** Stopped with SIGSTOP (hold), until SIGCONT. */
+  private held = false;
   readonly name: string;
   private readonly child: ChildProcess;
   private readonly log: WriteStream;
@@ -122,9 +124,30 @@ export class Agent {
 
   request(command: Command, timeoutMs: number): Promise<Answer> {
     if (this.exitReason) return Promise.reject(new Error(`agent ${this.name} ${this.exitReason}`));
+    this.hold(false);
     const { id, reply } = this.pending.open({ op: command.op, withinMs: timeoutMs });
     this.child.stdin?.write(`${JSON.stringify({ id, ...command })}\n`);
     return reply;
+  }
+
+  /**
+   * Stops the process, every thread of it (SIGSTOP), while contenders it is not part of are
+   * measured; false lets it go on (SIGCONT), as any request to it does. An agent between its
+   * windows is not idle: a JVM's compiler threads go on compiling what its last window ran. perf on
+   * the server's CPU in a narrow run (avro/http int ×1 against Java) put the Java server's C2 thread
+   * at 40% of that CPU, up to 70% within the windows of our server and the replay server that came
+   * after it, on the CPU those servers were pinned to.
+   */
+  hold(held: boolean): void {
+    if (held === this.held || this.hostPid <= 0 || this.exitReason) return;
+    try {
+      process.kill(this.hostPid, held ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      return; // the process is gone: its exit is reported where it is awaited
+    }
+    this.held = held;
+    if (held) HELD.add(this);
+    else HELD.delete(this);
   }
 
   /** Restricts every thread of the process to `cpus` ("0", "1", "0-1"). */
@@ -141,6 +164,23 @@ export class Agent {
       }
     }
     this.pinned = cpus;
+  }
+
+  /** CPU time of every thread of the process so far, in ns (the threads' schedstat), or undefined when unreadable. */
+  cpuNs(): number | undefined {
+    try {
+      let sum = 0;
+      for (const tid of readdirSync(`/proc/${this.hostPid}/task`)) {
+        try {
+          sum += Number(readFileSync(`/proc/${this.hostPid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        } catch {
+          // the thread ended meanwhile: its time is no longer counted in either reading that misses it
+        }
+      }
+      return sum;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Starts a new peak: the kernel's high-water mark of resident memory is reset to the current size. */
@@ -172,6 +212,12 @@ export class Agent {
     this.log.end();
   }
 }
+
+/** Agents stopped now: let go if the bench ends some other way than stopping them (which lets them go). */
+const HELD = new Set<Agent>();
+process.once('exit', () => {
+  for (const agent of HELD) agent.hold(false);
+});
 
 /** The image's entrypoint without the start-up-only JVM options (STARTUP_ONLY_JVM_OPTIONS). */
 export async function benchEntrypoint(image: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gcBetween, loopBusyBetween, rowsOf, type Measurement } from './measure.ts';
-import { RAW, REPLAY, REPLAY_SERVER, type Contender, type Participant } from './plan.ts';
+import type { Agent } from './agents.ts';
+import { gcBetween, loopBusyBetween, measureGroup, rowsOf, type Measurement } from './measure.ts';
+import { agentKey, RAW, REPLAY, REPLAY_SERVER, SHAPES, type Contender, type Group, type Participant } from './plan.ts';
 
 const java: Participant = { id: 'java', kind: 'peer', source: 'java-thrift', client: [], server: [] };
 const ours: Participant = { id: 'ours', kind: 'node', source: 'impls/thrift/adapter.ts', client: [], server: [] };
@@ -83,5 +84,47 @@ describe('loopBusyBetween', () => {
   it('is unknown for an agent that does not report its loop (the peers), or an empty span', () => {
     expect(loopBusyBetween({ id: 1, ok: true, cpuSeconds: 1 }, { id: 2, ok: true, cpuSeconds: 2 })).toBeUndefined();
     expect(loopBusyBetween({ id: 1, ok: true, loopActiveMs: 5, loopIdleMs: 5 }, { id: 2, ok: true, loopActiveMs: 5, loopIdleMs: 5 })).toBeUndefined();
+  });
+});
+
+describe('a window', () => {
+  it('runs only its pair: every other agent is held (stopped) while it is measured, and let go when asked', async () => {
+    const shape = SHAPES[0];
+    if (!shape) throw new Error('no shape');
+    const group: Group = { id: 'thrift/framed/binary/int/1/java', axis: { family: 'thrift', transport: 'framed', protocol: 'binary' }, shape, peer: 'java', contenders };
+    const held = new Map<string, boolean>();
+    /** For each window (a client's run): the agents held while it ran. */
+    const windows: Array<{ pair: string; held: string[] }> = [];
+    const agents = new Map<string, Agent>();
+    for (const c of contenders) {
+      for (const key of [agentKey(c.client), agentKey(c.server)]) {
+        if (agents.has(key)) continue;
+        held.set(key, false);
+        agents.set(key, {
+          pin: async () => undefined, resetPeak: () => undefined, peakRssKb: () => undefined, cpuNs: () => undefined,
+          hold: (value: boolean) => { held.set(key, value); },
+          request: async (command: { op: string; target?: { port: number } }) => {
+            held.set(key, false); // as Agent.request does
+            if (command.op !== 'run') return { id: 0, ok: true };
+            const pair = contenders.find((x) => ports.port(agentKey(x.server)) === command.target?.port && agentKey(x.client) === key);
+            windows.push({ pair: pair?.name ?? '?', held: [...held].filter(([, h]) => h).map(([k]) => k).sort() });
+            return { id: 0, ok: true, calls: 100, seconds: 1 };
+          },
+        } as unknown as Agent);
+      }
+    }
+    const serverKeys = contenders.map((c) => agentKey(c.server));
+    const ports = { port: (agent: string) => serverKeys.indexOf(agent) + 1 };
+    await measureGroup(group, agents, ports, {
+      rounds: 2, durationMs: 1, warmupMs: 0, warmupWindows: 0, warmupWindowMs: 1, firstWarmupMs: 1, timeoutMs: 1_000, pin: false,
+      deadline: Number.MAX_SAFE_INTEGER, progress: () => undefined, warmed: new Set(),
+    });
+    expect(windows.length).toBe(contenders.length * 3); // a first warm-up and two rounds each
+    for (const { pair, held: stopped } of windows) {
+      const c = contenders.find((x) => x.name === pair);
+      if (!c) throw new Error(`a window of no contender: ${pair}`);
+      const others = [...agents.keys()].filter((k) => k !== agentKey(c.client) && k !== agentKey(c.server)).sort();
+      expect(stopped, pair).toEqual(others);
+    }
   });
 });

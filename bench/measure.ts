@@ -1,11 +1,13 @@
 // Runs the groups: every contender of a group once per round, in an order rotated each round, so
 // the contenders of a group share the machine's conditions; then per-round ratios. One call in
 // flight is measured with the client and the server pinned to different CPUs (taskset), as a
-// client and a server on two machines would be; more calls in flight may use every CPU.
+// client and a server on two machines would be; more calls in flight may use every CPU. Every
+// other agent is stopped during a window (Agent.hold), so that none spends the pair's CPU.
 import { availableParallelism } from 'node:os';
 import type { Agent } from './agents.ts';
 import type { Answer } from './protocol.ts';
 import { agentKey, REPLAY_CLIENT, REPLAY_SERVER, type Contender, type ContenderKind, type Group } from './plan.ts';
+import { type QuietGate, untilQuiet } from './quiet.ts';
 import { rotate, roundRatios, summarize, type Summary } from './stats.ts';
 
 export const LOOPBACK = '127.0.0.1';
@@ -34,6 +36,8 @@ export interface MeasureOptions {
   /** Epoch ms after which no further group starts (the run's time bound). */
   readonly deadline: number;
   readonly progress: (line: string) => void;
+  /** When a window may start (quiet.ts; its QUIET_GATE when not given). */
+  readonly quiet?: QuietGate;
 }
 
 export interface Measurement {
@@ -56,6 +60,8 @@ export interface Measurement {
   readonly clientMarkCompacts?: number;
   readonly serverGcPauseSeconds?: number;
   readonly serverMarkCompacts?: number;
+  /** How long the window waited for its pair to be quiet (quiet.ts). */
+  readonly quietWaitMs?: number;
 }
 
 export interface RowResult {
@@ -164,10 +170,14 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
       return undefined;
     }
     try {
+      // Only the pair measured runs: every other agent is stopped for the window (Agent.hold), and
+      // the window starts once the pair is quiet (quiet.ts).
+      for (const agent of agents.values()) agent.hold(agent !== client && agent !== server);
       if (cpus) {
         await client.pin(pinned ? cpus.client : cpus.all);
         await server.pin(pinned ? cpus.server : cpus.all);
       }
+      const quietWaitMs = await untilQuiet(client === server ? [client] : [client, server], options.quiet);
       client.resetPeak();
       server.resetPeak();
       const serverBefore = await server.request({ op: 'cpu' }, 30_000);
@@ -193,7 +203,7 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
         ...(serverGc ? { serverGcPauseSeconds: serverGc.pauseSeconds, serverMarkCompacts: serverGc.markCompacts } : {}),
       };
       return {
-        contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, ...cpu, ...loop,
+        contender: c.name, round, calls: answer.calls, seconds: answer.seconds, rate: answer.calls / answer.seconds, quietWaitMs, ...cpu, ...loop,
         ...(clientPeak !== undefined ? { clientPeakRssKb: clientPeak } : {}), ...(serverPeak !== undefined ? { serverPeakRssKb: serverPeak } : {}),
       };
     } catch (error) {

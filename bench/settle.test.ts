@@ -118,7 +118,7 @@ describe('more rounds of a group', () => {
   function fakeAgents(rates: Record<string, number[]>): ReadonlyMap<string, Agent> {
     // The client agent runs every window; the port says whose server it went to (ports below).
     const agent = {
-      pin: async () => undefined, resetPeak: () => undefined, peakRssKb: () => undefined,
+      pin: async () => undefined, resetPeak: () => undefined, peakRssKb: () => undefined, hold: () => undefined, cpuNs: () => undefined,
       request: async (command: { op: string; target?: { port: number } }) => {
         if (command.op === 'cpu') return { id: 0, ok: true };
         const rate = rates[command.target?.port === 1 ? 'java' : 'ours']?.shift() ?? 0;
