@@ -85,6 +85,12 @@ export class AvroClient {
   private establishedOn: number | undefined;
   /** The last handshake request encoded, and what it was made of (handshakeBytes). */
   private lastHandshake: { serverHash: Buffer; clientProtocol: string | null; meta: HandshakeRequest['meta']; bytes: Buffer } | undefined;
+  /**
+   * Stateless transports: the last handshake the server answered BOTH (hashes only), with the
+   * request's and the response's bytes. Every call sends that request again, and an answer that
+   * begins with the same response bytes holds the same response: it is not decoded again.
+   */
+  private repeated: { request: HandshakeRequest; response: HandshakeResponse; requestBytes: Buffer; responseBytes: Buffer } | undefined;
   /** Stateful transports: settles when the handshake in flight is over (whatever its outcome). */
   private handshakeInFlight: Promise<void> | undefined;
   private readonly transport: ClientTransport;
@@ -124,7 +130,7 @@ export class AvroClient {
       return Promise.reject(new Error(`parameters of ${messageName} do not fit its request schema: ${(error as Error).message}`));
     }
     const read = (reader: PayloadReader): CallResult => this.readResponse(reader, message);
-    const established = this.sendEstablished(body, message.oneWay, read);
+    const established = this.sendEstablished(body, message.oneWay, read) ?? this.sendRepeated(body, read);
     if (established) return established;
     return this.withTimeout(this.send(body, message.oneWay, read)).then((result) => result ?? noResult());
   }
@@ -143,6 +149,32 @@ export class AvroClient {
       if (oneWay) return noResult();
       if (answer === undefined) throw new AvroTransportError('no response payload');
       return read(new PayloadReader(answer, this.limits));
+    });
+  }
+
+  /**
+   * The common case of a stateless transport: the last handshake was answered BOTH, so the same
+   * request goes out at once, bounded by the transport's own timeout as sendEstablished's is. An
+   * answer that begins otherwise (a server restarted with another protocol) is read as
+   * handshakeAndCall reads any: after NONE, which carries no answer to the call, the call is sent
+   * again with our protocol. Undefined when this does not apply.
+   */
+  private sendRepeated(body: Buffer[], read: (reader: PayloadReader) => CallResult): Promise<CallResult> | undefined {
+    const repeated = this.repeated;
+    const transport = this.transport;
+    if (repeated === undefined || transport.timeoutMs === undefined || transport.timeoutMs > (this.options.timeoutMs ?? 30_000)) return undefined;
+    return transport.exchange([repeated.requestBytes, ...body], true, undefined).then((answer) => {
+      if (answer === undefined) throw new AvroTransportError('no response payload');
+      const reader = new PayloadReader(answer, this.limits);
+      if (reader.skipIfNext(repeated.responseBytes)) {
+        this.remember(repeated.request, repeated.response);
+        return read(reader);
+      }
+      this.repeated = undefined;
+      const response = this.readHandshake(repeated.request, reader);
+      if (response.match !== 'NONE') return read(reader);
+      this.sendProtocol = true;
+      return this.withTimeout(this.handshakeAndCall(body, read, undefined, 1));
     });
   }
 
@@ -191,10 +223,13 @@ export class AvroClient {
     }
   }
 
-  /** Sends the call behind a handshake; after NONE, once more with our protocol text. */
-  private async handshakeAndCall<T>(body: Buffer[], read: (reader: PayloadReader) => T, connection: number | undefined): Promise<T> {
+  /**
+   * Sends the call behind a handshake; after NONE, once more with our protocol text (from attempt
+   * 1: the attempt after a NONE already received).
+   */
+  private async handshakeAndCall<T>(body: Buffer[], read: (reader: PayloadReader) => T, connection: number | undefined, from = 0): Promise<T> {
     let reason = '';
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = from; attempt < 2; attempt++) {
       const request: HandshakeRequest = {
         clientHash: this.protocol.hash,
         clientProtocol: this.sendProtocol ? this.protocol.text : null,
@@ -205,10 +240,8 @@ export class AvroClient {
       const answer = await this.transport.exchange([this.handshakeBytes(request), ...body], true, connection);
       if (answer === undefined) throw new AvroTransportError('no response payload');
       const reader = new PayloadReader(answer, this.limits);
-      const response = toHandshakeResponse(reader.read<WireHandshakeResponse>(HANDSHAKE_RESPONSE_TYPE));
-      this.handshakes.push({ request, response });
-      if (this.handshakes.length > KEPT_HANDSHAKES) this.handshakes.shift();
-      this.learn(response);
+      const response = this.readHandshake(request, reader);
+      this.repeated = undefined;
       if (response.match === 'NONE') {
         const error = response.meta?.[HANDSHAKE_ERROR_META];
         reason = error ? `: ${error.toString('utf8')}` : '';
@@ -218,9 +251,25 @@ export class AvroClient {
       }
       if (connection !== undefined) this.establishedOn = connection;
       this.sendProtocol = false;
+      if (!this.transport.stateful && response.match === 'BOTH' && request.clientProtocol === null) {
+        this.repeated = { request, response, requestBytes: this.handshakeBytes(request), responseBytes: Buffer.from(answer.subarray(0, reader.offset)) };
+      }
       return read(reader);
     }
     throw new AvroTransportError(`server still answers NONE after receiving our protocol${reason}`);
+  }
+
+  /** Reads the handshake response at the start of an answer, keeps it, and learns from it. */
+  private readHandshake(request: HandshakeRequest, reader: PayloadReader): HandshakeResponse {
+    const response = toHandshakeResponse(reader.read<WireHandshakeResponse>(HANDSHAKE_RESPONSE_TYPE));
+    this.remember(request, response);
+    this.learn(response);
+    return response;
+  }
+
+  private remember(request: HandshakeRequest, response: HandshakeResponse): void {
+    this.handshakes.push({ request, response });
+    if (this.handshakes.length > KEPT_HANDSHAKES) this.handshakes.shift();
   }
 
   /**

@@ -105,6 +105,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   };
   return {
     stateful: false,
+    timeoutMs: ms,
     exchange: (payload) => new Promise<Buffer>((resolve, reject) => {
       const body = encodeStandardParts(Array.isArray(payload) ? payload : [payload as Buffer], HTTP_FRAME_BYTES);
       let length = 0;
