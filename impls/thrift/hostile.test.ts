@@ -233,6 +233,42 @@ describe('our HTTP server against broken clients', () => {
     expect(await ping(endpoint)).toBe('still serving');
   });
 
+  // One whole request on a keep-alive connection, so that no half-read request's timeout can close
+  // it instead: only the idle timeout on the answer the kernel could not take does. A socket that
+  // never reads cannot see the close (and any byte it sent would be activity), so the client reads
+  // after a second: a server that closed at the idle timeout sent only what its kernel had taken,
+  // then its end; one that did not, the whole answer.
+  it('lets a client that never reads a large answer go at the idle timeout', async () => {
+    const { endpoint } = await start('http', 'binary', { limits: { idleTimeoutMs: 400 } });
+    const value = Buffer.alloc(16 * 2 ** 20, 7);
+    const body = encodeRequest(idl, 'binary', { method: 'echoBinary', args: { value }, seqid: 1 });
+    const post = Buffer.concat([Buffer.from(`POST /thrift HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-thrift\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+    const { received, ended } = await new Promise<{ received: number; ended: boolean }>((resolve) => {
+      const socket = netConnect({ host: '127.0.0.1', port: endpoint.port ?? 0 });
+      socket.pause(); // not read for a second
+      socket.on('error', () => undefined);
+      let received = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (ended: boolean): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ received, ended });
+      };
+      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
+      socket.on('end', () => done(true));
+      socket.on('connect', () => socket.write(post, () => {
+        timer = setTimeout(() => {
+          socket.resume();
+          timer = setTimeout(() => done(false), 1_000);
+        }, 1_000);
+      }));
+    });
+    console.log(`HTTP answer never read, idleTimeoutMs 400: closed before the client read after 1 s: ${ended}; ${(received / 2 ** 20).toFixed(1)} MiB of the 16 MiB answer came`);
+    expect(ended).toBe(true);
+    expect(received).toBeLessThan(value.length);
+    expect(await ping(endpoint)).toBe('still serving');
+  }, 15_000);
+
   it('refuses a body that is no Thrift message at its first bytes, not after taking all of it', async () => {
     const { endpoint } = await start('http', 'compact', { limits: { maxMessageSize: 64 * 1024 * 1024 } });
     let written = 0;

@@ -26,28 +26,35 @@ export interface HttpServing {
 }
 
 export function createThriftHttpServer(serving: HttpServing): Server {
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    void exchange(serving, request, response);
+  const { limits } = serving;
+  const handle = (request: IncomingMessage, response: ServerResponse): void => exchange(serving, request, response);
+  const options = {
+    // Node checks the request and header timeouts every connectionsCheckingInterval (30 s by
+    // default), so without this a slow request outlived readTimeoutMs by up to 30 s.
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.readTimeoutMs / 4))),
+    // The whole request within readTimeoutMs (from the connection's opening for its first one).
+    requestTimeout: limits.readTimeoutMs,
+    headersTimeout: Math.min(limits.readTimeoutMs, 60_000),
+    // A kept-alive connection waiting for its next request closes after this (plus node's 1 s of grace).
+    keepAliveTimeout: Math.min(5_000, limits.idleTimeoutMs),
   };
-  // Node checks the request and header timeouts every connectionsCheckingInterval (30 s by
-  // default), so without this a slow request outlived readTimeoutMs by up to 30 s.
-  const checking = { connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(serving.limits.readTimeoutMs / 4))) };
   let server: Server;
   if ((serving.address.socket ?? 'tcp') === 'tls') {
     const tls = serving.address.tls;
     if (!tls?.cert || !tls.key) throw new TransportError('an HTTPS server needs tls.cert and tls.key');
-    server = process.getBuiltinModule('node:https').createServer({ ...checking, cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
+    server = process.getBuiltinModule('node:https').createServer({ ...options, cert: readFileSync(tls.cert), key: readFileSync(tls.key), minVersion: 'TLSv1.2' }, handle);
     server.on('tlsClientError', (error: Error) => serving.onReject(`TLS handshake failed: ${error.message}`));
   } else {
-    server = process.getBuiltinModule('node:http').createServer(checking, handle);
+    server = process.getBuiltinModule('node:http').createServer(options, handle);
   }
-  // The whole request within readTimeoutMs; an idle kept-alive connection closes after idleTimeoutMs.
-  server.requestTimeout = serving.limits.readTimeoutMs;
-  server.headersTimeout = Math.min(serving.limits.readTimeoutMs, 60_000);
-  server.timeout = serving.limits.idleTimeoutMs;
+  // No server.timeout: node arms it as each request comes and refreshes it on every read and write
+  // of the connection (a timer list insertion per call). What bounds a connection instead: the
+  // request and header timeouts while a request comes, the keep-alive timeout between requests,
+  // and the idle timeout while an answer waits for the peer to read it (watchUnread). A handler
+  // may take as long as it takes.
   server.maxRequestsPerSocket = 0;
   // Connections over the cap are dropped by node at accept.
-  server.maxConnections = serving.limits.maxConnections;
+  server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: Error, socket) => {
     serving.onReject(`bad HTTP request: ${error.message}`);
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -56,87 +63,109 @@ export function createThriftHttpServer(serving: HttpServing): Server {
   return server;
 }
 
-async function exchange(serving: HttpServing, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const peer = `${request.socket.remoteAddress ?? 'unix'}:${request.socket.remotePort ?? ''}`;
+/**
+ * One POST: the body is scanned as it arrives, the call processed once it has all come, the answer
+ * written at once. Everything that can be is synchronous: a request costs no promise of ours unless
+ * its handler returns one.
+ */
+function exchange(serving: HttpServing, request: IncomingMessage, response: ServerResponse): void {
+  const socket = request.socket;
+  const peer = `${socket.remoteAddress ?? 'unix'}:${socket.remotePort ?? ''}`;
   const recorder = serving.recorders?.connection(peer);
+  let refused = false;
   const refuse = (status: number, reason: string): void => {
+    refused = true;
     serving.onReject(`HTTP ${status} to ${peer}: ${reason}`);
     if (!response.headersSent) {
       response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       response.end(`${reason}\n`);
     }
   };
-  if (request.method !== 'POST') return refuse(405, `method ${request.method ?? '?'} not allowed; Thrift calls are POSTed`);
-  if ((request.url ?? '').split('?')[0] !== serving.httpPath) return refuse(404, `no Thrift service at ${request.url ?? '?'} (it is at ${serving.httpPath})`);
+  if (request.method !== 'POST') {
+    refuse(405, `method ${request.method ?? '?'} not allowed; Thrift calls are POSTed`);
+    return;
+  }
+  const url = request.url ?? '';
+  if (url !== serving.httpPath && url.split('?')[0] !== serving.httpPath) {
+    refuse(404, `no Thrift service at ${url || '?'} (it is at ${serving.httpPath})`);
+    return;
+  }
   const declared = request.headers['content-length'];
   const max = serving.limits.maxMessageSize;
   if (declared !== undefined && (!/^[0-9]+$/.test(declared) || Number(declared) > max)) {
-    return refuse(413, `body of ${declared} bytes is over the limit of ${max}`);
+    refuse(413, `body of ${declared} bytes is over the limit of ${max}`);
+    return;
   }
   // The body goes through the same message scanner as the buffered transport as it arrives: a body
   // that is no Thrift message is refused at its first bad bytes, not after all of it was taken
   // (100 MB of zeros grew the server by 166 MB when it was collected first), and a complete message
   // is copied out once.
   const splitter = new UnframedSplitter(serving.read, serving.limits);
-  const messages: Buffer[] = [];
+  let message: Buffer | undefined;
   let size = 0;
-  let refused = false;
-  await new Promise<void>((resolve) => {
-    request.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      const stop = (status: number, reason: string): void => {
-        refused = true;
-        refuse(status, reason);
-        request.destroy();
-        resolve();
-      };
-      if (size > max) return stop(413, `body over the limit of ${max} bytes`);
-      recorder?.received(chunk);
-      try {
-        messages.push(...splitter.push(chunk));
-      } catch (error) {
-        return stop(400, `unreadable Thrift request: ${describe(error)}`);
-      }
-      if (messages.length > 1 || (messages.length === 1 && splitter.pending > 0)) {
-        return stop(400, 'the body holds more than one Thrift message');
-      }
-    });
-    request.on('end', () => resolve());
-    request.on('close', () => resolve());
-    request.on('error', () => resolve());
+  /** Refuses a body being read, and stops reading it. */
+  const stop = (status: number, reason: string): void => {
+    refuse(status, reason);
+    request.destroy();
+  };
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > max) return stop(413, `body over the limit of ${max} bytes`);
+    recorder?.received(chunk);
+    let messages: readonly Buffer[];
+    try {
+      messages = splitter.push(chunk);
+    } catch (error) {
+      return stop(400, `unreadable Thrift request: ${describe(error)}`);
+    }
+    if (messages.length > 1 || (messages.length === 1 && (message !== undefined || splitter.pending > 0))) {
+      return stop(400, 'the body holds more than one Thrift message');
+    }
+    if (messages.length === 1) message = messages[0];
   });
-  if (refused || response.writableEnded) return;
-  if (!request.complete) return; // the client went away mid-body
-  if (size > 0 && messages.length === 0) return refuse(400, `the body ends inside a Thrift message (${size} bytes)`);
-  const body = messages[0] ?? Buffer.alloc(0);
-  if (body.length === 0) return refuse(400, 'empty body: a Thrift message was expected');
-  let processed: Processed;
-  try {
-    processed = await serving.processor.process(body, serving.read, serving.write, peer);
-  } catch (error) {
-    return refuse(400, error instanceof ProtocolError ? `unreadable Thrift request: ${error.message}` : `server error: ${describe(error)}`);
-  }
-  if (response.writableEnded || response.destroyed) return;
-  // The answer's segments go out as they are (a 64 KiB binary value is not copied into one
-  // buffer first), corked so that the head and the body leave in one system call.
-  const segments = processed.reply ? coalesce(processed.reply.finish()) : [];
-  const length = segments.reduce((sum, segment) => sum + segment.length, 0);
-  response.writeHead(200, {
-    'content-type': 'application/x-thrift',
-    'content-length': length,
-    ...(processed.closeAfter ? { connection: 'close' } : {}),
+  request.on('end', () => {
+    if (refused || response.writableEnded) return;
+    if (message === undefined) return refuse(400, size > 0 ? `the body ends inside a Thrift message (${size} bytes)` : 'empty body: a Thrift message was expected');
+    let processed: Processed | Promise<Processed>;
+    try {
+      processed = serving.processor.process(message, serving.read, serving.write, peer);
+    } catch (error) {
+      return processFailed(error);
+    }
+    if (processed instanceof Promise) processed.then(answer, processFailed);
+    else answer(processed);
   });
-  const last = segments.at(-1);
-  if (last === undefined) {
-    response.end();
-    return;
-  }
-  response.cork();
-  for (const segment of segments) {
-    recorder?.sent(segment);
-    if (segment !== last) response.write(segment);
-  }
-  response.end(last);
-  while (response.writableCorked > 0) response.uncork();
+  const processFailed = (error: unknown): void => {
+    refuse(400, error instanceof ProtocolError ? `unreadable Thrift request: ${error.message}` : `server error: ${describe(error)}`);
+  };
+  /** The answer with its length; a small one in one write with the head. */
+  const answer = (processed: Processed): void => {
+    if (response.writableEnded || response.destroyed) return;
+    // The answer's segments go out as they are (a 64 KiB binary value is not copied into one
+    // buffer first), corked so that the head and the body leave in one system call.
+    const segments = processed.reply ? coalesce(processed.reply.finish()) : [];
+    let length = 0;
+    for (const segment of segments) length += segment.length;
+    response.writeHead(200, processed.closeAfter
+      ? { 'content-type': 'application/x-thrift', 'content-length': length, connection: 'close' }
+      : { 'content-type': 'application/x-thrift', 'content-length': length });
+    if (segments.length <= 1) {
+      const only = segments[0];
+      if (only) recorder?.sent(only);
+      response.end(only);
+    } else {
+      response.cork();
+      const last = segments.length - 1;
+      for (let i = 0; i < last; i++) {
+        recorder?.sent(segments[i] as Buffer);
+        response.write(segments[i]);
+      }
+      recorder?.sent(segments[last] as Buffer);
+      response.end(segments[last]);
+      while (response.writableCorked > 0) response.uncork();
+    }
+    // An answer the kernel has not taken all of is watched by the idle timeout until it is read.
+    if (socket.writableLength > 0) socket.setTimeout(serving.limits.idleTimeoutMs);
+  };
 }
