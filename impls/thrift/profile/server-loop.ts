@@ -7,7 +7,7 @@
 // between trees are the server's. Prints calls/s and CPU µs per call (process, and main thread).
 //
 //   node impls/thrift/profile/server-loop.ts [--seconds 2] [--rounds 3] [--connections 1]
-//        [--protocol compact|binary] [--transport framed|buffered] [--side server|client] [--split yes]
+//        [--protocol compact|binary] [--transport framed|buffered] [--side server|client] [--split yes] [--think-us N]
 //        [--tree name=/path/to/a/checkout ...] [--prof DIR]
 //
 // --side client turns it round: our client (through the adapter, as the bench agent calls) against
@@ -20,6 +20,10 @@
 // own on CPU 0, so that ours wakes from epoll for every call as in the bench; the figures are then
 // our process's alone (the bench's "ours server" or "ours client" row with a peer that costs
 // nothing to speak of).
+//
+// --think-us N (with --split yes): the minimal client waits N µs (spinning) between an answer and
+// its next request, as a slower peer would: how our server's CPU per call grows with the time it
+// sleeps between calls.
 //
 // Trees take turns round by round, each round in a fresh process pinned to CPU 1.
 import { spawn } from 'node:child_process';
@@ -120,6 +124,7 @@ async function serverSide(tree: string, protocol: string, transport: string, con
 /** The minimal client: prepared requests on N connections, one in flight on each. */
 async function driveCalls(port: number, protocol: string, transport: string, connections: number): Promise<{ run(ms: number): Promise<void>; readonly calls: number; close(): void }> {
   const frame = request(protocol, transport);
+  const thinkUs = Number(process.env['SERVER_LOOP_THINK_US'] ?? 0);
   let calls = 0;
   const sockets: Socket[] = [];
   for (let i = 0; i < connections; i++) {
@@ -136,6 +141,10 @@ async function driveCalls(port: number, protocol: string, transport: string, con
       const onData = (chunk: Buffer): void => {
         if (!oneMessage(chunk, protocol, transport)) throw new Error(`unexpected answer of ${chunk.length} bytes`);
         calls++;
+        if (thinkUs > 0) {
+          const ready = performance.now() + thinkUs / 1000;
+          while (performance.now() < ready) { /* a peer's own work between calls */ }
+        }
         if (performance.now() < until) socket.write(frame);
         else {
           socket.off('data', onData);
@@ -268,10 +277,10 @@ async function clientSide(tree: string, protocol: string, transport: string, con
 }
 
 async function driver(argv: string[]): Promise<void> {
-  const options = treeLoopOptions(argv, THIS_TREE, { protocol: 'compact', transport: 'framed', side: 'server', split: 'no' });
+  const options = treeLoopOptions(argv, THIS_TREE, { protocol: 'compact', transport: 'framed', side: 'server', split: 'no', 'think-us': '0' });
   const { protocol = 'compact', transport = 'framed', side = 'server', split } = options.extra;
   if (transport !== 'framed' && transport !== 'buffered') throw new Error(`--transport framed or buffered, not ${transport}`);
-  const env = { ...process.env, SERVER_LOOP_SPLIT: split === 'no' ? '' : '1' };
+  const env = { ...process.env, SERVER_LOOP_SPLIT: split === 'no' ? '' : '1', SERVER_LOOP_THINK_US: options.extra['think-us'] ?? '0' };
   await driveTrees(`${HERE}server-loop.ts`, options, (name, tree) => ({
     args: [side, tree, protocol, transport, String(options.connections), String(options.seconds)],
     env: name === 'raw' ? { ...env, SERVER_LOOP_RAW: '1' } : env,
