@@ -11,6 +11,7 @@ import { childForSuite } from '../testing/child-process.ts';
 import { figure, MB, otherClientServed } from '../testing/figures.ts';
 import { echoHandlers, loadProtocol } from '../testing/fixtures.ts';
 import { callBytes, framed, handshakeRequest, varint } from '../testing/raw.ts';
+import { sendAndReadLate } from '../../wire/testing/late-reader.ts';
 
 const SCHEMES = ['http', 'tcp', 'netty', 'avro'] as const;
 const LIMITS = { readTimeoutMs: 300, idleTimeoutMs: 400, maxConnections: 16 };
@@ -115,35 +116,14 @@ describe('a server with readTimeoutMs 300, idleTimeoutMs 400, maxConnections 16'
   });
 
   // One whole request on a keep-alive connection, so that no half-read request's readTimeoutMs can
-  // close it instead: only the idle timeout on the answer the kernel could not take does. A
-  // socket that never reads cannot see the close (and any byte it sent would be activity that
-  // restarts the timeout), so the client reads after a second: a server that closed at the idle
-  // timeout sent only what its kernel had taken, then its end; one that did not, the whole answer.
+  // close it instead: only the idle timeout on the answer the kernel could not take does
+  // (sendAndReadLate says how the two cases are told apart).
   it('lets a peer that never reads a large answer go at the idle timeout, over http', async () => {
     const value = Buffer.alloc(16 * MB, 7);
     const call = callBytes('echoBytes', Buffer.concat([varint(value.length), value]));
     const body = framed('tcp', Buffer.concat([handshakeRequest(protocol.hash, null, protocol.hash), call]));
     const post = Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: avro/binary\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
-    const { received, ended } = await new Promise<{ received: number; ended: boolean }>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: suite.port('http') });
-      socket.pause(); // not read for a second
-      socket.on('error', () => undefined);
-      let received = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const done = (ended: boolean): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve({ received, ended });
-      };
-      socket.on('data', (chunk: Buffer) => { received += chunk.length; });
-      socket.on('end', () => done(true));
-      socket.on('connect', () => socket.write(post, () => {
-        timer = setTimeout(() => {
-          socket.resume();
-          timer = setTimeout(() => done(false), 1_000);
-        }, 1_000);
-      }));
-    });
+    const { received, ended } = await sendAndReadLate(suite.port('http'), post);
     const served = await otherClientServed(`http://127.0.0.1:${suite.port('http')}/`);
     figure({ defect: '12/13 answers never read', side: 'server', transport: 'http', bound: 'idleTimeoutMs 400 from the answer', otherClientServed: served, note: `closed before the client read after 1 s: ${ended}; ${(received / MB).toFixed(1)} MB of the ${(value.length / MB).toFixed(0)} MB answer came` });
     expect(ended).toBe(true);
