@@ -198,18 +198,6 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value)?.slice(0, 80) ?? String(value) : String(value);
 }
 
-/**
- * The collect command: V8's last-resort collection (gc(), exposed by --expose-gc, which Agent.node
- * passes), the one that also gives back the young generation's room. A process that ran the int
- * ×32 groups kept a young generation they had grown, and its 64 KiB rows then ran several times
- * the full collections of a fresh process (bench/README.md, "Every group starts from collected heaps").
- */
-function collect(): void {
-  const gc = (globalThis as { gc?: (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void }).gc;
-  if (!gc) throw new Error('no gc(): the agent runs without --expose-gc');
-  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -242,10 +230,6 @@ async function main(): Promise<void> {
           });
           break;
         }
-        case 'collect':
-          collect();
-          write({ id: command.id, ok: true });
-          break;
         case 'exit':
           await agent.closeAll();
           write({ id: command.id, ok: true });

@@ -102,8 +102,7 @@ export class Agent {
    * repository mounted read-only at its own path, or (placement host) as a child process of this one.
    */
   static node(spec: string, placement: NodePlacement, options: AgentOptions): Promise<Agent> {
-    // --expose-gc: for the collect command (agent.ts), between groups, never inside a window.
-    const nodeArgs = ['--expose-gc', ...(options.nodeOptions ?? []), AGENT, spec];
+    const nodeArgs = [...(options.nodeOptions ?? []), AGENT, spec];
     if (placement.kind === 'host') return Agent.start(options.name, process.execPath, nodeArgs, options.logDir);
     const container = containerName(placement.runId, options.name);
     const args = benchRunArgs({

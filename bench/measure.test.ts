@@ -127,45 +127,4 @@ describe('a window', () => {
       expect(stopped, pair).toEqual(others);
     }
   });
-
-  it('starts a group from collected heaps: each of its agents collects once, alone, before the first window', async () => {
-    const shape = SHAPES[0];
-    if (!shape) throw new Error('no shape');
-    const group: Group = { id: 'thrift/framed/binary/int/1/java', axis: { family: 'thrift', transport: 'framed', protocol: 'binary' }, shape, peer: 'java', contenders };
-    const held = new Map<string, boolean>();
-    /** In order: "collect KEY (held: ...)" and "run". */
-    const events: string[] = [];
-    const agents = new Map<string, Agent>();
-    for (const c of contenders) {
-      for (const key of [agentKey(c.client), agentKey(c.server)]) {
-        if (agents.has(key)) continue;
-        held.set(key, false);
-        agents.set(key, {
-          name: key, pin: async () => undefined, resetPeak: () => undefined, peakRssKb: () => undefined, cpuNs: () => undefined,
-          hold: (value: boolean) => { held.set(key, value); },
-          request: async (command: { op: string }) => {
-            held.set(key, false);
-            if (command.op === 'collect') {
-              const others = [...held].filter(([k]) => k !== key);
-              events.push(`collect ${key} ${others.every(([, h]) => h) ? 'alone' : 'with others running'}`);
-              return { id: 0, ok: true };
-            }
-            if (command.op === 'run') {
-              events.push('run');
-              return { id: 0, ok: true, calls: 100, seconds: 1 };
-            }
-            return { id: 0, ok: true };
-          },
-        } as unknown as Agent);
-      }
-    }
-    const serverKeys = contenders.map((c) => agentKey(c.server));
-    await measureGroup(group, agents, { port: (agent: string) => serverKeys.indexOf(agent) + 1 }, {
-      rounds: 1, durationMs: 1, warmupMs: 0, warmupWindows: 0, warmupWindowMs: 1, firstWarmupMs: 1, timeoutMs: 1_000, pin: false,
-      deadline: Number.MAX_SAFE_INTEGER, progress: () => undefined, warmed: new Set(),
-    });
-    const collects = events.filter((e) => e.startsWith('collect'));
-    expect(collects.sort()).toEqual([...agents.keys()].map((k) => `collect ${k} alone`).sort());
-    expect(events.indexOf('run')).toBe(collects.length); // every collection before the first window
-  });
 });

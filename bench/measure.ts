@@ -213,7 +213,6 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     }
   };
 
-  await collectAll(group, agents, options.progress);
   // The warm-up windows run again before more rounds: other groups' payloads ran in between.
   for (const c of group.contenders) {
     // Per client, server and listener, whatever the payload: the warm-up windows below settle the rest.
@@ -243,27 +242,6 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     rows: rowsOf(group.contenders, measurements, errors), measurements,
     ...(more ? { settled: { rounds: firstRound + more.rounds, why: more.why } } : {}),
   };
-}
-
-/**
- * Every agent of the group (clients and servers, ours, the libraries', the floors' and the peers')
- * runs a full collection that gives memory back before the group's first window, one after the
- * other and each alone (the others held). Before, a Node process carried the young generation
- * earlier groups had grown into the next ones.
- */
-async function collectAll(group: Group, agents: ReadonlyMap<string, Agent>, progress: (line: string) => void): Promise<void> {
-  const involved = new Set<Agent>();
-  for (const c of group.contenders) {
-    for (const ref of [c.client, c.server]) {
-      const agent = agents.get(agentKey(ref));
-      if (agent) involved.add(agent);
-    }
-  }
-  for (const agent of involved) {
-    for (const other of agents.values()) other.hold(other !== agent);
-    const answer = await agent.request({ op: 'collect' }, 60_000);
-    if (!answer.ok) progress(`  ${group.id}: ${agent.name} did not collect: ${answer.error ?? 'no reason given'}`);
-  }
 }
 
 /** The share of the time between two `cpu` answers of a Node agent in which its event loop was busy. */

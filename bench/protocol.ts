@@ -50,20 +50,11 @@ export interface CpuCommand {
   readonly op: 'cpu';
 }
 
-/**
- * A full collection that gives memory back, before a group's windows (measure.ts): Node a
- * last-resort collection (which also shrinks V8's young generation), Java System.gc(), Python
- * gc.collect(). So a group's rows owe nothing to the heap earlier groups left in the same process.
- */
-export interface CollectCommand {
-  readonly op: 'collect';
-}
-
 export interface ExitCommand {
   readonly op: 'exit';
 }
 
-export type Command = ServeCommand | RunCommand | CpuCommand | CollectCommand | ExitCommand;
+export type Command = ServeCommand | RunCommand | CpuCommand | ExitCommand;
 
 export interface Answer {
   readonly id: number;

@@ -120,7 +120,7 @@ describe('more rounds of a group', () => {
     const agent = {
       pin: async () => undefined, resetPeak: () => undefined, peakRssKb: () => undefined, hold: () => undefined, cpuNs: () => undefined,
       request: async (command: { op: string; target?: { port: number } }) => {
-        if (command.op !== 'run') return { id: 0, ok: true }; // cpu, collect
+        if (command.op === 'cpu') return { id: 0, ok: true };
         const rate = rates[command.target?.port === 1 ? 'java' : 'ours']?.shift() ?? 0;
         return { id: 0, ok: true, calls: rate, seconds: 1 };
       },

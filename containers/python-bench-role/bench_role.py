@@ -2,7 +2,6 @@
 
   serve  starts listeners with the peer's own servers
   cpu    this process's CPU time so far (seconds, every thread)
-  collect  a full collection (gc.collect()), before a group's windows
   run    a closed loop of echo calls for a given time with the peer's own clients, and how many completed
   exit   ends the process
 
@@ -15,7 +14,6 @@ Thrift client is thread-safe. Threads share the GIL, as they would in any Python
 this.
 """
 
-import gc
 import json
 import os
 import sys
@@ -105,9 +103,6 @@ def main(serve, run_command):
                 answer.update(run_command(command))
             elif op == "cpu":
                 answer["cpuSeconds"] = time.process_time()
-            elif op == "collect":
-                # Before a group's windows (bench/protocol.ts CollectCommand): a full collection.
-                gc.collect()
             elif op == "exit":
                 print(json.dumps({**answer, "ok": True}), file=out, flush=True)
                 os._exit(0)

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The bench role of the Java peers (bench/README.md; the line protocol is bench/protocol.ts): one
  * JSON command per line on stdin, one JSON answer per line on stdout. "serve" starts listeners,
  * "run" drives a closed loop of echo calls for a given time and reports how many completed, "cpu"
- * reports the process's CPU time, "collect" runs a full collection, "exit" ends the process. java-avro and java-thrift share this
+ * reports the process's CPU time, "exit" ends the process. java-avro and java-thrift share this
  * class so that both are measured by the same loop; what is a peer's own (its servers, its client,
  * one call) it supplies as a {@link Peer}.
  *
@@ -98,9 +98,6 @@ public final class BenchRole {
           case "serve" -> peer.serve(command.path("listeners"), answer.putObject("failed"));
           case "run" -> run(peer, command, answer);
           case "cpu" -> answer.put("cpuSeconds", cpuSeconds());
-          // Before a group's windows (bench/protocol.ts CollectCommand): a full collection, so the
-          // group owes nothing to the heap earlier groups left.
-          case "collect" -> System.gc();
           case "exit" -> {
             out.println(JSON.writeValueAsString(answer.put("ok", true)));
             Runtime.getRuntime().halt(0);
