@@ -18,10 +18,10 @@ import { Agent, type NodePlacement } from './agents.ts';
 import { checkBaseline, DEFAULT_BASELINE, failedGroups, writeBaseline } from './baseline.ts';
 import { runDatafileBench, type DatafileResult, type DatafileRow } from './datafile.ts';
 import { ensureNodeImage } from './node-image.ts';
-import { LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
+import { forgetWarmups, LOOPBACK, measureGroup, type GroupResult, type MeasureOptions } from './measure.ts';
 import {
-  AXES, clientAgents, EXCLUDED, hostTwin, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
-  type AgentRef, type BenchFamilyName, type Group, type Participant,
+  agentKey, AXES, clientAgents, EXCLUDED, hostTwin, listenersByAgent, nodeParticipant, PEERS, peerParticipant, planGroups, SHAPES,
+  type AgentRef, type BenchFamilyName, type Group, type Listener, type Participant,
 } from './plan.ts';
 import { QUICK_GROUPS } from './quick.ts';
 import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } from './report.ts';
@@ -44,6 +44,8 @@ const USAGE = `npm run bench [-- options]
   --no-pin                do not pin the 1-in-flight client and server to separate CPUs
   --host-agents           run the Node agents (and the data-file worker) as host processes, not in containers like the peers (to show the difference)
   --host-twin             also measure ours as a host process (rows "ours@host ..."), beside ours in a container, in the same rounds
+  --fresh-agents          a new process for every Node agent of a group before the group (and before its more rounds), so that no row
+                          inherits the heap of the groups before it (bench/README.md); the peers keep theirs
   --no-datafile           skip the Avro data-file throughput part (full run only)
   --datafile-only         only the Avro data-file throughput part (BENCH_DATAFILE_MB, _CODECS, _PEERS)
   --baseline FILE         the quick mode's baseline (default bench/baseline.json)
@@ -67,6 +69,8 @@ interface Options {
   readonly hostAgents: boolean;
   /** Also ours as a host process, beside ours in a container (--host-twin). */
   readonly hostTwin: boolean;
+  /** New Node agent processes before every group (--fresh-agents). */
+  readonly freshAgents: boolean;
   readonly datafile: boolean;
   readonly baseline: string;
   readonly writeBaseline: boolean;
@@ -100,6 +104,7 @@ function readOptions(argv: readonly string[]): Options {
       quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true },
       'no-libraries': { type: 'boolean', default: false }, 'no-floor': { type: 'boolean', default: false }, 'no-settle': { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false }, 'host-agents': { type: 'boolean', default: false }, 'host-twin': { type: 'boolean', default: false }, 'no-datafile': { type: 'boolean', default: false },
+      'fresh-agents': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       'write-baseline': { type: 'boolean', default: false },
       'peer-image': { type: 'string', multiple: true },
@@ -137,6 +142,7 @@ function readOptions(argv: readonly string[]): Options {
     floor: !quick && values['no-floor'] !== true,
     hostAgents: values['host-agents'] === true,
     hostTwin: values['host-twin'] === true,
+    freshAgents: values['fresh-agents'] === true,
     datafile: values['datafile-only'] === true || (!quick && values['no-datafile'] !== true && values.only === undefined),
     baseline: one['baseline'] ?? DEFAULT_BASELINE,
     writeBaseline: values['write-baseline'] === true,
@@ -188,6 +194,11 @@ interface Started {
   readonly peerInfo: PeerInfo[];
   /** Where the Node agents ran, in words for the report. */
   readonly nodeAgents: string;
+  /**
+   * Replaces every Node agent of the group with a new process serving the same listeners on the
+   * same ports (--fresh-agents); returns the keys of the agents replaced.
+   */
+  readonly freshen: (group: Group) => Promise<string[]>;
 }
 
 async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
@@ -228,27 +239,20 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
     placement = { kind: 'container', image: image.tag, runId };
     nodeAgents = `containers of ${image.tag} (bench/node-image: Node ${process.version}, the repository mounted read-only), started like the peers'`;
   }
-  // Started together: JVMs take seconds each, and nothing is measured yet.
-  await Promise.all([...refs].map(async ([key, ref]) => {
-    const name = key.replaceAll('/', '-');
-    try {
-      const image = images.get(ref.participant.source);
-      if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
-      const agent = ref.participant.kind === 'peer'
-        ? await Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
-        : await Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir, ...profiling(name, ref.participant) });
-      agents.set(key, agent);
-    } catch (error) {
-      notStarted.set(key, error instanceof Error ? error.message : String(error));
-      progress(`bench: ${key} did not start: ${notStarted.get(key)}`);
-    }
-  }));
-  for (const [key, { listeners }] of servers) {
-    const agent = agents.get(key);
-    if (!agent) continue;
+  /** One agent's process; generation > 0 names a replacement (--fresh-agents: its own container and log). */
+  const start = (key: string, ref: AgentRef, generation: number): Promise<Agent> => {
+    const name = `${key.replaceAll('/', '-')}${generation > 0 ? `-${generation}` : ''}`;
+    const image = images.get(ref.participant.source);
+    if (ref.participant.kind === 'peer' && !image) throw new Error(`no image for ${ref.participant.source}`);
+    return ref.participant.kind === 'peer'
+      ? Agent.peer(image as string, ref.participant.source, runId, { name, logDir })
+      : Agent.node(ref.participant.source, ref.participant.onHost === true ? { kind: 'host' } : placement, { name, logDir, ...profiling(name, ref.participant) });
+  };
+  /** A server agent's listeners, on the ports chosen the first time (a replacement serves on the same ones). */
+  const serve = async (key: string, agent: Agent, listeners: Iterable<Listener>): Promise<void> => {
     const specs = [];
-    for (const l of listeners.values()) {
-      const port = await freePort();
+    for (const l of listeners) {
+      const port = ports.get(`${key}|${l.key}`) ?? await freePort();
       specs.push({ ...l, host: LOOPBACK, port });
       ports.set(`${key}|${l.key}`, port);
     }
@@ -260,8 +264,45 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
       notStarted.set(`${key} ${listener}`, reason);
       progress(`bench: ${key} could not serve ${listener}: ${reason}`);
     }
+  };
+  // Started together: JVMs take seconds each, and nothing is measured yet.
+  await Promise.all([...refs].map(async ([key, ref]) => {
+    try {
+      agents.set(key, await start(key, ref, 0));
+    } catch (error) {
+      notStarted.set(key, error instanceof Error ? error.message : String(error));
+      progress(`bench: ${key} did not start: ${notStarted.get(key)}`);
+    }
+  }));
+  for (const [key, { listeners }] of servers) {
+    const agent = agents.get(key);
+    if (agent) await serve(key, agent, listeners.values());
   }
-  return { agents, ports, notStarted, peerInfo, nodeAgents };
+  let generation = 0;
+  const freshen = async (group: Group): Promise<string[]> => {
+    generation += 1;
+    const keys = new Set<string>();
+    for (const c of group.contenders) {
+      for (const ref of [c.client, c.server]) if (ref.participant.kind !== 'peer' && agents.has(agentKey(ref))) keys.add(agentKey(ref));
+    }
+    await Promise.all([...keys].map(async (key) => {
+      const ref = refs.get(key) as AgentRef;
+      await agents.get(key)?.stop();
+      agents.delete(key);
+      try {
+        const agent = await start(key, ref, generation);
+        agents.set(key, agent);
+        const listeners = servers.get(key)?.listeners;
+        if (listeners) await serve(key, agent, listeners.values());
+      } catch (error) {
+        // Its rows then read "not started" (measure.ts), with this reason in the report.
+        notStarted.set(`${key} (for ${group.id})`, error instanceof Error ? error.message : String(error));
+        progress(`bench: ${key} did not start again for ${group.id}: ${notStarted.get(`${key} (for ${group.id})`)}`);
+      }
+    }));
+    return [...keys];
+  };
+  return { agents, ports, notStarted, peerInfo, nodeAgents, freshen };
 }
 
 async function main(): Promise<number> {
@@ -323,13 +364,20 @@ async function main(): Promise<number> {
     const measureStarted = Date.now();
     const ports = setup?.ports ?? new Map<string, number>();
     const measureOptions: MeasureOptions = { ...opts.measure, deadline: started + opts.budgetMinutes * 60_000, progress, warmed: new Set<string>() };
+    /** measureGroup, after new Node agents when --fresh-agents (whose pairs then get their long first warm-up again). */
+    const measure = async (group: Group, agentsOf: Started, more?: Parameters<typeof measureGroup>[4]): Promise<GroupResult> => {
+      if (opts.freshAgents) {
+        forgetWarmups(measureOptions.warmed, group.contenders, await agentsOf.freshen(group));
+      }
+      return measureGroup(group, agentsOf.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions, more);
+    };
     for (const [i, group] of groups.entries()) {
       if (!setup) break;
       if (Date.now() > measureOptions.deadline) {
         results.push({ ...emptyResult(group), skipped: `the run's time bound (${opts.budgetMinutes} min) was reached` });
         continue;
       }
-      const result = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
+      const result = await measure(group, setup);
       results.push(result);
       const ours = result.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
       progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${ours || 'no ratio'} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
@@ -346,8 +394,7 @@ async function main(): Promise<number> {
           progress(`bench: the run's time bound (${opts.budgetMinutes} min) was reached: ${u.group} keeps its first rounds`);
           continue;
         }
-        results[index] = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions,
-          { previous, rounds: SETTLE.extraRounds, why: settleReason(u) });
+        results[index] = await measure(group, setup, { previous, rounds: SETTLE.extraRounds, why: settleReason(u) });
         const ours = results[index]?.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
         progress(`bench: ${u.group} over ${results[index]?.settled?.rounds ?? '?'} rounds: ${ours || 'no ratio'}`);
       }
@@ -361,7 +408,7 @@ async function main(): Promise<number> {
         const group = groups.find((g) => g.id === id);
         const index = results.findIndex((r) => r.id === id);
         if (!group || index < 0) continue;
-        results[index] = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
+        results[index] = await measure(group, setup);
       }
     }
   } finally {
@@ -390,7 +437,7 @@ async function main(): Promise<number> {
       rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
       warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
       pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
-      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}`,
+      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}${opts.freshAgents ? '; a new process for every Node agent of a group before the group and before its more rounds (--fresh-agents)' : ''}`,
       jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
     },
     peers: setup?.peerInfo ?? [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Agent } from './agents.ts';
-import { gcBetween, loopBusyBetween, measureGroup, rowsOf, type Measurement } from './measure.ts';
+import { forgetWarmups, gcBetween, loopBusyBetween, measureGroup, rowsOf, warmupPairing, type Measurement } from './measure.ts';
 import { agentKey, RAW, REPLAY, REPLAY_SERVER, SHAPES, type Contender, type Group, type Participant } from './plan.ts';
 
 const java: Participant = { id: 'java', kind: 'peer', source: 'java-thrift', client: [], server: [] };
@@ -126,5 +126,16 @@ describe('a window', () => {
       const others = [...agents.keys()].filter((k) => k !== agentKey(c.client) && k !== agentKey(c.server)).sort();
       expect(stopped, pair).toEqual(others);
     }
+  });
+});
+
+describe('forgetWarmups (--fresh-agents)', () => {
+  it('forgets the first warm-up of every pair a new agent process is in, and keeps the others', () => {
+    const oursServer = contenders.find((c) => c.name === 'ours server');
+    if (!oursServer) throw new Error('no ours server');
+    const warmed = new Set(contenders.map(warmupPairing));
+    forgetWarmups(warmed, contenders, [agentKey(oursServer.server)]);
+    // ours server is the only contender with the agent ours/thrift/server.
+    expect([...warmed].sort()).toEqual(contenders.filter((c) => c.name !== 'ours server').map(warmupPairing).sort());
   });
 });

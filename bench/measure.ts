@@ -216,7 +216,7 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
   // The warm-up windows run again before more rounds: other groups' payloads ran in between.
   for (const c of group.contenders) {
     // Per client, server and listener, whatever the payload: the warm-up windows below settle the rest.
-    const pairing = `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}`;
+    const pairing = warmupPairing(c);
     if (!options.warmed.has(pairing)) {
       if (!(await runOnce(c, options.firstWarmupMs, options.warmupWindowMs, -1))) continue;
       options.warmed.add(pairing);
@@ -242,6 +242,18 @@ export async function measureGroup(group: Group, agents: ReadonlyMap<string, Age
     rows: rowsOf(group.contenders, measurements, errors), measurements,
     ...(more ? { settled: { rounds: firstRound + more.rounds, why: more.why } } : {}),
   };
+}
+
+/** What the long first warm-up is done once for: a client agent, a server agent and a listener. */
+export function warmupPairing(c: Contender): string {
+  return `${agentKey(c.client)}>${agentKey(c.server)}:${c.listener.key}`;
+}
+
+/** Forgets the first warm-ups of the pairs with any of these agents in them (new processes, --fresh-agents). */
+export function forgetWarmups(warmed: Set<string>, contenders: readonly Contender[], agentKeys: readonly string[]): void {
+  for (const c of contenders) {
+    if (agentKeys.includes(agentKey(c.client)) || agentKeys.includes(agentKey(c.server))) warmed.delete(warmupPairing(c));
+  }
 }
 
 /** The share of the time between two `cpu` answers of a Node agent in which its event loop was busy. */
