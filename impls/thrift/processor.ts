@@ -132,14 +132,13 @@ export class Processor {
 
   private answer(write: ProtocolName, header: MessageHeader, fn: FunctionDef, method: string,
     outcome: { kind: 'response'; value: unknown } | { kind: 'error'; error: unknown }, peer: string): Processed {
-    const where = `${fn.service}.${method}`;
     if (outcome.kind === 'error') {
       const error = outcome.error;
       if (error instanceof TApplicationException) {
         return this.applicationError(write, header, error.type, error.message, false);
       }
       if (!(error instanceof DeclaredException) || !fn.throwsByType.has(error.type)) {
-        this.options.log(`${where} from ${peer} raised an error the IDL does not declare (answered INTERNAL_ERROR): ${describe(error)}`);
+        this.options.log(`${fn.service}.${method} from ${peer} raised an error the IDL does not declare (answered INTERNAL_ERROR): ${describe(error)}`);
         return this.applicationError(write, header, ApplicationErrorType.INTERNAL_ERROR, `Internal error processing ${method}`, false);
       }
     }
@@ -150,7 +149,7 @@ export class Processor {
         ? outcome
         : { kind: 'exception', type: (outcome.error as DeclaredException).type, value: (outcome.error as DeclaredException).value });
     } catch (error) {
-      this.options.log(`${where} from ${peer}: the handler's answer cannot be written (answered INTERNAL_ERROR): ${describe(error)}`);
+      this.options.log(`${fn.service}.${method} from ${peer}: the handler's answer cannot be written (answered INTERNAL_ERROR): ${describe(error)}`);
       return this.applicationError(write, header, ApplicationErrorType.INTERNAL_ERROR, `Internal error processing ${method}: the answer cannot be written`, false);
     }
     return { reply: writer.output, seqid: header.seqid, closeAfter: false };

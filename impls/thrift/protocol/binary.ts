@@ -108,7 +108,7 @@ export class BinaryReader extends LengthPrefixedReader implements ProtocolReader
         throw new ProtocolError(`bad binary protocol version 0x${(first >>> 0).toString(16).padStart(8, '0')} (expected 0x8001 followed by the message type)`);
       }
       const type = first & 0xff;
-      const name = this.readString();
+      const name = this.readMessageName();
       const seqid = this.readI32();
       return { name, type, seqid };
     }

@@ -195,7 +195,7 @@ export class CompactReader extends LengthPrefixedReader implements ProtocolReade
     if (version !== VERSION) throw new ProtocolError(`bad compact protocol version ${version} (expected ${VERSION})`);
     const type = (versionAndType >> 5) & 0x07;
     const seqid = this.varint32('the sequence id') | 0;
-    const name = this.readString();
+    const name = this.readMessageName();
     return { name, type, seqid };
   }
 

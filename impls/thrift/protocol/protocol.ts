@@ -160,6 +160,41 @@ export function shortText(buf: Buffer, at: number, end: number): string {
   return text;
 }
 
+/**
+ * The message names decoded last, in a few slots taken in turn, shared by every connection: a
+ * lookup compares at most SLOTS short byte runs, and a peer sending a new name with every
+ * message only keeps replacing them (nothing grows).
+ */
+class RecentNames {
+  private static readonly SLOTS = 8;
+  /** Names longer than this are decoded every time (no method name in practice). */
+  private static readonly LONGEST = 64;
+  private readonly bytes: Buffer[] = [];
+  private readonly texts: string[] = [];
+  private next = 0;
+
+  text(buf: Buffer, at: number, length: number): string {
+    for (let slot = 0; slot < this.bytes.length; slot++) {
+      const known = this.bytes[slot] as Buffer;
+      if (known.length === length && sameBytes(known, buf, at)) return this.texts[slot] as string;
+    }
+    const text = length <= SHORT_TEXT ? shortText(buf, at, at + length) : buf.toString('utf8', at, at + length);
+    if (length <= RecentNames.LONGEST) {
+      this.bytes[this.next] = Buffer.from(buf.subarray(at, at + length));
+      this.texts[this.next] = text;
+      this.next = (this.next + 1) % RecentNames.SLOTS;
+    }
+    return text;
+  }
+}
+
+function sameBytes(known: Buffer, buf: Buffer, at: number): boolean {
+  for (let i = 0; i < known.length; i++) if (known[i] !== buf[at + i]) return false;
+  return true;
+}
+
+const recentNames = new RecentNames();
+
 /** The binary and compact readers: a string, a binary or a uuid is its bytes, after a length for the first two. */
 export abstract class LengthPrefixedReader extends ReaderBase {
   /** Reads the length in front of a string or binary, in the protocol's encoding. */
@@ -177,6 +212,18 @@ export abstract class LengthPrefixedReader extends ReaderBase {
     const at = this.pos;
     this.pos += length;
     return length <= SHORT_TEXT ? shortText(this.buf, at, at + length) : this.buf.toString('utf8', at, at + length);
+  }
+
+  /**
+   * A message's name: the same few names come on every call, so the same bytes give back the same
+   * string (RecentNames), not a new one that every Map and property lookup made with it would hash
+   * and look up in V8's string table again.
+   */
+  readMessageName(): string {
+    const length = this.length('string');
+    const at = this.pos;
+    this.pos += length;
+    return recentNames.text(this.buf, at, length);
   }
 
   readBinary(): Buffer {

@@ -219,3 +219,30 @@ describe('compact protocol specifics', () => {
     expect(() => newReader('compact', message, DEFAULT_LIMITS).readMessageBegin()).toThrow(/varint/);
   });
 });
+
+describe('message names (kept for the names that recur, protocol.ts RecentNames)', () => {
+  /** A message header alone, written by the protocol's own writer. */
+  const header = (protocol: ProtocolName, name: string): Buffer => {
+    const writer = newWriter(protocol);
+    writer.writeMessageBegin(name, 1, 7);
+    return Buffer.concat(writer.output.finish());
+  };
+
+  it.each(['binary', 'compact'] as const)('%s: each name read back as it was sent, with more names than the slots and names of one length', (protocol) => {
+    // 20 names of 9 bytes (more than the 8 slots), each sent three times, interleaved.
+    const names = Array.from({ length: 20 }, (_, i) => `echoN${String(i).padStart(4, '0')}`);
+    for (let round = 0; round < 3; round++) {
+      for (const name of names) expect(newReader(protocol, header(protocol, name), DEFAULT_LIMITS).readMessageBegin().name).toBe(name);
+      for (const name of [...names].reverse()) expect(newReader(protocol, header(protocol, name), DEFAULT_LIMITS).readMessageBegin().name).toBe(name);
+    }
+  });
+
+  it.each(['binary', 'compact'] as const)('%s: a name that is not UTF-8 reads the same the second time, and the next name is not mistaken for it', (protocol) => {
+    const bad = header(protocol, 'echoXY');
+    const at = bad.indexOf('XY');
+    bad[at] = 0xff; // not UTF-8: replaced on reading
+    for (let i = 0; i < 2; i++) expect(newReader(protocol, bad, DEFAULT_LIMITS).readMessageBegin().name).toBe('echo\ufffdY');
+    expect(newReader(protocol, header(protocol, 'echoXY'), DEFAULT_LIMITS).readMessageBegin().name).toBe('echoXY');
+  });
+});
+
