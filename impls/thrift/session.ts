@@ -12,6 +12,7 @@ import { newWriter, type ProtocolName } from './protocol/index.ts';
 import type { OutputBuffer } from './protocol/output.ts';
 import type { Framing, Unwrapped } from './transport/framing.ts';
 import type { Link } from './transport/link.ts';
+import { Fifo } from '../wire/fifo.ts';
 
 export interface SessionOptions {
   readonly limits: Limits;
@@ -27,7 +28,7 @@ export class Session {
   private readonly framing: Framing;
   private readonly processor: Processor;
   private readonly options: SessionOptions;
-  private readonly queue: Buffer[] = [];
+  private readonly queue = new Fifo<Buffer>();
   private busy = false;
   private peerEnded = false;
   private closed = false;

@@ -14,6 +14,7 @@ import type { WireRecorder } from '../../wire/recorder.ts';
 import { Waiting } from '../../wire/waiting.ts';
 import { FrameChannel } from './channel.ts';
 import { OwnReads } from './reads.ts';
+import { Fifo } from '../../wire/fifo.ts';
 
 export interface SocketClientOptions {
   readonly host: string;
@@ -37,7 +38,7 @@ class Connection {
   private readonly options: SocketClientOptions;
   // Standard framing answers in order (a queue); Netty framing by serial (not a Map: a long-lived
   // Map allocates in V8's old generation as calls come and go, see waiting.ts).
-  private readonly inOrder: Pending[] = [];
+  private readonly inOrder = new Fifo<Pending>();
   private readonly bySerial = new Waiting<Pending>();
   private nextSerial = 0;
   /**
@@ -81,7 +82,7 @@ class Connection {
     this.failure = error;
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    for (const pending of [...this.inOrder.splice(0), ...this.bySerial.drain()]) pending.reject(error);
+    for (const pending of [...this.inOrder.drain(), ...this.bySerial.drain()]) pending.reject(error);
     this.channel.close();
   }
 
@@ -129,7 +130,7 @@ class Connection {
       }
       return;
     }
-    const oldest = this.inOrder[0];
+    const oldest = this.inOrder.first();
     if (oldest === undefined) return;
     if (oldest.deadline > now) this.watchdog = this.watch(oldest.deadline - now);
     else this.fail(timedOut());
