@@ -20,17 +20,33 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => echo.close(() => resolve())));
 
+/**
+ * Sends the chunks one at a time, each once the echo of everything before it has come back: the
+ * proxy has read the earlier chunk by then, so each chunk reaches it as a read of its own. (A pause
+ * between writes did not ensure that: on a loaded machine two writes 20 ms apart arrived as one.)
+ */
 function exchange(port: number, chunks: readonly Buffer[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    const socket = connect({ host: LOOPBACK, port, allowHalfOpen: true }, async () => {
-      for (const chunk of chunks) {
-        socket.write(chunk);
-        await new Promise((r) => setTimeout(r, 20));
+    let received = 0;
+    let sent = 0;
+    let next = 0;
+    const socket = connect({ host: LOOPBACK, port, allowHalfOpen: true });
+    const sendNext = (): void => {
+      const chunk = chunks[next++];
+      if (chunk === undefined) {
+        socket.end();
+        return;
       }
-      socket.end();
+      sent += chunk.length;
+      socket.write(chunk);
+    };
+    socket.on('connect', sendNext);
+    socket.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      received += chunk.length;
+      if (received === sent) sendNext();
     });
-    socket.on('data', (chunk: Buffer) => parts.push(chunk));
     socket.on('end', () => resolve(Buffer.concat(parts)));
     socket.on('error', reject);
   });
