@@ -53,6 +53,8 @@ const USAGE = `npm run bench [-- options]
   --peer-image F=TAG      use this image for peer folder F instead of building containers/F (e.g. a peer from another branch)
   --out DIR               where the reports go (default reports/)
   --cpu-prof DIR          run our agents (the "ours" rows) under node --cpu-prof, one profile per agent in DIR (open them in Chrome's DevTools); with --only, to explain a row
+  --node-flag=FLAG        give our agents this node or V8 flag (repeatable), e.g. --node-flag=--trace-gc: what they print goes to
+                          OUT/work/bench/logs/<agent>.log; with --only, to explain a row (it changes what is measured: not for the report)
   --list                  print the groups and contenders the options select, and exit`;
 
 interface Options {
@@ -81,6 +83,8 @@ interface Options {
   readonly datafileOnly: boolean;
   /** Folder for CPU profiles of our agents (--cpu-prof). */
   readonly cpuProf?: string;
+  /** Node or V8 flags for our agents (--node-flag). */
+  readonly nodeFlags: readonly string[];
 }
 
 /** The string options that take one value each. */
@@ -107,7 +111,7 @@ function readOptions(argv: readonly string[]): Options {
       'fresh-agents': { type: 'boolean', default: false },
       'datafile-only': { type: 'boolean', default: false },
       'write-baseline': { type: 'boolean', default: false },
-      'peer-image': { type: 'string', multiple: true },
+      'peer-image': { type: 'string', multiple: true }, 'node-flag': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
     },
   });
@@ -154,6 +158,10 @@ function readOptions(argv: readonly string[]): Options {
     list: values.list === true,
     datafileOnly: values['datafile-only'] === true,
     ...(one['cpu-prof'] ? { cpuProf: resolve(one['cpu-prof']) } : {}),
+    nodeFlags: (values['node-flag'] ?? []).map((flag) => {
+      if (!/^--[a-z]/.test(flag)) throw new Error(`--node-flag wants a flag such as --node-flag=--trace-gc, not ${flag}`);
+      return flag;
+    }),
     peerImages: new Map((values['peer-image'] ?? []).map((item) => {
       const [folder, tag] = item.split('=');
       if (!folder || !tag) throw new Error(`--peer-image wants FOLDER=TAG, not ${item}`);
@@ -206,12 +214,15 @@ interface Started {
 }
 
 async function startAgents(groups: readonly Group[], releases: Map<string, ReturnType<typeof releaseOf>>, peerImages: ReadonlyMap<string, string>,
-  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void, cpuProf?: string): Promise<Started> {
-  // --cpu-prof: our agents (ours, and ours@host) write NAME.cpuprofile into the folder when they stop.
-  const profiling = (name: string, participant: Participant): { nodeOptions?: string[]; writableFolder?: string } =>
-    cpuProf !== undefined && participant.id.startsWith('ours')
-      ? { nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`], writableFolder: cpuProf }
-      : {};
+  hostAgents: boolean, runId: string, logDir: string, progress: (line: string) => void, nodeFlags: readonly string[], cpuProf?: string): Promise<Started> {
+  // --cpu-prof: our agents (ours, and ours@host) write NAME.cpuprofile into the folder when they stop;
+  // --node-flag: flags for our agents alone (the peers and the floors run as they always do).
+  const profiling = (name: string, participant: Participant): { nodeOptions?: string[]; writableFolder?: string } => {
+    if (!participant.id.startsWith('ours')) return {};
+    const profile = cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${name}.cpuprofile`];
+    const nodeOptions = [...nodeFlags, ...profile];
+    return { ...(nodeOptions.length > 0 ? { nodeOptions } : {}), ...(cpuProf === undefined ? {} : { writableFolder: cpuProf }) };
+  };
   const agents = new Map<string, Agent>();
   const notStarted = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -362,7 +373,7 @@ async function main(): Promise<number> {
   try {
     if (groups.length > 0) {
       if (opts.cpuProf) mkdirSync(opts.cpuProf, { recursive: true });
-      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress, opts.cpuProf);
+      setup = await startAgents(groups, releases, opts.peerImages, opts.hostAgents, runId, logDir, progress, opts.nodeFlags, opts.cpuProf);
       progress(`bench: ${setup.agents.size} agents serving after ${Math.round((Date.now() - started) / 1000)} s`);
     }
     const measureStarted = Date.now();
@@ -441,7 +452,7 @@ async function main(): Promise<number> {
       rounds: opts.measure.rounds, durationMs: opts.measure.durationMs, warmupMs: opts.measure.warmupMs,
       warmupWindows: opts.measure.warmupWindows, warmupWindowMs: opts.measure.warmupWindowMs, firstWarmupMs: opts.measure.firstWarmupMs,
       pinning: opts.measure.pin ? 'one call in flight: client on CPU 0, server on CPU 1 (taskset); otherwise every CPU' : 'none',
-      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}${opts.freshAgents ? '; a new process for every Node agent of a group before the group and before its more rounds (--fresh-agents)' : ''}`,
+      nodeAgents: `${setup?.nodeAgents ?? 'none'}${opts.hostTwin ? '; rows "ours@host": ours as host processes (--host-twin), in the same rounds' : ''}${opts.freshAgents ? '; a new process for every Node agent of a group before the group and before its more rounds (--fresh-agents)' : ''}${opts.nodeFlags.length > 0 ? `; our agents run with ${opts.nodeFlags.join(' ')} (--node-flag)` : ''}${opts.cpuProf ? '; our agents run under --cpu-prof' : ''}`,
       jvm: 'the peer image\'s entrypoint without -XX:TieredStopAtLevel=1 and -XX:+UseSerialGC (JVM defaults: C2, G1), -Dhttp.maxConnections=64 in the bench role',
     },
     peers: setup?.peerInfo ?? [],

@@ -16,6 +16,7 @@ describe('the bench command line', () => {
       [['--bogus'], "Unknown option '--bogus'"],
       [['--rounds', 'x'], '--rounds x: expected a positive number'],
       [['--peer-image', 'java-thrift'], '--peer-image wants FOLDER=TAG'],
+      [['--node-flag=trace-gc'], '--node-flag wants a flag such as --node-flag=--trace-gc, not trace-gc'],
     ];
     const results = await Promise.all(cases.map(([args]) => bench(...args)));
     for (const [i, [args, message]] of cases.entries()) {
