@@ -92,7 +92,7 @@ export async function serve(endpoint: ServerEndpoint, idlOrPath: Idl | string, h
   const sessions = new Set<Session>();
   const header = framingOf(transport) === 'header';
   if (header && (plan.request === 'json' || plan.response === 'json')) throw new Error('THeader carries binary or compact only');
-  const listening = await listenSocket(endpoint, (socket) => {
+  const listening = await listenSocket(endpoint, (socket, reads) => {
     const peer = peerOf(socket);
     if (sessions.size >= limits.maxConnections) {
       onReject(`refusing connection from ${peer}: ${sessions.size} connections open (limit ${limits.maxConnections})`);
@@ -101,13 +101,13 @@ export async function serve(endpoint: ServerEndpoint, idlOrPath: Idl | string, h
     }
     socket.on('error', () => undefined);
     const recorder = options.recorders?.connection(peer);
-    const link = transport === 'zlib' ? new ZlibLink(socket, recorder, peer) : new PlainLink(socket, recorder, peer);
+    const link = transport === 'zlib' ? new ZlibLink(socket, recorder, peer) : new PlainLink(socket, recorder, peer, reads);
     const session: Session = new Session(link, framingFor(transport, plan.request, limits), processor, {
       limits, writeProtocol: plan.response, answerInRequestProtocol: header, onReject,
     }, () => sessions.delete(session));
     sessions.add(session);
     session.start();
-  }, onReject);
+  }, onReject, { ownReads: transport !== 'zlib' });
   return {
     port: listening.port,
     path: listening.path,

@@ -73,10 +73,11 @@ export class PlainLink implements Link {
   /**
    * net hands every read of a TCP or Unix socket over in a new ArrayBuffer of its own (64 KiB at
    * most) and keeps no reference to it: once we keep no view of it either, detaching it frees the
-   * memory at once. Left to the collector, the read buffers of an accepted socket (which cannot
-   * read into a buffer of ours: ReusedReads) were half of a 64 KiB echo server's external memory,
-   * which V8 counts against the old generation's limit: a mark-compact every ~200 calls. Not under
-   * TLS (its reads pass through its own layer) nor with a recorder (it keeps what it is told).
+   * memory at once. Left to the collector, the read buffers of an accepted socket were half of a
+   * 64 KiB echo server's external memory, which V8 counts against the old generation's limit: a
+   * mark-compact every ~200 calls. Our servers' sockets now read into a buffer of ours
+   * (ReusedReads, impls/wire/accepted-reads.ts); this is for a socket where that fell back. Not
+   * under TLS (its reads pass through its own layer) nor with a recorder (it keeps what it is told).
    */
   private readonly releasable: boolean;
 

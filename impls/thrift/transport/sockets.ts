@@ -5,6 +5,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import { connect as netConnect, createServer as createNetServer, isIP, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
 import { TransportError } from '../errors.ts';
+import { readInto } from '../../wire/accepted-reads.ts';
 
 export type SocketKind = 'tcp' | 'tls' | 'unix';
 
@@ -91,15 +92,24 @@ export class ReusedReads {
   private target: ((chunk: Buffer, borrowed: boolean) => void) | undefined;
   /** Chunks that came before anyone listened (copied). */
   private early: Buffer[] = [];
-  readonly onread = {
-    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
-    callback: (bytes: number, buffer: Uint8Array): boolean => {
-      const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
-      if (this.target) this.target(chunk, true);
-      else this.early.push(Buffer.from(chunk));
-      return true;
-    },
-  };
+  readonly onread: { readonly buffer: Buffer; callback(bytes: number, buffer: Uint8Array): boolean };
+
+  /**
+   * buffer: the memory to read into; several sockets may share one (a server's connections):
+   * net reads into it and calls back synchronously, one read at a time, and no one keeps a view of
+   * a borrowed chunk once the callback returns.
+   */
+  constructor(buffer: Buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES)) {
+    this.onread = {
+      buffer,
+      callback: (bytes: number, into: Uint8Array): boolean => {
+        const chunk = Buffer.from(into.buffer, into.byteOffset, bytes);
+        if (this.target) this.target(chunk, true);
+        else this.early.push(Buffer.from(chunk));
+        return true;
+      },
+    };
+  }
 
   /** Where chunks go from now on (the early ones first). */
   deliverTo(target: (chunk: Buffer, borrowed: boolean) => void): void {
@@ -165,8 +175,18 @@ export async function removeStaleSocket(path: string): Promise<void> {
   if (!alive) await unlink(path);
 }
 
-/** Listens for connections (TLS: the handshake done before onConnection sees the socket). */
-export async function listenSocket(address: SocketAddress, onConnection: (socket: Socket) => void, onTlsError: (reason: string) => void): Promise<Listening> {
+/**
+ * Listens for connections (TLS: the handshake done before onConnection sees the socket). With
+ * ownReads, a TCP or Unix socket reads into a buffer the server's connections share (ReusedReads,
+ * impls/wire/accepted-reads.ts) and onConnection gets its ReusedReads; TLS reads through its own
+ * layer, and where net's internals do not allow it the socket reads as net's do (reads undefined).
+ */
+export async function listenSocket(
+  address: SocketAddress,
+  onConnection: (socket: Socket, reads: ReusedReads | undefined) => void,
+  onTlsError: (reason: string) => void,
+  options: { readonly ownReads?: boolean } = {},
+): Promise<Listening> {
   const kind = address.socket ?? 'tcp';
   let server: Server;
   if (kind === 'tls') {
@@ -175,14 +195,24 @@ export async function listenSocket(address: SocketAddress, onConnection: (socket
     if (!cert || !key) throw new TransportError('a TLS server needs tls.cert and tls.key');
     const tlsServer = createTlsServer({ cert, key, ca: read(address.tls?.ca, 'CA'), minVersion: 'TLSv1.2' }, (socket: TLSSocket) => {
       socket.setNoDelay(true);
-      onConnection(socket);
+      onConnection(socket, undefined);
     });
     tlsServer.on('tlsClientError', (error, socket) => onTlsError(`TLS handshake with ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? ''} failed: ${error.message}`));
     server = tlsServer;
   } else {
-    server = createNetServer((socket) => {
+    const ownReads = options.ownReads === true;
+    const shared = ownReads ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined;
+    server = createNetServer({ pauseOnConnect: ownReads }, (accepted) => {
+      let socket = accepted;
+      let reads: ReusedReads | undefined;
+      if (shared !== undefined) {
+        reads = new ReusedReads(shared);
+        const adopted = readInto(accepted, reads.onread);
+        if (adopted === undefined) reads = undefined;
+        else socket = adopted;
+      }
       if (kind === 'tcp') socket.setNoDelay(true);
-      onConnection(socket);
+      onConnection(socket, reads);
     });
   }
   if (kind === 'unix') {
