@@ -76,8 +76,8 @@ class SaslServerDecoder implements FrameDecoder {
   private replies: Buffer[] = [];
   private readonly data: StandardFrameDecoder;
 
-  constructor(limits: Partial<Limits>) {
-    this.data = new StandardFrameDecoder(limits);
+  constructor(limits: Partial<Limits>, options: DecoderOptions) {
+    this.data = new StandardFrameDecoder(limits, options);
   }
 
   get pending(): number {
@@ -139,7 +139,7 @@ export function saslServerCodec(limits: Partial<Limits> = DEFAULT_LIMITS): Frame
     name: 'sasl', matchesBySerial: false,
     encode: (payload) => encodeStandard(payload),
     encodeParts: (parts) => encodeStandardParts(parts),
-    decoder: () => new SaslServerDecoder(limits), // accepted sockets: net's chunks, not ours to rewrite
+    decoder: (options = {}) => new SaslServerDecoder(limits, options),
   };
 }
 

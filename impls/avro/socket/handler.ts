@@ -17,6 +17,8 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Answer, AvroResponder } from '../responder.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { FrameChannel } from './channel.ts';
+import { OwnReads } from './reads.ts';
+import { readInto } from '../../wire/accepted-reads.ts';
 
 export interface SocketServerOptions {
   readonly host: string;
@@ -32,10 +34,17 @@ export async function serveSocket(responder: AvroResponder, options: SocketServe
   const log = options.log ?? (() => undefined);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  // Each connection reads into slabs of its own (reads.ts), as our client does, except under
+  // netty-deflate, whose socket is piped into zlib. Not one buffer for all connections: the
+  // decoders keep views of what was read, and move a message's frames together where they lie.
+  const ownReads = options.codec.compression !== 'zlib';
+  const server = createServer({ pauseOnConnect: ownReads }, (accepted) => {
+    const reads = ownReads ? new OwnReads() : undefined;
+    const adopted = reads === undefined ? undefined : readInto(accepted, reads.onread);
+    const socket = adopted ?? accepted;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, responder, options.codec, limits, log, options.recorders);
+    serveConnection(socket, responder, options.codec, limits, log, options.recorders, adopted === undefined ? undefined : reads);
   });
   server.maxConnections = limits.maxConnections;
   server.on('drop', (data) => log(`refused a connection from ${data?.remoteAddress}:${data?.remotePort}: ${limits.maxConnections} are open (limit maxConnections)`));
@@ -52,12 +61,12 @@ export async function serveSocket(responder: AvroResponder, options: SocketServe
   };
 }
 
-function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameCodec, limits: Limits, log: (line: string) => void, recorders: ConnectionRecorders | undefined): void {
+function serveConnection(socket: Socket, responder: AvroResponder, codec: FrameCodec, limits: Limits, log: (line: string) => void, recorders: ConnectionRecorders | undefined, reads: OwnReads | undefined): void {
   socket.setNoDelay(true);
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   socket.on('error', (error) => log(`connection ${peer} error: ${error.message}`));
   const recorder = recorders?.connection(peer);
-  const channel = new FrameChannel(socket, codec, recorder);
+  const channel = new FrameChannel(socket, codec, recorder, reads);
   const connection = responder.newConnection();
   const close = (why: string): void => {
     if (socket.destroyed) return;

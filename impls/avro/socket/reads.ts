@@ -1,6 +1,9 @@
-// Client sockets read into buffers of their own (net's `onread`) instead of net's fresh 64 KiB
-// ArrayBuffer for every read. Node offers `onread` only for sockets we connect, not for the ones a
-// server accepts.
+// Our sockets read into buffers of their own (net's `onread`) instead of net's fresh 64 KiB
+// ArrayBuffer for every read: the client's sockets, and those our server accepts, which
+// impls/wire/accepted-reads.ts re-makes with `onread` (Node offers it only for sockets it connects).
+// Each connection has its own: the decoders move a message's frames together where they lie
+// (joinInPlace), which in a buffer shared by several connections could take another connection's
+// 4-byte read between two frames for a frame header and overwrite it.
 //
 // One slab is read into until it is nearly full: each read goes into the slab's unused rest and
 // the chunk handed on is a view of what it filled. Chunks never overlap and no region is read
@@ -12,7 +15,10 @@
 // collections their external memory drove took ~45% of the client's busy time.
 //
 // Memory: a chunk keeps its whole slab alive while anyone holds it (a pending partial message, or
-// a bytes value of 64 KiB or more, which decode.ts returns as a view of a one-frame message).
+// a bytes value of 64 KiB or more, which decode.ts returns as a view of a one-frame message). So a
+// server's connection holds the slab it reads into (256 KiB, or one sized for a larger expected
+// message, up to MAX_SLAB_BYTES) and any older slab a partial message or a kept value still lies
+// in: of the order of what it is sent, which maxMessageBytes bounds per connection anyway.
 //
 // Large messages: the channel tells (expect) how long the last message was; when the slab's rest
 // cannot hold one more of that size, the next read starts a slab that can (up to MAX_SLAB_BYTES).
