@@ -8,6 +8,7 @@ import { constants, createDeflate, createInflate, type Deflate, type Inflate } f
 import { ProtocolError } from '../errors.ts';
 import type { WireRecorder } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import { releaseNow } from '../../wire/release.ts';
 import type { ReusedReads } from './sockets.ts';
 
 export interface LinkEvents {
@@ -91,13 +92,7 @@ export class PlainLink implements Link {
   }
 
   release(chunk: Buffer): void {
-    // Only a chunk that is the whole of its ArrayBuffer: nothing else can be a view of it.
-    if (!this.releasable || chunk.byteOffset !== 0 || chunk.byteLength !== chunk.buffer.byteLength) return;
-    try {
-      (chunk.buffer as ArrayBuffer).transfer(0);
-    } catch {
-      // Not detachable (a buffer node shares or marked so): it stays for the collector.
-    }
+    if (this.releasable) releaseNow(chunk);
   }
 
   start(events: LinkEvents): void {
