@@ -1,13 +1,17 @@
-// The body of an HTTP answer to our Avro client: one message in standard framing (4-byte lengths,
-// a zero-length frame at the end), read from borrowed bytes (the connection's reused read buffer,
-// connections.ts). The frames' contents are copied once, straight into one buffer that becomes
-// the message: no view of a read is kept, and the frames are not joined afterwards.
+// The body of an Avro HTTP message, on either side (an answer to our client, a request to our
+// server): one message in standard framing (4-byte lengths, a zero-length frame at the end), read
+// from borrowed bytes (the client connection's reused read buffer, connections.ts; node:http's body
+// pieces in our server, freed as soon as they are read). The frames' contents are copied once,
+// straight into one buffer that becomes the message: no view of a read is kept, and the frames are
+// not joined afterwards.
 //
 // Why not the framing module's StandardBodyDecoder: it keeps the frames as views of the chunks
 // they came in and joins them when the message ends. With net's reads (a new 64 KiB ArrayBuffer
 // each) that was ~130 KiB of external memory per 64 KiB answer (reads plus join), and Java's
-// servers frame every 8 KiB, so no answer is ever contiguous: the client's collections were
-// 16-39% of its busy time against Jetty (impls/avro/profile/README.md).
+// peers frame every 8 KiB, so no message of theirs is ever contiguous: the client's collections
+// were 16-39% of its busy time against Jetty, and our server's (which node:http gives each body
+// piece in a copy of its own) ran a mark-compact every ~200 calls of a 64 KiB echo
+// (impls/avro/profile/README.md).
 //
 // Bounded as the framing decoders are: a frame's declared length is checked against
 // maxFrameBytes and the message's against maxMessageBytes before anything is taken, and the
@@ -18,6 +22,37 @@ import { describeForeignStream } from '../framing/sniff.ts';
 
 /** A message that fills less than this share of its buffer is copied into one of its own size. */
 const LEAST_USED_SHARE = 0.5;
+/** The first body of unknown length (chunked, or until close) starts in a buffer this big. */
+const FIRST_BODY_BYTES = 16 * 1024;
+
+/**
+ * How big a buffer each body starts in, from the bodies one client or server has received. A
+ * declared Content-Length is believed only up to `trustedBytes`, or up to the largest body really
+ * received: a declared length alone, without the bytes, never makes it allocate more. Larger
+ * bodies grow as they come.
+ */
+export class BodySizes {
+  private readonly trusted: number;
+  /** The largest body received whole, and the last body of unknown length (messages of one service tend to repeat their size). */
+  private largest = 0;
+  private lastUndeclared = FIRST_BODY_BYTES;
+
+  constructor(trustedBytes: number) {
+    this.trusted = trustedBytes;
+  }
+
+  /** The buffer for a body declaring `declared` bytes (undefined: chunked, or until close). */
+  capacity(declared: number | undefined): number {
+    const wanted = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? declared : this.lastUndeclared;
+    return Math.min(wanted, Math.max(this.trusted, this.largest));
+  }
+
+  /** A body was received whole. */
+  received(bytes: number, declared: number | undefined): void {
+    if (bytes > this.largest) this.largest = bytes;
+    if (declared === undefined) this.lastUndeclared = bytes;
+  }
+}
 
 export class FramedBodyReader {
   private readonly limits: Limits;
@@ -36,9 +71,13 @@ export class FramedBodyReader {
   private readonly start = Buffer.alloc(8);
   private startBytes = 0;
 
-  constructor(limits: Limits, capacity: number) {
+  /** Whether a body may hold an empty message (a request carries at least a handshake or a call). */
+  private readonly allowEmpty: boolean;
+
+  constructor(limits: Limits, capacity: number, options: { allowEmptyMessage?: boolean } = {}) {
     this.limits = limits;
     this.buffer = Buffer.allocUnsafe(capacity);
+    this.allowEmpty = options.allowEmptyMessage ?? true;
   }
 
   /** Reads body bytes; they are borrowed (copied here, never kept). */
@@ -91,6 +130,7 @@ export class FramedBodyReader {
       return;
     }
     if (length === 0) {
+      if (this.length === 0 && !this.allowEmpty) throw new FramingError('body holds an empty message (a request carries at least a handshake or a call)');
       this.ended = true;
       return;
     }

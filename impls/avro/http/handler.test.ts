@@ -1,18 +1,43 @@
 // Our Avro HTTP server's answers: a large one is cut into frames of at most HTTP_FRAME_BYTES
-// (Java's HttpTransceiver client allocates each frame whole: frames.ts).
+// (Java's HttpTransceiver client allocates each frame whole: frames.ts); and the body pieces
+// node:http gives it are freed as soon as they are read.
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { encodeStandard } from '../framing/standard.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { decodeStandardBody, encodeStandard } from '../framing/standard.ts';
 import type { AvroResponder } from '../responder.ts';
 import { frameLengths } from '../testing/raw.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { type ListeningServer, serveHttp } from './handler.ts';
+
+/** Each piece the server hands to releaseNow, with its length then, and whether it was freed. */
+const released = vi.hoisted(() => [] as { bytes: number; chunk: Buffer }[]);
+vi.mock('../../wire/release.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../wire/release.ts')>();
+  return { releaseNow: (chunk: Buffer) => {
+    released.push({ bytes: chunk.length, chunk });
+    original.releaseNow(chunk);
+  } };
+});
 
 let listening: ListeningServer | undefined;
 afterEach(async () => {
   await listening?.close();
   listening = undefined;
 });
+
+/** POSTs a body to our server and returns the answer's body. */
+function post(port: number, body: Buffer): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'avro/binary', 'Content-Length': body.length } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => parts.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(parts)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('Avro HTTP server', () => {
   // The handler writes a synchronous handler's answer in the tick it read the request, and an
@@ -23,19 +48,26 @@ describe('Avro HTTP server', () => {
     const responder = { answer: kind === 'synchronous' ? () => [answer] : () => Promise.resolve([answer]) } as unknown as AvroResponder;
     listening = await serveHttp(responder, { host: '127.0.0.1', port: 0 });
     const port = listening.port;
-    const requestBody = encodeStandard(Buffer.from('a call'));
-    const body = await new Promise<Buffer>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'avro/binary', 'Content-Length': requestBody.length } }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => parts.push(chunk));
-        res.on('end', () => resolve(Buffer.concat(parts)));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(requestBody);
-    });
+    const body = await post(port, encodeStandard(Buffer.from('a call')));
     const frames = frameLengths(body);
     expect(Math.max(...frames)).toBe(HTTP_FRAME_BYTES);
     expect(frames.reduce((sum, n) => sum + n, 0)).toBe(answer.length);
+  });
+
+  // node:http gives each body piece in a copy of its own (a whole ArrayBuffer): freed at once, the
+  // pieces do not count towards V8's next full collection. If Node ever handed out views of a
+  // shared buffer instead, releaseNow would leave them and this test would say so.
+  it('frees each body piece node:http gives it once read, and answers from its own copy', async () => {
+    released.length = 0;
+    // The answer is the request's message itself: had the message been a view of a freed piece, it would be empty.
+    const responder = { answer: (payload: Buffer) => [payload] } as unknown as AvroResponder;
+    listening = await serveHttp(responder, { host: '127.0.0.1', port: 0 });
+    const message = Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => (i * 13 + 5) & 0xff));
+    const requestBody = encodeStandard(message);
+    const answer = await post(listening.port, requestBody);
+    expect(released.length).toBeGreaterThan(1);
+    expect(released.every(({ chunk }) => chunk.buffer.byteLength === 0)).toBe(true);
+    expect(released.reduce((sum, { bytes }) => sum + bytes, 0)).toBe(requestBody.length);
+    expect(decodeStandardBody(answer).equals(message)).toBe(true);
   });
 });

@@ -12,11 +12,13 @@
 // node:http taken when first used, not imported: see impls/thrift/transport/http-client.ts.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeStandardParts, StandardBodyDecoder } from '../framing/standard.ts';
+import { encodeStandardParts } from '../framing/standard.ts';
+import { BodySizes, FramedBodyReader } from './body.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Answer, AvroResponder } from '../responder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import { releaseNow } from '../../wire/release.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { maxBodyBytes } from './transport.ts';
 
@@ -38,6 +40,8 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
   const limits = options.limits ?? DEFAULT_LIMITS;
   const log = options.log ?? (() => undefined);
   const limit = maxBodyBytes(limits);
+  /** A request's declared length is believed up to 128 KiB (any client may declare one), beyond that once such bodies have come. */
+  const bodySizes = new BodySizes(128 * 1024);
   const server: Server = process.getBuiltinModule('node:http').createServer({
     // Node checks request and header timeouts every connectionsCheckingInterval (30 s by default).
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.readTimeoutMs / 4))),
@@ -65,7 +69,7 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
     if (declared !== undefined && declared > limit) {
       return refuse(413, `request body of ${declared} bytes exceeds the limit of ${limit} (maxMessageBytes ${limits.maxMessageBytes} plus framing)`);
     }
-    const decoder = new StandardBodyDecoder(limits, { allowEmptyMessage: false });
+    const reader = new FramedBodyReader(limits, bodySizes.capacity(declared), { allowEmptyMessage: false });
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
@@ -73,19 +77,24 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
       size += chunk.length;
       if (size > limit) return refuse(413, `request body exceeds ${limit} bytes (maxMessageBytes ${limits.maxMessageBytes} plus framing)`);
       try {
-        decoder.push(chunk);
+        reader.push(chunk);
       } catch (error) {
         refuse(400, `bad Avro framing after ${size} bytes: ${(error as Error).message}`);
       }
+      // The reader copied what it keeps. node:http gives each body piece in a copy of its own and
+      // keeps no reference: freed now, it does not count towards the next full collection
+      // (wire/release.ts). A recorder keeps it instead.
+      if (!recorder) releaseNow(chunk);
     });
     req.on('end', () => {
       if (refused) return;
       let payload: Buffer;
       try {
-        payload = decoder.finish(size);
+        payload = reader.finish(size);
       } catch (error) {
         return refuse(400, `bad Avro framing: ${(error as Error).message}`);
       }
+      bodySizes.received(size, declared);
       let answered: Answer | Promise<Answer>;
       try {
         answered = responder.answer(payload);

@@ -18,7 +18,7 @@ import { AvroTransportError } from '../errors.ts';
 import { encodeStandardParts } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.ts';
 import type { ClientTransport } from '../transport.ts';
-import { FramedBodyReader } from './body.ts';
+import { BodySizes, FramedBodyReader } from './body.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { ConnectionPool } from './connections.ts';
 import { ResponseParser } from '../../wire/http-response-parser.ts';
@@ -36,14 +36,6 @@ export function maxBodyBytes(limits: Limits): number {
   return limits.maxMessageBytes + Math.ceil(limits.maxMessageBytes / 1024) + 4 * (limits.maxTrailingEmptyFrames + 2);
 }
 
-/**
- * An answer's message buffer is sized from its declared Content-Length only up to this, or up to
- * the largest body this client has really received: a declared length alone, without the bytes,
- * never makes it allocate more. Larger bodies grow as they come.
- */
-const LARGEST_TRUSTED_BODY_BYTES = 1024 * 1024;
-/** The first body of unknown length (chunked, or until close) starts in a buffer this big. */
-const FIRST_BODY_BYTES = 16 * 1024;
 /** Of an error answer's body, this much is kept for the error message. */
 const ERROR_TEXT_BYTES = 1024;
 /** Request heads kept, one per body length. */
@@ -64,9 +56,8 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   const pool = new ConnectionPool(url);
   const where = url.href;
   const recorder = options.recorder;
-  /** The largest body received whole, and the last body of unknown length (answers of one service tend to repeat their size). */
-  let largestBody = 0;
-  let lastUndeclaredBody = FIRST_BODY_BYTES;
+  /** An answer's declared length is believed up to 1 MiB: it comes from the server the caller chose. */
+  const bodySizes = new BodySizes(1024 * 1024);
   // One timer watches every exchange's deadline instead of a Timeout armed and cleared per call
   // (timer list insert and unenroll, ~2% of the client's busy time per 64 KiB call). All share
   // timeoutMs, so the exchanges, oldest first, are in deadline order. Unreferenced: a socket in
@@ -154,7 +145,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
           if (declared !== undefined && declared > limit) {
             throw new AvroTransportError(`HTTP response declares ${declared} bytes, more than the limit of ${limit} (maxMessageBytes ${limits.maxMessageBytes} plus framing)`);
           }
-          reader = new FramedBodyReader(limits, Math.min(declared ?? lastUndeclaredBody, Math.max(LARGEST_TRUSTED_BODY_BYTES, largestBody)));
+          reader = new FramedBodyReader(limits, bodySizes.capacity(declared));
         },
         body: (bytes) => {
           // The bytes are borrowed (the pool's read buffer): whatever is kept is copied.
@@ -184,8 +175,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
           fail(new AvroTransportError(`bad HTTP response body (${received} bytes): ${(error as Error).message}`));
           return;
         }
-        if (received > largestBody) largestBody = received;
-        if (declared === undefined) lastUndeclaredBody = received;
+        bodySizes.received(received, declared);
         succeed(message, reusable);
       };
       // Made first and then stored, not written as `connection.reader = (chunk) => ...`: V8's parser
