@@ -12,6 +12,7 @@ import type { ProtocolName } from '../protocol/index.ts';
 import { UnframedSplitter } from '../framing/splitters.ts';
 import type { ConnectionRecorders } from '../../wire/recorder.ts';
 import { coalesce } from '../../wire/coalesce.ts';
+import { releaseNow } from '../../wire/release.ts';
 import type { SocketAddress } from './sockets.ts';
 
 export interface HttpServing {
@@ -115,9 +116,14 @@ function exchange(serving: HttpServing, request: IncomingMessage, response: Serv
     recorder?.received(chunk);
     let messages: readonly Buffer[];
     try {
-      messages = splitter.push(chunk);
+      // Borrowed: the splitter copies what it keeps, so the piece can be freed at once. node:http
+      // gives each body piece in a copy of its own and keeps no reference; left to the collector,
+      // the pieces count towards V8's next full collection (wire/release.ts). A recorder keeps them.
+      messages = splitter.push(chunk, true);
     } catch (error) {
       return stop(400, `unreadable Thrift request: ${describe(error)}`);
+    } finally {
+      if (!recorder) releaseNow(chunk);
     }
     if (messages.length > 1 || (messages.length === 1 && (message !== undefined || splitter.pending > 0))) {
       return stop(400, 'the body holds more than one Thrift message');
