@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeStandardParts } from '../framing/standard.ts';
 import { DEFAULT_LIMITS, FramingError, type Limits } from '../limits.ts';
-import { FramedBodyReader } from './body.ts';
+import { BodySizes, FramedBodyReader } from './body.ts';
 
 /** A message framed as Java frames it: one frame per `frameBytes`. */
 function javaFramed(message: Buffer, frameBytes: number): Buffer {
@@ -86,5 +86,64 @@ describe('FramedBodyReader', () => {
     // Node 24.9, 64 KiB in 24.22), never a view that keeps the reader's 1 MiB buffer alive.
     expect(small.buffer.byteLength).toBeLessThanOrEqual(Math.max(Buffer.poolSize, small.length));
     expect(small.equals(MESSAGE.subarray(0, 100))).toBe(true);
+  });
+});
+
+describe('FramedBodyReader, as our server reads requests', () => {
+  it('refuses an empty message when told to (a request carries at least a handshake or a call)', () => {
+    const reader = new FramedBodyReader(DEFAULT_LIMITS, 64, { allowEmptyMessage: false });
+    expect(() => reader.push(Buffer.alloc(4))).toThrow(/empty message/);
+    expect(readBorrowed(javaFramed(MESSAGE, 8192), 100, 0).equals(MESSAGE)).toBe(true);
+  });
+
+  it('frees each buffer it outgrows, and a mostly empty one it copied the message out of', () => {
+    // Buffers of their own: above half of Node's pool (Buffer.poolSize, 64 KiB in Node 24.22), whose slices are left alone.
+    const large = Buffer.concat(Array.from({ length: 10 }, () => MESSAGE));
+    const reader = new FramedBodyReader(DEFAULT_LIMITS, 40 * 1024);
+    const internal = reader as unknown as { buffer: Buffer };
+    const outgrown: Buffer[] = [internal.buffer];
+    const body = javaFramed(large, 8192);
+    for (let at = 0; at < body.length; at += 5000) {
+      reader.push(body.subarray(at, at + 5000));
+      if (internal.buffer !== outgrown.at(-1)) outgrown.push(internal.buffer);
+    }
+    const last = outgrown.pop() as Buffer;
+    expect(outgrown.length).toBeGreaterThan(1);
+    expect(outgrown.every((b) => b.buffer.byteLength === 0)).toBe(true);
+    expect(reader.finish(body.length).equals(large)).toBe(true);
+    expect(last.buffer.byteLength).toBeGreaterThan(0);
+
+    const roomy = new FramedBodyReader(DEFAULT_LIMITS, 256 * 1024);
+    const big = (roomy as unknown as { buffer: Buffer }).buffer;
+    roomy.push(javaFramed(MESSAGE.subarray(0, 100), 8192));
+    expect(roomy.finish(108).equals(MESSAGE.subarray(0, 100))).toBe(true);
+    expect(big.buffer.byteLength).toBe(0);
+  });
+});
+
+describe('BodySizes', () => {
+  it('believes a declared length only up to its bound before the bytes come', () => {
+    const server = new BodySizes(128 * 1024, { trustReceived: false });
+    expect(server.capacity(1000)).toBe(1000);
+    expect(server.capacity(100 * 1024 * 1024)).toBe(128 * 1024);
+    // One large body really received does not make a server believe the next declared length.
+    server.received(16 * 1024 * 1024, 16 * 1024 * 1024);
+    expect(server.capacity(16 * 1024 * 1024)).toBe(128 * 1024);
+    // A client believes its server up to the largest answer it has really had.
+    const client = new BodySizes(1024 * 1024, { trustReceived: true });
+    expect(client.capacity(16 * 1024 * 1024)).toBe(1024 * 1024);
+    client.received(16 * 1024 * 1024, 16 * 1024 * 1024);
+    expect(client.capacity(16 * 1024 * 1024)).toBe(16 * 1024 * 1024);
+  });
+
+  it('starts a body of unknown or unreadable length at the last such body\'s size, within the bound', () => {
+    const sizes = new BodySizes(128 * 1024, { trustReceived: false });
+    expect(sizes.capacity(undefined)).toBe(16 * 1024);
+    expect(sizes.capacity(Number.NaN)).toBe(16 * 1024);
+    expect(sizes.capacity(-1)).toBe(16 * 1024);
+    sizes.received(40_000, undefined);
+    expect(sizes.capacity(undefined)).toBe(40_000);
+    sizes.received(10_000_000, undefined);
+    expect(sizes.capacity(undefined)).toBe(128 * 1024);
   });
 });

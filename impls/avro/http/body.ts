@@ -19,6 +19,7 @@
 // length only up to a bound, transport.ts).
 import { FramingError, type Limits } from '../limits.ts';
 import { describeForeignStream } from '../framing/sniff.ts';
+import { releaseNow } from '../../wire/release.ts';
 
 /** A message that fills less than this share of its buffer is copied into one of its own size. */
 const LEAST_USED_SHARE = 0.5;
@@ -27,24 +28,31 @@ const FIRST_BODY_BYTES = 16 * 1024;
 
 /**
  * How big a buffer each body starts in, from the bodies one client or server has received. A
- * declared Content-Length is believed only up to `trustedBytes`, or up to the largest body really
- * received: a declared length alone, without the bytes, never makes it allocate more. Larger
- * bodies grow as they come.
+ * declared Content-Length is believed only up to `trustedBytes` (and, with `trustReceived`, up to
+ * the largest body really received): a declared length alone, without the bytes, never makes it
+ * allocate more. Larger bodies grow as they come.
  */
 export class BodySizes {
   private readonly trusted: number;
+  private readonly trustReceived: boolean;
   /** The largest body received whole, and the last body of unknown length (messages of one service tend to repeat their size). */
   private largest = 0;
   private lastUndeclared = FIRST_BODY_BYTES;
 
-  constructor(trustedBytes: number) {
+  /**
+   * trustReceived: for a client, whose answers come from the server its caller chose. Not for a
+   * server: any client may declare a length, and one large body must not let every later one
+   * allocate its declared size before its bytes come.
+   */
+  constructor(trustedBytes: number, options: { trustReceived: boolean }) {
     this.trusted = trustedBytes;
+    this.trustReceived = options.trustReceived;
   }
 
   /** The buffer for a body declaring `declared` bytes (undefined: chunked, or until close). */
   capacity(declared: number | undefined): number {
     const wanted = declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? declared : this.lastUndeclared;
-    return Math.min(wanted, Math.max(this.trusted, this.largest));
+    return Math.min(wanted, this.trustReceived ? Math.max(this.trusted, this.largest) : this.trusted);
   }
 
   /** A body was received whole. */
@@ -116,7 +124,11 @@ export class FramedBodyReader {
     if (!this.ended) throw new FramingError(`body of ${bodyBytes} bytes holds no complete framed message (truncated?)`);
     if (this.headerBytes > 0) throw new FramingError(`body has ${this.headerBytes} bytes after its framed message`);
     // A view of a mostly empty buffer would keep all of it alive as long as any decoded value refers to it.
-    if (this.length < this.buffer.length * LEAST_USED_SHARE) return Buffer.from(this.buffer.subarray(0, this.length));
+    if (this.length < this.buffer.length * LEAST_USED_SHARE) {
+      const message = Buffer.from(this.buffer.subarray(0, this.length));
+      releaseNow(this.buffer);
+      return message;
+    }
     return this.buffer.subarray(0, this.length);
   }
 
@@ -149,6 +161,8 @@ export class FramedBodyReader {
     if (needed <= this.buffer.length) return;
     const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.buffer.length * 2, this.limits.maxMessageBytes)));
     this.buffer.copy(grown, 0, 0, this.length);
+    // Nothing else has a view of the outgrown buffer: freed now, it does not wait for a collection.
+    releaseNow(this.buffer);
     this.buffer = grown;
   }
 }

@@ -40,8 +40,8 @@ export async function serveHttp(responder: AvroResponder, options: HttpServerOpt
   const limits = options.limits ?? DEFAULT_LIMITS;
   const log = options.log ?? (() => undefined);
   const limit = maxBodyBytes(limits);
-  /** A request's declared length is believed up to 128 KiB (any client may declare one), beyond that once such bodies have come. */
-  const bodySizes = new BodySizes(128 * 1024);
+  /** A request's declared length is believed up to 128 KiB (any client may declare one); a larger body grows as its bytes come. */
+  const bodySizes = new BodySizes(128 * 1024, { trustReceived: false });
   const server: Server = process.getBuiltinModule('node:http').createServer({
     // Node checks request and header timeouts every connectionsCheckingInterval (30 s by default).
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.readTimeoutMs / 4))),

@@ -57,7 +57,7 @@ export function httpClientTransport(url: URL, options: HttpClientOptions = {}): 
   const where = url.href;
   const recorder = options.recorder;
   /** An answer's declared length is believed up to 1 MiB: it comes from the server the caller chose. */
-  const bodySizes = new BodySizes(1024 * 1024);
+  const bodySizes = new BodySizes(1024 * 1024, { trustReceived: true });
   // One timer watches every exchange's deadline instead of a Timeout armed and cleared per call
   // (timer list insert and unenroll, ~2% of the client's busy time per 64 KiB call). All share
   // timeoutMs, so the exchanges, oldest first, are in deadline order. Unreferenced: a socket in
