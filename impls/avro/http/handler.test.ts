@@ -2,22 +2,13 @@
 // (Java's HttpTransceiver client allocates each frame whole: frames.ts); and the body pieces
 // node:http gives it are freed as soon as they are read.
 import { request } from 'node:http';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordReleases } from '../../wire/testing/released.ts';
 import { decodeStandardBody, encodeStandard } from '../framing/standard.ts';
 import type { AvroResponder } from '../responder.ts';
 import { frameLengths } from '../testing/raw.ts';
 import { HTTP_FRAME_BYTES } from './frames.ts';
 import { type ListeningServer, serveHttp } from './handler.ts';
-
-/** Each piece the server hands to releaseNow, with its length then, and whether it was freed. */
-const released = vi.hoisted(() => [] as { bytes: number; chunk: Buffer }[]);
-vi.mock('../../wire/release.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../wire/release.ts')>();
-  return { releaseNow: (chunk: Buffer) => {
-    released.push({ bytes: chunk.length, chunk });
-    original.releaseNow(chunk);
-  } };
-});
 
 let listening: ListeningServer | undefined;
 afterEach(async () => {
@@ -58,17 +49,22 @@ describe('Avro HTTP server', () => {
   // pieces do not count towards V8's next full collection. If Node ever handed out views of a
   // shared buffer instead, releaseNow would leave them and this test would say so.
   it('frees each body piece node:http gives it once read, and answers from its own copy', async () => {
-    released.length = 0;
     // The answer is the request's message itself: had the message been a view of a freed piece, it would be empty.
     const responder = { answer: (payload: Buffer) => [payload] } as unknown as AvroResponder;
     listening = await serveHttp(responder, { host: '127.0.0.1', port: 0 });
     // Two pieces or more (node's reads are 64 KiB), within what the server believes of a declared length (so it grows no buffer it would free too).
     const message = Buffer.from(Array.from({ length: 100 * 1024 }, (_, i) => (i * 13 + 5) & 0xff));
     const requestBody = encodeStandard(message);
-    const answer = await post(listening.port, requestBody);
-    expect(released.length).toBeGreaterThan(1);
-    expect(released.every(({ chunk }) => chunk.buffer.byteLength === 0)).toBe(true);
-    expect(released.reduce((sum, { bytes }) => sum + bytes, 0)).toBe(requestBody.length);
+    const releases = recordReleases();
+    let answer: Buffer;
+    try {
+      answer = await post(listening.port, requestBody);
+    } finally {
+      releases.stop();
+    }
+    // Every piece freed, and together the whole body.
+    expect(releases.sizes.length).toBeGreaterThan(1);
+    expect(releases.sizes.reduce((sum, n) => sum + n, 0)).toBe(requestBody.length);
     expect(decodeStandardBody(answer).equals(message)).toBe(true);
   });
 });
