@@ -47,6 +47,21 @@ describe('an explanation of a row below 1.0', () => {
     expect(judge(row, [collections])).toEqual({ notHolding: ['collections: mark-compacts per 1,000 calls not measured'] });
   });
 
+  it('takes the row measured again in new processes as the cause only where it reached the bound there', () => {
+    const history: Explanation = {
+      ...floor, id: 'history', groups: ['*'], rows: ['ours server'],
+      checks: [{ kind: 'fresh-process-ratio', atLeast: 1 }, { kind: 'ratio', atLeast: 0.5 }],
+    };
+    const row = { group: 'thrift/buffered/binary/int/32/java', row: 'ours server', median: 0.77 };
+    expect(judge({ ...row, freshRatio: 1.13 }, [history])).toEqual({ explainedBy: 'history', notHolding: [] });
+    // Below 1.0 in new processes too: the gap is not the process's history.
+    expect(judge({ ...row, freshRatio: 0.9 }, [history])).toEqual({ notHolding: ['history: ratio in new processes 0.90 < 1'] });
+    // The group was not measured again (the run's time bound, --no-settle): nothing to go on.
+    expect(judge(row, [history])).toEqual({ notHolding: ['history: ratio in new processes not measured'] });
+    // A gap larger than history alone has been seen to make stays unexplained.
+    expect(judge({ ...row, median: 0.4, freshRatio: 1.2 }, [history])).toEqual({ notHolding: ['history: ratio 0.40 < 0.5'] });
+  });
+
   it('falls through to the next explanation that covers the row', () => {
     expect(judge({ group: 'thrift/framed/binary/int/1/java', row: 'ours client', median: 0.7, ofFloor: 0.5, cpu: 1.2 }, [floor, cpu]).explainedBy).toBe('cpu');
   });

@@ -22,8 +22,11 @@ export interface ExplanationCheck {
    * ratio: the row's ratio is at least `atLeast`: the profile's cause accounts for a gap that size, not more.
    * mark-compacts: our process made at least `atLeast` full collections per 1,000 calls
    * (bench/gc-clock.ts): the collections the profile blames are there in this run.
+   * fresh-process-ratio: the row's group, measured once more in the same run after its Node agents
+   * were replaced by new processes (bench/fresh.ts), gave the row at least `atLeast`: what the row
+   * lacks came with the process's history, not with the work our code does per call.
    */
-  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'own-cpu-ratio' | 'ratio' | 'mark-compacts';
+  readonly kind: 'at-raw-floor' | 'at-replay-floor' | 'cpu-ratio' | 'own-cpu-ratio' | 'ratio' | 'mark-compacts' | 'fresh-process-ratio';
   readonly atLeast: number;
 }
 
@@ -64,6 +67,8 @@ export interface RowFigures {
   readonly gcPauseShare?: number;
   /** Our process's mark-compacts per 1,000 calls (median), where measured. */
   readonly markCompactsPer1000?: number;
+  /** The row's ratio (median) when its group was measured again in new processes (bench/fresh.ts), where it was. */
+  readonly freshRatio?: number;
 }
 
 export interface Verdict {
@@ -117,6 +122,8 @@ function checkedFigure(kind: ExplanationCheck['kind'], row: RowFigures): { figur
       return { figure: row.median, name: 'ratio' };
     case 'mark-compacts':
       return { ...(row.markCompactsPer1000 !== undefined ? { figure: row.markCompactsPer1000 } : {}), name: 'mark-compacts per 1,000 calls' };
+    case 'fresh-process-ratio':
+      return { ...(row.freshRatio !== undefined ? { figure: row.freshRatio } : {}), name: 'ratio in new processes' };
   }
 }
 

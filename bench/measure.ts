@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Agent } from './agents.ts';
 import type { Answer } from './protocol.ts';
+import type { FreshMeasurement } from './fresh.ts';
 import { agentKey, REPLAY_CLIENT, REPLAY_SERVER, type Contender, type ContenderKind, type Group } from './plan.ts';
 import { type QuietGate, untilQuiet } from './quiet.ts';
 import { rotate, roundRatios, summarize, type Summary } from './stats.ts';
@@ -134,6 +135,11 @@ export interface GroupResult {
   readonly skipped?: string;
   /** Set when the group was measured again with more rounds (settle.ts): all rounds count. */
   readonly settled?: { readonly rounds: number; readonly why: string };
+  /**
+   * The group measured once more after its Node agents were replaced by new processes (fresh.ts),
+   * when a row of ours was below 1.0 with no explanation: beside the rows above, not in their place.
+   */
+  readonly fresh?: FreshMeasurement;
 }
 
 /** More rounds of a group measured before: its rounds continue, and its rows are over all of them. */

@@ -1,0 +1,47 @@
+// Which groups a full run measures once more in new processes. One Node agent serves a family and
+// role for the whole run, so a group inherits what the agent's earlier groups left in its process
+// (its heap's size and limits, which decide how often V8 runs full collections at 64 KiB: Thrift
+// profile notes, twenty-first pass). A row of ours that no explanation covers is measured again,
+// its whole group, after every Node agent of the group is replaced by a new process (the peers
+// keep theirs): that measurement is kept beside the row's own, never in its place, and the
+// `fresh-process-ratio` check of bench/explanations.json reads it.
+import { type Explanation, judge } from './explanations.ts';
+import type { GroupResult, RowResult } from './measure.ts';
+import { figuresOfGroup } from './report.ts';
+
+export const FRESH = {
+  /** At most this many groups, those with the lowest unexplained row first: a bound on the run's time (~25 s a group). */
+  most: 8,
+} as const;
+
+/** The group's rows measured in new processes (GroupResult.fresh). */
+export interface FreshMeasurement {
+  readonly rounds: number;
+  /** The rows of ours that no explanation covered before it, and their ratios then. */
+  readonly why: string;
+  readonly rows: readonly RowResult[];
+}
+
+export interface Unexplained {
+  readonly group: string;
+  readonly rows: ReadonlyArray<{ readonly row: string; readonly median: number }>;
+}
+
+/** Groups with a row of ours below 1.0 that no explanation covers in this run, lowest row first. */
+export function unexplainedGroups(groups: readonly GroupResult[], explanations: readonly Explanation[], most: number = FRESH.most): Unexplained[] {
+  const out: Unexplained[] = [];
+  for (const group of groups) {
+    if (group.skipped !== undefined || group.fresh !== undefined) continue;
+    const rows = figuresOfGroup(group)
+      .filter((f) => f.median < 1 && judge(f, explanations).explainedBy === undefined)
+      .map((f) => ({ row: f.row, median: f.median }));
+    if (rows.length > 0) out.push({ group: group.id, rows });
+  }
+  const lowest = (u: Unexplained): number => Math.min(...u.rows.map((r) => r.median));
+  return out.sort((a, b) => lowest(a) - lowest(b)).slice(0, most);
+}
+
+/** Why a group was measured in new processes, for the report. */
+export function freshReason(u: Unexplained): string {
+  return `not explained in the run: ${u.rows.map((r) => `${r.row} ${r.median.toFixed(2)}`).join(', ')}`;
+}
