@@ -322,6 +322,11 @@ async function startAgents(groups: readonly Group[], releases: Map<string, Retur
   return { agents, ports, notStarted, peerInfo, nodeAgents, freshen };
 }
 
+/** The ratios of ours among a group's rows, for a progress line. */
+function oursText(rows: GroupResult['rows']): string {
+  return rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ') || 'no ratio';
+}
+
 async function main(): Promise<number> {
   const opts = options(process.argv.slice(2));
   const started = Date.now();
@@ -396,46 +401,48 @@ async function main(): Promise<number> {
       }
       const result = await measure(group, setup);
       results.push(result);
-      const ours = result.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
-      progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${ours || 'no ratio'} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
+      progress(`bench: [${i + 1}/${groups.length}] ${group.id}: ${oursText(result.rows)} (${Math.round((Date.now() - measureStarted) / 1000)} s)`);
     }
-    if (opts.settle && setup) {
-      const unsettled = unsettledGroups(results, explanations);
-      if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict or unsteady, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
-      for (const u of unsettled) {
-        const group = groups.find((g) => g.id === u.group);
-        const index = results.findIndex((r) => r.id === u.group);
+    /**
+     * A later pass over some of the run's groups: each result replaced by what `again` makes of it,
+     * unless the run's time bound has been reached (then the group keeps what it has, and says so).
+     */
+    const passOver = async <T extends { readonly group: string }>(chosen: readonly T[], kept: string,
+      again: (group: Group, previous: GroupResult, why: T) => Promise<GroupResult>, done: (result: GroupResult) => string): Promise<void> => {
+      for (const item of chosen) {
+        const id = item.group;
+        const group = groups.find((g) => g.id === id);
+        const index = results.findIndex((r) => r.id === id);
         const previous = results[index];
         if (!group || !previous) continue;
         if (Date.now() > measureOptions.deadline) {
-          progress(`bench: the run's time bound (${opts.budgetMinutes} min) was reached: ${u.group} keeps its first rounds`);
+          progress(`bench: the run's time bound (${opts.budgetMinutes} min) was reached: ${id} ${kept}`);
           continue;
         }
-        results[index] = await measure(group, setup, { previous, rounds: SETTLE.extraRounds, why: settleReason(u) });
-        const ours = results[index]?.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
-        progress(`bench: ${u.group} over ${results[index]?.settled?.rounds ?? '?'} rounds: ${ours || 'no ratio'}`);
+        const result = await again(group, previous, item);
+        results[index] = result;
+        progress(`bench: ${id} ${done(result)}`);
       }
+    };
+    if (opts.settle && setup) {
+      const agentsOf = setup;
+      const unsettled = unsettledGroups(results, explanations);
+      if (unsettled.length > 0) progress(`bench: ${unsettled.length} group(s) near another verdict or unsteady, measured with ${SETTLE.extraRounds} more rounds: ${unsettled.map((u) => u.group).join(', ')}`);
+      await passOver(unsettled, 'keeps its first rounds',
+        (group, previous, u) => measure(group, agentsOf, { previous, rounds: SETTLE.extraRounds, why: settleReason(u) }),
+        (result) => `over ${result.settled?.rounds ?? '?'} rounds: ${oursText(result.rows)}`);
     }
     // A row still below 1.0 with nothing to explain it: its group once more in new processes
     // (fresh.ts), kept beside its figures. Not with --fresh-agents, where every group already was.
     if (opts.settle && !opts.freshAgents && setup) {
+      const agentsOf = setup;
       const unexplained = unexplainedGroups(results, explanations);
       if (unexplained.length > 0) progress(`bench: ${unexplained.length} group(s) with a row not explained, measured once more in new processes: ${unexplained.map((u) => u.group).join(', ')}`);
-      for (const u of unexplained) {
-        const group = groups.find((g) => g.id === u.group);
-        const index = results.findIndex((r) => r.id === u.group);
-        const before = results[index];
-        if (!group || !before) continue;
-        if (Date.now() > measureOptions.deadline) {
-          progress(`bench: the run's time bound (${opts.budgetMinutes} min) was reached: ${u.group} is not measured in new processes`);
-          continue;
-        }
-        forgetWarmups(measureOptions.warmed, group.contenders, await setup.freshen(group));
-        const again = await measureGroup(group, setup.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
-        results[index] = { ...before, fresh: { rounds: opts.measure.rounds, why: freshReason(u), rows: again.rows } };
-        const ours = again.rows.filter((r) => r.impl === 'ours' && r.ratio).map((r) => `${r.kind} ${r.ratio?.median.toFixed(2)}`).join(', ');
-        progress(`bench: ${u.group} in new processes: ${ours || 'no ratio'}`);
-      }
+      await passOver(unexplained, 'is not measured in new processes', async (group, previous, u) => {
+        forgetWarmups(measureOptions.warmed, group.contenders, await agentsOf.freshen(group));
+        const again = await measureGroup(group, agentsOf.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
+        return { ...previous, fresh: { rounds: opts.measure.rounds, why: freshReason(u), rows: again.rows } };
+      }, (result) => `in new processes: ${oursText(result.fresh?.rows ?? [])}`);
     }
     // The quick check judges a group that failed on a second measurement: a real regression fails
     // both, a round that starved on a busy machine rarely twice.
