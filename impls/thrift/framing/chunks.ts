@@ -2,9 +2,13 @@
 // in linear time: the cursor only moves forward, skipping a declared length costs nothing (the
 // cursor may point past the bytes received so far), and a complete message is copied out once
 // (not at all when it lies within one chunk).
+import { PagedCopy } from './pages.ts';
 
 export class ChunkCursor {
   private chunks: Buffer[] = [];
+  /** Where borrowed chunks are copied to be kept (copyLast): pages used again once nothing held points into them. */
+  private readonly paged = new PagedCopy();
+  private readonly pagedViews: Buffer[] = [];
   /**
    * Per chunk: still the caller's chunk as pushed, to be told to take's dropped once used up (false
    * once only the rest after a taken part is held, and for a chunk pushed as not the caller's).
@@ -71,9 +75,29 @@ export class ChunkCursor {
     const last = this.chunks.length - 1;
     // Nothing to do when it keeps its bytes already (copied into spare, or copied before).
     if (last < this.head || this.stable[last] === true) return;
-    this.chunks[last] = Buffer.from(this.chunks[last] as Buffer);
-    this.whole[last] = false;
-    this.stable[last] = true;
+    const chunk = this.chunks[last] as Buffer;
+    const views = this.pagedViews;
+    views.length = 0;
+    if (!this.paged.copy(chunk, views)) {
+      this.chunks[last] = Buffer.from(chunk);
+      this.whole[last] = false;
+      this.stable[last] = true;
+      return;
+    }
+    // The copy may span two pages: the last chunk becomes one view per page. A cursor in it stays
+    // at its start (settle moves it on); one past it (a declared length skipped beyond the bytes
+    // held) stays past it.
+    if (this.ci > last) this.ci += views.length - 1;
+    this.chunks.pop();
+    this.whole.pop();
+    this.stable.pop();
+    for (const view of views) {
+      this.chunks.push(view);
+      this.whole.push(false);
+      this.stable.push(true);
+    }
+    views.length = 0;
+    this.settle();
   }
 
   /**
@@ -107,6 +131,7 @@ export class ChunkCursor {
     this.chunks.push(spare.subarray(0, at));
     this.whole.push(false);
     this.stable.push(true);
+    this.paged.giveBack(); // every chunk was copied into spare
     this.head = 0;
     this.ci = 0;
     this.ciStart = 0;
@@ -174,7 +199,8 @@ export class ChunkCursor {
     this.tookView = first !== undefined && first.length >= n;
     this.tookStable = !this.tookView || this.stable[this.head] === true;
     if (first !== undefined && first.length >= n) {
-      out = first.subarray(0, n);
+      // A message within one chunk is a view of it, but never of a page that is used again.
+      out = this.paged.holds(first) ? Buffer.from(first.subarray(0, n)) : first.subarray(0, n);
       if (first.length === n) {
         this.head++;
       } else {
@@ -198,6 +224,10 @@ export class ChunkCursor {
         }
       }
     }
+    // Pages go back once nothing held points into them; otherwise they are left to the collector
+    // (rare: a read that ended inside the next message), so the pages in use stay few.
+    if (this.head === this.chunks.length) this.paged.giveBack();
+    else this.paged.forget();
     if (this.head === this.chunks.length) {
       // Emptied in place (pop is inlined; new arrays per message were garbage, and setting length a runtime call).
       while (this.chunks.length > 0) {

@@ -4,6 +4,7 @@ import { ProtocolError, SizeError } from '../errors.ts';
 import type { Limits } from '../limits.ts';
 import type { ProtocolName } from '../protocol/index.ts';
 import { ChunkCursor } from './chunks.ts';
+import { PagedCopy } from './pages.ts';
 import { scannerFor, type MessageScanner } from './scanners.ts';
 
 export interface Splitter {
@@ -86,6 +87,8 @@ export class FrameSplitter implements Splitter {
    * that really came (a hostile length alone allocates nothing).
    */
   private parts: Buffer[] = [];
+  /** Where borrowed parts are copied: pages used again, given back once the frame has its own buffer. */
+  private readonly paged = new PagedCopy();
   private frame: Buffer | undefined;
   private have = 0;
 
@@ -145,13 +148,15 @@ export class FrameSplitter implements Splitter {
         let filled = 0;
         for (const part of this.parts) filled += part.copy(this.frame, filled);
         this.parts = [];
+        this.paged.giveBack();
       }
       const n = Math.min(missing, available);
       if (this.frame !== undefined) {
         chunk.copy(this.frame, this.have, at, at + n);
       } else {
         const part = chunk.subarray(at, at + n);
-        this.parts.push(borrowed ? Buffer.from(part) : part);
+        if (!borrowed) this.parts.push(part);
+        else if (!this.paged.copy(part, this.parts)) this.parts.push(Buffer.from(part));
         if (!borrowed) this.kept = true;
       }
       this.have += n;
