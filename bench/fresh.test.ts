@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Explanation } from './explanations.ts';
-import { freshReason, unexplainedGroups } from './fresh.ts';
+import { freshReason, judgedPart, unexplainedGroups } from './fresh.ts';
 import type { GroupResult, RowResult } from './measure.ts';
+import { peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
 import { figuresOfGroup } from './report.ts';
 
 const collections: Explanation = {
@@ -48,5 +49,21 @@ describe('a group with a row of ours that nothing explains', () => {
     const fresh = group('thrift/buffered/binary/int/32/java', 1.05, 1.13).rows;
     const figures = figuresOfGroup({ ...group('thrift/buffered/binary/int/32/java', 1.1, 0.77), fresh: { rounds: 3, why: 'w', rows: fresh } });
     expect(figures.map((f) => [f.row, f.median, f.freshRatio])).toEqual([['ours client', 1.1, 1.05], ['ours server', 0.77, 1.13]]);
+  });
+});
+
+describe('a group measured in new processes', () => {
+  it('keeps our rows and what they are judged against, not the libraries\' rows (nor their agents)', () => {
+    const http = { transport: 'http', protocol: 'conformance' };
+    const java = peerParticipant('java', 'java-avro', [http], [{ ...http, serverKind: 'jetty' }]);
+    const node = (id: string, source: string): Participant => ({ id, kind: 'node', source, client: [http], server: [{ ...http, serverKind: 'ours' }] });
+    const [group] = planGroups({
+      axes: [{ family: 'avro', ...http }], shapes: SHAPES.filter((s) => s.payloadName === 'int' && s.inflight === 1),
+      implementations: { avro: [node('ours', 'impls/avro/adapter.ts'), node('avsc5', 'impls/avsc5/adapter.ts')], thrift: [] }, peers: { avro: [java], thrift: [] }, libraries: true, floor: true,
+    });
+    expect(group?.contenders.map((c) => c.name)).toContain('avsc5 server');
+    const judged = judgedPart(group as NonNullable<typeof group>);
+    expect(judged.contenders.map((c) => c.name)).toEqual(group?.contenders.filter((c) => c.impl !== 'avsc5').map((c) => c.name));
+    expect(judged.contenders.map((c) => c.name)).toEqual(expect.arrayContaining(['java client → java server', 'ours client', 'ours server', 'raw floor']));
   });
 });

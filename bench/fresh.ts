@@ -7,6 +7,7 @@
 // `fresh-process-ratio` check of bench/explanations.json reads it.
 import { type Explanation, judge } from './explanations.ts';
 import type { GroupResult, RowResult } from './measure.ts';
+import type { Group } from './plan.ts';
 import { figuresOfGroup } from './report.ts';
 
 export const FRESH = {
@@ -39,6 +40,17 @@ export function unexplainedGroups(groups: readonly GroupResult[], explanations: 
   }
   const lowest = (u: Unexplained): number => Math.min(...u.rows.map((r) => r.median));
   return out.sort((a, b) => lowest(a) - lowest(b)).slice(0, most);
+}
+
+/**
+ * The group as it is measured in new processes: our rows and what they are judged against (the
+ * reference pair, the floors). The libraries' rows are judged by nothing, so they are neither
+ * measured again nor their agents replaced: that saves the pass's time, and a library server
+ * replaced under a peer's client that remembers it need not answer that client (avsc 5's HTTP server
+ * under Java's: 'invalid handshake request', bench/README.md).
+ */
+export function judgedPart(group: Group): Group {
+  return { ...group, contenders: group.contenders.filter((c) => c.kind === 'reference' || c.kind === 'floor' || c.kind === 'replay' || c.impl === 'ours') };
 }
 
 /** Why a group was measured in new processes, for the report. */

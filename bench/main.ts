@@ -26,7 +26,7 @@ import {
 import { QUICK_GROUPS } from './quick.ts';
 import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } from './report.ts';
 import { SETTLE, settleReason, unsettledDatafile, unsettledGroups } from './settle.ts';
-import { freshReason, unexplainedGroups } from './fresh.ts';
+import { freshReason, judgedPart, unexplainedGroups } from './fresh.ts';
 import { loadExplanations } from './explanations.ts';
 
 const USAGE = `npm run bench [-- options]
@@ -438,7 +438,8 @@ async function main(): Promise<number> {
       const agentsOf = setup;
       const unexplained = unexplainedGroups(results, explanations);
       if (unexplained.length > 0) progress(`bench: ${unexplained.length} group(s) with a row not explained, measured once more in new processes: ${unexplained.map((u) => u.group).join(', ')}`);
-      await passOver(unexplained, 'is not measured in new processes', async (group, previous, u) => {
+      await passOver(unexplained, 'is not measured in new processes', async (whole, previous, u) => {
+        const group = judgedPart(whole);
         forgetWarmups(measureOptions.warmed, group.contenders, await agentsOf.freshen(group));
         const again = await measureGroup(group, agentsOf.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
         return { ...previous, fresh: { rounds: opts.measure.rounds, why: freshReason(u), rows: again.rows } };
