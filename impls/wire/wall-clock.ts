@@ -1,29 +1,37 @@
 // The wall clock our servers stamp what they see with (handshakes, wire chunks, log lines), to
 // compare with the times the peers print ("# case <id> begins <epoch ms>"), which come from the
-// system's real-time clock (Java's Instant.now(), Python's time.time_ns()).
+// system's real-time clock (Java's Instant.now(), Python's time.time_ns()), to the microsecond.
+// A handshake stamped a few milliseconds off lands in the neighbouring case's window.
 //
 // Why not `performance.timeOrigin + performance.now()` alone: that is the real-time clock read
 // once, at process start, plus a monotonic clock. When the real-time clock is stepped while the
-// process runs (a VM resumed or migrated, time set by a sync daemon), the two part for good, and
-// every later stamp falls outside the peers' case windows. A CI run on 2026-12-01 failed so: all
-// 21 cases that look for a reference client's handshakes within the case found none there, while
-// the cases in the same cells that look at all handshakes so far passed (they were recorded).
-// Date.now() follows the real-time clock but only to the whole millisecond, and a case on loopback
-// often takes less than one; so the stamps stay timeOrigin + performance.now() (exact to the
-// microsecond, as the peers' stamps are) until they part from Date.now() by more than a step's
-// worth, and only then are re-anchored on it.
+// process runs (a VM resumed or migrated, time set by a daemon or a hypervisor agent), the two
+// part for good. A CI run on 2026-12-01 failed so: all 21 cases that look for a reference client's
+// handshakes within the case found none there. Date.now() follows the real-time clock but only to
+// the whole millisecond, and a case on loopback often takes less than one.
 //
-// Why only then, and why the bracket: a first version re-anchored whenever the two differed by
-// more than 2 ms, from one read of each clock. On a loaded machine the process can be preempted
-// between the two reads; it then took its own preemption for a step and moved every later stamp
-// a few milliseconds ahead. Most likely that is what failed three reconnect cases in a full run on
-// 2026-12-01: one connection's request was stamped in one case's window, and our answer to it in
-// the next case's, which the peer began only after reading that answer. NTP slews offsets below 128 ms and steps only
-// above (chrony: 1 s), so 50 ms misses no step; and a re-anchor uses only a monotonic read with
-// both real-time reads around it in the same millisecond or the next.
+// So the stamps are timeOrigin + performance.now() while they agree with what Date.now() proves,
+// and are re-anchored as soon as they do not. History: a first version re-anchored whenever the
+// two differed by more than 2 ms from one read of each: a preemption between the reads looked like
+// a step and moved later stamps a few ms ahead. The second tolerated any difference below 50 ms
+// (NTP steps only above 128 ms), bracketing the monotonic read by two real-time reads. But steps
+// smaller than that happen too: a CI run on 2026-12-04 failed nine reconnect cases in one slice,
+// each time the first connection of a case counted in the case before it (our stamps a few ms
+// behind the peers'), on a machine where nothing but such a step explains it.
+//
+// Now: the real-time reads bracket the monotonic one and prove an interval the true time lies in
+// ([before, after + 1), Date.now() truncates); a stamp outside it, with the reads close enough
+// that no preemption can explain it, is a step. The new anchor is taken at the edge where Date.now()
+// turns to the next millisecond (spinning at most a few ms, which only a step costs), so it is
+// again exact to a few microseconds, not to the half millisecond of a bracket's middle.
 
-/** A difference between the two clocks smaller than this is no step. */
-const STEP_MS = 50;
+/** How far outside the proven interval a stamp may lie before it counts as a step (float noise). */
+const SLACK_MS = 0.05;
+/** A millisecond edge found between monotonic reads further apart than this is too blurred to anchor on. */
+const EDGE_WIDTH_MS = 0.02;
+/** How long a re-anchor may spin looking for a sharp edge before it settles for a bracket's middle. */
+const EDGE_SEARCH_MS = 3;
+const EDGE_SEARCH_READS = 1_000_000;
 
 export interface WallClockSources {
   /** Real-time milliseconds, truncated (Date.now). */
@@ -41,14 +49,40 @@ export function makeWallClock(sources: WallClockSources): () => number {
     const before = sources.realtime();
     const elapsed = sources.monotonic();
     const stamp = anchor + elapsed;
-    if (Math.abs(stamp - before) < STEP_MS) return stamp;
+    // The true time at the monotonic read is in [before, before + 1) plus the few ns between reads.
+    if (stamp >= before - SLACK_MS && stamp < before + 1 + SLACK_MS) return stamp;
     const after = sources.realtime();
     // Preempted between the reads: no evidence either way; the next stamp looks again.
     if (after - before > 1) return stamp;
-    // The true time at `elapsed` lies in [before, after + 1): its middle, within a millisecond.
-    anchor = (before + after + 1) / 2 - elapsed;
-    return anchor + elapsed;
+    if (stamp >= before - SLACK_MS && stamp < after + 1 + SLACK_MS) return stamp;
+    anchor = anchorAtEdge(sources) ?? (before + after + 1) / 2 - elapsed;
+    return anchor + sources.monotonic();
   };
+}
+
+/**
+ * The anchor (real time minus monotonic time) read where Date.now() turns over: the edge lies
+ * between the monotonic reads around the two real-time reads that differ, so its monotonic time is
+ * known to within their distance. Undefined when no edge came sharp enough in EDGE_SEARCH_MS.
+ */
+export function anchorAtEdge(sources: Pick<WallClockSources, 'realtime' | 'monotonic'>): number | undefined {
+  let beforeLast = sources.monotonic();
+  let last = sources.realtime();
+  const giveUp = beforeLast + EDGE_SEARCH_MS;
+  // Bounded in reads too, for a monotonic clock that does not move (a test's).
+  for (let reads = 0; reads < EDGE_SEARCH_READS; reads++) {
+    const beforeRead = sources.monotonic();
+    const now = sources.realtime();
+    const afterRead = sources.monotonic();
+    if (now !== last) {
+      // The real-time clock turned to `now` after the read of `last` and before this one.
+      if (afterRead - beforeLast <= EDGE_WIDTH_MS) return now - (beforeLast + afterRead) / 2;
+      last = now;
+    }
+    beforeLast = beforeRead;
+    if (afterRead > giveUp || !Number.isFinite(afterRead)) return undefined;
+  }
+  return undefined;
 }
 
 /** Wall-clock milliseconds to the microsecond, comparable with the peers' real-time stamps. */

@@ -126,9 +126,21 @@ export function nearestOutside(handshakes: readonly Stamped[], window: { from: n
   if (!window || handshakes.length === 0) return '';
   const before = handshakes.filter((h) => h.at < window.from).map((h) => window.from - h.at);
   const after = handshakes.filter((h) => h.at >= window.to).map((h) => h.at - window.to);
-  const ms = (values: number[]): string => `${Math.min(...values).toFixed(1)} ms`;
+  const ms = (values: number[]): string => `${Math.min(...values).toFixed(3)} ms`;
   const sides = [before.length > 0 ? `${before.length} before it, the nearest ${ms(before)} before its start` : '', after.length > 0 ? `${after.length} after it, the nearest ${ms(after)} after its end` : ''].filter(Boolean);
   return `; of the cell's ${handshakes.length} handshake(s), ${sides.join(' and ')} (the window is the peer client's clock, the stamps our server's)`;
+}
+
+/**
+ * When a count is off: where in the window each of its handshakes was stamped, so that one a
+ * fraction of a millisecond from an edge (a clock that disagrees with the peer's) shows as such.
+ */
+export function placed(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
+  if (!window) return '';
+  const inside = handshakes.filter((h) => h.at >= window.from && h.at < window.to);
+  if (inside.length === 0) return '';
+  const length = Number.isFinite(window.to) ? ` of ${(window.to - window.from).toFixed(3)} ms` : '';
+  return `; stamped at ${inside.map((h) => `+${(h.at - window.from).toFixed(3)}`).join(', ')} ms${length} of the window`;
 }
 
 const accepted = (records: readonly HandshakeRecord[]): number => records.filter((h) => h.response.match !== 'NONE').length;
@@ -168,7 +180,7 @@ function observe(testCase: AvroCase, transport: string, handshakes: readonly Sta
       const expected = (testCase.connections ?? []).length;
       const wrong = [...groups].filter(([, records]) => accepted(records) !== 1);
       const problems: string[] = [];
-      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})${inCase.length === 0 ? nearestOutside(handshakes, window) : ''}`);
+      if (groups.size !== expected) problems.push(`expected ${expected} connection(s) with a handshake, saw ${groups.size} (${summarize(inCase)})${placed(handshakes, window)}${nearestOutside(handshakes, window)}`);
       if (wrong.length > 0) problems.push(`every connection completes exactly one handshake: ${wrong.map(([key, records]) => `${key} completed ${accepted(records)}`).join(', ')}`);
       return problems;
     }
