@@ -67,6 +67,23 @@ describe('wall clock', () => {
     }
   });
 
+  it('reports each step it follows, by how much and between which stamps', () => {
+    const clocks = fakeClocks(1_700_000_000_000);
+    const steps: Array<{ from: number; to: number; stepMs: number }> = [];
+    const clock = makeWallClock(clocks.sources, (step) => steps.push(step));
+    clocks.advance(5);
+    const before = clock();
+    clocks.advance(5);
+    clocks.stepRealtime(-8);
+    const after = clock();
+    clocks.advance(5);
+    clock();
+    expect(steps).toHaveLength(1);
+    expect(steps[0]?.stepMs).toBeCloseTo(-8, 2);
+    expect(steps[0]?.from).toBe(after);
+    expect(steps[0]?.to).toBe(before);
+  });
+
   it('leaves a disagreement Date.now() cannot prove alone: the anchor keeps its microseconds', () => {
     // Off by 0.3 ms, at a moment where the truncated reads allow it: no re-anchor, no spin.
     const origin = 1_700_000_000_000.1;

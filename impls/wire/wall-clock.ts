@@ -42,21 +42,39 @@ export interface WallClockSources {
   readonly origin: number;
 }
 
+/** A step of the real-time clock a stamp proved: somewhere between the stamps `from` and `to`. */
+export interface ClockStep {
+  /** The stamp before the step (on the clock as it was). */
+  readonly from: number;
+  /** The first stamp after it (on the clock as it is now). */
+  readonly to: number;
+  /** By how much the real-time clock moved against the monotonic one (negative: set back). */
+  readonly stepMs: number;
+}
+
 /** A clock in epoch milliseconds to the microsecond that follows steps of the real-time clock. */
-export function makeWallClock(sources: WallClockSources): () => number {
+export function makeWallClock(sources: WallClockSources, onStep?: (step: ClockStep) => void): () => number {
   let anchor = sources.origin;
+  let last = anchor;
+  const stamped = (stamp: number): number => {
+    last = stamp;
+    return stamp;
+  };
   return () => {
     const before = sources.realtime();
     const elapsed = sources.monotonic();
     const stamp = anchor + elapsed;
     // The true time at the monotonic read is in [before, before + 1) plus the few ns between reads.
-    if (stamp >= before - SLACK_MS && stamp < before + 1 + SLACK_MS) return stamp;
+    if (stamp >= before - SLACK_MS && stamp < before + 1 + SLACK_MS) return stamped(stamp);
     const after = sources.realtime();
     // Preempted between the reads: no evidence either way; the next stamp looks again.
-    if (after - before > 1) return stamp;
-    if (stamp >= before - SLACK_MS && stamp < after + 1 + SLACK_MS) return stamp;
+    if (after - before > 1) return stamped(stamp);
+    if (stamp >= before - SLACK_MS && stamp < after + 1 + SLACK_MS) return stamped(stamp);
+    const previous = { anchor, stamp: last };
     anchor = anchorAtEdge(sources) ?? (before + after + 1) / 2 - elapsed;
-    return anchor + sources.monotonic();
+    const now = stamped(anchor + sources.monotonic());
+    onStep?.({ from: Math.min(previous.stamp, now), to: Math.max(previous.stamp, now), stepMs: anchor - previous.anchor });
+    return now;
   };
 }
 
@@ -85,9 +103,21 @@ export function anchorAtEdge(sources: Pick<WallClockSources, 'realtime' | 'monot
   return undefined;
 }
 
+const stepListeners: Array<(step: ClockStep) => void> = [];
+
+/**
+ * Calls `listener` with each step wallClockMs proves from now on (harness/vitest/loop-stalls.ts:
+ * a failing case's message names a step within its window, as its handshakes may sit on either
+ * side of it: a step back makes the peer's own windows overlap, which no stamp can undo).
+ */
+export function onWallClockStep(listener: (step: ClockStep) => void): void {
+  stepListeners.push(listener);
+}
+
 /** Wall-clock milliseconds to the microsecond, comparable with the peers' real-time stamps. */
-export const wallClockMs: () => number = makeWallClock({
-  realtime: Date.now,
-  monotonic: () => performance.now(),
-  origin: performance.timeOrigin,
-});
+export const wallClockMs: () => number = makeWallClock(
+  { realtime: Date.now, monotonic: () => performance.now(), origin: performance.timeOrigin },
+  (step) => {
+    for (const listener of stepListeners) listener(step);
+  },
+);
