@@ -70,11 +70,15 @@ describe('an explanation of a row below 1.0', () => {
     expect(judge({ group: 'avro/http/conformance/int/1/java', row: 'ours server', median: 0.7, ofFloor: 0.99 }, [floor])).toEqual({ notHolding: [] });
   });
 
-  it('are read from bench/explanations.json, which fits its schema and points at profile notes that exist', async () => {
-    const { existsSync } = await import('node:fs');
+  it('are read from bench/explanations.json, which fits its schema and points at profile notes and headings that exist', async () => {
+    const { readFileSync } = await import('node:fs');
     const explanations = loadExplanations();
     expect(explanations.length).toBeGreaterThan(0);
-    for (const e of explanations) expect(existsSync(new URL(`../${e.profile.split('#')[0]}`, import.meta.url)), e.profile).toBe(true);
+    for (const e of explanations) {
+      const [file, anchor] = e.profile.split('#');
+      const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+      if (anchor !== undefined) expect(headingAnchors(text), e.profile).toContain(decodeURIComponent(anchor));
+    }
   });
 
   it('hold a row to the replay floor of its side where the group has one, and only a row without one to the raw floor', () => {
@@ -108,3 +112,8 @@ describe('an explanation of a row below 1.0', () => {
     }
   });
 });
+
+/** The anchors GitHub gives a markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchors(markdown: string): string[] {
+  return [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) => (m[1] as string).toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
+}
