@@ -62,6 +62,13 @@ class CheckingRequestor(avro.ipc.Requestor):
         raise RemoteError(reader_branch_name(local.errors, writer), datum)
 
 
+def instants():
+    """When, as "<epoch ms> monotonic <ms>" to the microsecond: the harness cuts what its server saw
+    by the monotonic clock (containers share it with the host), which no step of the real-time
+    clock moves (containers/README.md)."""
+    return f'{time.time_ns() / 1e6:.3f} monotonic {time.monotonic_ns() / 1e6:.3f}'
+
+
 def reader_branch_name(union, writer):
     """The name of the reader's union branch that the library resolves writer to."""
     for branch in union.schemas:
@@ -300,7 +307,7 @@ class CellRunner:
         for number, case_id in enumerate(ids, 1):
             # When the case starts, on the host's clock (containers share it): the harness cuts its
             # server's wire log by these.
-            self.print(f"# case {case_id} begins {time.time_ns() / 1e6:.3f}")
+            self.print(f"# case {case_id} begins {instants()}")
             case = self.catalogue.get(case_id)
             skip = self.skip_reason(case)
             if skip is not None:
@@ -333,7 +340,7 @@ class CellRunner:
                                       f"  expected: {yaml_value(failure.expected)}",
                                       f"  actual: {yaml_value(failure.actual)}", "  ..."]))
         self.drop_shared()
-        self.print(f"# cell {self.cell['key']} ends {time.time_ns() / 1e6:.3f}")
+        self.print(f"# cell {self.cell['key']} ends {instants()}")
 
     @staticmethod
     def skip_reason(case):

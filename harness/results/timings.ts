@@ -116,7 +116,8 @@ export function readClocks(): ClockReading {
  * A line when the real-time clock moved against the monotonic one by a second or more between two
  * readings (a step: a VM resumed, time set by a daemon), else undefined. Case windows and stall
  * notes compare real-time stamps across processes; a CI run on 2026-12-01 failed 21 cases so, with
- * nothing in its output to say why (impls/wire/wall-clock.ts).
+ * nothing in its output to say why (case windows are cut on the monotonic clock since:
+ * impls/wire/monotonic-clock.ts).
  */
 export function clockStepLine(from: ClockReading, to: ClockReading): string | undefined {
   const stepMs = to.wallMs - from.wallMs - (to.monoMs - from.monoMs);

@@ -18,7 +18,7 @@ describe('parseTap', () => {
   it('gives each diagnostic to its own test point, and none to a point without one', () => {
     const results = parseTap([
       'TAP version 13', '1..4', 'not ok 1 - a', '  ---', '  message: "first"', '  ...', 'ok 2 - b',
-      '# case c begins 12.5', 'not ok 3 - c', '  ---', '  message: "third"', '  ...', 'ok 4 - d # TODO later',
+      '# case c begins 12.5 monotonic 2.5', 'not ok 3 - c', '  ---', '  message: "third"', '  ...', 'ok 4 - d # TODO later',
     ].join('\n'));
     expect(results.get('a')?.diagnostic).toBe('  message: "first"');
     expect(results.get('b')?.diagnostic).toBe('');
@@ -36,27 +36,39 @@ describe('parseTap', () => {
     expect(parseTap('Traceback (most recent call last):\n  oops').size).toBe(0);
   });
 
-  it('cuts the run into case windows from the peer\'s "# case <id> begins <ms>" comments', () => {
-    const text = ['TAP version 13', '1..2', '# case echo-int begins 1000', 'ok 1 - echo-int', '# case ping begins 1250.125', 'ok 2 - ping'].join('\n');
+  it('cuts the run into case windows on the monotonic clock, from the peer\'s "# case <id> begins" comments', () => {
+    const text = ['TAP version 13', '1..2', '# case echo-int begins 1000 monotonic 70.5', 'ok 1 - echo-int', '# case ping begins 1250.125 monotonic 320.625', 'ok 2 - ping'].join('\n');
     expect(parseTap(text).size).toBe(2);
     expect(caseWindows(text)).toEqual(new Map([
-      ['echo-int', { from: 1000, to: 1250.125 }],
-      ['ping', { from: 1250.125, to: Number.POSITIVE_INFINITY }],
+      ['echo-int', { from: 70.5, to: 320.625, wallFrom: 1000, wallTo: 1250.125 }],
+      ['ping', { from: 320.625, to: Number.POSITIVE_INFINITY, wallFrom: 1250.125, wallTo: Number.POSITIVE_INFINITY }],
+    ]));
+  });
+
+  it('keeps each clock\'s windows apart: a step of the real-time clock moves no monotonic window', () => {
+    // The real-time clock set back 40 ms during "a": its real-time span ends before it begins.
+    const text = ['# case a begins 1000 monotonic 10', 'ok 1 - a', '# case b begins 965 monotonic 15', 'ok 2 - b'].join('\n');
+    expect(caseWindows(text).get('a')).toEqual({ from: 10, to: 15, wallFrom: 1000, wallTo: 965 });
+  });
+
+  it('gives no window for a case whose line lacks the monotonic instant (containers/README.md)', () => {
+    expect(caseWindows('# case a begins 1000\nok 1 - a\n# case b begins 1001 monotonic 5\nok 2 - b\n')).toEqual(new Map([
+      ['b', { from: 5, to: Number.POSITIVE_INFINITY, wallFrom: 1001, wallTo: Number.POSITIVE_INFINITY }],
     ]));
   });
 
   it('reads test points and case windows in one pass, as parseTap and caseWindows do apart', () => {
-    const text = ['TAP version 13', '1..2', '# case a begins 10', 'not ok 1 - a', '  ---', '  message: "no"', '  ...',
-      '# case b begins 20.5', 'ok 2 - b # SKIP not offered'].join('\n');
+    const text = ['TAP version 13', '1..2', '# case a begins 10 monotonic 1', 'not ok 1 - a', '  ---', '  message: "no"', '  ...',
+      '# case b begins 20.5 monotonic 11.5', 'ok 2 - b # SKIP not offered'].join('\n');
     const read = readCellTap(text);
     expect(read.results).toEqual(parseTap(text));
     expect(read.windows).toEqual(caseWindows(text));
     expect(read.results.get('a')?.diagnostic).toBe('  message: "no"');
-    expect(read.windows.get('b')).toEqual({ from: 20.5, to: Number.POSITIVE_INFINITY });
+    expect(read.windows.get('b')).toEqual({ from: 11.5, to: Number.POSITIVE_INFINITY, wallFrom: 20.5, wallTo: Number.POSITIVE_INFINITY });
   });
 
   it('ignores comments that are not case starts', () => {
-    expect(caseWindows('TAP version 13\n# case x starts 5\n# cased y begins 7\n# case z begins soon\n1..0\n').size).toBe(0);
+    expect(caseWindows('TAP version 13\n# case x starts 5 monotonic 1\n# cased y begins 7 monotonic 1\n# case z begins soon monotonic 1\n1..0\n').size).toBe(0);
   });
 });
 
@@ -78,14 +90,19 @@ describe('splitCells', () => {
     expect(split.problems).toEqual([]);
   });
 
-  it('reads when a cell ended from its "ends" line, where the peer gives the instant', () => {
+  it('reads when a cell ended, on the monotonic clock, from its "ends" line, where the peer gives the instants', () => {
     const split = splitCells([
-      '# cell c1 begins', 'TAP version 13', '1..1', '# case a begins 10.5', 'ok 1 - a', '# cell c1 ends 12.25',
+      '# cell c1 begins', 'TAP version 13', '1..1', '# case a begins 10.5 monotonic 1.5', 'ok 1 - a', '# cell c1 ends 12.25 monotonic 3.25',
       ...cell('c2', ['TAP version 13', '1..1', 'ok 1 - a']),
     ].join('\n'));
-    expect(split.cells.map((c) => [c.key, c.ended, c.endedAt])).toEqual([['c1', true, 12.25], ['c2', true, undefined]]);
-    expect(split.cells[0]?.tap).toBe('TAP version 13\n1..1\n# case a begins 10.5\nok 1 - a');
+    expect(split.cells.map((c) => [c.key, c.ended, c.endedAt])).toEqual([['c1', true, 3.25], ['c2', true, undefined]]);
+    expect(split.cells[0]?.tap).toBe('TAP version 13\n1..1\n# case a begins 10.5 monotonic 1.5\nok 1 - a');
     expect(split.problems).toEqual([]);
+  });
+
+  it('does not take an "ends" line with a real-time instant alone for the cell\'s end: the contract gives both or none', () => {
+    const split = splitCells(['# cell c1 begins', 'ok 1 - a', '# cell c1 ends 12.25'].join('\n'));
+    expect(split.problems).toEqual(['cell c1 did not end']);
   });
 
   it('keeps what a cell printed when the run stops inside it', () => {

@@ -1,9 +1,15 @@
 // Reads the TAP that reference clients print (containers/README.md): one "ok N - <case id>" or
 // "not ok N - <case id>" per case, optionally followed by an indented YAML diagnostic block
-// ("  ---" ... "  ..."), and before each case a comment "# case <id> begins <epoch ms, to the µs>"
-// (the peer's clock; containers share the host's), which lets our server's recorded bytes be cut
-// into cases. A client running a plan prints several cells, each as "# cell <key> begins" ...
+// ("  ---" ... "  ..."), and before each case a comment "# case <id> begins <epoch ms> monotonic
+// <ms>" (both to the µs; containers share the host's clocks), which lets what our server saw be
+// cut into cases. A client running a plan prints several cells, each as "# cell <key> begins" ...
 // "# cell <key> ends" around its own TAP: splitCells cuts such output into per-cell TAP texts.
+//
+// Why the monotonic instant: our servers stamp what they see on CLOCK_MONOTONIC
+// (impls/wire/monotonic-clock.ts), the clock the peers' System.nanoTime() and time.monotonic_ns()
+// read, which nothing steps. Cut by the real-time clock, a step of a few milliseconds moved a
+// case's first connection into the case before it (nine reconnect cases in a CI run, 2026-12-04);
+// a step back makes the peer's own real-time windows overlap, which no stamp can undo.
 //
 // The TAP grammar (test points, directives, YAML blocks, comments) is tap-parser's. The YAML is
 // also kept as the peer wrote it: tap-parser's parsed `diag` turns a 64-bit integer into a double
@@ -80,27 +86,35 @@ export function parseTap(text: string): Map<string, TapResult> {
   return resultsById(readTap(text));
 }
 
-const CASE_BEGINS = /^#\s*case\s+(\S+)\s+begins\s+(\d+(?:\.\d+)?)\s*$/;
+/** "<epoch ms> monotonic <ms>": the instants a peer gives (a line without the monotonic one gives none). */
+const INSTANTS = String.raw`(\d+(?:\.\d+)?)\s+monotonic\s+(\d+(?:\.\d+)?)`;
+const CASE_BEGINS = new RegExp(String.raw`^#\s*case\s+(\S+)\s+begins\s+${INSTANTS}\s*$`);
 
-/** When each case began, per the peer's "# case <id> begins <ms>" comments: [from, to) per case id. */
+/** When each case began, per the peer's "# case <id> begins ..." comments: [from, to) per case id. */
 export function caseWindows(text: string): Map<string, CaseWindow> {
   return windowsOf(readTap(text));
 }
 
+/** A case's span, from its start to the next case's (the last one's is open at its end). */
 export interface CaseWindow {
+  /** On the monotonic clock, in ms: what our servers' stamps are compared with. */
   readonly from: number;
   readonly to: number;
+  /** The same span on the real-time clock (epoch ms), for what is stamped so (stalls, in loop-stalls.ts). */
+  readonly wallFrom: number;
+  readonly wallTo: number;
 }
 
 function windowsOf(reading: TapReading): Map<string, CaseWindow> {
-  const starts: { id: string; at: number }[] = [];
+  const starts: { id: string; wall: number; at: number }[] = [];
   for (const comment of reading.comments) {
     const match = CASE_BEGINS.exec(comment.trim());
-    if (match?.[1] && match[2]) starts.push({ id: match[1], at: Number(match[2]) });
+    if (match?.[1] && match[2] && match[3]) starts.push({ id: match[1], wall: Number(match[2]), at: Number(match[3]) });
   }
   const windows = new Map<string, CaseWindow>();
   starts.forEach((start, index) => {
-    windows.set(start.id, { from: start.at, to: starts[index + 1]?.at ?? Number.POSITIVE_INFINITY });
+    const next = starts[index + 1];
+    windows.set(start.id, { from: start.at, to: next?.at ?? Number.POSITIVE_INFINITY, wallFrom: start.wall, wallTo: next?.wall ?? Number.POSITIVE_INFINITY });
   });
   return windows;
 }
@@ -129,8 +143,9 @@ export interface CellTap {
   /** False when the output stopped (or the next cell began) before "# cell <key> ends". */
   readonly ended: boolean;
   /**
-   * The instant on "# cell <key> ends <epoch ms>", when the peer gives one: where the cell's last
-   * case ended (the cells of one plan may run side by side, so the next cell's start is no bound).
+   * The monotonic instant on "# cell <key> ends <epoch ms> monotonic <ms>", when the peer gives
+   * one: where the cell's last case ended (the cells of one plan may run side by side, so the next
+   * cell's start is no bound).
    */
   readonly endedAt?: number;
 }
@@ -144,7 +159,7 @@ export interface SplitOutput {
   readonly problems: readonly string[];
 }
 
-const CELL_MARK = /^#\s*cell\s+(\S+)\s+(begins|ends)(?:\s+(\d+(?:\.\d+)?))?\s*$/;
+const CELL_MARK = new RegExp(String.raw`^#\s*cell\s+(\S+)\s+(begins|ends)(?:\s+${INSTANTS})?\s*$`);
 
 /**
  * Cuts a plan client's stdout into per-cell TAP texts. Tolerates a run cut short: a cell that
@@ -169,7 +184,7 @@ export function splitCells(stdout: string): SplitOutput {
       close(false);
       open = { key: mark[1] as string, lines: [] };
     } else if (mark?.[2] === 'ends') {
-      if (open?.key === mark[1]) close(true, mark[3] !== undefined ? Number(mark[3]) : undefined);
+      if (open?.key === mark[1]) close(true, mark[4] !== undefined ? Number(mark[4]) : undefined);
       else problems.push(`"# cell ${mark[1]} ends" ${open ? `inside cell ${open.key}` : 'outside any cell'}`);
     } else if (open) {
       open.lines.push(line);

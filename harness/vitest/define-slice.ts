@@ -395,7 +395,8 @@ function defineCells<C extends CatalogueCase>(driver: FamilyDriver<C>, cells: re
     const crashed = state.ours?.crashed ?? state.hostLost;
     if (!line.ok || problems.length > 0 || crashed) {
       // The case's span as the peer client saw it; the last case's ends with the plan run.
-      const stalled = window ? stallNote(window.from, Number.isFinite(window.to) ? window.to : (rs.clientEndedAt ?? Date.now()), rs.hostStalls ?? [], HOST_STALLS) : undefined;
+      // Stalls are stamped on the real-time clock: the window's real-time span.
+      const stalled = window ? stallNote(window.wallFrom, Number.isFinite(window.wallTo) ? window.wallTo : (rs.clientEndedAt ?? Date.now()), rs.hostStalls ?? [], HOST_STALLS) : undefined;
       throw withWire(new Error([
         line.ok ? 'peer client: ok' : `peer client: not ok\n${line.diagnostic}`,
         ...problems.map((p) => `our server: ${p}`),

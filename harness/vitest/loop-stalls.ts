@@ -7,12 +7,11 @@
 // says so in its message: the failure stays a failure, and whoever reads it knows where to look
 // first. (Seen on Node 22: Python-client cases over zlib timed out in loaded full runs while our
 // servers still ran in the workers, DESIGN.md "Stalls of a worker".) The same watch sees the
-// real-time clock stepped (the peers' case windows and our stamps are real-time; a step in a CI
-// run once made 21 cases find nothing in their windows, impls/wire/wall-clock.ts), and says so
-// instead of calling the jump a stall.
+// real-time clock stepped (the stalls' stamps are real-time, compared with the real-time span of a
+// case; case windows themselves are cut on the monotonic clock, impls/wire/monotonic-clock.ts),
+// and says so instead of calling the jump a stall.
 
 import { deflate } from 'node:zlib';
-import { onWallClockStep, wallClockMs } from '../../impls/wire/wall-clock.ts';
 import { readSchedstat } from '../host/schedstat.ts';
 
 /** The loop is sampled this often; a sample this much late is a stall. */
@@ -63,13 +62,7 @@ export function watchLoopStalls(): void {
   let last = Date.now();
   let lastMono = performance.now();
   let lastTimes = threadTimes();
-  // Steps below a second only our stamps' clock can prove (bracketed reads, wall-clock.ts); it
-  // reads once a tick here, so that a step is seen within one even where nothing is stamped.
-  onWallClockStep((step) => {
-    if (Math.abs(step.stepMs) < STALL_MS) recordStall({ what: 'real-time clock', ...step });
-  });
   setInterval(() => {
-    wallClockMs();
     const now = Date.now();
     const mono = performance.now();
     const times = threadTimes();
@@ -141,7 +134,7 @@ export function stallNote(from: number, to: number, among: readonly Stall[] = st
     notes.push(`${who} stalled within this case's span (${spans}): a timeout in it may be that stall, not the implementation's`);
   }
   if (steps.length > 0) {
-    const jumps = steps.map((s) => `by ${signed(s.stepMs ?? 0)} between ${clock(s.from)} and ${clock(s.to)} UTC`).join(', ');
+    const jumps = steps.map((s) => `by ${signed(s.stepMs ?? 0)} s between ${clock(s.from)} and ${clock(s.to)} UTC`).join(', ');
     notes.push(`the real-time clock was stepped within this case's span (${jumps}), as ${who} saw it: times compared with the peer's across it are off by that much`);
   }
   return notes.length === 0 ? undefined : notes.join('; ');
@@ -158,8 +151,6 @@ function spentNote(stall: Stall): string {
   return ` (its thread ran ${seconds(stall.ranMs)} s and waited for a CPU ${seconds(stall.waitedMs)} s of it, ${cause})`;
 }
 
-/** A step with its unit: seconds, or milliseconds for one below a second. */
 function signed(ms: number): string {
-  const sign = ms >= 0 ? '+' : '-';
-  return Math.abs(ms) < 1_000 ? `${sign}${Math.abs(ms).toFixed(3)} ms` : `${sign}${(Math.abs(ms) / 1000).toFixed(1)} s`;
+  return `${ms >= 0 ? '+' : '-'}${(Math.abs(ms) / 1000).toFixed(1)}`;
 }

@@ -10,6 +10,8 @@ import thriftAdapter from '../../impls/thrift/adapter.ts';
 import { contractEndpoint } from '../../suites/thrift/procedures.ts';
 import { thriftDriver } from '../../suites/thrift/driver.ts';
 import { ServerHost, type HostedCell } from './server-host.ts';
+import type { CaseWindow } from '../tap/parse.ts';
+import { monotonicMs } from '../../impls/wire/monotonic-clock.ts';
 
 const cell: Cell = {
   family: 'thrift', direction: 'ts-server', client: 'python', server: 'ours', peer: 'python', version: '0.25.0',
@@ -32,6 +34,13 @@ async function hostOne(caseIds: readonly string[], port?: number): Promise<{ hos
   return { hosted, failures: started.failures, ports: started.ports };
 }
 
+/** A case window from a monotonic instant to now (the real-time span alongside, as a peer prints both). */
+function windowFrom(from: number): CaseWindow {
+  const to = monotonicMs() + 1;
+  const wallTo = Date.now() + 1;
+  return { from, to, wallFrom: wallTo - (to - from), wallTo };
+}
+
 /** Something that is not the suite listening on a port the suite reserved. */
 async function squatter(port: number): Promise<Server> {
   const server = createServer((socket) => socket.destroy());
@@ -45,17 +54,17 @@ describe('ServerHost', () => {
     expect(failures.size).toBe(0);
     if (!thriftAdapter.connect) throw new Error('our Thrift adapter has no client');
     const client = await thriftAdapter.connect(contractEndpoint(cell, hosted.endpoint), { timeoutMs: 5_000 });
-    const from = Date.now();
+    const from = monotonicMs();
     // i32-zero's call, as the case sends it; i32-min's value never arrives (a different one does).
     expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
     expect(await client.call('Conformance', 'echoI32', { value: 5 })).toBe(5);
     await client.close();
-    const report = await (host as ServerHost).collect(new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]), new Set());
+    const report = await (host as ServerHost).collect(new Map([['cell-1', new Map([['i32-zero', windowFrom(from)]])]]), new Set());
     const seen = report.cells.get('cell-1');
     expect(seen?.problems.get('i32-zero')).toEqual([]);
     expect(seen?.problems.get('i32-min')?.[0]).toMatch(/no echoI32 call arrived with arguments \{"value":-2147483648\}; 2 echoI32 call\(s\) arrived/);
     expect(seen?.crashed).toBeUndefined();
-    const bytes = seen?.wire.between(from, Date.now() + 1) ?? [];
+    const bytes = seen?.wire.between(from, monotonicMs() + 1) ?? [];
     expect(bytes).toHaveLength(1);
     // A framed binary call: the frame's length, then the strict version word of a CALL.
     expect(bytes[0]?.received.subarray(4, 8).toString('hex')).toBe('80010001');
@@ -66,10 +75,10 @@ describe('ServerHost', () => {
     const { hosted } = await hostOne(['i32-zero']);
     if (!thriftAdapter.connect) throw new Error('our Thrift adapter has no client');
     const client = await thriftAdapter.connect(contractEndpoint(cell, hosted.endpoint), { timeoutMs: 5_000 });
-    const from = Date.now();
+    const from = monotonicMs();
     expect(await client.call('Conformance', 'echoI32', { value: 0 })).toBe(0);
     await client.close();
-    const windows = new Map([['cell-1', new Map([['i32-zero', { from, to: Date.now() + 1 }]])]]);
+    const windows = new Map([['cell-1', new Map([['i32-zero', windowFrom(from)]])]]);
     const quiet = await (host as ServerHost).collect(windows, new Set());
     expect(quiet.cells.get('cell-1')?.problems.get('i32-zero')).toEqual([]);
     expect(quiet.cells.get('cell-1')?.wire.between(0, Number.POSITIVE_INFINITY)).toEqual([]);

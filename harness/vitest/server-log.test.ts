@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { wallClockMs } from '../../impls/wire/wall-clock.ts';
+import { monotonicMs } from '../../impls/wire/monotonic-clock.ts';
 import { ServerLog } from './server-log.ts';
 
 describe('ServerLog', () => {
   it('gives the lines of a time window, and the last lines', () => {
     const log = new ServerLog();
     log.write('before');
-    const from = wallClockMs();
+    const from = monotonicMs();
     log.write('inside 1');
     log.write('inside 2');
-    const to = wallClockMs() + 0.001;
+    const to = monotonicMs() + 0.001;
     expect(log.between(from, to)).toEqual(['inside 1', 'inside 2']);
     expect(log.last(2)).toEqual(['inside 1', 'inside 2']);
     expect(log.between(to, to + 1000)).toEqual([]);
@@ -24,9 +24,9 @@ describe('ServerLog', () => {
 
   it('gives a failing case the lines of its window under a heading, the last ones when there are many', () => {
     const log = new ServerLog();
-    const from = wallClockMs();
+    const from = monotonicMs();
     for (let i = 0; i < 5; i++) log.write(`refused ${i}`);
-    const window = { from, to: wallClockMs() + 0.001 };
+    const window = { from, to: monotonicMs() + 0.001 };
     expect(log.forFailure(window, 2)).toEqual(["--- our server's log during the case (last 2 of 5) ---", 'refused 3', 'refused 4']);
     expect(log.forFailure(undefined, 1)).toEqual(["--- our server's log (last lines) ---", 'refused 4']);
     expect(log.forFailure({ from: window.to, to: window.to + 1 })).toEqual([]);

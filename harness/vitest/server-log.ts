@@ -1,9 +1,9 @@
 // Our server's log lines in a ts-server cell (input it refused, handler errors it answered), kept
-// with the wall-clock time they were written, so that a failing case shows the lines of its own
-// window (the peer client's TAP stamps it with the same clock). Before, the lines went to the vitest
+// with the monotonic time they were written, so that a failing case shows the lines of its own
+// window (the peer client's TAP gives its instants on the same clock, impls/wire/monotonic-clock.ts). Before, the lines went to the vitest
 // worker's stderr: ~1,000 lines in a default run, naming no cell. Bounded: a server flooded with bad
 // input cannot grow the worker's memory through its log.
-import { wallClockMs } from '../../impls/wire/wall-clock.ts';
+import { monotonicMs } from '../../impls/wire/monotonic-clock.ts';
 
 export interface ServerLogSnapshot {
   readonly lines: readonly Line[];
@@ -32,7 +32,7 @@ export class ServerLog {
       this.droppedLines++;
       return;
     }
-    this.lines.push({ at: wallClockMs(), text: text.length > this.maxLineChars ? `${text.slice(0, this.maxLineChars)}…` : text });
+    this.lines.push({ at: monotonicMs(), text: text.length > this.maxLineChars ? `${text.slice(0, this.maxLineChars)}…` : text });
   };
 
   /** Lines written at or after fromMs and before toMs. */

@@ -5,7 +5,7 @@
 // Socket transports record what they write and read on the socket, framing included; HTTP
 // transports record the request and response bodies (the headers are node's business).
 
-import { wallClockMs } from './wall-clock.ts';
+import { monotonicMs } from './monotonic-clock.ts';
 
 /** Told about every chunk of bytes a transport sends or receives. Must not keep the caller waiting. */
 export interface WireRecorder {
@@ -86,6 +86,7 @@ export interface ServerWireLogOptions {
    * grid.)
    */
   readonly keepPerChunk?: number;
+  /** Stamps chunks (default: the monotonic clock the peers' case instants are read on). */
   readonly clock?: () => number;
 }
 
@@ -115,7 +116,7 @@ export class ServerWireLog implements ConnectionRecorders {
   constructor(options: ServerWireLogOptions = {}) {
     this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     this.keepPerChunk = options.keepPerChunk ?? Number.POSITIVE_INFINITY;
-    this.clock = options.clock ?? wallClockMs;
+    this.clock = options.clock ?? monotonicMs;
   }
 
   connection(peer: string): WireRecorder {

@@ -7,7 +7,7 @@ import { hasFeature } from '../../harness/contract/capabilities.ts';
 import type { ServerStartRun, TsServer } from '../../harness/vitest/family-driver.ts';
 import type { Protocol } from '../../impls/avro/index.ts';
 import { callsOf, protocolText, type AvroCase } from './catalogue.ts';
-import { wallClockMs } from '../../impls/wire/wall-clock.ts';
+import { monotonicMs } from '../../impls/wire/monotonic-clock.ts';
 import { loadProtocol, requestFromNotation } from './expectations.ts';
 import { avroEquals, show } from './notation.ts';
 import { urlFor } from './procedures.ts';
@@ -34,7 +34,7 @@ export async function startServer(run: ServerStartRun<AvroCase>): Promise<TsServ
   const server = await adapter.listen(
     { url: urlFor(run.cell.transport, run.endpoint), transport: run.cell.transport, protocol: { name: run.cell.protocol, text: protocolText(run.cell.protocol) } },
     handlers,
-    { recorders: run.recorders, ...(run.log ? { log: run.log } : {}), ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push({ at: wallClockMs(), record }) } : {}) },
+    { recorders: run.recorders, ...(run.log ? { log: run.log } : {}), ...(observes ? { onHandshake: (record: HandshakeRecord) => handshakes.push({ at: monotonicMs(), record }) } : {}) },
   );
   return {
     problemsFor: (caseId, window) => {
@@ -118,9 +118,9 @@ function byConnection(records: readonly HandshakeRecord[]): Map<string, Handshak
 }
 
 /**
- * For a window that holds no handshake: how near the cell's others were. The window is the peer's
- * clock and the stamps are ours; when the two disagree (a CI run once saw a step of the real-time
- * clock, impls/wire/wall-clock.ts), the case's own handshakes sit just outside by the disagreement.
+ * When a count is off: how near the cell's handshakes outside the window were (the window is the
+ * peer client's instants, the stamps our server's, both on the monotonic clock): a case's own
+ * handshake just outside it points at the cut, not at the client.
  */
 export function nearestOutside(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
   if (!window || handshakes.length === 0) return '';
@@ -128,12 +128,12 @@ export function nearestOutside(handshakes: readonly Stamped[], window: { from: n
   const after = handshakes.filter((h) => h.at >= window.to).map((h) => h.at - window.to);
   const ms = (values: number[]): string => `${Math.min(...values).toFixed(3)} ms`;
   const sides = [before.length > 0 ? `${before.length} before it, the nearest ${ms(before)} before its start` : '', after.length > 0 ? `${after.length} after it, the nearest ${ms(after)} after its end` : ''].filter(Boolean);
-  return `; of the cell's ${handshakes.length} handshake(s), ${sides.join(' and ')} (the window is the peer client's clock, the stamps our server's)`;
+  return `; of the cell's ${handshakes.length} handshake(s), ${sides.join(' and ')} (the window is the peer client's instants, the stamps our server's)`;
 }
 
 /**
  * When a count is off: where in the window each of its handshakes was stamped, so that one a
- * fraction of a millisecond from an edge (a clock that disagrees with the peer's) shows as such.
+ * fraction of a millisecond from an edge shows as such.
  */
 export function placed(handshakes: readonly Stamped[], window: { from: number; to: number } | undefined): string {
   if (!window) return '';

@@ -8,7 +8,7 @@ const at = (ms: number): Stamped => ({ at: ms, record });
 describe('the note on handshakes outside a case window', () => {
   it('says how many lie on each side and how far the nearest is', () => {
     const note = nearestOutside([at(900), at(990.5), at(1_250), at(1_400)], { from: 1_000, to: 1_200 });
-    expect(note).toBe("; of the cell's 4 handshake(s), 2 before it, the nearest 9.500 ms before its start and 2 after it, the nearest 50.000 ms after its end (the window is the peer client's clock, the stamps our server's)");
+    expect(note).toBe("; of the cell's 4 handshake(s), 2 before it, the nearest 9.500 ms before its start and 2 after it, the nearest 50.000 ms after its end (the window is the peer client's instants, the stamps our server's)");
   });
 
   it('names one side only when all lie there, and says nothing without a window or handshakes', () => {

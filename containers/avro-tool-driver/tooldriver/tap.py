@@ -9,6 +9,13 @@ def log(text):
     print(text, file=sys.stderr, flush=True)
 
 
+def instants():
+    """When, as "<epoch ms> monotonic <ms>" to the microsecond: the harness cuts what its server saw
+    by the monotonic clock (containers share it with the host), which no step of the real-time
+    clock moves."""
+    return f"{time.time_ns() / 1e6:.3f} monotonic {time.monotonic_ns() / 1e6:.3f}"
+
+
 def _yaml(value):
     # JSON is YAML (flow style); very long renderings are cut, as a quoted string.
     text = json.dumps(value, ensure_ascii=False)
@@ -29,11 +36,11 @@ class Tap:
 
     def cell_ends(self, key):
         # When the cell's last case ended (the harness's measure of that case's own time).
-        self.line(f"# cell {key} ends {time.time_ns() / 1e6:.3f}")
+        self.line(f"# cell {key} ends {instants()}")
 
     def case_begins(self, case_id):
-        # On the host's clock (containers share it): the harness cuts its server's wire log here.
-        self.line(f"# case {case_id} begins {time.time_ns() / 1e6:.3f}")
+        # The harness cuts what its server saw at these instants.
+        self.line(f"# case {case_id} begins {instants()}")
 
     def ok(self, number, case_id):
         self.line(f"ok {number} - {case_id}")

@@ -20,17 +20,20 @@ final class Tap {
 
   void cellEnds(String key) {
     // When the last case ended, as the harness reads that case's own time.
-    out.println("# cell " + key + " ends " + epochMillis());
+    out.println("# cell " + key + " ends " + instants());
   }
 
   void caseBegins(String id) {
-    // On the host's clock (containers share it): the harness cuts its server's wire log here.
-    out.println("# case " + id + " begins " + epochMillis());
+    // On the host's real-time and monotonic clocks (containers share both): the harness cuts what
+    // its server saw by the monotonic one, which no step of the real-time clock moves.
+    out.println("# case " + id + " begins " + instants());
   }
 
-  private static String epochMillis() {
+  /** "<epoch ms> monotonic <ms>" (System.nanoTime() reads CLOCK_MONOTONIC on Linux). */
+  private static String instants() {
     Instant now = Instant.now();
-    return String.format(Locale.ROOT, "%.3f", now.getEpochSecond() * 1000.0 + now.getNano() / 1e6);
+    long monotonic = System.nanoTime();
+    return String.format(Locale.ROOT, "%.3f monotonic %d.%03d", now.getEpochSecond() * 1000.0 + now.getNano() / 1e6, monotonic / 1_000_000, monotonic / 1_000 % 1_000);
   }
 
   void ok(int number, String id) {

@@ -27,13 +27,17 @@ final class Tap {
 
   void end() {
     // When the last case ended, as the harness reads that case's own time.
-    out.println("# cell " + cell + " ends " + epochMillis());
+    out.println("# cell " + cell + " ends " + instants());
     out.flush();
   }
 
-  /** When a case starts, on the host's clock (containers share it), in ms to the µs: the harness cuts its server's wire log by these. */
+  /**
+   * When a case starts, in ms to the µs, on the real-time and the monotonic clock (containers share
+   * both with the host): the harness cuts what its server saw by the monotonic one, which no step
+   * of the real-time clock moves.
+   */
   void begin(String id) {
-    out.println("# case " + id + " begins " + epochMillis());
+    out.println("# case " + id + " begins " + instants());
     out.flush();
   }
 
@@ -62,10 +66,14 @@ final class Tap {
     out.flush();
   }
 
-  /** Wall-clock milliseconds with three decimals (cases on loopback often take less than a millisecond). */
-  private static String epochMillis() {
+  /**
+   * "<epoch ms> monotonic <ms>", each with three decimals (cases on loopback often take less than a
+   * millisecond); System.nanoTime() reads CLOCK_MONOTONIC on Linux.
+   */
+  private static String instants() {
     java.time.Instant now = java.time.Instant.now();
-    return String.format("%d.%03d", now.toEpochMilli(), now.getNano() / 1000 % 1000);
+    long monotonic = System.nanoTime();
+    return String.format("%d.%03d monotonic %d.%03d", now.toEpochMilli(), now.getNano() / 1000 % 1000, monotonic / 1_000_000, monotonic / 1_000 % 1_000);
   }
 
   private static String json(JsonNode node) {

@@ -102,10 +102,9 @@ final class CaseRunner {
     int n = 0;
     for (String id : cell.cases()) {
       n++;
-      // When the case starts, on the host's clock (containers share it), in ms to the µs: the
-      // harness cuts its server's wire log by these instants.
-      Instant now = Instant.now();
-      out.append(String.format("# case %s begins %d.%03d%n", id, now.toEpochMilli(), now.getNano() / 1000 % 1000));
+      // When the case starts, in ms to the µs, on the host's real-time and monotonic clocks
+      // (containers share both): the harness cuts what its server saw by the monotonic one.
+      out.append("# case ").append(id).append(" begins ").append(instants()).append('\n');
       try {
         JsonNode c = catalogue.get(id);
         if (c == null) throw new Mismatch("no case " + id + " in cases.json", NULL, NULL);
@@ -118,9 +117,15 @@ final class CaseRunner {
       }
     }
     // When the last case ended, as the harness reads that case's own time.
-    Instant ended = Instant.now();
-    out.append(String.format("# cell %s ends %d.%03d%n", cell.key(), ended.toEpochMilli(), ended.getNano() / 1000 % 1000));
+    out.append("# cell ").append(cell.key()).append(" ends ").append(instants()).append('\n');
     return out.toString();
+  }
+
+  /** "<epoch ms> monotonic <ms>", three decimals each (System.nanoTime() reads CLOCK_MONOTONIC on Linux). */
+  private static String instants() {
+    Instant now = Instant.now();
+    long monotonic = System.nanoTime();
+    return String.format("%d.%03d monotonic %d.%03d", now.toEpochMilli(), now.getNano() / 1000 % 1000, monotonic / 1_000_000, monotonic / 1_000 % 1_000);
   }
 
   /** One case in one cell. */
