@@ -46,9 +46,9 @@ describe('a complete response avro-js ignores fails the call at once, not at the
     });
     const port = await listening(http);
     const client = await adapter.connect?.({ url: `http://${LOOPBACK}:${port}/`, transport: 'http', protocol: { name: 'mail', text } }, { timeoutMs: TIMEOUT_MS });
-    const started = Date.now();
+    const started = performance.now();
     await expect(client?.call('send', { message: { to: 'a', from: 'b', body: 'c' } })).rejects.toThrow(/did not react to a complete 4-byte response message/);
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS / 2);
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS / 2);
     await client?.close();
     http.closeAllConnections();
   });
@@ -60,9 +60,9 @@ describe('a complete response avro-js ignores fails the call at once, not at the
     });
     const port = await listening(tcp);
     const client = await adapter.connect?.({ url: `tcp://${LOOPBACK}:${port}/`, transport: 'tcp', protocol: { name: 'mail', text } }, { timeoutMs: TIMEOUT_MS });
-    const started = Date.now();
+    const started = performance.now();
     await expect(client?.call('send', { message: { to: 'a', from: 'b', body: 'c' } })).rejects.toThrow(/did not react to a complete 4-byte response message/);
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS / 2);
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS / 2);
     await client?.close();
   });
 });
