@@ -3,8 +3,10 @@
 // Every decompressor takes a limit on the uncompressed size and refuses beyond it.
 import zlib from 'node:zlib';
 import { DataFileError } from './errors.ts';
+import type { Room } from './room.ts';
 import { snappyCompressInto, snappyCompressShared, snappyDecompress } from './snappy.ts';
 import { zstdCompress, zstdCompressShared } from './zstd.ts';
+import { keptDecompress } from './kept-decompress.ts';
 
 export interface Codec {
   readonly name: string;
@@ -19,6 +21,11 @@ export interface Codec {
    * guess of it (the reader passes the previous block's) that a codec may size its output by.
    */
   decompress(data: Buffer, maxBytes: number, sizeHint?: number): Buffer;
+  /**
+   * As decompress, but the output may be written into memory from `room` (the reader's buffer,
+   * reused block after block): valid only until the reader's next block.
+   */
+  decompressInto?(data: Buffer, maxBytes: number, room: Room, sizeHint?: number): Buffer;
 }
 
 // zlib's sync calls write their output in chunks of 16 KiB and concatenate them: a 64 KB block
@@ -55,32 +62,43 @@ const nullCodec: Codec = {
 const deflateCodec: Codec = {
   name: 'deflate',
   compress: (data) => zlib.deflateRawSync(data),
-  decompress: (data, maxBytes, sizeHint) => bounded('deflate', maxBytes, () => zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) })),
+  decompress: (data, maxBytes, sizeHint) => inflateFresh(data, maxBytes, sizeHint),
+  // As zstandard's below: one kept context, the reader's buffer, the public way to judge a bad block.
+  decompressInto: (data, maxBytes, room, sizeHint) => keptDecompress('deflate', data, maxBytes, room, sizeHint) ?? inflateFresh(data, maxBytes, sizeHint),
 };
+
+function inflateFresh(data: Buffer, maxBytes: number, sizeHint: number | undefined): Buffer {
+  return bounded('deflate', maxBytes, () => zlib.inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) }));
+}
 
 const snappyCodec: Codec = {
   name: 'snappy',
   compress: (data) => withCrc(data, snappyCompressInto(data, 4)),
   // Into snappy.ts's reused output buffer: no allocation per block.
   compressTransient: (data) => withCrc(data, snappyCompressShared(data, 4)),
-  decompress: (data, maxBytes) => {
-    if (data.length < 4) throw new DataFileError('codec', `snappy block of ${data.length} bytes has no room for its CRC32`);
-    const body = data.subarray(0, data.length - 4);
-    const expected = data.readUInt32BE(data.length - 4);
-    let out: Buffer;
-    try {
-      out = snappyDecompress(body, maxBytes);
-    } catch (error) {
-      const limit = /limit/.test((error as Error).message);
-      throw new DataFileError(limit ? 'limit' : 'codec', (error as Error).message, { cause: error });
-    }
-    const actual = zlib.crc32(out);
-    if (actual !== expected) {
-      throw new DataFileError('codec', `snappy block checksum mismatch: CRC32 ${hex32(actual)} of the data, ${hex32(expected)} in the file`);
-    }
-    return out;
-  },
+  decompress: (data, maxBytes) => snappyChecked(data, maxBytes),
+  // Into the reader's reused buffer: no allocation per block.
+  decompressInto: (data, maxBytes, room) => snappyChecked(data, maxBytes, room),
 };
+
+/** A snappy block's data, its CRC32 checked. */
+function snappyChecked(data: Buffer, maxBytes: number, room?: Room): Buffer {
+  if (data.length < 4) throw new DataFileError('codec', `snappy block of ${data.length} bytes has no room for its CRC32`);
+  const body = data.subarray(0, data.length - 4);
+  const expected = data.readUInt32BE(data.length - 4);
+  let out: Buffer;
+  try {
+    out = snappyDecompress(body, maxBytes, room);
+  } catch (error) {
+    const limit = /limit/.test((error as Error).message);
+    throw new DataFileError(limit ? 'limit' : 'codec', (error as Error).message, { cause: error });
+  }
+  const actual = zlib.crc32(out);
+  if (actual !== expected) {
+    throw new DataFileError('codec', `snappy block checksum mismatch: CRC32 ${hex32(actual)} of the data, ${hex32(expected)} in the file`);
+  }
+  return out;
+}
 
 /** The block followed by the CRC32 of the uncompressed data, in the room left after it (no copy). */
 function withCrc(data: Buffer, { out, end }: { out: Buffer; end: number }): Buffer {
@@ -113,12 +131,17 @@ const zstandardCodec: Codec = {
     if (!zstd.zstdCompressSync) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
     return zstdCompressShared(data);
   },
-  decompress: (data, maxBytes, sizeHint) => {
-    const decompress = zstd.zstdDecompressSync;
-    if (!decompress) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
-    return bounded('zstandard', maxBytes, () => decompress(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) }));
-  },
+  decompress: (data, maxBytes, sizeHint) => zstdFresh(data, maxBytes, sizeHint),
+  // One decompression context kept for all blocks, into the reader's reused buffer
+  // (kept-decompress.ts); a block it does not finish cleanly goes the public way, which judges it.
+  decompressInto: (data, maxBytes, room, sizeHint) => keptDecompress('zstandard', data, maxBytes, room, sizeHint) ?? zstdFresh(data, maxBytes, sizeHint),
 };
+
+function zstdFresh(data: Buffer, maxBytes: number, sizeHint: number | undefined): Buffer {
+  const decompress = zstd.zstdDecompressSync;
+  if (!decompress) throw new DataFileError('unknown-codec', 'zstandard needs a Node.js with zlib zstd support');
+  return bounded('zstandard', maxBytes, () => decompress(data, { maxOutputLength: Math.max(1, maxBytes), ...chunkFor(sizeHint, maxBytes) }));
+}
 
 export const CODECS: Readonly<Record<string, Codec>> = Object.freeze({
   null: nullCodec,

@@ -96,6 +96,55 @@ describe('data files', () => {
   });
 });
 
+describe('blocks decompressed into each reader\'s reused buffer', () => {
+  const BYTES = { type: 'record', name: 'B', fields: [{ name: 'n', type: 'long' }, { name: 'b', type: 'bytes' }, { name: 's', type: 'string' }] };
+  /** A file of many small blocks whose values differ block to block. */
+  function fileWith(codec: string, tag: string): { path: string; values: { n: bigint; b: Buffer; s: string }[] } {
+    const path = join(dir, `reused-${codec}-${tag}.avro`);
+    const w = DataFileWriter.create(path, BYTES, { codec, blockSize: 200 });
+    const values = Array.from({ length: 60 }, (_, i) => ({ n: BigInt(i), b: Buffer.alloc(20 + (i % 7), `${tag}${i}`), s: `${tag} value ${i}` }));
+    for (const value of values) w.append(value);
+    w.close();
+    return { path, values };
+  }
+
+  for (const codec of ['deflate', 'snappy', 'zstandard']) {
+    it(`${codec}: two readers read in turn keep their own values (the bytes are copies, each reader has its own buffer)`, () => {
+      const a = fileWith(codec, 'a');
+      const b = fileWith(codec, 'b');
+      const readerA = DataFileReader.open(a.path);
+      const readerB = DataFileReader.open(b.path);
+      const fromA: unknown[] = [];
+      const fromB: unknown[] = [];
+      const itA = readerA.records();
+      const itB = readerB.records();
+      for (let i = 0; i < 60; i++) {
+        fromA.push(itA.next().value);
+        fromB.push(itB.next().value);
+      }
+      readerA.close();
+      readerB.close();
+      expect(readerA.blocksRead).toBeGreaterThan(5);
+      expect(fromA).toEqual(a.values);
+      expect(fromB).toEqual(b.values);
+    });
+
+    it(`${codec}: nextBlock() gives each block's data of its own, not the reused buffer`, () => {
+      const { path } = fileWith(codec, 'c');
+      const reader = DataFileReader.open(path);
+      const blocks: Buffer[] = [];
+      const copies: Buffer[] = [];
+      for (let block = reader.nextBlock(); block; block = reader.nextBlock()) {
+        blocks.push(block.data);
+        copies.push(Buffer.from(block.data));
+      }
+      reader.close();
+      expect(blocks.length).toBeGreaterThan(5);
+      for (const [i, data] of blocks.entries()) expect(data.equals(copies[i] as Buffer), `block ${i}`).toBe(true);
+    });
+  }
+});
+
 describe('a reader schema with a union', () => {
   it('reads bytes written on a ["string", "bytes"] union back as bytes, not as a string (the same-type branch first)', () => {
     const path = join(dir, 'union.avro');

@@ -7,6 +7,7 @@ import { compileReader, Cursor, RECORD_ITEM_BUDGET, RecordTruncated, type ReadVa
 import { DataFileError } from './errors.ts';
 import { codecNamed, CODECS, type Codec } from './codecs.ts';
 import { readHeader, SYNC_SIZE, type Header } from './header.ts';
+import { reusedRoom, type Room } from './room.ts';
 import { readPlan, type AvroType } from './schema.ts';
 import { ByteSource } from './source.ts';
 
@@ -50,6 +51,8 @@ export class DataFileReader {
   private blockIndex = 0;
   /** The previous block's uncompressed size: the codec's guess for the next one. */
   private lastBlockBytes: number | undefined;
+  /** Where the record loops' blocks are decompressed, reused block after block (room.ts). */
+  private readonly room: Room = reusedRoom();
 
   private constructor(source: ByteSource, options: ReaderOptions) {
     this.source = source;
@@ -87,8 +90,10 @@ export class DataFileReader {
 
   /**
    * Reads the next block. With the null codec the data is the source's own view, valid only until
-   * the source reads again: `ownData` copies it. The record loops below decode a block completely
-   * (copying every bytes and fixed value) before they read the next, so they need no copy.
+   * the source reads again, and with a codec that decompresses into the reader's room it is valid
+   * only until the next block: `ownData` gives a buffer of the block's own. The record loops below
+   * decode a block completely (copying every bytes and fixed value) before they read the next, so
+   * they need neither copy.
    */
   private readBlock(ownData: boolean): { count: number; data: Buffer; offset: number } | undefined {
     const source = this.source;
@@ -124,7 +129,7 @@ export class DataFileReader {
       if (stored.length > this.limits.maxUncompressedBytes) throw new DataFileError('limit', `${where} holds ${stored.length} bytes, beyond the limit of ${this.limits.maxUncompressedBytes}`);
       data = stored;
     } else {
-      data = this.decompress(stored, where);
+      data = this.decompress(stored, where, ownData ? undefined : this.room);
     }
     // The null codec (or a caller's codec) may give back a view of the source's buffer.
     if (ownData && data.buffer === stored.buffer) data = Buffer.from(data);
@@ -132,9 +137,11 @@ export class DataFileReader {
     return { count: Number(count), data, offset };
   }
 
-  private decompress(data: Buffer, where: string): Buffer {
+  private decompress(data: Buffer, where: string, room: Room | undefined): Buffer {
     try {
-      const out = this.codec.decompress(data, this.limits.maxUncompressedBytes, this.lastBlockBytes);
+      const codec = this.codec;
+      const max = this.limits.maxUncompressedBytes;
+      const out = room && codec.decompressInto ? codec.decompressInto(data, max, room, this.lastBlockBytes) : codec.decompress(data, max, this.lastBlockBytes);
       this.lastBlockBytes = out.length;
       return out;
     } catch (error) {

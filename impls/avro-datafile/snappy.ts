@@ -2,6 +2,7 @@
 // Avro's "snappy" codec uses it. Written here rather than taken from npm so that decompression of
 // a hostile block is bounded: the declared length is checked against a limit before anything is
 // allocated, and every literal and copy is checked against both buffers.
+import type { Room } from './room.ts';
 
 const FRAGMENT = 65536;           // snappy compresses independent 64 KiB fragments (2-byte offsets)
 const HASH_BITS = 14;
@@ -216,12 +217,16 @@ export function snappyDeclaredLength(input: Uint8Array): number {
 const SHORT_LITERAL = 16;
 const SHORT_COPY = 64;
 
-/** Decompresses one raw snappy block; refuses a declared length beyond maxLength before allocating. */
-export function snappyDecompress(input: Uint8Array, maxLength: number): Buffer {
+/**
+ * Decompresses one raw snappy block; refuses a declared length beyond maxLength before allocating.
+ * With `room`, the output is written into the caller's buffer (a view of it is returned);
+ * otherwise into a buffer of its own.
+ */
+export function snappyDecompress(input: Uint8Array, maxLength: number, room?: Room): Buffer {
   const length = snappyDeclaredLength(input);
   if (length > maxLength) throw new SnappyError(`snappy: block declares ${length} uncompressed bytes, limit ${maxLength}`);
   let pos = varintLength(length);
-  const result = Buffer.allocUnsafe(length);
+  const result = room ? room(length).subarray(0, length) : Buffer.allocUnsafe(length);
   // Plain Uint8Array views: their subarray() is a builtin, a Buffer's goes through a JS constructor.
   const src = new Uint8Array(input.buffer, input.byteOffset, input.length);
   const out = new Uint8Array(result.buffer, result.byteOffset, length);

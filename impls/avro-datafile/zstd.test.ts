@@ -4,26 +4,11 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ZSTD_AVAILABLE } from './codecs.ts';
+import { sample } from './testing/samples.ts';
 import { zstdCompress, zstdCompressShared, zstdReusesContext } from './zstd.ts';
 
 type Zstd = { zstdCompressSync(data: Uint8Array): Buffer; zstdDecompressSync(data: Uint8Array): Buffer };
 const node = zlib as unknown as Zstd;
-
-/** Deterministic bytes: random, runs, text with repeats, and mixtures (a fixed-seed generator). */
-function sample(kind: number, length: number, seed: number): Buffer {
-  let state = seed >>> 0 || 1;
-  const next = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    switch (kind % 4) {
-      case 0: out[i] = next() >>> 24; break;
-      case 1: out[i] = (i >> 9) & 0xff; break;
-      case 2: out[i] = 'the quick brown fox jumps over the lazy dog '.charCodeAt(i % 44); break;
-      default: out[i] = (i & 256) === 0 ? next() >>> 24 : 'avro'.charCodeAt(i & 3); break;
-    }
-  }
-  return out;
-}
 
 describe.runIf(ZSTD_AVAILABLE)('zstd compression through one kept context', () => {
   it('is used on this Node (its internals are as zstd.ts expects)', () => {

@@ -18,12 +18,13 @@
 // and anything unexpected falls back to zstdCompressSync for good.
 import zlib from 'node:zlib';
 
-interface ZstdHandle {
+/** node:zlib's native zstd handle, compressing or decompressing (internal, hence every check). */
+export interface ZstdHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
 }
 
-/** The parts of node:zlib's ZstdCompress object used here (internal, hence every check). */
-interface ZstdEngine {
+/** The parts of node:zlib's ZstdCompress and ZstdDecompress objects used here (internal, hence every check). */
+export interface ZstdEngine {
   _handle?: ZstdHandle | null;
   _writeState?: Uint32Array;
   destroyed?: boolean;
