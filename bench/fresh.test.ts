@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Explanation } from './explanations.ts';
-import { freshReason, judgedPart, unexplainedGroups } from './fresh.ts';
+import { freshReason, freshRounds, judgedPart, unexplainedGroups } from './fresh.ts';
 import type { GroupResult, RowResult } from './measure.ts';
 import { peerParticipant, planGroups, SHAPES, type Participant } from './plan.ts';
 import { figuresOfGroup } from './report.ts';
@@ -43,6 +43,13 @@ describe('a group with a row of ours that nothing explains', () => {
     const measured = { ...group('a/1', 1, 0.5), fresh: { rounds: 3, why: 'w', rows: [] } };
     const skipped = { ...group('a/2', 1, 0.6), skipped: 'time bound' };
     expect(unexplainedGroups([measured, skipped, group('a/3', 1, 0.7)], []).map((u) => u.group)).toEqual(['a/3']);
+  });
+
+  it('is measured there over as many rounds as its rows have, more rounds included', () => {
+    const row = group('thrift/buffered/binary/int/32/java', 1.1, 0.77);
+    expect(freshRounds(row, 3)).toBe(3);
+    expect(freshRounds({ ...row, settled: { rounds: 7, why: 'near 1.0' } }, 3)).toBe(7);
+    expect(freshRounds({ ...row, settled: { rounds: 2, why: 'w' } }, 3)).toBe(3);
   });
 
   it('keeps its own figures, and gives its rows the ratio measured in new processes beside them', () => {

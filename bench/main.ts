@@ -26,7 +26,7 @@ import {
 import { QUICK_GROUPS } from './quick.ts';
 import { belowOne, verdictText, writeReports, type BenchReport, type PeerInfo } from './report.ts';
 import { SETTLE, settleReason, unsettledDatafile, unsettledGroups } from './settle.ts';
-import { freshReason, judgedPart, unexplainedGroups } from './fresh.ts';
+import { freshReason, freshRounds, judgedPart, unexplainedGroups } from './fresh.ts';
 import { loadExplanations } from './explanations.ts';
 
 const USAGE = `npm run bench [-- options]
@@ -441,8 +441,11 @@ async function main(): Promise<number> {
       await passOver(unexplained, 'is not measured in new processes', async (whole, previous, u) => {
         const group = judgedPart(whole);
         forgetWarmups(measureOptions.warmed, group.contenders, await agentsOf.freshen(group));
-        const again = await measureGroup(group, agentsOf.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, measureOptions);
-        return { ...previous, fresh: { rounds: opts.measure.rounds, why: freshReason(u), rows: again.rows } };
+        // As many rounds as the row has (its first ones and any more): the figure that may explain
+        // it must be no noisier than the row itself.
+        const rounds = freshRounds(previous, opts.measure.rounds);
+        const again = await measureGroup(group, agentsOf.agents, { port: (agent, listener) => ports.get(`${agent}|${listener}`) }, { ...measureOptions, rounds });
+        return { ...previous, fresh: { rounds, why: freshReason(u), rows: again.rows } };
       }, (result) => `in new processes: ${oursText(result.fresh?.rows ?? [])}`);
     }
     // The quick check judges a group that failed on a second measurement: a real regression fails
