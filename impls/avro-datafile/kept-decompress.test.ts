@@ -2,17 +2,21 @@
 // which make a fresh context per call: block after block through one context and one reused buffer
 // must give the same bytes, and any block the kept path does not finish cleanly must be left to the
 // public call (undefined), which then decides it exactly as before.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ZSTD_AVAILABLE } from './codecs.ts';
+import { CODECS, ZSTD_AVAILABLE, type Codec } from './codecs.ts';
+import { DataFileReader, DataFileWriter } from './index.ts';
 import { keptDecompress, keptDecompressionWorks, type KeptCodec } from './kept-decompress.ts';
 import { MAX_KEPT_ROOM, reusedRoom } from './room.ts';
 import { sample } from './testing/samples.ts';
+import { scratchDirectory } from '../../harness/run/scratch.ts';
 
 type Calls = Record<string, (data: Uint8Array, options?: { maxOutputLength?: number }) => Buffer>;
 const node = zlib as unknown as Calls;
 
-const CODECS: readonly { codec: KeptCodec; compress: string; decompress: string; available: boolean }[] = [
+const KEPT: readonly { codec: KeptCodec; compress: string; decompress: string; available: boolean }[] = [
   { codec: 'deflate', compress: 'deflateRawSync', decompress: 'inflateRawSync', available: true },
   { codec: 'zstandard', compress: 'zstdCompressSync', decompress: 'zstdDecompressSync', available: ZSTD_AVAILABLE },
 ];
@@ -26,7 +30,7 @@ function publicAnswer(call: string, block: Uint8Array, maxBytes: number): Buffer
   }
 }
 
-for (const { codec, compress, decompress, available } of CODECS) {
+for (const { codec, compress, decompress, available } of KEPT) {
   const pack = (data: Uint8Array): Buffer => (node[compress] as Calls[string])(data);
 
   describe.runIf(available)(`${codec} decompression through one kept context`, () => {
@@ -99,3 +103,58 @@ for (const { codec, compress, decompress, available } of CODECS) {
     });
   });
 }
+
+describe('a damaged file read through the kept contexts and the reused buffer', () => {
+  const dir = scratchDirectory('kept-decompress-');
+  const SCHEMA = { type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }, { name: 'b', type: 'bytes' }, { name: 's', type: 'string' }] };
+  /** Every value, or the error's kind and message: what a caller of records() sees. */
+  function outcome(data: Buffer, codecs?: Readonly<Record<string, Codec>>): unknown {
+    const values: unknown[] = [];
+    try {
+      const reader = DataFileReader.fromBuffer(data, codecs ? { codecs } : {});
+      for (const value of reader.records()) values.push(value);
+      return { values };
+    } catch (error) {
+      return { values, error: `${(error as { kind?: string }).kind ?? '?'}: ${(error as Error).message}` };
+    }
+  }
+  /** The codecs as they were: every block through the public call into a buffer of its own. */
+  const publicOnly: Readonly<Record<string, Codec>> = Object.fromEntries(Object.entries(CODECS).map(([name, codec]) => [name, { name, compress: codec.compress, decompress: codec.decompress }]));
+
+  for (const codec of ['deflate', 'snappy', ...(ZSTD_AVAILABLE ? ['zstandard'] : [])]) {
+    it(`${codec}: 200 mutants (bytes flipped, the file cut, bytes repeated) read the same as through the public calls`, () => {
+      const path = join(dir, `${codec}.avro`);
+      const w = DataFileWriter.create(path, SCHEMA, { codec, blockSize: 600 });
+      for (let i = 0; i < 80; i++) w.append({ n: BigInt(i * 977), b: sample(i % 4, 10 + (i % 50), i), s: `value ${i} ${'x'.repeat(i % 13)}` });
+      w.close();
+      const file = readFileSync(path);
+      let seed = 0x5eed ^ codec.length;
+      const next = (n: number): number => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return seed % n;
+      };
+      const headerEnd = file.indexOf(file.subarray(file.length - 16)) + 16;
+      let differing = 0;
+      let failing = 0;
+      for (let m = 0; m < 200; m++) {
+        const mutant = Buffer.from(file);
+        const at = headerEnd + next(file.length - headerEnd);
+        let data: Buffer = mutant;
+        // Mostly a byte flipped (what reaches the decompressor), else the file cut, or bytes repeated.
+        const kind = m % 6;
+        if (kind < 4) mutant[at] = (mutant[at] as number) ^ (1 + next(255));
+        else if (kind === 4) data = mutant.subarray(0, at);
+        else data = Buffer.concat([mutant.subarray(0, at), mutant.subarray(at - Math.min(at - headerEnd, 1 + next(40)))]);
+        const ours = outcome(data);
+        const before = outcome(data, publicOnly);
+        if (JSON.stringify(ours, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)) !== JSON.stringify(before, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))) differing++;
+        if (/^codec: /.test((before as { error?: string }).error ?? '')) failing++;
+      }
+      expect(differing).toBe(0);
+      // Many mutants reached the decompressor's own errors, not only the framing's.
+      expect(failing, 'mutants the codec refused').toBeGreaterThan(15);
+      // Bad blocks do not turn the kept context off for the blocks after them.
+      if (codec !== 'snappy') expect(keptDecompressionWorks(codec as KeptCodec)).toBe(true);
+    });
+  }
+});
