@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataFileError, DataFileReader, DataFileWriter, readAll } from './index.ts';
+import { CODECS, DataFileError, DataFileReader, DataFileWriter, readAll, type Codec } from './index.ts';
 import { snappyCompress, snappyDecompress } from './snappy.ts';
 import { longBytes } from './varint.ts';
 import { scratchDirectory } from '../../harness/run/scratch.ts';
@@ -107,6 +107,28 @@ describe('blocks decompressed into each reader\'s reused buffer', () => {
     w.close();
     return { path, values };
   }
+
+  it('records() decompresses every block into the reader\'s room; nextBlock() takes the codec\'s own buffer', () => {
+    const { path } = fileWith('zstandard', 'w');
+    const calls = { into: 0, own: 0 };
+    const zstandard = CODECS['zstandard'] as Codec;
+    const counting: Codec = {
+      name: 'zstandard',
+      compress: zstandard.compress,
+      decompress: (data, max, hint) => { calls.own++; return zstandard.decompress(data, max, hint); },
+      decompressInto: (data, max, room, hint) => { calls.into++; return (zstandard.decompressInto as NonNullable<Codec['decompressInto']>)(data, max, room, hint); },
+    };
+    const reader = DataFileReader.open(path, { codecs: { zstandard: counting } });
+    expect([...reader.records()]).toHaveLength(60);
+    expect(calls).toEqual({ into: reader.blocksRead, own: 0 });
+    reader.close();
+    const blocks = DataFileReader.open(path, { codecs: { zstandard: counting } });
+    while (blocks.nextBlock()) { /* every block */ }
+    expect(calls.own).toBe(blocks.blocksRead);
+    blocks.close();
+    // Every codec that decompresses has the reused path.
+    for (const name of ['deflate', 'snappy', 'zstandard']) expect(typeof CODECS[name]?.decompressInto, name).toBe('function');
+  });
 
   for (const codec of ['deflate', 'snappy', 'zstandard']) {
     it(`${codec}: two readers read in turn keep their own values (the bytes are copies, each reader has its own buffer)`, () => {
